@@ -114,7 +114,7 @@ ENVIRONMENT = {
 
 _DEMO_DEFAULTS = {
     "api_key": "storelift-demo-key",
-    "api_secrets": ("storelift-demo-secret",),
+    "api_secrets": ("storelift-demo-secret-not-for-production",),
     "app_url": "http://127.0.0.1:8000",
 }
 

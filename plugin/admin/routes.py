@@ -1,0 +1,122 @@
+"""The merchant's embedded admin, authenticated by the platform's session token.
+
+The page is loaded inside the store admin with an ``id_token`` query
+parameter; its own API calls carry ``Authorization: Bearer <token>``. Both are
+the same HS256 JWT (platform.md §4), checked by ``plugin.auth``; nothing here
+trusts a ``shop`` parameter on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from .. import auth
+from ..config import WEBHOOK_TOPICS
+from ..platform import PlatformError
+from ..services import Services
+from ..subscriptions import ensure_subscriptions, list_subscriptions
+from ..tokens import INTERACTIVE_ATTEMPTS, ShopNotInstalled, client_for_shop
+
+log = logging.getLogger("storelift.admin")
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+def _services() -> Services:
+    return current_app.extensions["storelift"]
+
+
+def _session_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[len("Bearer "):].strip()
+    return request.args.get("id_token")
+
+
+def session_required(view):
+    """Reject (401) any request without a valid session token for an installed shop."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        services = _services()
+        config = services.config
+        token = _session_token()
+        if not token:
+            return _unauthorized("missing session token")
+        try:
+            session = auth.decode_session_token(
+                token, config.api_key, config.api_secrets, config.platform_domain, now=time.time()
+            )
+        except auth.AuthError as exc:
+            return _unauthorized(exc.reason)
+        record = services.store.shops.get(session.shop)
+        if record is None or not record.installed:
+            return _unauthorized("shop not installed")
+        g.shop = session.shop
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _unauthorized(reason: str):
+    log.info("admin request rejected: %s", reason)
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/admin/api/"):
+        return jsonify(error="unauthorized", reason=reason), 401
+    return render_template("admin/unauthorized.html", reason=reason), 401
+
+
+def _subscription_health(services: Services, shop: str) -> dict:
+    """Expected topics against what the platform really has, for this app's callback."""
+    callback = services.config.app_url + "/webhooks"
+    try:
+        subs = list_subscriptions(client_for_shop(services.config, services.store, shop, max_attempts=INTERACTIVE_ATTEMPTS))
+    except (PlatformError, ShopNotInstalled) as exc:
+        return {"reachable": False, "error": type(exc).__name__, "topics": []}
+    present = {s.topic for s in subs if s.callback_url == callback}
+    foreign = sorted({s.topic for s in subs if s.callback_url != callback})
+    topics = [{"topic": t, "subscribed": t in present} for t in WEBHOOK_TOPICS]
+    return {"reachable": True, "topics": topics, "stale_endpoints": foreign}
+
+
+def _status(services: Services, shop: str) -> dict:
+    record = services.store.shops.get(shop)
+    return {
+        "shop": shop,
+        "installed_at": record.installed_at,
+        "scopes": list(record.scopes),
+        "requested_scopes": list(services.config.scopes),
+        "api_version": record.api_version,
+        "webhooks": _subscription_health(services, shop),
+    }
+
+
+@bp.get("/admin")
+@session_required
+def index():
+    services = _services()
+    status = _status(services, g.shop)
+    missing_scopes = sorted(set(status["requested_scopes"]) - set(status["scopes"]))
+    return render_template("admin/index.html", status=status, missing_scopes=missing_scopes)
+
+
+@bp.get("/admin/api/status")
+@session_required
+def api_status():
+    return jsonify(_status(_services(), g.shop))
+
+
+@bp.post("/admin/api/webhooks/repair")
+@session_required
+def repair_subscriptions():
+    """Re-create any missing subscription (the platform deletes failing ones)."""
+    services = _services()
+    try:
+        client = client_for_shop(services.config, services.store, g.shop, max_attempts=INTERACTIVE_ATTEMPTS)
+        ensure_subscriptions(client, services.config.app_url + "/webhooks", WEBHOOK_TOPICS)
+    except (PlatformError, ShopNotInstalled) as exc:
+        return jsonify(error="platform unavailable", reason=type(exc).__name__), 502
+    return jsonify(_status(services, g.shop))

@@ -1,0 +1,74 @@
+"""The app factory: the one module that wires config, store and edges together.
+
+Edges are registered by dotted name so that nothing below this module ever
+imports an edge (design.md, enforced by tests/test_layers.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Mapping
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .config import load_config
+from .services import Services
+from .store import Store
+
+BLUEPRINTS = (
+    "plugin.install:bp",
+    "plugin.admin.routes:bp",
+    "webhooks.routes:bp",
+)
+IN_PROCESS_WORKER = "webhooks.worker:start_in_thread"
+
+# Routes under these prefixes are APIs: their errors are JSON, never HTML.
+JSON_PREFIXES = ("/admin/api/", "/webhooks", "/proxy/")
+
+
+def _load(dotted: str):
+    module, _, attr = dotted.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build a Storelift app; ``overrides`` replaces config fields (tests, demo)."""
+    config = load_config(overrides=overrides)
+    logging.getLogger("storelift").setLevel(config.log_level)
+    store = Store(config.db_path)
+    store.migrate()
+
+    app = Flask("plugin")
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.extensions["storelift"] = Services(config=config, store=store)
+    for dotted in BLUEPRINTS:
+        app.register_blueprint(_load(dotted))
+    if config.run_worker:
+        app.extensions["storelift.worker"] = _load(IN_PROCESS_WORKER)(store)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.path.startswith("/admin"):
+            # Embedded in the store admin only (platform requirement for embedded apps).
+            shop = request.args.get("shop", "")
+            ancestors = "https://admin.shopify.com"
+            if shop and shop in config.shop_urls:
+                ancestors += " " + config.shop_base_url(shop)
+            elif shop.endswith("." + config.platform_domain):
+                ancestors += f" https://{shop}"
+            response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {ancestors};")
+        else:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith(JSON_PREFIXES):
+            return jsonify(error=exc.name.lower(), message=exc.description), exc.code
+        return exc
+
+    return app

@@ -1,0 +1,147 @@
+"""The ``storelift`` command: thin wrappers over the library (serve, demo, migrate).
+
+Each command builds what it needs through the same factories the tests use,
+prints a clear message for bad input and exits non-zero, and never prints a
+secret or token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .config import ConfigError, load_config
+from .store import Store
+
+
+def _serve(args) -> int:
+    """Run the app under waitress, a pure-Python production WSGI server.
+
+    waitress rather than gunicorn: it serves many requests on threads in one
+    process, which suits SQLite's one-writer model and the thread-local
+    connections, runs the same way on every OS, and needs no fork hooks for
+    the optional in-process webhook worker.
+    """
+    import waitress
+
+    app = importlib.import_module("plugin.app").create_app()
+    print(f"Storelift serving on http://{args.host}:{args.port}", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="storelift")
+    return 0
+
+
+def _migrate(args) -> int:
+    config = load_config()
+    store = Store(config.db_path)
+    applied = store.migrate()
+    store.close()
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def _store() -> Store:
+    store = Store(load_config().db_path)
+    store.migrate()
+    return store
+
+
+def _worker(args) -> int:
+    """A webhook worker process; run as many as you like beside ``serve``."""
+    worker = importlib.import_module("webhooks.worker")
+    print("storelift worker draining the webhook inbox (Ctrl-C to stop)", flush=True)
+    worker.run_process(_store())
+    return 0
+
+
+def _webhooks_list(args) -> int:
+    rows = _store().inbox.list(status=args.status, shop=args.shop, limit=args.limit)
+    if not rows:
+        print("no deliveries")
+    for row in rows:
+        error = f"  {row['last_error']}" if row["last_error"] else ""
+        print(f"{row['id']:>8}  {row['status']:<10} {row['attempts']:>2}  {row['shop']:<32} {row['topic']:<24}{error}")
+    return 0
+
+
+def _webhooks_replay(args) -> int:
+    if args.dead == (args.id is not None):
+        print("storelift: give a delivery ID or --dead (not both)", file=sys.stderr)
+        return 2
+    inbox = _store().inbox
+    if args.id is not None and inbox.get(args.id) is None:
+        print(f"storelift: no delivery with id {args.id}", file=sys.stderr)
+        return 2
+    count = inbox.replay(args.id, all_dead=args.dead)
+    print(f"queued {count} delivery(ies) again")
+    return 0
+
+
+def _webhooks_stats(args) -> int:
+    stats = _store().inbox.stats(args.shop)
+    if not stats:
+        print("no deliveries")
+    for topic, counts in sorted(stats.items()):
+        print(f"{topic:<28} " + "  ".join(f"{status}={n}" for status, n in sorted(counts.items())))
+    return 0
+
+
+def _demo(args) -> int:
+    return importlib.import_module("plugin.demo").run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storelift", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the app under a production WSGI server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(func=_serve)
+
+    demo = sub.add_parser("demo", help="start a simulated store and Storelift, installed, on loopback")
+    demo.add_argument("--port", type=int, default=8000, help="Storelift's port")
+    demo.add_argument("--store-port", type=int, default=8001, help="the simulated store's port")
+    demo.add_argument("--db", default="storelift-demo.db", help="demo database file (recreated)")
+    demo.add_argument("--no-wait", action="store_true", help="install, print the URLs and exit")
+    demo.set_defaults(func=_demo)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(func=_migrate)
+
+    worker = sub.add_parser("worker", help="run a webhook worker process")
+    worker.set_defaults(func=_worker)
+
+    webhooks = sub.add_parser("webhooks", help="inspect and replay webhook deliveries")
+    hooks = webhooks.add_subparsers(dest="webhooks_command", required=True, metavar="ACTION")
+    listing = hooks.add_parser("list", help="recent deliveries, newest first")
+    listing.add_argument("--status", choices=("failed", "dead", "pending", "processing", "done", "skipped"))
+    listing.add_argument("--shop")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(func=_webhooks_list)
+    replay = hooks.add_parser("replay", help="process a delivery (or every dead one) again")
+    replay.add_argument("id", nargs="?", type=int)
+    replay.add_argument("--dead", action="store_true", help="replay every dead-lettered delivery")
+    replay.set_defaults(func=_webhooks_replay)
+    stats = hooks.add_parser("stats", help="deliveries per topic and status")
+    stats.add_argument("--shop")
+    stats.set_defaults(func=_webhooks_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"storelift: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

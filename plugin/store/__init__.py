@@ -1,0 +1,33 @@
+"""The store: the only place in Storelift that knows tables and SQL.
+
+``Store`` bundles one ``Database`` (thread-local SQLite connections) with a
+repository object per area, so callers write ``store.shops.get(shop)`` and
+never see SQL.
+"""
+
+from __future__ import annotations
+
+from .connection import Database, now_ms
+from .inbox import Delivery, Inbox, LeaseLost
+from .migrations import migrations
+from .shops import OAuthStates, Shop, Shops
+
+__all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
+
+
+class Store:
+    def __init__(self, path: str):
+        self.database = Database(path)
+        self.shops = Shops(self.database)
+        self.oauth_states = OAuthStates(self.database)
+        self.inbox = Inbox(self.database)
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied."""
+        db = self.database.db
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+        return pending
+
+    def close(self) -> None:
+        self.database.close()

@@ -1,0 +1,216 @@
+"""The durable webhook inbox: accept fast, claim with a lease, finish exactly once.
+
+A delivery is committed here before the platform gets its 200, and the
+handler's writes commit in the same transaction as the row's ``done`` mark,
+so a crash at any point either leaves the row claimable again or leaves it
+finished with its effects — never half of each. Statuses:
+
+- ``pending``  accepted, waiting for a worker (also after a failed attempt, with a later ``next_attempt_at``)
+- ``processing`` claimed by a worker until ``lease_until``; an expired lease is claimable again
+- ``done`` the handler ran and committed
+- ``skipped`` signed and kept, but nothing to do (unknown shop or topic)
+- ``dead`` malformed body, or the handler failed on every attempt: kept for inspection and replay
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from .connection import Database, now_ms
+
+STATUSES = ("pending", "processing", "done", "skipped", "dead")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    shop: str
+    topic: str
+    webhook_id: str | None
+    event_id: str | None
+    api_version: str | None
+    triggered_at: int | None
+    received_at: int
+    body: bytes
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+def _delivery(row: dict) -> Delivery:
+    return Delivery(
+        id=row["id"], shop=row["shop"], topic=row["topic"], webhook_id=row["webhook_id"],
+        event_id=row["event_id"], api_version=row["api_version"], triggered_at=row["triggered_at"],
+        received_at=row["received_at"], body=bytes(row["body"]), status=row["status"],
+        attempts=row["attempts"], last_error=row["last_error"],
+    )
+
+
+class Inbox:
+    def __init__(self, database: Database):
+        self._d = database
+
+    def accept(
+        self,
+        *,
+        shop: str,
+        topic: str,
+        dedupe_key: str,
+        webhook_id: str | None,
+        event_id: str | None,
+        api_version: str | None,
+        triggered_at: int | None,
+        body: bytes,
+        status: str = "pending",
+        note: str | None = None,
+    ) -> int | None:
+        """Store a delivery; returns its id, or None when it is a duplicate."""
+        now = now_ms()
+        rows = self._d.query(
+            """
+            INSERT INTO webhook_inbox (shop, topic, dedupe_key, webhook_id, event_id, api_version,
+                triggered_at, received_at, body, status, next_attempt_at, last_error, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (shop, topic, dedupe_key) DO NOTHING
+            RETURNING id
+            """,
+            [shop, topic, dedupe_key, webhook_id, event_id, api_version, triggered_at, now, body,
+             status, now, note, None if status == "pending" else now],
+        )
+        return rows[0]["id"] if rows else None
+
+    def claim(self, worker: str, *, lease_ms: int, limit: int = 1) -> list[Delivery]:
+        """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends."""
+        now = now_ms()
+        with self._d.write() as db:
+            rows = list(
+                db.query(
+                    """
+                    UPDATE webhook_inbox
+                    SET status = 'processing', lease_until = ?, locked_by = ?, attempts = attempts + 1
+                    WHERE id IN (
+                        SELECT id FROM webhook_inbox
+                        WHERE (status = 'pending' AND next_attempt_at <= ?)
+                           OR (status = 'processing' AND lease_until < ?)
+                        ORDER BY next_attempt_at, id
+                        LIMIT ?
+                    )
+                    RETURNING *
+                    """,
+                    [now + lease_ms, worker, now, now, limit],
+                )
+            )
+        return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
+
+    @contextmanager
+    def finishing(self, delivery_id: int, worker: str) -> Iterator[None]:
+        """Run a handler's writes and the ``done`` mark in one transaction.
+
+        If another worker took the row over after our lease ran out, the mark
+        matches nothing and the whole transaction, handler writes included,
+        is rolled back: the delivery is applied exactly once.
+        """
+        with self._d.write() as db:
+            yield
+            cursor = db.execute(
+                """
+                UPDATE webhook_inbox SET status = 'done', finished_at = ?, lease_until = NULL, last_error = NULL
+                WHERE id = ? AND locked_by = ? AND status = 'processing'
+                """,
+                [now_ms(), delivery_id, worker],
+            )
+            if cursor.rowcount != 1:
+                raise LeaseLost(delivery_id)
+
+    def fail(self, delivery_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
+        """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
+        self._d.execute(
+            """
+            UPDATE webhook_inbox
+            SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
+                last_error = ?, finished_at = ?
+            WHERE id = ? AND locked_by = ? AND status = 'processing'
+            """,
+            ["pending" if retry_at is not None else "dead", retry_at, error[:2000],
+             None if retry_at is not None else now_ms(), delivery_id, worker],
+        )
+
+    def skip(self, delivery_id: int, worker: str, reason: str) -> None:
+        """Finish a delivery that needs no handler (unknown shop or topic, uninstalled shop)."""
+        self._d.execute(
+            """
+            UPDATE webhook_inbox SET status = 'skipped', lease_until = NULL, last_error = ?, finished_at = ?
+            WHERE id = ? AND locked_by = ? AND status = 'processing'
+            """,
+            [reason, now_ms(), delivery_id, worker],
+        )
+
+    def replay(self, delivery_id: int | None = None, *, all_dead: bool = False) -> int:
+        """Queue dead (or any finished) deliveries again; returns how many."""
+        now = now_ms()
+        if all_dead:
+            cursor = self._d.execute(
+                """UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = ?,
+                   finished_at = NULL WHERE status = 'dead'""",
+                [now],
+            )
+        else:
+            cursor = self._d.execute(
+                """UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = ?,
+                   finished_at = NULL WHERE id = ? AND status <> 'processing'""",
+                [now, delivery_id],
+            )
+        return cursor.rowcount
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        row = self._d.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery_id])
+        return _delivery(row) if row else None
+
+    def list(self, *, status: str | None = None, shop: str | None = None, limit: int = 50) -> list[dict]:
+        """Rows for people to read (no bodies), newest first."""
+        clauses, params = [], []
+        if status == "failed":  # retrying after an error, not yet dead
+            clauses.append("status = 'pending' AND last_error IS NOT NULL")
+        elif status:
+            clauses.append("status = ?")
+            params.append(status)
+        if shop:
+            clauses.append("shop = ?")
+            params.append(shop)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._d.query(
+            f"""SELECT id, shop, topic, status, attempts, received_at, finished_at, last_error
+                FROM webhook_inbox {where} ORDER BY id DESC LIMIT ?""",
+            params + [limit],
+        )
+
+    def stats(self, shop: str | None = None) -> dict[str, dict[str, int]]:
+        """Counts per topic and status."""
+        where, params = ("WHERE shop = ?", [shop]) if shop else ("", [])
+        result: dict[str, dict[str, int]] = {}
+        for row in self._d.query(
+            f"SELECT topic, status, COUNT(*) AS n FROM webhook_inbox {where} GROUP BY topic, status", params
+        ):
+            result.setdefault(row["topic"], {})[row["status"]] = row["n"]
+        return result
+
+    def last_received(self, shop: str) -> dict[str, int]:
+        """When each topic last arrived for ``shop`` (subscription health in the admin)."""
+        rows = self._d.query(
+            "SELECT topic, MAX(received_at) AS at FROM webhook_inbox WHERE shop = ? GROUP BY topic", [shop]
+        )
+        return {r["topic"]: r["at"] for r in rows}
+
+    def pending_count(self) -> int:
+        row = self._d.one("SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('pending', 'processing')")
+        return row["n"]
+
+
+class LeaseLost(Exception):
+    """Another worker owns the delivery now; this attempt's writes were rolled back."""
+
+    def __init__(self, delivery_id: int):
+        super().__init__(f"lease lost on delivery {delivery_id}")
+        self.delivery_id = delivery_id

@@ -1,0 +1,148 @@
+"""Installed shops and their offline tokens; OAuth ``state`` nonces.
+
+Tokens live only here. Rows handed to the rest of the app are ``Shop``
+objects whose repr hides the tokens, so a stray log line cannot leak them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .connection import Database, now_ms
+
+
+@dataclass(frozen=True)
+class Shop:
+    shop: str
+    scopes: tuple[str, ...]
+    api_version: str
+    installed_at: int | None
+    uninstalled_at: int | None
+    token_expires_at: int | None
+    refresh_expires_at: int | None
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    @property
+    def installed(self) -> bool:
+        return self.access_token is not None and self.uninstalled_at is None
+
+
+def _shop(row: dict | None) -> Shop | None:
+    if row is None:
+        return None
+    return Shop(
+        shop=row["shop"],
+        scopes=tuple(s for s in row["scopes"].split(",") if s),
+        api_version=row["api_version"],
+        installed_at=row["installed_at"],
+        uninstalled_at=row["uninstalled_at"],
+        token_expires_at=row["token_expires_at"],
+        refresh_expires_at=row["refresh_expires_at"],
+        access_token=row["access_token"],
+        refresh_token=row["refresh_token"],
+    )
+
+
+class Shops:
+    def __init__(self, database: Database):
+        self._d = database
+
+    def get(self, shop: str) -> Shop | None:
+        return _shop(self._d.one("SELECT * FROM shops WHERE shop = ?", [shop]))
+
+    def installed(self) -> list[Shop]:
+        rows = self._d.query(
+            "SELECT * FROM shops WHERE access_token IS NOT NULL AND uninstalled_at IS NULL ORDER BY shop"
+        )
+        return [_shop(r) for r in rows]
+
+    def save_install(
+        self,
+        shop: str,
+        *,
+        access_token: str,
+        scopes: tuple[str, ...],
+        api_version: str,
+        token_expires_at: int | None,
+        refresh_token: str | None,
+        refresh_expires_at: int | None,
+    ) -> Shop:
+        """Record a completed install (or reinstall) in one statement."""
+        now = now_ms()
+        with self._d.write() as db:
+            db.execute(
+                """
+                INSERT INTO shops (shop, access_token, token_expires_at, refresh_token,
+                                   refresh_expires_at, scopes, api_version, installed_at,
+                                   uninstalled_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                ON CONFLICT (shop) DO UPDATE SET
+                    access_token = excluded.access_token,
+                    token_expires_at = excluded.token_expires_at,
+                    refresh_token = excluded.refresh_token,
+                    refresh_expires_at = excluded.refresh_expires_at,
+                    scopes = excluded.scopes,
+                    api_version = excluded.api_version,
+                    installed_at = excluded.installed_at,
+                    uninstalled_at = NULL,
+                    updated_at = excluded.updated_at
+                """,
+                [shop, access_token, token_expires_at, refresh_token, refresh_expires_at,
+                 ",".join(scopes), api_version, now, now],
+            )
+        return self.get(shop)
+
+    def save_refreshed_token(
+        self,
+        shop: str,
+        *,
+        access_token: str,
+        token_expires_at: int | None,
+        refresh_token: str | None,
+        refresh_expires_at: int | None,
+    ) -> None:
+        self._d.execute(
+            """
+            UPDATE shops SET access_token = ?, token_expires_at = ?,
+                refresh_token = COALESCE(?, refresh_token),
+                refresh_expires_at = COALESCE(?, refresh_expires_at), updated_at = ?
+            WHERE shop = ? AND uninstalled_at IS NULL
+            """,
+            [access_token, token_expires_at, refresh_token, refresh_expires_at, now_ms(), shop],
+        )
+
+    def mark_uninstalled(self, shop: str) -> None:
+        """Discard the tokens at once; the shop's data stays until shop/redact."""
+        self._d.execute(
+            """
+            UPDATE shops SET access_token = NULL, refresh_token = NULL, token_expires_at = NULL,
+                refresh_expires_at = NULL, uninstalled_at = ?, updated_at = ?
+            WHERE shop = ?
+            """,
+            [now_ms(), now_ms(), shop],
+        )
+
+
+class OAuthStates:
+    """Single-use ``state`` nonces: issued at /install, consumed once at the callback."""
+
+    def __init__(self, database: Database):
+        self._d = database
+
+    def issue(self, state: str, shop: str, ttl_ms: int) -> None:
+        now = now_ms()
+        with self._d.write() as db:
+            db.execute("DELETE FROM oauth_states WHERE expires_at < ?", [now])
+            db.execute(
+                "INSERT INTO oauth_states (state, shop, expires_at) VALUES (?, ?, ?)",
+                [state, shop, now + ttl_ms],
+            )
+
+    def consume(self, state: str, shop: str) -> bool:
+        """True exactly once for a live nonce issued for this shop."""
+        rows = self._d.query(
+            "DELETE FROM oauth_states WHERE state = ? AND shop = ? AND expires_at >= ? RETURNING state",
+            [state, shop, now_ms()],
+        )
+        return bool(rows)
