@@ -7,9 +7,11 @@ never see SQL.
 
 from __future__ import annotations
 
+from .commerce import Commerce
 from .connection import Database, now_ms
 from .inbox import Delivery, Inbox, LeaseLost
 from .migrations import migrations
+from .privacy import Privacy
 from .shops import OAuthStates, Shop, Shops
 
 __all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
@@ -21,6 +23,8 @@ class Store:
         self.shops = Shops(self.database)
         self.oauth_states = OAuthStates(self.database)
         self.inbox = Inbox(self.database)
+        self.commerce = Commerce(self.database)
+        self.privacy = Privacy(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

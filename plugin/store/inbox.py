@@ -66,9 +66,9 @@ class Inbox:
         status: str = "pending",
         note: str | None = None,
     ) -> int | None:
-        """Store a delivery; returns its id, or None when it is a duplicate."""
+        """Store a delivery durably; returns its id, or None when it is a duplicate."""
         now = now_ms()
-        rows = self._d.query(
+        rows = self._d.write_durable(
             """
             INSERT INTO webhook_inbox (shop, topic, dedupe_key, webhook_id, event_id, api_version,
                 triggered_at, received_at, body, status, next_attempt_at, last_error, finished_at)
@@ -79,7 +79,7 @@ class Inbox:
             [shop, topic, dedupe_key, webhook_id, event_id, api_version, triggered_at, now, body,
              status, now, note, None if status == "pending" else now],
         )
-        return rows[0]["id"] if rows else None
+        return rows[0][0] if rows else None
 
     def claim(self, worker: str, *, lease_ms: int, limit: int = 1) -> list[Delivery]:
         """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends."""

@@ -1,0 +1,322 @@
+"""Orders, carts, checkouts, customers and the catalog, as the platform's webhooks describe them.
+
+Deliveries arrive late, twice and out of order, so every write is an upsert
+guarded in SQL by ``source_updated_at`` (the payload's ``updated_at`` in epoch
+ms, else the delivery's trigger time): an older state never overwrites a newer
+one, and applying the same state again changes nothing. Lines are replaced as
+a set, and only when their parent row accepted the write, so a stale delivery
+leaves parent and lines untouched alike.
+
+Platform ids are TEXT (they exceed 2^53), money stays the platform's decimal
+string, and money is added up with ``Decimal``, never floats.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+from .connection import Database
+
+NEWER = "excluded.source_updated_at >= {table}.source_updated_at"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an order, cart or checkout: the three line tables share these columns."""
+
+    quantity: int
+    product_id: str | None = None
+    variant_id: str | None = None
+    price: str | None = None
+    line_price: str | None = None
+    line_id: str | None = None
+    sku: str | None = None
+    title: str | None = None
+    variant_title: str | None = None
+    vendor: str | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    source_updated_at: int
+    name: str | None = None
+    email: str | None = None
+    customer_id: str | None = None
+    currency: str | None = None
+    total_price: str | None = None
+    subtotal_price: str | None = None
+    total_discounts: str | None = None
+    discount_codes: tuple[dict, ...] = ()
+    cart_token: str | None = None
+    checkout_token: str | None = None
+    checkout_id: str | None = None
+    landing_site: str | None = None
+    referring_site: str | None = None
+    source_name: str | None = None
+    financial_status: str | None = None
+    cancelled_at: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    origin: str = "webhook"  # 'import' for orders loaded from a merchant's CSV
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cart:
+    cart_token: str
+    source_updated_at: int
+    created_at: int | None = None
+    updated_at: int | None = None
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checkout:
+    checkout_token: str
+    source_updated_at: int
+    checkout_id: str | None = None
+    cart_token: str | None = None
+    email: str | None = None
+    customer_id: str | None = None
+    currency: str | None = None
+    total_price: str | None = None
+    abandoned_checkout_url: str | None = None
+    completed_at: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    source_updated_at: int
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    marketing_state: str | None = None
+    marketing_opt_in_level: str | None = None
+    marketing_consent_at: int | None = None
+    orders_count: int | None = None
+    total_spent: str | None = None
+    tags: tuple[str, ...] = ()
+    city: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    variant_id: str
+    position: int | None = None
+    title: str | None = None
+    sku: str | None = None
+    price: str | None = None
+    compare_at_price: str | None = None
+    inventory_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    product_id: str
+    source_updated_at: int
+    title: str | None = None
+    handle: str | None = None
+    vendor: str | None = None
+    product_type: str | None = None
+    tags: tuple[str, ...] = ()
+    status: str | None = None
+    published_at: int | None = None
+    image_src: str | None = None
+    url: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    variants: tuple[Variant, ...] = ()
+
+
+JSON_COLUMNS = ("discount_codes", "tags")
+CHILDREN = ("lines", "variants")
+
+
+def _columns(shop: str, record) -> dict:
+    """The table row for a record: its scalar fields, JSON for list fields, children left out."""
+    row = {"shop": shop}
+    for f in fields(record):
+        if f.name in CHILDREN:
+            continue
+        value = getattr(record, f.name)
+        row[f.name] = json.dumps(list(value)) if f.name in JSON_COLUMNS else value
+    return row
+
+
+def _decoded(row: dict | None) -> dict | None:
+    if row is not None:
+        for column in JSON_COLUMNS:
+            if column in row:
+                row[column] = json.loads(row[column])
+    return row
+
+
+def _upsert(db, table: str, keys: tuple[str, ...], row: dict, guard: str) -> bool:
+    """Insert, or update when ``guard`` holds; True when the row was written."""
+    columns = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {guard} RETURNING 1"
+    )
+    return bool(list(db.query(sql, list(row.values()))))
+
+
+def _replace(db, table: str, parent: str, shop: str, key: str, children: list[dict]) -> None:
+    db.execute(f"DELETE FROM {table} WHERE shop = ? AND {parent} = ?", [shop, key])
+    for child in children:
+        row = {"shop": shop, parent: key, **child}
+        db.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+
+
+def _lines(lines: tuple[Line, ...]) -> list[dict]:
+    return [{"position": position, **asdict(line)} for position, line in enumerate(lines, 1)]
+
+
+class Commerce:
+    def __init__(self, database: Database):
+        self._d = database
+
+    def _save(self, shop: str, table: str, key: str, record, child_table: str, child_rows: list[dict],
+              guard: str = NEWER) -> bool:
+        """Upsert a parent row and, when it was accepted, replace its children (keyed by ``key`` too) as a set."""
+        row = _columns(shop, record)
+        with self._d.write() as db:
+            applied = _upsert(db, table, ("shop", key), row, guard.format(table=table))
+            if applied:
+                _replace(db, child_table, key, shop, row[key], child_rows)
+        return applied
+
+    def _get(self, shop: str, table: str, key: str, value: str, child_table: str, child_name: str,
+             order_by: str = "position") -> dict | None:
+        row = _decoded(self._d.one(f"SELECT * FROM {table} WHERE shop = ? AND {key} = ?", [shop, value]))
+        if row is not None:
+            row[child_name] = self._d.query(
+                f"SELECT * FROM {child_table} WHERE shop = ? AND {key} = ? ORDER BY {order_by}", [shop, value]
+            )
+        return row
+
+    # Orders -------------------------------------------------------------------------------------
+
+    def upsert_order(self, shop: str, order: Order) -> bool:
+        """Store an order and its lines unless a newer state is already held; True when applied."""
+        return self._save(shop, "orders", "order_id", order, "order_lines", _lines(order.lines))
+
+    def get_order(self, shop: str, order_id: str) -> dict | None:
+        return self._get(shop, "orders", "order_id", order_id, "order_lines", "lines")
+
+    def order_totals(self, shop: str) -> dict[str, dict]:
+        """Orders and revenue per currency, cancelled orders excluded, every sales channel alike.
+
+        Revenue is summed with ``Decimal`` in Python because SQLite would sum
+        decimal strings as floats.
+        """
+        totals: dict[str, dict] = {}
+        for row in self._d.query(
+            "SELECT currency, total_price FROM orders WHERE shop = ? AND cancelled_at IS NULL", [shop]
+        ):
+            entry = totals.setdefault(row["currency"], {"orders": 0, "revenue": Decimal("0")})
+            entry["orders"] += 1
+            entry["revenue"] += Decimal(row["total_price"] or "0")
+        return {currency: {"orders": t["orders"], "revenue": str(t["revenue"])} for currency, t in totals.items()}
+
+    def product_sales(self, shop: str) -> list[dict]:
+        """Per product: how many orders bought it and how many units, cancelled orders excluded."""
+        return self._d.query(
+            """
+            SELECT l.product_id, COUNT(DISTINCT l.order_id) AS orders, SUM(l.quantity) AS units
+            FROM order_lines l
+            JOIN orders o ON o.shop = l.shop AND o.order_id = l.order_id
+            WHERE l.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
+            GROUP BY l.product_id
+            ORDER BY units DESC, l.product_id
+            """,
+            [shop],
+        )
+
+    # Carts and checkouts ------------------------------------------------------------------------
+
+    def upsert_cart(self, shop: str, cart: Cart) -> bool:
+        return self._save(shop, "carts", "cart_token", cart, "cart_lines", _lines(cart.lines))
+
+    def get_cart(self, shop: str, cart_token: str) -> dict | None:
+        return self._get(shop, "carts", "cart_token", cart_token, "cart_lines", "lines")
+
+    def upsert_checkout(self, shop: str, checkout: Checkout) -> bool:
+        return self._save(shop, "checkouts", "checkout_token", checkout, "checkout_lines", _lines(checkout.lines))
+
+    def get_checkout(self, shop: str, checkout_token: str) -> dict | None:
+        return self._get(shop, "checkouts", "checkout_token", checkout_token, "checkout_lines", "lines")
+
+    # Customers ----------------------------------------------------------------------------------
+
+    def upsert_customer(self, shop: str, customer: Customer) -> bool:
+        with self._d.write() as db:
+            return _upsert(db, "customers", ("shop", "customer_id"), _columns(shop, customer),
+                           NEWER.format(table="customers"))
+
+    def get_customer(self, shop: str, customer_id: str) -> dict | None:
+        row = self._d.one("SELECT * FROM customers WHERE shop = ? AND customer_id = ?", [shop, customer_id])
+        return _decoded(row)
+
+    # Catalog ------------------------------------------------------------------------------------
+
+    def upsert_product(self, shop: str, product: Product) -> bool:
+        """Store a product and its variants; a deleted product stays deleted, whatever comes later."""
+        variants = [asdict(v) for v in product.variants]
+        return self._save(shop, "products", "product_id", product, "product_variants", variants,
+                          guard=NEWER + " AND {table}.deleted_at IS NULL")
+
+    def delete_product(self, shop: str, product_id: str, at: int) -> bool:
+        """Mark a product deleted at ``at``, keeping the row so old orders still resolve.
+
+        A delete that arrives before the product itself leaves a tombstone,
+        so the late create cannot bring it back either. True when newly marked.
+        """
+        with self._d.write() as db:
+            rows = list(db.query(
+                """
+                INSERT INTO products (shop, product_id, deleted_at, source_updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (shop, product_id) DO UPDATE SET
+                    deleted_at = excluded.deleted_at,
+                    source_updated_at = CASE WHEN excluded.source_updated_at > products.source_updated_at
+                                             THEN excluded.source_updated_at ELSE products.source_updated_at END
+                WHERE products.deleted_at IS NULL
+                RETURNING 1
+                """,
+                [shop, product_id, at, at],
+            ))
+        return bool(rows)
+
+    def get_product(self, shop: str, product_id: str) -> dict | None:
+        return self._get(shop, "products", "product_id", product_id, "product_variants", "variants",
+                         "position, variant_id")
+
+    def available_products(self, shop: str) -> list[dict]:
+        """Products a shopper can be shown: not deleted, active (or from before statuses), published."""
+        return [
+            _decoded(row)
+            for row in self._d.query(
+                """
+                SELECT * FROM products
+                WHERE shop = ? AND deleted_at IS NULL AND COALESCE(status, 'active') = 'active'
+                  AND published_at IS NOT NULL
+                ORDER BY product_id
+                """,
+                [shop],
+            )
+        ]

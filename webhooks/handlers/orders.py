@@ -1,0 +1,46 @@
+"""orders/create, orders/updated, orders/paid, orders/cancelled: one order state, newest wins.
+
+All four topics carry the whole order, so one handler serves them; a
+cancelled order keeps its row with ``cancelled_at`` set, which every
+aggregate excludes.
+"""
+
+from __future__ import annotations
+
+from plugin.store import Delivery, Store
+from plugin.store.commerce import Order
+
+from .payload import customer_of, epoch_ms, lines, money, platform_id, source_time
+
+
+def handle(store: Store, delivery: Delivery, payload: dict) -> None:
+    customer_id, email = customer_of(payload)
+    store.commerce.upsert_order(
+        delivery.shop,
+        Order(
+            order_id=platform_id(payload["id"]),
+            source_updated_at=source_time(payload, delivery),
+            name=payload.get("name"),
+            email=email,
+            customer_id=customer_id,
+            currency=payload.get("currency"),
+            total_price=money(payload.get("total_price")),
+            subtotal_price=money(payload.get("subtotal_price")),
+            total_discounts=money(payload.get("total_discounts")),
+            discount_codes=tuple(
+                {"code": d.get("code"), "amount": money(d.get("amount")), "type": d.get("type")}
+                for d in payload.get("discount_codes") or []
+            ),
+            cart_token=payload.get("cart_token"),
+            checkout_token=payload.get("checkout_token"),
+            checkout_id=platform_id(payload.get("checkout_id")),
+            landing_site=payload.get("landing_site"),
+            referring_site=payload.get("referring_site"),
+            source_name=payload.get("source_name"),
+            financial_status=payload.get("financial_status"),
+            cancelled_at=epoch_ms(payload.get("cancelled_at")),
+            created_at=epoch_ms(payload.get("created_at")),
+            updated_at=epoch_ms(payload.get("updated_at")),
+            lines=lines(payload.get("line_items")),
+        ),
+    )
