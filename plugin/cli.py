@@ -87,6 +87,53 @@ def _webhooks_stats(args) -> int:
     return 0
 
 
+def _sync(args) -> int:
+    from .platform import PlatformError
+    from .sync import sync_shop
+    from .tokens import ShopNotInstalled
+
+    config = load_config()
+    try:
+        result = sync_shop(config, _store(), args.shop)
+    except ShopNotInstalled:
+        print(f"storelift: {args.shop} has not installed Storelift (or has uninstalled it)", file=sys.stderr)
+        return 2
+    except PlatformError as exc:
+        print(f"storelift: the store did not answer: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"synced {args.shop}: {result.products} products, {result.orders} orders")
+    return 0
+
+
+def _when(epoch_ms: int | None) -> str:
+    from datetime import datetime, timezone
+
+    if epoch_ms is None:
+        return "-"
+    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _privacy_requests(args) -> int:
+    rows = _store().privacy.list_requests(args.shop)
+    if not rows:
+        print("no privacy requests")
+    for row in rows:
+        print(f"{row['id']:>6}  {row['kind']:<24} customer {row['customer_id'] or '-':<22} "
+              f"requested {_when(row['requested_at'])}  completed {_when(row['completed_at'])}")
+    return 0
+
+
+def _privacy_export(args) -> int:
+    import json
+
+    export = _store().privacy.get_export(args.shop, args.id)
+    if export is None:
+        print(f"storelift: no data-request export {args.id} for {args.shop}", file=sys.stderr)
+        return 2
+    print(json.dumps(export, indent=2, sort_keys=True))
+    return 0
+
+
 def _demo(args) -> int:
     return importlib.import_module("plugin.demo").run(args)
 
@@ -100,6 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
     serve.set_defaults(func=_serve)
+
+    sync = sub.add_parser("sync", help="pull products and the last 60 days of orders from a shop")
+    sync.add_argument("shop")
+    sync.set_defaults(func=_sync)
+
+    privacy = sub.add_parser("privacy", help="customer data requests received from the platform")
+    privacy_cmds = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    requests_ = privacy_cmds.add_parser("requests", help="data requests and redactions for a shop")
+    requests_.add_argument("--shop", required=True)
+    requests_.set_defaults(func=_privacy_requests)
+    export = privacy_cmds.add_parser("export", help="print one data-request export as JSON")
+    export.add_argument("id", type=int)
+    export.add_argument("--shop", required=True)
+    export.set_defaults(func=_privacy_export)
 
     demo = sub.add_parser("demo", help="start a simulated store and Storelift, installed, on loopback")
     demo.add_argument("--port", type=int, default=8000, help="Storelift's port")

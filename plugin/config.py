@@ -63,6 +63,8 @@ class Config:
     shop_urls: Mapping[str, str] = field(default_factory=dict)
     run_worker: bool = False
     log_level: str = "INFO"
+    # Pull the catalog and recent orders in the background right after install.
+    sync_on_install: bool = True
 
     @property
     def signing_secret(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from .config import WEBHOOK_TOPICS
 from .platform import PlatformClient, PlatformError
 from .services import Services
 from .subscriptions import ensure_subscriptions
+from .sync import sync_shop
 from .tokens import INTERACTIVE_ATTEMPTS
 
 log = logging.getLogger("storelift.install")
@@ -141,9 +143,19 @@ def callback():
         refresh_expires_at=grant.refresh_expires_at_ms,
     )
     log.info("installed on %s with scopes %s", shop, ",".join(grant.scopes))
+    if config.sync_on_install:
+        threading.Thread(target=_first_sync, args=(services, shop), name=f"sync-{shop}", daemon=True).start()
     response = make_response(redirect(f"{base_url}/admin/apps/{config.api_key}"))
     response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH)
     return response
+
+
+def _first_sync(services: Services, shop: str) -> None:
+    """A new install starts with the catalog and recent orders (failures are recorded, not raised)."""
+    try:
+        sync_shop(services.config, services.store, shop)
+    except Exception:  # recorded in sync_runs and shown in the admin; the owner can retry there
+        pass
 
 
 def _check_state(services: Services, shop: str) -> None:

@@ -45,6 +45,7 @@ def base_overrides(tmp_path, **extra) -> dict:
         "api_secrets": (SECRET, OLD_SECRET),
         "app_url": "https://storelift.test",
         "db_path": str(tmp_path / "storelift.db"),
+        "sync_on_install": False,
         **extra,
     }
 

@@ -114,3 +114,18 @@ def test_uninstalled_shop_is_refused(client, installed_shop, store):
     store.shops.mark_uninstalled(SHOP)
     response = client.get("/admin/api/status", headers={"Authorization": f"Bearer {session_token()}"})
     assert response.status_code == 401
+
+
+def test_privacy_export_download_is_scoped_to_the_token_shop(client, installed_shop, store):
+    installed_shop()
+    installed_shop("other-shop.myshopify.com")
+    mine = store.privacy.answer_data_request(SHOP, request_id="1", customer_id="11", email="a@example.com",
+                                             order_ids=(), requested_at=1)
+    theirs = store.privacy.answer_data_request("other-shop.myshopify.com", request_id="2", customer_id="22",
+                                               email="b@example.com", order_ids=(), requested_at=1)
+    auth = {"Authorization": f"Bearer {session_token()}"}
+    response = client.get(f"/admin/api/privacy/{mine}/export", headers=auth)
+    assert response.status_code == 200 and "a@example.com" in response.get_data(as_text=True)
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert client.get(f"/admin/api/privacy/{theirs}/export", headers=auth).status_code == 404
+    assert client.get(f"/admin/api/privacy/{mine}/export").status_code == 401

@@ -26,6 +26,7 @@ LAYERS = [  # most specific prefix first
     ("webhooks.verify", 1),
     ("plugin.tokens", 2),
     ("plugin.subscriptions", 2),
+    ("plugin.sync", 2),
     ("plugin.personalization", 2),
     ("plugin.install", 3),
     ("plugin.admin", 3),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
@@ -19,11 +20,20 @@ from ..config import WEBHOOK_TOPICS
 from ..platform import PlatformError
 from ..services import Services
 from ..subscriptions import ensure_subscriptions, list_subscriptions
+from ..sync import sync_shop
 from ..tokens import INTERACTIVE_ATTEMPTS, ShopNotInstalled, client_for_shop
 
 log = logging.getLogger("storelift.admin")
 
 bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("when")
+def when(epoch_ms: int | None) -> str:
+    """Epoch milliseconds as a short UTC time for people."""
+    if not epoch_ms:
+        return "—"
+    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _services() -> Services:
@@ -78,7 +88,8 @@ def _subscription_health(services: Services, shop: str) -> dict:
         return {"reachable": False, "error": type(exc).__name__, "topics": []}
     present = {s.topic for s in subs if s.callback_url == callback}
     foreign = sorted({s.topic for s in subs if s.callback_url != callback})
-    topics = [{"topic": t, "subscribed": t in present} for t in WEBHOOK_TOPICS]
+    last = services.store.inbox.last_received(shop)
+    topics = [{"topic": t, "subscribed": t in present, "last_received_at": last.get(t)} for t in WEBHOOK_TOPICS]
     return {"reachable": True, "topics": topics, "stale_endpoints": foreign}
 
 
@@ -91,6 +102,8 @@ def _status(services: Services, shop: str) -> dict:
         "requested_scopes": list(services.config.scopes),
         "api_version": record.api_version,
         "webhooks": _subscription_health(services, shop),
+        "last_sync": services.store.shops.last_sync(shop),
+        "privacy_requests": services.store.privacy.list_requests(shop),
     }
 
 
@@ -100,7 +113,9 @@ def index():
     services = _services()
     status = _status(services, g.shop)
     missing_scopes = sorted(set(status["requested_scopes"]) - set(status["scopes"]))
-    return render_template("admin/index.html", status=status, missing_scopes=missing_scopes)
+    return render_template(
+        "admin/index.html", status=status, missing_scopes=missing_scopes, id_token=_session_token()
+    )
 
 
 @bp.get("/admin/api/status")
@@ -120,3 +135,27 @@ def repair_subscriptions():
     except (PlatformError, ShopNotInstalled) as exc:
         return jsonify(error="platform unavailable", reason=type(exc).__name__), 502
     return jsonify(_status(services, g.shop))
+
+
+@bp.post("/admin/api/sync")
+@session_required
+def sync_now():
+    """Pull products and recent orders again (repairs missed webhooks)."""
+    services = _services()
+    try:
+        result = sync_shop(services.config, services.store, g.shop)
+    except (PlatformError, ShopNotInstalled) as exc:
+        return jsonify(error="platform unavailable", reason=type(exc).__name__), 502
+    return jsonify(products=result.products, orders=result.orders)
+
+
+@bp.get("/admin/api/privacy/<int:request_id>/export")
+@session_required
+def privacy_export(request_id: int):
+    """A customer data request's export, for the merchant to send on."""
+    export = _services().store.privacy.get_export(g.shop, request_id)
+    if export is None:
+        return jsonify(error="not found", message=f"no data-request export {request_id}"), 404
+    response = jsonify(export)
+    response.headers["Content-Disposition"] = f'attachment; filename="data-request-{request_id}.json"'
+    return response

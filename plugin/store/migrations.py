@@ -264,3 +264,21 @@ def _privacy(db) -> None:
         """
     )
     db.execute("CREATE INDEX privacy_requests_customer ON privacy_requests (shop, customer_id)")
+
+
+@migrations(name="0005_sync_runs")
+def _sync_runs(db) -> None:
+    db.execute(
+        """
+        CREATE TABLE sync_runs (
+            id INTEGER PRIMARY KEY,
+            shop TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            finished_at BIGINT,
+            products INTEGER,
+            orders INTEGER,
+            error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX sync_runs_shop ON sync_runs (shop, started_at)")

@@ -124,6 +124,27 @@ class Shops:
         )
 
 
+    def sync_started(self, shop: str) -> int:
+        with self._d.write() as db:
+            rows = list(db.query("INSERT INTO sync_runs (shop, started_at) VALUES (?, ?) RETURNING id", [shop, now_ms()]))
+        return rows[0]["id"]
+
+    def sync_finished(
+        self, run_id: int, *, products: int | None = None, orders: int | None = None, error: str | None = None
+    ) -> None:
+        self._d.execute(
+            "UPDATE sync_runs SET finished_at = ?, products = ?, orders = ?, error = ? WHERE id = ?",
+            [now_ms(), products, orders, error, run_id],
+        )
+
+    def last_sync(self, shop: str) -> dict | None:
+        return self._d.one(
+            "SELECT started_at, finished_at, products, orders, error FROM sync_runs WHERE shop = ? "
+            "ORDER BY started_at DESC, id DESC LIMIT 1",
+            [shop],
+        )
+
+
 class OAuthStates:
     """Single-use ``state`` nonces: issued at /install, consumed once at the callback."""
 

@@ -1,0 +1,84 @@
+"""The storelift command: clear messages, non-zero exits on bad input, the library underneath."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from plugin.cli import main
+from plugin.store import Store
+
+from .conftest import SHOP
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    db = str(tmp_path / "cli.db")
+    monkeypatch.setenv("STORELIFT_MODE", "test")
+    monkeypatch.setenv("STORELIFT_DB", db)
+    store = Store(db)
+    store.migrate()
+    yield store
+    store.close()
+
+
+def accept(store, key, topic="orders/create", body=b'{"id": 1}'):
+    return store.inbox.accept(shop=SHOP, topic=topic, dedupe_key=key, webhook_id=key, event_id=key,
+                              api_version="2026-10", triggered_at=None, body=body)
+
+
+def test_production_without_a_secret_stops_with_the_variable_named(monkeypatch, capsys, tmp_path):
+    for name in ("STORELIFT_MODE", "STORELIFT_API_SECRET", "STORELIFT_APP_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STORELIFT_API_KEY", "k")
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 2
+    assert "STORELIFT_API_SECRET is not set" in capsys.readouterr().err
+
+
+def test_migrate_reports_what_it_applied(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STORELIFT_MODE", "test")
+    monkeypatch.setenv("STORELIFT_DB", str(tmp_path / "fresh.db"))
+    assert main(["migrate"]) == 0
+    assert "0001_shops" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert "applied 0 migration(s)" in capsys.readouterr().out
+
+
+def test_webhooks_list_stats_and_replay(env, capsys):
+    first = accept(env, "a")
+    accept(env, "b", topic="carts/create")
+    [claimed] = env.inbox.claim("w", lease_ms=1000, limit=1)
+    env.inbox.fail(claimed.id, "w", "KeyError: 'x'", retry_at=None)
+    assert main(["webhooks", "list", "--status", "dead"]) == 0
+    out = capsys.readouterr().out
+    assert "dead" in out and "KeyError" in out and "carts/create" not in out
+    assert main(["webhooks", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "orders/create" in out and "dead=1" in out and "pending=1" in out
+    assert main(["webhooks", "replay", str(first)]) == 0
+    assert env.inbox.get(first).status == "pending"
+    assert main(["webhooks", "replay", "--dead"]) == 0
+    assert "queued 0" in capsys.readouterr().out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["webhooks", "replay"], "give a delivery ID or --dead"),
+    (["webhooks", "replay", "99999"], "no delivery with id 99999"),
+    (["sync", "nobody.myshopify.com"], "has not installed Storelift"),
+    (["privacy", "export", "7", "--shop", SHOP], "no data-request export 7"),
+])
+def test_bad_input_gets_a_clear_message_and_exit_2(env, capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_privacy_requests_and_export(env, capsys):
+    request_id = env.privacy.answer_data_request(
+        SHOP, request_id="9", customer_id="207119551", email="bob@example.com", order_ids=(), requested_at=1)
+    assert main(["privacy", "requests", "--shop", SHOP]) == 0
+    assert "data_request" in capsys.readouterr().out
+    assert main(["privacy", "export", str(request_id), "--shop", SHOP]) == 0
+    export = json.loads(capsys.readouterr().out)
+    assert "207119551" in json.dumps(export) and "bob@example.com" in json.dumps(export)
