@@ -20,8 +20,9 @@ from .store import Store
 BLUEPRINTS = (
     "plugin.install:bp",
     "plugin.admin.routes:bp",
-    "webhooks.routes:bp",
 )
+# WSGI layers in front of Flask, for the hottest paths.
+MIDDLEWARE = ("webhooks.routes:install",)
 IN_PROCESS_WORKER = "webhooks.worker:start_in_thread"
 
 # Routes under these prefixes are APIs: their errors are JSON, never HTML.
@@ -45,6 +46,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["storelift"] = Services(config=config, store=store)
     for dotted in BLUEPRINTS:
         app.register_blueprint(_load(dotted))
+    for dotted in MIDDLEWARE:
+        _load(dotted)(app, app.extensions["storelift"])
     if config.run_worker:
         app.extensions["storelift.worker"] = _load(IN_PROCESS_WORKER)(store)
 

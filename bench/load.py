@@ -1,0 +1,147 @@
+"""Load generation for the benchmarks: closed-loop throughput and open-loop paced latency.
+
+Plain ``http.client`` keep-alive connections in threads: the cheapest
+client the standard library has, so that the client costs the same for the
+bare route and for the route under test.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+Request = tuple[str, str, bytes, dict]  # method, path, body, headers
+
+
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(module: str, *args: str) -> tuple[subprocess.Popen, int]:
+    """Start ``python -m module PORT *args`` and wait until it accepts connections."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", module, str(port), *args])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{module} did not start")
+
+
+def _send(conn: http.client.HTTPConnection, request: Request) -> int:
+    method, path, body, headers = request
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def closed_loop(port: int, requests: Callable[[], Iterator[Request]], total: int, threads: int = 4) -> Result:
+    """As fast as ``threads`` keep-alive clients can go: throughput."""
+    lock = threading.Lock()
+    source = requests()
+    prepared = [next(source) for _ in range(total)]  # the client's own work stays out of the timing
+    latencies: list[float] = []
+    errors = [0]
+    cursor = [0]
+
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if cursor[0] >= total:
+                    return
+                request = prepared[cursor[0]]
+                cursor[0] += 1
+            start = time.perf_counter()
+            status = _send(conn, request)
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return Result(len(latencies), time.perf_counter() - start, latencies, errors[0])
+
+
+def paced(port: int, requests: Callable[[], Iterator[Request]], rate: float, seconds: float, threads: int = 16) -> Result:
+    """Open loop at ``rate`` requests/s: each request is due at its slot, latency counts from the slot."""
+    total = int(rate * seconds)
+    source = requests()
+    prepared = [next(source) for _ in range(total)]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    cursor = [0]
+    begin = time.perf_counter() + 0.1
+
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = cursor[0]
+                if i >= total:
+                    return
+                cursor[0] += 1
+            due = begin + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            status = _send(conn, prepared[i])
+            elapsed = (time.perf_counter() - due) * 1000
+            with lock:
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return Result(len(latencies), time.perf_counter() - begin, latencies, errors[0])
