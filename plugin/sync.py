@@ -23,7 +23,10 @@ from .tokens import client_for_shop
 log = logging.getLogger("storelift.sync")
 
 ORDER_WINDOW_DAYS = 60
-PAGE_SIZE = 50
+# Page sizes keep each query under the platform's single-query cost cap of 1,000
+# (a connection costs its ``first`` times the cost of one node).
+PRODUCT_PAGE = 20
+ORDER_PAGE = 5
 
 PRODUCTS_QUERY = """
 query SyncProducts($first: Int!, $after: String) {
@@ -32,7 +35,7 @@ query SyncProducts($first: Int!, $after: String) {
       legacyResourceId title handle vendor productType tags status
       publishedAt createdAt updatedAt onlineStoreUrl
       featuredImage { url }
-      variants(first: 100) {
+      variants(first: 30) {
         nodes { legacyResourceId title sku price compareAtPrice inventoryQuantity position }
       }
     }
@@ -51,7 +54,7 @@ query SyncOrders($first: Int!, $after: String, $query: String) {
       totalPriceSet { shopMoney { amount } }
       subtotalPriceSet { shopMoney { amount } }
       totalDiscountsSet { shopMoney { amount } }
-      lineItems(first: 100) {
+      lineItems(first: 40) {
         nodes {
           id title variantTitle vendor sku quantity
           product { legacyResourceId }
@@ -163,13 +166,13 @@ def order_from_graphql(node: dict) -> Order:
 def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None = None) -> SyncResult:
     """Pull products and the order window into the store."""
     products = 0
-    for node in client.paginate(PRODUCTS_QUERY, {}, ["products"], page_size=PAGE_SIZE):
+    for node in client.paginate(PRODUCTS_QUERY, {}, ["products"], page_size=PRODUCT_PAGE):
         store.commerce.upsert_product(shop, product_from_graphql(node))
         products += 1
     since = datetime.fromtimestamp(now or time.time(), timezone.utc) - timedelta(days=ORDER_WINDOW_DAYS)
     orders = 0
     query = {"query": f"created_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}"}
-    for node in client.paginate(ORDERS_QUERY, query, ["orders"], page_size=PAGE_SIZE):
+    for node in client.paginate(ORDERS_QUERY, query, ["orders"], page_size=ORDER_PAGE):
         store.commerce.upsert_order(shop, order_from_graphql(node))
         orders += 1
     return SyncResult(products, orders)
