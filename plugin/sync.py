@@ -26,7 +26,7 @@ ORDER_WINDOW_DAYS = 60
 # Page sizes keep each query under the platform's single-query cost cap of 1,000
 # (a connection costs its ``first`` times the cost of one node).
 PRODUCT_PAGE = 20
-ORDER_PAGE = 5
+ORDER_PAGE = 4
 
 PRODUCTS_QUERY = """
 query SyncProducts($first: Int!, $after: String) {

@@ -19,7 +19,12 @@ from decimal import Decimal
 
 from .connection import Database
 
-NEWER = "excluded.source_updated_at >= {table}.source_updated_at"
+# Newest wins; equal ``updated_at`` (whole seconds on the platform) falls back to the
+# delivery's trigger time, so two edits within one second still end with the later one.
+NEWER = (
+    "(excluded.source_updated_at, excluded.source_sequence)"
+    " >= ({table}.source_updated_at, {table}.source_sequence)"
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Line:
 class Order:
     order_id: str
     source_updated_at: int
+    source_sequence: int = 0
     name: str | None = None
     email: str | None = None
     customer_id: str | None = None
@@ -68,6 +74,7 @@ class Order:
 class Cart:
     cart_token: str
     source_updated_at: int
+    source_sequence: int = 0
     created_at: int | None = None
     updated_at: int | None = None
     lines: tuple[Line, ...] = ()
@@ -77,6 +84,7 @@ class Cart:
 class Checkout:
     checkout_token: str
     source_updated_at: int
+    source_sequence: int = 0
     checkout_id: str | None = None
     cart_token: str | None = None
     email: str | None = None
@@ -94,6 +102,7 @@ class Checkout:
 class Customer:
     customer_id: str
     source_updated_at: int
+    source_sequence: int = 0
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -125,6 +134,7 @@ class Variant:
 class Product:
     product_id: str
     source_updated_at: int
+    source_sequence: int = 0
     title: str | None = None
     handle: str | None = None
     vendor: str | None = None

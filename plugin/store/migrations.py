@@ -282,3 +282,10 @@ def _sync_runs(db) -> None:
         """
     )
     db.execute("CREATE INDEX sync_runs_shop ON sync_runs (shop, started_at)")
+
+
+@migrations(name="0006_source_sequence")
+def _source_sequence(db) -> None:
+    """The platform's ``updated_at`` has whole seconds; the trigger time breaks ties."""
+    for table in ("orders", "carts", "checkouts", "customers", "products"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN source_sequence BIGINT NOT NULL DEFAULT 0")

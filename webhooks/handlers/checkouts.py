@@ -9,7 +9,7 @@ from __future__ import annotations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Checkout
 
-from .payload import customer_of, epoch_ms, lines, money, platform_id, source_time
+from .payload import customer_of, epoch_ms, lines, money, platform_id, sequence, source_time
 
 
 def handle(store: Store, delivery: Delivery, payload: dict) -> None:
@@ -19,6 +19,7 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
         Checkout(
             checkout_token=payload["token"],
             source_updated_at=source_time(payload, delivery),
+            source_sequence=sequence(delivery),
             checkout_id=platform_id(payload.get("id")),
             cart_token=payload.get("cart_token"),
             email=email,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Customer
 
-from .payload import email, epoch_ms, money, platform_id, source_time, tags
+from .payload import email, epoch_ms, money, platform_id, sequence, source_time, tags
 
 
 def _consent(payload: dict) -> tuple[str | None, str | None, int | None]:
@@ -34,6 +34,7 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
         Customer(
             customer_id=platform_id(payload["id"]),
             source_updated_at=source_time(payload, delivery),
+            source_sequence=sequence(delivery),
             email=email(payload.get("email")),
             first_name=payload.get("first_name"),
             last_name=payload.get("last_name"),

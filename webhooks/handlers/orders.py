@@ -10,7 +10,7 @@ from __future__ import annotations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Order
 
-from .payload import customer_of, epoch_ms, lines, money, platform_id, source_time
+from .payload import customer_of, epoch_ms, lines, money, platform_id, sequence, source_time
 
 
 def handle(store: Store, delivery: Delivery, payload: dict) -> None:
@@ -20,6 +20,7 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
         Order(
             order_id=platform_id(payload["id"]),
             source_updated_at=source_time(payload, delivery),
+            source_sequence=sequence(delivery),
             name=payload.get("name"),
             email=email,
             customer_id=customer_id,

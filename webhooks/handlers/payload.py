@@ -49,6 +49,13 @@ def source_time(payload: dict, delivery: Delivery) -> int:
     return epoch_ms(payload.get("updated_at")) or delivery.triggered_at or delivery.received_at
 
 
+def sequence(delivery: Delivery) -> int:
+    """The tie-breaker for equal ``updated_at`` values, which the platform gives in whole
+    seconds: when the platform fired the event (retries keep it, so a re-delivery of
+    the same event changes nothing)."""
+    return delivery.triggered_at or 0
+
+
 def email(value: str | None) -> str | None:
     normalized = (value or "").strip().lower()
     return normalized or None

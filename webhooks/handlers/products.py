@@ -10,7 +10,7 @@ from __future__ import annotations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Product, Variant
 
-from .payload import epoch_ms, money, platform_id, source_time, tags
+from .payload import epoch_ms, money, platform_id, sequence, source_time, tags
 
 
 def _variant(item: dict) -> Variant:
@@ -40,6 +40,7 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
         Product(
             product_id=platform_id(payload["id"]),
             source_updated_at=source_time(payload, delivery),
+            source_sequence=sequence(delivery),
             title=payload.get("title"),
             handle=handle_,
             vendor=payload.get("vendor"),

@@ -1,0 +1,59 @@
+"""Discount-code rules shared by the storefront checkout and the Admin API.
+
+A code is redeemable when its discount has started, has not ended, is under
+its usage limit and — for once-per-customer discounts — was not used by this
+buyer before. The messages are what the checkout shows the shopper.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .state import Discount, LineItem, RedeemCode, Store
+
+
+class DiscountRejected(Exception):
+    """The code cannot be applied; ``str(exc)`` is the shopper-facing reason."""
+
+
+def status(discount: Discount, now: float) -> str:
+    """``DiscountStatus``: SCHEDULED, ACTIVE or EXPIRED."""
+    if now < discount.starts_at:
+        return "SCHEDULED"
+    if discount.ends_at is not None and now >= discount.ends_at:
+        return "EXPIRED"
+    return "ACTIVE"
+
+
+def redeemable(store: Store, code: str, email: str | None, now: float) -> tuple[Discount, RedeemCode]:
+    found = store.discount_by_code(code) if code.strip() else None
+    if found is None:
+        raise DiscountRejected("Enter a valid discount code")
+    discount, redeem = found
+    state = status(discount, now)
+    if state == "SCHEDULED":
+        raise DiscountRejected("This discount code isn't active yet")
+    if state == "EXPIRED":
+        raise DiscountRejected("This discount code has expired")
+    if discount.usage_limit is not None and discount.usage_count >= discount.usage_limit:
+        raise DiscountRejected("This discount code has reached its usage limit")
+    if discount.applies_once_per_customer and email and email.strip().lower() in discount.used_by:
+        raise DiscountRejected("This discount code has already been used")
+    return discount, redeem
+
+
+def discount_amount(discount: Discount, items: list[LineItem], subtotal: Decimal) -> Decimal:
+    """What the code takes off ``subtotal``; never more than the subtotal."""
+    if discount.percentage is not None:
+        off = subtotal * Decimal(str(discount.percentage))
+    elif discount.applies_on_each_item:
+        off = Decimal(discount.amount or "0") * sum(li.quantity for li in items)
+    else:
+        off = Decimal(discount.amount or "0")
+    return min(off, subtotal).quantize(Decimal("0.01"))
+
+
+def record_use(discount: Discount, redeem: RedeemCode, email: str | None) -> None:
+    redeem.usage_count += 1
+    if email:
+        discount.used_by.add(email.strip().lower())

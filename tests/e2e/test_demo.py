@@ -1,0 +1,46 @@
+"""The README's demo command: it installs for real and prints URLs whose pages load."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from .conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_storelift_demo_prints_urls_that_load(tmp_path):
+    app_port, store_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plugin.cli", "demo", "--port", str(app_port), "--store-port", str(store_port),
+         "--db", str(tmp_path / "demo.db")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        urls, deadline = {}, time.monotonic() + 120
+        for line in process.stdout:
+            match = re.match(r"\s+(Storefront|Store admin|Storelift admin|Storelift app):\s+(\S+)", line)
+            if match:
+                urls[match.group(1)] = match.group(2)
+            if len(urls) == 4 or time.monotonic() > deadline:
+                break
+        assert set(urls) == {"Storefront", "Store admin", "Storelift admin", "Storelift app"}, urls
+        browser = requests.Session()
+        for name, url in urls.items():
+            assert browser.get(url, timeout=30).status_code == 200, name
+        shop = browser.get(urls["Storefront"], timeout=30).text
+        assert "/products/" in shop  # a real catalog
+        embedded = browser.get(urls["Storelift admin"], timeout=30).text
+        frame = html.unescape(re.search(r'<iframe[^>]+src="([^"]+)"', embedded).group(1))
+        admin = browser.get(frame, timeout=30)
+        assert admin.status_code == 200 and "Installed" in admin.text and "subscribed" in admin.text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
