@@ -53,6 +53,8 @@ def test_a_failing_statement_does_not_take_its_batch_down(database):
         database.write_durable("INSERT INTO t (v) VALUES (?)", [None])
 
 
-def test_durable_writes_use_a_fully_synchronous_connection(database):
+def test_durable_writes_use_a_fully_synchronous_connection_that_never_checkpoints(database):
     database.write_durable("INSERT INTO t (v) VALUES (?)", ["x"])
-    assert database._group._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    conn = database._group._conn
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # left to the workers

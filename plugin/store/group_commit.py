@@ -55,6 +55,9 @@ class GroupCommitter:
             conn = self._connect()
             conn.isolation_level = None  # explicit BEGIN/COMMIT below
             conn.execute("PRAGMA synchronous=FULL")  # this connection's commits are fsynced
+            # Checkpointing (copying the WAL into the database, with an fsync) must not stall
+            # an acknowledgement: other connections — the workers' — run it after their commits.
+            conn.execute("PRAGMA wal_autocheckpoint=0")
             self._conn = conn
         return self._conn
 
