@@ -8,6 +8,7 @@ secret or token.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import logging
 import sys
@@ -134,6 +135,36 @@ def _privacy_export(args) -> int:
     return 0
 
 
+def _import_orders(args) -> int:
+    from tqdm import tqdm
+
+    from .importer import ImportError_, import_orders
+
+    store = _store()
+    if store.shops.get(args.shop) is None:
+        print(f"storelift: {args.shop} is not a shop Storelift knows (install it first)", file=sys.stderr)
+        return 2
+    with tqdm(unit=" rows", desc="importing", disable=args.quiet, file=sys.stderr) as bar:
+        try:
+            report = import_orders(store, args.shop, args.file, columns=args.columns, progress=bar.update)
+        except ImportError_ as exc:
+            print(f"storelift: {exc}", file=sys.stderr)
+            return 2
+    print(f"imported {report.orders} orders ({report.lines} lines) from {report.rows} rows; "
+          f"{report.new_products} products known only from these orders; {len(report.errors)} rows rejected")
+    for where, why in report.errors[: args.show_errors]:
+        print(f"  {where}: {why}")
+    if len(report.errors) > args.show_errors:
+        print(f"  … {len(report.errors) - args.show_errors} more" +
+              ("" if args.errors else " (write them all with --errors FILE)"))
+    if args.errors:
+        with open(args.errors, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "error"])
+            writer.writerows(report.errors)
+    return 0
+
+
 def _demo(args) -> int:
     return importlib.import_module("plugin.demo").run(args)
 
@@ -161,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("id", type=int)
     export.add_argument("--shop", required=True)
     export.set_defaults(func=_privacy_export)
+
+    imports = sub.add_parser("import", help="import order history or point-of-sale sales from CSV")
+    import_cmds = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    orders = import_cmds.add_parser("orders", help="orders from a .csv / .csv.gz file (or a folder of them)")
+    orders.add_argument("file")
+    orders.add_argument("--shop", required=True)
+    orders.add_argument("--columns", help="map headers: order_id=InvoiceNo,… or the preset online-retail")
+    orders.add_argument("--errors", help="write every rejected row to this CSV file")
+    orders.add_argument("--show-errors", type=int, default=20, help="rejected rows to print (default 20)")
+    orders.add_argument("--quiet", action="store_true", help="no progress bar")
+    orders.set_defaults(func=_import_orders)
 
     demo = sub.add_parser("demo", help="start a simulated store and Storelift, installed, on loopback")
     demo.add_argument("--port", type=int, default=8000, help="Storelift's port")

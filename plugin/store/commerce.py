@@ -185,12 +185,13 @@ def _upsert(db, table: str, keys: tuple[str, ...], row: dict, guard: str) -> boo
 
 def _replace(db, table: str, parent: str, shop: str, key: str, children: list[dict]) -> None:
     db.execute(f"DELETE FROM {table} WHERE shop = ? AND {parent} = ?", [shop, key])
-    for child in children:
-        row = {"shop": shop, parent: key, **child}
-        db.execute(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-            list(row.values()),
-        )
+    if not children:
+        return
+    names = ["shop", parent, *children[0]]
+    db.conn.executemany(  # one prepared statement for all lines: orders can have hundreds
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [[shop, key, *child.values()] for child in children],
+    )
 
 
 def _lines(lines: tuple[Line, ...]) -> list[dict]:
@@ -317,14 +318,18 @@ class Commerce:
                          "position, variant_id")
 
     def available_products(self, shop: str) -> list[dict]:
-        """Products a shopper can be shown: not deleted, active (or from before statuses), published."""
+        """Products a shopper can be shown: not deleted, active (or from before statuses), published.
+
+        A product known only from imported orders (clock 0: the catalog has never
+        spoken of it) counts as available until a catalog update says otherwise.
+        """
         return [
             _decoded(row)
             for row in self._d.query(
                 """
                 SELECT * FROM products
                 WHERE shop = ? AND deleted_at IS NULL AND COALESCE(status, 'active') = 'active'
-                  AND published_at IS NOT NULL
+                  AND (published_at IS NOT NULL OR source_updated_at = 0)
                 ORDER BY product_id
                 """,
                 [shop],
