@@ -20,6 +20,8 @@ from .store import Store
 BLUEPRINTS = (
     "plugin.install:bp",
     "plugin.admin.routes:bp",
+    "plugin.admin.capture:bp",
+    "widgets.routes:bp",
 )
 # WSGI layers in front of Flask, for the hottest paths.
 MIDDLEWARE = ("webhooks.routes:install",)

@@ -17,6 +17,25 @@ from .config import ConfigError, load_config
 from .store import Store
 
 
+def server_options(threads: int) -> dict:
+    """waitress settings for running behind the platform's proxies and a load balancer.
+
+    The app proxy and webhooks arrive through one proxy hop: trusting its
+    X-Forwarded-For gives per-shopper IPs to the storefront rate limits
+    (otherwise every shopper would share one bucket). Sign-up bursts need more
+    than waitress's default 100 connections.
+    """
+    return {
+        "threads": threads,
+        "ident": "storelift",
+        "trusted_proxy": "*",
+        "trusted_proxy_headers": {"x-forwarded-for"},
+        "trusted_proxy_count": 1,
+        "connection_limit": 1000,
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 def _serve(args) -> int:
     """Run the app under waitress, a pure-Python production WSGI server.
 
@@ -29,7 +48,7 @@ def _serve(args) -> int:
 
     app = importlib.import_module("plugin.app").create_app()
     print(f"Storelift serving on http://{args.host}:{args.port}", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="storelift")
+    waitress.serve(app, host=args.host, port=args.port, **server_options(args.threads))
     return 0
 
 

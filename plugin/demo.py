@@ -124,7 +124,9 @@ def run(args) -> int:
             "run_worker": True,
         }
     )
-    server = waitress.server.create_server(app, host="127.0.0.1", port=args.port, threads=8)
+    from .cli import server_options
+
+    server = waitress.server.create_server(app, host="127.0.0.1", port=args.port, **server_options(8))
     thread = threading.Thread(target=server.run, name="storelift-http", daemon=True)
     thread.start()
     try:

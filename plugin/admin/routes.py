@@ -40,6 +40,19 @@ def _services() -> Services:
     return current_app.extensions["storelift"]
 
 
+ADMIN_PAGES = (("/admin", "Status"), ("/admin/capture", "Email capture"), ("/admin/segments", "Segments"))
+
+
+@bp.app_context_processor
+def admin_navigation() -> dict:
+    """Admin pages get a navigation bar carrying the session token (links keep the session)."""
+    if not (request.path.startswith("/admin") and getattr(g, "shop", None)):
+        return {}
+    registered = {rule.rule for rule in current_app.url_map.iter_rules()}
+    pages = [(path, label) for path, label in ADMIN_PAGES if path in registered]
+    return {"admin_token": _session_token(), "admin_pages": pages}
+
+
 def _session_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):

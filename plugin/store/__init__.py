@@ -7,8 +7,11 @@ never see SQL.
 
 from __future__ import annotations
 
+from .capture import Capture
 from .commerce import Commerce
 from .connection import Database, now_ms
+from .events import Event, Events
+from .identities import Identities
 from .inbox import Delivery, Inbox, LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
@@ -25,6 +28,9 @@ class Store:
         self.inbox = Inbox(self.database)
         self.commerce = Commerce(self.database)
         self.privacy = Privacy(self.database)
+        self.identities = Identities(self.database)
+        self.events = Events(self.database)
+        self.capture = Capture(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

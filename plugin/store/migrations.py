@@ -289,3 +289,152 @@ def _source_sequence(db) -> None:
     """The platform's ``updated_at`` has whole seconds; the trigger time breaks ties."""
     for table in ("orders", "carts", "checkouts", "customers", "products"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN source_sequence BIGINT NOT NULL DEFAULT 0")
+
+
+@migrations(name="0010_storefront_identity")
+def _storefront_identity(db) -> None:
+    """People, the visitor ids the loader keeps for them, and the cart tokens those visitors used.
+
+    A person is the unit identity stitching works on: every visitor id (one per
+    browser) points at one person, and a person carries at most one email and one
+    platform customer id. Merging two people re-points visitors; nothing else
+    refers to a person, so a merge is two statements.
+    """
+    db.execute(
+        """
+        CREATE TABLE people (
+            shop TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            email TEXT,
+            customer_id TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (shop, person_id)
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX people_email ON people (shop, email) WHERE email IS NOT NULL")
+    db.execute("CREATE UNIQUE INDEX people_customer ON people (shop, customer_id) WHERE customer_id IS NOT NULL")
+    db.execute(
+        """
+        CREATE TABLE visitors (
+            shop TEXT NOT NULL,
+            visitor_id TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            first_seen BIGINT NOT NULL,
+            last_seen BIGINT NOT NULL,
+            PRIMARY KEY (shop, visitor_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX visitors_person ON visitors (shop, person_id)")
+    db.execute(
+        """
+        CREATE TABLE visitor_carts (
+            shop TEXT NOT NULL,
+            cart_token TEXT NOT NULL,
+            visitor_id TEXT NOT NULL,
+            seen_at BIGINT NOT NULL,
+            PRIMARY KEY (shop, cart_token, visitor_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX visitor_carts_visitor ON visitor_carts (shop, visitor_id)")
+
+
+@migrations(name="0011_storefront_events")
+def _storefront_events(db) -> None:
+    """Storefront events as the loader batches them; ``data`` is a small JSON object."""
+    db.execute(
+        """
+        CREATE TABLE storefront_events (
+            id INTEGER PRIMARY KEY,
+            shop TEXT NOT NULL,
+            visitor_id TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            received_at BIGINT NOT NULL,
+            path TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE INDEX storefront_events_visitor ON storefront_events (shop, visitor_id, occurred_at)")
+    db.execute("CREATE INDEX storefront_events_type ON storefront_events (shop, type, occurred_at)")
+
+
+@migrations(name="0012_email_capture")
+def _email_capture(db) -> None:
+    """Widget settings per shop, discount campaigns and their code pool, and subscribers.
+
+    ``capture_codes.state`` is free → assigned (or retired when its campaign is
+    replaced). A subscriber row is the consent record (time, text shown, page,
+    visitor) and the queue of its sync to the store as a customer.
+    """
+    db.execute(
+        """
+        CREATE TABLE capture_settings (
+            shop TEXT PRIMARY KEY,
+            settings TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE capture_campaigns (
+            id INTEGER PRIMARY KEY,
+            shop TEXT NOT NULL,
+            discount_key TEXT NOT NULL,
+            discount_id TEXT,
+            title TEXT NOT NULL,
+            starts_at BIGINT NOT NULL,
+            ends_at BIGINT,
+            created_at BIGINT NOT NULL,
+            retired_at BIGINT
+        )
+        """
+    )
+    db.execute("CREATE INDEX capture_campaigns_shop ON capture_campaigns (shop, retired_at)")
+    db.execute(
+        """
+        CREATE TABLE capture_codes (
+            shop TEXT NOT NULL,
+            code TEXT NOT NULL,
+            campaign_id INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            assigned_at BIGINT,
+            PRIMARY KEY (shop, code)
+        )
+        """
+    )
+    db.execute("CREATE INDEX capture_codes_free ON capture_codes (shop, campaign_id, state)")
+    db.execute(
+        """
+        CREATE TABLE subscribers (
+            shop TEXT NOT NULL,
+            email TEXT NOT NULL,
+            code TEXT,
+            campaign_id INTEGER,
+            code_ends_at BIGINT,
+            visitor_id TEXT,
+            consent_at BIGINT NOT NULL,
+            consent_text TEXT NOT NULL,
+            consent_page TEXT NOT NULL,
+            settings_version INTEGER NOT NULL,
+            customer_id TEXT,
+            sync_state TEXT NOT NULL,
+            sync_attempts INTEGER NOT NULL DEFAULT 0,
+            sync_next_at BIGINT NOT NULL,
+            sync_error TEXT,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (shop, email)
+        )
+        """
+    )
+    db.execute("CREATE INDEX subscribers_sync ON subscribers (sync_state, sync_next_at)")
+    db.execute("CREATE INDEX subscribers_pending_code ON subscribers (shop, code)")
+    db.execute("CREATE INDEX subscribers_created ON subscribers (shop, created_at)")

@@ -80,6 +80,15 @@ PII_TABLES: dict[str, PiiTable] = {
     # Raw webhook bodies carry the customer as the platform sent it. A still-pending delivery about
     # them is blanked too: it fails and dead-letters instead of bringing the data back.
     INBOX: PiiTable(scan=("body",), key="id", action="anonymize", anonymize={"body": REDACTED_BODY}),
+    # The storefront: a person (email / customer id) owns visitor ids, which own events and cart tokens.
+    "people": PiiTable(customer_id="customer_id", email="email"),
+    "visitors": PiiTable(links=(Link("person_id", "people", "person_id"),)),
+    "visitor_carts": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),
+                                     Link("cart_token", "orders", "cart_token"),
+                                     Link("cart_token", "checkouts", "cart_token"))),
+    "storefront_events": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),)),
+    # The consent record goes with the person; the code it was given stays assigned (never handed out again).
+    "subscribers": PiiTable(customer_id="customer_id", email="email"),
 }
 
 

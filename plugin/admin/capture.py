@@ -1,0 +1,111 @@
+"""The merchant's email-capture settings page, live preview, and subscriber list with CSV export.
+
+Authenticated like the rest of the embedded admin (``session_required``: the
+platform's HS256 session token, from ``id_token`` on the page load and
+``Authorization: Bearer`` on API calls). Settings are validated by
+``plugin.capture.validate_settings`` (one schema, contrast checked); saving
+kicks the discount-code pool so a changed discount is ready before shoppers
+ask for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+
+from .. import capture, discounts
+from ..services import Services
+from .routes import _session_token, session_required
+
+bp = Blueprint("admin_capture", __name__, template_folder="templates")
+
+CSV_COLUMNS = ("email", "subscribed_at", "code", "code_ends_at", "consent_text", "consent_page", "customer_id",
+               "sync_state")
+# Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _services() -> Services:
+    return current_app.extensions["storelift"]
+
+
+def _iso(ms: int | None) -> str:
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ms else ""
+
+
+def _state(services: Services, shop: str) -> dict:
+    settings, version = capture.settings_of(services.store, shop)
+    return {
+        "settings": settings,
+        "version": version,
+        "preview": capture.public_config(settings, version),
+        "subscribers": services.store.capture.subscriber_count(shop),
+        "codes": services.store.capture.code_counts(shop),
+        "widget": services.store.events.widget_counts(shop),
+    }
+
+
+@bp.get("/admin/capture")
+@session_required
+def page():
+    services = _services()
+    state = _state(services, g.shop)
+    subscribers = services.store.capture.subscribers(g.shop, limit=50)
+    return render_template("admin/capture.html", shop=g.shop, state=state, subscribers=subscribers,
+                           id_token=_session_token(), limits=capture.TEXT_LIMITS)
+
+
+@bp.get("/admin/api/capture/settings")
+@session_required
+def get_settings():
+    return jsonify(_state(_services(), g.shop))
+
+
+@bp.put("/admin/api/capture/settings")
+@session_required
+def put_settings():
+    services = _services()
+    data = request.get_json(silent=True)
+    try:
+        settings = capture.validate_settings(data)
+    except capture.SettingsError as exc:
+        return jsonify(error="invalid_settings", errors=exc.errors), 422
+    services.store.capture.save_settings(g.shop, settings)
+    if settings["enabled"]:
+        discounts.kick_refill(services.config, services.store, g.shop)
+    return jsonify(_state(services, g.shop))
+
+
+@bp.get("/admin/api/capture/subscribers")
+@session_required
+def list_subscribers():
+    rows = _services().store.capture.subscribers(g.shop, limit=min(request.args.get("limit", 100, type=int), 1000))
+    return jsonify(subscribers=[_row(r) for r in rows])
+
+
+def _row(r: dict) -> dict:
+    return {"email": r["email"], "subscribed_at": _iso(r["consent_at"]), "code": r["code"] or "",
+            "code_ends_at": _iso(r["code_ends_at"]), "consent_text": r["consent_text"],
+            "consent_page": r["consent_page"], "customer_id": r["customer_id"] or "", "sync_state": r["sync_state"]}
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@bp.get("/admin/api/capture/subscribers.csv")
+@session_required
+def export_subscribers():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in _services().store.capture.subscribers(g.shop):
+        data = _row(row)
+        writer.writerow([_cell(data[c]) for c in CSV_COLUMNS])
+    filename = f"subscribers-{g.shop.split('.')[0]}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

@@ -1,0 +1,432 @@
+"""Email capture, the part both the storefront and the merchant admin use (layer L2, no Flask).
+
+- ``validate_settings``: the merchant's widget settings (texts, colours, discount,
+  triggers, targeting) checked field by field against one schema, colours checked
+  for WCAG AA contrast. Merchant text is kept as plain data; whoever renders it
+  escapes it (Jinja2 autoescape, ``textContent`` in the widget).
+- ``decide``: what one visitor is shown, from what the server knows (settings,
+  device, suppression of subscribers and of people known by email or customer
+  id). Read-only, because it answers every storefront page view.
+- ``subscribe``: email normalised, one subscriber per shop + email (a second
+  submission gets the same code), a code taken from the pool in the same write
+  transaction, the consent record, and the visitor stitched to the email.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from . import identity
+from .store import Store, now_ms
+
+# --------------------------------------------------------------------------- settings
+
+DEFAULT_SETTINGS: dict = {
+    "enabled": True,
+    # When on, nothing about a visitor is stored before the page calls storelift.consent().
+    "consent_mode": False,
+    "position": "right",
+    "texts": {
+        "teaser": "Get 10% off",
+        "headline": "Get 10% off your first order",
+        "body": "Join our list for new arrivals and members-only offers.",
+        "email_label": "Email address",
+        "button": "Get my code",
+        "consent": "By signing up you agree to receive marketing emails from us. Unsubscribe at any time.",
+        "success": "Welcome! Here is your code",
+        "close": "Close",
+    },
+    "colors": {"background": "#ffffff", "text": "#1f2328", "accent": "#1f5fbf", "accent_text": "#ffffff"},
+    "discount": {"kind": "percentage", "value": "10", "expires_days": 30, "prefix": "WELCOME"},
+    "triggers": {"delay_seconds": 8, "scroll_percent": 40, "exit_intent": True, "pages_viewed": 0,
+                 "add_to_cart": True},
+    "targeting": {"devices": ["desktop", "mobile"], "visitors": "all", "include": [],
+                  "exclude": ["/cart*", "/checkout*", "/account*"], "close_cap_days": 7, "hide_known": True},
+}
+
+TEXT_LIMITS = {"teaser": 40, "headline": 90, "body": 300, "email_label": 40, "button": 30, "consent": 500,
+               "success": 90, "close": 20}
+_COLOR_RE = re.compile(r"#[0-9a-f]{6}")
+_PREFIX_RE = re.compile(r"[A-Z0-9]{0,12}")
+_PATTERN_RE = re.compile(r"/[A-Za-z0-9/_.~%*-]{0,200}")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+AA_TEXT = 4.5
+AA_NON_TEXT = 3.0
+
+
+class SettingsError(ValueError):
+    """Settings refused; ``errors`` maps a dotted field name to a message for the merchant."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _luminance(color: str) -> float:
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i:i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#rrggbb`` colours (1.0 to 21.0)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def validate_settings(data) -> dict:
+    """A complete, clean settings object from the merchant's (possibly partial) input, or SettingsError.
+
+    Missing fields take their defaults; unknown fields and wrong types are refused
+    rather than ignored, so a typo never silently does nothing.
+    """
+    errors: dict[str, str] = {}
+    if not isinstance(data, dict):
+        raise SettingsError({"settings": "must be an object"})
+    out = copy.deepcopy(DEFAULT_SETTINGS)
+
+    def section(name: str) -> dict:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            errors[name] = "must be an object"
+            return {}
+        for key in value:
+            if key not in DEFAULT_SETTINGS[name]:
+                errors[f"{name}.{key}"] = "unknown field"
+        return value
+
+    for key in data:
+        if key not in DEFAULT_SETTINGS:
+            errors[key] = "unknown field"
+    for key in ("enabled", "consent_mode"):
+        if key in data:
+            if isinstance(data[key], bool):
+                out[key] = data[key]
+            else:
+                errors[key] = "must be true or false"
+    if "position" in data:
+        if data["position"] in ("left", "right"):
+            out["position"] = data["position"]
+        else:
+            errors["position"] = "must be left or right"
+
+    for key, value in section("texts").items():
+        if key not in TEXT_LIMITS:
+            continue
+        if not isinstance(value, str):
+            errors[f"texts.{key}"] = "must be text"
+            continue
+        value = unicodedata.normalize("NFC", value.strip())
+        if not value:
+            errors[f"texts.{key}"] = "must not be empty"
+        elif len(value) > TEXT_LIMITS[key]:
+            errors[f"texts.{key}"] = f"at most {TEXT_LIMITS[key]} characters"
+        elif _CONTROL_RE.search(value):
+            errors[f"texts.{key}"] = "contains control characters"
+        else:
+            out["texts"][key] = value
+
+    for key, value in section("colors").items():
+        if key not in DEFAULT_SETTINGS["colors"]:
+            continue
+        value = value.lower() if isinstance(value, str) else value
+        if isinstance(value, str) and _COLOR_RE.fullmatch(value):
+            out["colors"][key] = value
+        else:
+            errors[f"colors.{key}"] = "must be a colour like #1a2b3c"
+
+    discount = section("discount")
+    if "kind" in discount:
+        if discount["kind"] in ("percentage", "fixed_amount"):
+            out["discount"]["kind"] = discount["kind"]
+        else:
+            errors["discount.kind"] = "must be percentage or fixed_amount"
+    if "value" in discount:
+        try:
+            amount = Decimal(str(discount["value"]).strip())
+            if not amount.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["discount.value"] = "must be a number"
+        else:
+            kind = out["discount"]["kind"]
+            if kind == "percentage" and not (1 <= amount <= 100 and amount == amount.to_integral_value()):
+                errors["discount.value"] = "a percentage must be a whole number from 1 to 100"
+            elif kind == "fixed_amount" and not (0 < amount <= 10_000 and amount.as_tuple().exponent >= -2):
+                errors["discount.value"] = "an amount must be above 0, at most 10000, with at most 2 decimals"
+            else:
+                out["discount"]["value"] = str(int(amount)) if kind == "percentage" else str(amount.quantize(Decimal("0.01")))
+    _int_field(discount, "expires_days", 1, 365, out["discount"], errors, "discount")
+    if "prefix" in discount:
+        prefix = discount["prefix"].strip().upper() if isinstance(discount["prefix"], str) else None
+        if prefix is not None and _PREFIX_RE.fullmatch(prefix):
+            out["discount"]["prefix"] = prefix
+        else:
+            errors["discount.prefix"] = "up to 12 letters A-Z and digits"
+
+    triggers = section("triggers")
+    _int_field(triggers, "delay_seconds", 0, 600, out["triggers"], errors, "triggers")
+    _int_field(triggers, "scroll_percent", 0, 100, out["triggers"], errors, "triggers")
+    _int_field(triggers, "pages_viewed", 0, 50, out["triggers"], errors, "triggers")
+    for key in ("exit_intent", "add_to_cart"):
+        if key in triggers:
+            if isinstance(triggers[key], bool):
+                out["triggers"][key] = triggers[key]
+            else:
+                errors[f"triggers.{key}"] = "must be true or false"
+
+    targeting = section("targeting")
+    if "devices" in targeting:
+        devices = targeting["devices"]
+        if isinstance(devices, list) and devices and all(d in ("desktop", "mobile") for d in devices):
+            out["targeting"]["devices"] = sorted(set(devices))
+        else:
+            errors["targeting.devices"] = "choose desktop, mobile or both"
+    if "visitors" in targeting:
+        if targeting["visitors"] in ("all", "new", "returning"):
+            out["targeting"]["visitors"] = targeting["visitors"]
+        else:
+            errors["targeting.visitors"] = "must be all, new or returning"
+    for key in ("include", "exclude"):
+        if key in targeting:
+            patterns = targeting[key]
+            if isinstance(patterns, str):
+                patterns = [p.strip() for p in patterns.splitlines() if p.strip()]
+            if (isinstance(patterns, list) and len(patterns) <= 20
+                    and all(isinstance(p, str) and _PATTERN_RE.fullmatch(p) for p in patterns)):
+                out["targeting"][key] = patterns
+            else:
+                errors[f"targeting.{key}"] = "up to 20 paths starting with /, * matches anything"
+    _int_field(targeting, "close_cap_days", 0, 365, out["targeting"], errors, "targeting")
+    if "hide_known" in targeting:
+        if isinstance(targeting["hide_known"], bool):
+            out["targeting"]["hide_known"] = targeting["hide_known"]
+        else:
+            errors["targeting.hide_known"] = "must be true or false"
+
+    colors = out["colors"]
+    if not any(k.startswith("colors.") for k in errors):
+        if contrast_ratio(colors["text"], colors["background"]) < AA_TEXT:
+            errors["colors.text"] = f"text on background needs a contrast of at least {AA_TEXT}:1 (WCAG AA)"
+        if contrast_ratio(colors["accent_text"], colors["accent"]) < AA_TEXT:
+            errors["colors.accent_text"] = f"button text on the accent colour needs at least {AA_TEXT}:1 (WCAG AA)"
+        if contrast_ratio(colors["accent"], colors["background"]) < AA_NON_TEXT:
+            errors["colors.accent"] = f"the button needs a contrast of at least {AA_NON_TEXT}:1 with the background"
+    if errors:
+        raise SettingsError(errors)
+    return out
+
+
+def _int_field(source: dict, key: str, low: int, high: int, target: dict, errors: dict, prefix: str) -> None:
+    if key not in source:
+        return
+    value = source[key]
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors[f"{prefix}.{key}"] = f"a whole number from {low} to {high}"
+    else:
+        target[key] = value
+
+
+def settings_of(store: Store, shop: str) -> tuple[dict, int]:
+    """The shop's settings and version (the defaults, version 0, until the merchant saves)."""
+    found = store.capture.settings(shop)
+    if found is None:
+        return copy.deepcopy(DEFAULT_SETTINGS), 0
+    stored, version = found
+    try:
+        return validate_settings(stored), version
+    except SettingsError:  # a stored object from an older schema: fall back rather than break the storefront
+        return copy.deepcopy(DEFAULT_SETTINGS), version
+
+
+def discount_key(settings: dict) -> str:
+    """Names the discount the settings ask for; a change means a new campaign (a new platform discount)."""
+    d = settings["discount"]
+    return f"{d['kind']}:{d['value']}:{d['expires_days']}:{d['prefix']}"
+
+
+def public_config(settings: dict, version: int) -> dict:
+    """What the widget needs to render: no discount internals, nothing the shopper should not see."""
+    return {
+        "v": version,
+        "position": settings["position"],
+        "texts": settings["texts"],
+        "colors": settings["colors"],
+        "triggers": settings["triggers"],
+        "include": settings["targeting"]["include"],
+        "exclude": settings["targeting"]["exclude"],
+        "cap": settings["targeting"]["close_cap_days"],
+    }
+
+
+# --------------------------------------------------------------------------- decision
+
+RETURNING_AFTER_MS = 30 * 60 * 1000  # a visitor first seen over a session ago is returning
+
+
+@dataclass(frozen=True)
+class Decision:
+    show: bool
+    why: str
+
+
+def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, customer_id: str | None,
+           device: str | None, returning: bool, bot: bool, now: int) -> Decision:
+    """Whether this visitor may be shown the capture widget (triggers and URL rules are the widget's)."""
+    targeting = settings["targeting"]
+    if bot:
+        return Decision(False, "bot")
+    if not settings["enabled"]:
+        return Decision(False, "disabled")
+    if device not in targeting["devices"]:
+        return Decision(False, "device")
+    visitor = store.identities.visitor(shop, visitor_id) if visitor_id else None
+    if visitor is not None and visitor["first_seen"] < now - RETURNING_AFTER_MS:
+        returning = True
+    if targeting["visitors"] == "new" and returning:
+        return Decision(False, "returning")
+    if targeting["visitors"] == "returning" and not returning:
+        return Decision(False, "new")
+    email = visitor["email"] if visitor else None
+    if email and store.capture.subscriber(shop, email) is not None:
+        return Decision(False, "subscribed")
+    if targeting["hide_known"] and (customer_id or (visitor and (visitor["email"] or visitor["customer_id"]))):
+        return Decision(False, "known")
+    return Decision(True, "eligible")
+
+
+def config_answer(settings: dict, version: int, decision: Decision) -> tuple[bytes, str]:
+    """The storefront's one config document and its ETag."""
+    body = {"v": version, "cm": int(settings["consent_mode"]), "show": int(decision.show), "why": decision.why}
+    if decision.show:
+        body["w"] = public_config(settings, version)
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return raw, '"' + hashlib.sha256(raw).hexdigest()[:20] + '"'
+
+
+# --------------------------------------------------------------------------- emails
+
+_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+MAX_EMAIL = 254
+
+
+class InvalidEmail(ValueError):
+    """The address is not one we can send to; ``str(exc)`` is a message for the shopper."""
+
+
+def normalize_email(raw) -> str:
+    """``Name@Exämple.COM `` → ``name@xn--exmple-cua.com``, or InvalidEmail.
+
+    Dot-atom local part (no quoted strings, comments or IP literals: mail systems
+    and the platform refuse them too), an internationalised domain converted to
+    ASCII, everything lowercased so shop + email is one key, at most 254 chars.
+    """
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidEmail("Enter your email address.")
+    value = unicodedata.normalize("NFC", raw.strip())
+    if len(value) > MAX_EMAIL:
+        raise InvalidEmail("That email address is too long.")
+    if value.count("@") != 1:
+        raise InvalidEmail("Enter a valid email address, like name@example.com.")
+    local, domain = value.split("@")
+    if not local or len(local) > 64 or not _LOCAL_RE.fullmatch(local):
+        raise InvalidEmail("Enter a valid email address, like name@example.com.")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise InvalidEmail("Enter a valid email address, like name@example.com.") from None
+    labels = ascii_domain.split(".")
+    if (len(labels) < 2 or not all(_LABEL_RE.fullmatch(label) for label in labels)
+            or labels[-1].isdigit() or len(labels[-1]) < 2):
+        raise InvalidEmail("Enter a valid email address, like name@example.com.")
+    email = f"{local.lower()}@{ascii_domain}"
+    if len(email) > MAX_EMAIL:
+        raise InvalidEmail("That email address is too long.")
+    return email
+
+
+# --------------------------------------------------------------------------- subscribe
+
+
+class CaptureOff(Exception):
+    """The shop has switched email capture off."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    email: str
+    code: str | None  # None while the pool is refilling: the shopper asks again and gets it
+    ends_at: int | None
+    created: bool
+
+
+def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, page: str,
+              now: int | None = None) -> Subscription:
+    """Record the subscriber and hand out their code, atomically and idempotently.
+
+    ``email`` must already be normalised. Runs in one write transaction: the
+    existing row (same person again) or a new row plus one code moved from the
+    pool. The visitor is stitched to the email in the same transaction.
+    """
+    now = now or now_ms()
+    settings, version = settings_of(store, shop)
+    if not settings["enabled"]:
+        raise CaptureOff(shop)
+    with store.database.write():
+        existing = store.capture.subscriber(shop, email)
+        if existing is None:
+            campaign = store.capture.current_campaign(shop)
+            code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
+            store.capture.add_subscriber(
+                shop, email=email, code=code, campaign_id=campaign["id"] if code else None,
+                code_ends_at=campaign["ends_at"] if code else None, visitor_id=visitor_id,
+                consent_text=settings["texts"]["consent"], consent_page=page, settings_version=version, now=now,
+            )
+            created = True
+        else:
+            code = existing["code"] or _late_code(store, shop, email, now)
+            created = False
+        if visitor_id:
+            identity.observe(store, shop, visitor_id, now, email=email)
+        row = store.capture.subscriber(shop, email)
+    return Subscription(email=email, code=row["code"], ends_at=row["code_ends_at"], created=created)
+
+
+def _late_code(store: Store, shop: str, email: str, now: int) -> str | None:
+    """A subscriber who came while the pool was dry gets a code as soon as one is there."""
+    campaign = store.capture.current_campaign(shop)
+    if campaign is None:
+        return None
+    code = store.capture.take_code(shop, campaign["id"], now)
+    if code:
+        store.capture.give_code(shop, email, code, campaign["id"], campaign["ends_at"])
+    return code
+
+
+def hand_out_waiting(store: Store, shop: str) -> int:
+    """Give codes to subscribers who signed up while the pool was dry; returns how many got one."""
+    given = 0
+    for email in store.capture.waiting_for_code(shop):
+        with store.database.write():
+            if _late_code(store, shop, email, now_ms()) is None:
+                break
+        given += 1
+    return given
+
+
+def apply_path(code: str, redirect: str = "/") -> str:
+    """The platform's shareable discount link: visiting it applies the code to the cart."""
+    return f"/discount/{quote(code, safe='')}?redirect={quote(redirect, safe='/')}"

@@ -1,0 +1,103 @@
+"""Subscribers become customers in the store, with email marketing consent (layer L2).
+
+The subscriber row is the queue: ``sync_state`` pending → done, or failed after
+``MAX_ATTEMPTS``. A platform outage only delays the sync (exponential backoff,
+retried on the next kick); the shopper already has their code. A customer who
+already exists gets their consent updated instead of a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from .background import kicker
+from .config import Config
+from .platform import PlatformAuthError, PlatformClient, PlatformError, UserErrors
+from .store import Store, now_ms
+from .tokens import ShopNotInstalled, client_for_shop
+
+log = logging.getLogger("storelift.customer_sync")
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY_MS = 30_000
+MAX_RETRY_MS = 6 * 3_600_000
+
+CREATE = """
+mutation StoreliftCreateCustomer($input: CustomerInput!) {
+  customerCreate(input: $input) { customer { id } userErrors { field message } }
+}
+"""
+FIND = """
+query StoreliftFindCustomer($email: String!) {
+  customerByIdentifier(identifier: {emailAddress: $email}) { id }
+}
+"""
+CONSENT = """
+mutation StoreliftConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
+  customerEmailMarketingConsentUpdate(input: $input) { customer { id } userErrors { field message code } }
+}
+"""
+
+
+def _consent(subscriber: dict) -> dict:
+    at = datetime.fromtimestamp(subscriber["consent_at"] / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN", "consentUpdatedAt": at}
+
+
+def _numeric_id(gid: str) -> str:
+    return gid.rsplit("/", 1)[-1]
+
+
+def sync_one(client: PlatformClient, subscriber: dict) -> str:
+    """Create the customer with consent, or give an existing one consent; returns the customer id."""
+    try:
+        payload = client.mutate(CREATE, {"input": {"email": subscriber["email"], "tags": ["storelift"],
+                                                   "emailMarketingConsent": _consent(subscriber)}}, "customerCreate")
+        return _numeric_id(payload["customer"]["id"])
+    except UserErrors as exc:
+        if not any("taken" in str(e.get("message", "")).lower() for e in exc.errors):
+            raise
+    found = client.graphql(FIND, {"email": subscriber["email"]}).get("customerByIdentifier")
+    if not found:
+        raise PlatformError("customer reported taken but not found")
+    client.mutate(CONSENT, {"input": {"customerId": found["id"], "emailMarketingConsent": _consent(subscriber)}},
+                  "customerEmailMarketingConsentUpdate")
+    return _numeric_id(found["id"])
+
+
+def backoff_ms(attempts: int) -> int:
+    return min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS)
+
+
+def sync_due(config: Config, store: Store, shop: str, now: int | None = None) -> int:
+    """Sync every due subscriber of the shop, batch after batch; returns how many are now done."""
+    fixed_now = now
+    done = 0
+    while True:
+        due = store.capture.due_syncs(shop, fixed_now or now_ms())
+        if not due:
+            return done
+        try:
+            client = client_for_shop(config, store, shop)
+        except ShopNotInstalled:
+            for sub in due:
+                store.capture.sync_failed(shop, sub["email"], "shop not installed", None)
+            return done
+        for sub in due:
+            try:
+                customer_id = sync_one(client, sub)
+            except (UserErrors, PlatformAuthError) as exc:  # refused input or revoked token: retrying cannot help
+                store.capture.sync_failed(shop, sub["email"], str(exc), None)
+            except PlatformError as exc:
+                attempts = sub["sync_attempts"] + 1
+                next_at = (fixed_now or now_ms()) + backoff_ms(attempts) if attempts < MAX_ATTEMPTS else None
+                store.capture.sync_failed(shop, sub["email"], str(exc), next_at)
+                log.info("shop %s: customer sync retry %d: %s", shop, attempts, exc)
+            else:
+                store.capture.sync_done(shop, sub["email"], customer_id)
+                done += 1
+
+
+def kick_sync(config: Config, store: Store, shop: str) -> bool:
+    return kicker.kick(("customer-sync", id(store), shop), lambda: sync_due(config, store, shop))

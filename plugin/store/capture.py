@@ -1,0 +1,191 @@
+"""Email capture: widget settings, discount campaigns, the code pool and subscribers.
+
+The pool is what makes "never one code to two people" a database fact: a code
+moves from ``free`` to ``assigned`` in one UPDATE inside the subscriber's write
+transaction (``BEGIN IMMEDIATE``: one writer at a time), and the subscriber
+row's primary key (shop, email) makes a second submission find the first.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .connection import Database, now_ms
+
+SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
+
+
+class Capture:
+    def __init__(self, database: Database):
+        self._d = database
+
+    # ------------------------------------------------------------------ settings
+
+    def settings(self, shop: str) -> tuple[dict, int] | None:
+        """(stored settings, version) or None when the merchant never saved any."""
+        row = self._d.one("SELECT settings, version FROM capture_settings WHERE shop = ?", [shop])
+        return (json.loads(row["settings"]), row["version"]) if row else None
+
+    def save_settings(self, shop: str, settings: dict) -> int:
+        """Store a validated settings object; returns its new version (1, 2, ...)."""
+        with self._d.write() as db:
+            rows = list(db.query(
+                """
+                INSERT INTO capture_settings (shop, settings, version, updated_at) VALUES (?, ?, 1, ?)
+                ON CONFLICT (shop) DO UPDATE SET settings = excluded.settings,
+                    version = capture_settings.version + 1, updated_at = excluded.updated_at
+                RETURNING version
+                """,
+                [shop, json.dumps(settings, sort_keys=True), now_ms()],
+            ))
+        return rows[0]["version"]
+
+    # ------------------------------------------------------------------ campaigns
+
+    def current_campaign(self, shop: str) -> dict | None:
+        return self._d.one(
+            "SELECT * FROM capture_campaigns WHERE shop = ? AND retired_at IS NULL ORDER BY id DESC LIMIT 1", [shop]
+        )
+
+    def campaign(self, shop: str, campaign_id: int) -> dict | None:
+        return self._d.one("SELECT * FROM capture_campaigns WHERE shop = ? AND id = ?", [shop, campaign_id])
+
+    def add_campaign(self, shop: str, *, discount_key: str, discount_id: str, title: str, starts_at: int,
+                     ends_at: int | None) -> int:
+        """Record a discount just created on the platform; older campaigns retire and their free codes too."""
+        now = now_ms()
+        with self._d.write() as db:
+            db.execute(
+                "UPDATE capture_codes SET state = 'retired' WHERE shop = ? AND state = 'free'"
+                " AND campaign_id IN (SELECT id FROM capture_campaigns WHERE shop = ? AND retired_at IS NULL)",
+                [shop, shop],
+            )
+            db.execute("UPDATE capture_campaigns SET retired_at = ? WHERE shop = ? AND retired_at IS NULL", [now, shop])
+            rows = list(db.query(
+                """
+                INSERT INTO capture_campaigns (shop, discount_key, discount_id, title, starts_at, ends_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """,
+                [shop, discount_key, discount_id, title, starts_at, ends_at, now],
+            ))
+        return rows[0]["id"]
+
+    # ------------------------------------------------------------------ code pool
+
+    def add_codes(self, shop: str, campaign_id: int, codes: list[str]) -> int:
+        if not codes:
+            return 0
+        now = now_ms()
+        with self._d.write() as db:
+            db.conn.executemany(
+                """
+                INSERT INTO capture_codes (shop, code, campaign_id, state, created_at) VALUES (?, ?, ?, 'free', ?)
+                ON CONFLICT (shop, code) DO NOTHING
+                """,
+                [(shop, code, campaign_id, now) for code in codes],
+            )
+        return len(codes)
+
+    def free_codes(self, shop: str, campaign_id: int) -> int:
+        row = self._d.one(
+            "SELECT COUNT(*) AS n FROM capture_codes WHERE shop = ? AND campaign_id = ? AND state = 'free'",
+            [shop, campaign_id],
+        )
+        return row["n"]
+
+    def take_code(self, shop: str, campaign_id: int, now: int) -> str | None:
+        """Hand out one free code (call inside ``database.write()``); None when the pool is dry."""
+        rows = self._d.query(
+            """
+            UPDATE capture_codes SET state = 'assigned', assigned_at = ?
+            WHERE shop = ? AND code = (
+                SELECT code FROM capture_codes WHERE shop = ? AND campaign_id = ? AND state = 'free'
+                ORDER BY created_at, code LIMIT 1
+            ) AND state = 'free'
+            RETURNING code
+            """,
+            [now, shop, shop, campaign_id],
+        )
+        return rows[0]["code"] if rows else None
+
+    def code_counts(self, shop: str) -> dict[str, int]:
+        rows = self._d.query("SELECT state, COUNT(*) AS n FROM capture_codes WHERE shop = ? GROUP BY state", [shop])
+        return {r["state"]: r["n"] for r in rows}
+
+    # ------------------------------------------------------------------ subscribers
+
+    def subscriber(self, shop: str, email: str) -> dict | None:
+        return self._d.one("SELECT * FROM subscribers WHERE shop = ? AND email = ?", [shop, email])
+
+    def add_subscriber(self, shop: str, *, email: str, code: str | None, campaign_id: int | None,
+                       code_ends_at: int | None, visitor_id: str | None, consent_text: str, consent_page: str,
+                       settings_version: int, now: int) -> None:
+        """Insert the consent record (call inside ``database.write()``)."""
+        self._d.execute(
+            """
+            INSERT INTO subscribers (shop, email, code, campaign_id, code_ends_at, visitor_id, consent_at,
+                consent_text, consent_page, settings_version, sync_state, sync_next_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+            """,
+            [shop, email, code, campaign_id, code_ends_at, visitor_id, now, consent_text, consent_page,
+             settings_version, now, now],
+        )
+
+    def give_code(self, shop: str, email: str, code: str, campaign_id: int, code_ends_at: int | None) -> None:
+        self._d.execute(
+            "UPDATE subscribers SET code = ?, campaign_id = ?, code_ends_at = ? WHERE shop = ? AND email = ? AND code IS NULL",
+            [code, campaign_id, code_ends_at, shop, email],
+        )
+
+    def waiting_for_code(self, shop: str, limit: int = 500) -> list[str]:
+        rows = self._d.query(
+            "SELECT email FROM subscribers WHERE shop = ? AND code IS NULL ORDER BY created_at LIMIT ?", [shop, limit]
+        )
+        return [r["email"] for r in rows]
+
+    def subscribers(self, shop: str, limit: int | None = None) -> list[dict]:
+        sql = "SELECT * FROM subscribers WHERE shop = ? ORDER BY created_at DESC, email"
+        params: list = [shop]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self._d.query(sql, params)
+
+    def subscriber_count(self, shop: str) -> int:
+        return self._d.one("SELECT COUNT(*) AS n FROM subscribers WHERE shop = ?", [shop])["n"]
+
+    def due_syncs(self, shop: str, now: int, limit: int = 50) -> list[dict]:
+        return self._d.query(
+            """
+            SELECT * FROM subscribers WHERE shop = ? AND sync_state = 'pending' AND sync_next_at <= ?
+            ORDER BY sync_next_at LIMIT ?
+            """,
+            [shop, now, limit],
+        )
+
+    def shops_with_due_syncs(self, now: int) -> list[str]:
+        rows = self._d.query(
+            "SELECT DISTINCT shop FROM subscribers WHERE sync_state = 'pending' AND sync_next_at <= ?", [now]
+        )
+        return [r["shop"] for r in rows]
+
+    def sync_done(self, shop: str, email: str, customer_id: str) -> None:
+        self._d.execute(
+            """
+            UPDATE subscribers SET sync_state = 'done', customer_id = ?, sync_error = NULL,
+                sync_attempts = sync_attempts + 1 WHERE shop = ? AND email = ?
+            """,
+            [customer_id, shop, email],
+        )
+
+    def sync_failed(self, shop: str, email: str, error: str, next_at: int | None) -> None:
+        """Record a failed attempt: retried at ``next_at``, or given up on (``failed``) when None."""
+        self._d.execute(
+            """
+            UPDATE subscribers SET sync_attempts = sync_attempts + 1, sync_error = ?,
+                sync_state = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
+                sync_next_at = COALESCE(?, sync_next_at)
+            WHERE shop = ? AND email = ?
+            """,
+            [error[:500], next_at, next_at, shop, email],
+        )

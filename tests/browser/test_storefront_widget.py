@@ -1,0 +1,360 @@
+"""The capture widget in a real browser (chromium, headless) on devstore's storefront.
+
+Each test opens fresh browser contexts (a new shopper) against one running
+devstore + Storelift pair; the widget settings are changed through the store
+as the merchant's admin would save them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .proxy import BROWSER_UA, MOBILE_UA
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "user_agent": BROWSER_UA}
+MOBILE = {"viewport": {"width": 390, "height": 844}, "user_agent": MOBILE_UA, "is_mobile": True, "has_touch": True,
+          "device_scale_factor": 2}
+QUIET = {"delay_seconds": 0, "scroll_percent": 0, "exit_intent": False, "pages_viewed": 0, "add_to_cart": False}
+CLS_PROBE = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+}).observe({type: "layout-shift", buffered: true});
+"""
+TAB = "storelift-capture .tab"
+PANEL = "storelift-capture [role=dialog]"
+
+
+class Shopper:
+    """One browser context with its console errors collected."""
+
+    def __init__(self, browser, shop, **options):
+        self.shop = shop
+        self.context = browser.new_context(**(options or DESKTOP))
+        self.context.add_init_script(CLS_PROBE)
+        self.errors: list[str] = []
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and "favicon" not in str(m.location) and self.errors.append(f"{m.text} {m.location.get('url')}"))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, path: str = "/", **kw):
+        self.page.goto(self.shop.store_url + path, **kw)
+        return self.page
+
+    def products(self) -> list[str]:
+        html = self.page.content()
+        return re.findall(r'href="(/products/[^"]+)"', html)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def shopper(browser, shop):
+    made = []
+
+    def make(**options):
+        s = Shopper(browser, shop, **(options or DESKTOP))
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def settings(**triggers):
+    return {"triggers": {**QUIET, **triggers}}
+
+
+def js(page, expression):
+    return page.evaluate(expression)
+
+
+def shadow_active(page) -> str:
+    """What has focus inside the widget's shadow root ('' when focus is outside it)."""
+    return js(page, """() => { const host = document.querySelector('storelift-capture');
+        const el = host && host.shadowRoot.activeElement;
+        return el ? (el.className || el.tagName.toLowerCase()) + (el.type ? ':' + el.type : '') : ''; }""")
+
+
+def test_a_delay_trigger_opens_the_panel_and_the_code_is_accepted_at_checkout(shopper, shop):
+    shop.set_capture(settings(delay_seconds=1))
+    s = shopper()
+    page = s.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    panel = page.locator(PANEL)
+    panel.wait_for(state="visible", timeout=5000)
+    assert panel.get_attribute("aria-modal") == "true"
+    assert panel.get_attribute("aria-labelledby")
+    page.get_by_label("Email address").fill("delay.buyer@example.com")
+    page.locator("storelift-capture .go").click()
+    code = page.locator("storelift-capture .code")
+    code.wait_for(state="visible")
+    page.wait_for_function("() => /^WELCOME-/.test(document.querySelector('storelift-capture').shadowRoot"
+                           ".querySelector('.code').textContent)")
+    value = code.text_content()
+    assert page.locator("storelift-capture .copy").is_visible()
+    apply = page.locator("storelift-capture .apply")
+    assert apply.get_attribute("href").startswith(f"/discount/{value}?redirect=")
+    assert js(page, "window.__cls") == 0
+
+    # The apply link remembers the code; checkout takes it.
+    apply.click()
+    page.wait_for_url(re.compile(r"/collections/all$"))
+    s.open(s.products()[0])
+    page.locator("form.add-to-cart button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    s.open("/checkout")
+    assert "applied" in page.content() and value in page.content()
+    for name, text in (("email", "delay.buyer@example.com"), ("first_name", "Del"), ("last_name", "Ay"),
+                       ("address1", "1 Main St"), ("city", "Springfield"), ("province", "OR"), ("zip", "97477")):
+        page.fill(f"input[name={name}]", text)
+    page.click("button[value=pay]")
+    page.wait_for_load_state()
+    assert "Discount:" in page.content(), page.content()[:2000]
+    assert s.errors == []
+
+
+def test_scroll_exit_intent_and_add_to_cart_triggers(shopper, shop):
+    shop.set_capture(settings(scroll_percent=50))
+    s = shopper()
+    page = s.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    assert not page.locator(PANEL).is_visible()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.locator(PANEL).wait_for(state="visible", timeout=5000)
+
+    shop.set_capture(settings(exit_intent=True))
+    s = shopper()
+    page = s.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    page.mouse.move(600, 200)
+    page.evaluate("document.dispatchEvent(new MouseEvent('mouseout', {clientY: -2, bubbles: true}))")
+    page.locator(PANEL).wait_for(state="visible", timeout=5000)
+
+    shop.set_capture({"triggers": {**QUIET, "add_to_cart": True}, "targeting": {"exclude": []}})
+    s = shopper()
+    page = s.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    s.open(s.products()[1])
+    assert not page.locator(PANEL).is_visible()
+    page.locator("form.add-to-cart button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    page.locator(PANEL).wait_for(state="visible", timeout=5000)
+    assert s.errors == []
+
+
+def test_mobile_is_a_bottom_sheet_and_waits_for_engagement_after_a_search_landing(shopper, shop):
+    shop.set_capture(settings(pages_viewed=1))
+    s = shopper(**MOBILE)
+    page = s.open("/collections/all", referer="https://www.google.com/")
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0  # a landing from search on a phone: nothing yet
+    s.open("/collections/all")  # engaged: a second page
+    panel = page.locator(PANEL)
+    panel.wait_for(state="visible", timeout=5000)
+    page.wait_for_timeout(400)  # the slide-in settles
+    box = panel.bounding_box()
+    assert box["height"] <= 0.6 * 844 + 1 and box["y"] + box["height"] <= 845
+    assert box["y"] >= 844 * 0.4 - 1  # anchored to the bottom, never over the whole page
+    assert js(page, "window.__cls") == 0
+    assert s.errors == []
+
+
+def test_targeting_by_device_and_url(shopper, shop):
+    shop.set_capture({"triggers": QUIET, "targeting": {"devices": ["desktop"], "exclude": ["/products/*"]}})
+    phone = shopper(**MOBILE)
+    page = phone.open("/collections/all")
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0
+    desk = shopper()
+    page = desk.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    desk.open(desk.products()[0])
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0
+    assert phone.errors == [] and desk.errors == []
+
+
+def test_a_subscriber_is_not_asked_again_here_or_on_a_second_device_after_identifying(shopper, shop):
+    shop.set_capture(settings())
+    first = shopper()
+    page = first.open("/")
+    page.locator(TAB).click()
+    page.get_by_label("Email address").fill("Returning.One@example.com")
+    page.keyboard.press("Enter")
+    page.locator("storelift-capture .code").wait_for(state="visible")
+    page.wait_for_timeout(300)
+    first.open("/collections/all")
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0
+
+    second = shopper()
+    second.context.add_init_script("window.storelift = [['identify', 'returning.one@example.com']];")
+    page = second.page
+    with page.expect_response(lambda r: "/apps/storelift/config" in r.url) as answer:
+        second.open("/")
+    assert answer.value.json()["show"] == 0 and answer.value.json()["why"] == "subscribed"
+    page.wait_for_timeout(1000)
+    assert page.locator("storelift-capture").count() == 0
+    assert first.errors == [] and second.errors == []
+
+
+def test_close_respects_the_frequency_cap_and_emits_events(shopper, shop):
+    shop.set_capture({"triggers": QUIET, "targeting": {"close_cap_days": 7}})
+    s = shopper()
+    s.context.add_init_script("""window.__events = [];
+        window.storelift = [['on', 'open', () => __events.push('open')], ['on', 'close', () => __events.push('close')]];""")
+    page = s.open("/")
+    page.locator(TAB).click()
+    page.locator(PANEL).wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert not page.locator(PANEL).is_visible()
+    page.wait_for_function("() => window.__events.length === 2")
+    assert js(page, "window.__events") == ["open", "close"]
+    s.open("/collections/all")
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0
+    # Eight days later the cap has run out.
+    page.evaluate("localStorage.setItem('sl_x', String(Date.now() - 8 * 864e5))")
+    s.open("/")
+    page.locator(TAB).wait_for(state="visible")
+    assert s.errors == []
+
+
+def test_keyboard_only_completes_the_flow(shopper, shop):
+    shop.set_capture(settings())
+    s = shopper()
+    page = s.open("/")
+    page.locator(TAB).wait_for(state="visible")
+    for _ in range(80):  # Tab through the page to the teaser
+        page.keyboard.press("Tab")
+        if shadow_active(page) == "tab:button":
+            break
+    assert shadow_active(page) == "tab:button"
+    page.keyboard.press("Enter")
+    page.locator(PANEL).wait_for(state="visible")
+    assert shadow_active(page) == "input:email"
+    # Focus is trapped: it cycles inside the panel.
+    seen = set()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        seen.add(shadow_active(page))
+    assert "" not in seen and {"x:button", "go:submit", "input:email"} <= seen
+    page.keyboard.press("Shift+Tab")
+    assert shadow_active(page) != ""
+    # A wrong address is announced and keeps focus in the field.
+    while shadow_active(page) != "input:email":
+        page.keyboard.press("Tab")
+    page.keyboard.type("not-an-email")
+    page.keyboard.press("Enter")
+    error = page.locator("storelift-capture .err")
+    assert error.get_attribute("role") == "alert" and "valid email" in error.text_content()
+    assert page.locator("storelift-capture input[type=email]").get_attribute("aria-invalid") == "true"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("keys.only@example.com")
+    page.keyboard.press("Enter")
+    page.locator("storelift-capture .code").wait_for(state="visible")
+    assert js(page, """() => document.querySelector('storelift-capture').shadowRoot.activeElement.tagName""") == "H2"
+    assert "WELCOME-" in page.locator("storelift-capture [role=status]").text_content()
+    page.keyboard.press("Escape")
+    assert shadow_active(page) == "tab:button"  # focus returned
+    assert s.errors == []
+
+
+def test_hostile_theme_css_leaves_the_widget_intact(shopper, shop):
+    shop.set_capture({"triggers": QUIET, "colors": {"background": "#ffffff", "text": "#1f2328", "accent": "#1f5fbf",
+                                                   "accent_text": "#ffffff"}})
+    shop.control("theme/hostile-css", {"enabled": True})
+    try:
+        s = shopper()
+        page = s.open("/")
+        assert page.locator("#devstore-hostile-css").count() == 1
+        page.locator(TAB).click()
+        page.locator(PANEL).wait_for(state="visible")
+        page.wait_for_timeout(400)
+        style = js(page, """() => {
+          const root = document.querySelector('storelift-capture').shadowRoot;
+          const cs = (sel) => getComputedStyle(root.querySelector(sel));
+          const tab = cs('.tab'), panel = cs('.panel'), go = cs('.go'), input = cs('input[type=email]'),
+                h2 = cs('h2'), host = getComputedStyle(document.querySelector('storelift-capture'));
+          return {tabPosition: tab.position, tabBg: tab.backgroundColor, tabColor: tab.color,
+                  panelPosition: panel.position, panelWidth: panel.width, panelBg: panel.backgroundColor,
+                  panelColor: panel.color, panelFont: panel.fontSize, h2Font: h2.fontSize, h2Color: h2.color,
+                  goBg: go.backgroundColor, goColor: go.color, goDisplay: go.display, inputBorder: input.borderTopStyle,
+                  inputFont: input.fontSize, letterSpacing: panel.letterSpacing, hostPosition: host.position,
+                  hostBefore: getComputedStyle(document.querySelector('storelift-capture'), '::before').content};
+        }""")
+        assert style == {
+            "tabPosition": "fixed", "tabBg": "rgb(31, 95, 191)", "tabColor": "rgb(255, 255, 255)",
+            "panelPosition": "fixed", "panelWidth": "360px", "panelBg": "rgb(255, 255, 255)",
+            "panelColor": "rgb(31, 35, 40)", "panelFont": "15px", "h2Font": "20px", "h2Color": "rgb(31, 35, 40)",
+            "goBg": "rgb(31, 95, 191)", "goColor": "rgb(255, 255, 255)", "goDisplay": "block",
+            "inputBorder": "solid", "inputFont": "16px", "letterSpacing": "normal", "hostPosition": "fixed",
+            "hostBefore": "none",
+        }
+        # The widget's own CSS does not leak out either: the theme's links keep the theme's look.
+        assert js(page, "getComputedStyle(document.querySelector('a')).textDecorationLine") == "line-through"
+        assert s.errors == []
+    finally:
+        shop.control("theme/hostile-css", {"enabled": False})
+
+
+def test_merchant_text_is_rendered_as_text(shopper, shop):
+    evil = '<img src=x onerror="window.__pwned=1">Get 10%'
+    shop.set_capture({"triggers": QUIET, "texts": {"teaser": "<b>Hi</b>", "headline": evil}})
+    s = shopper()
+    page = s.open("/")
+    page.locator(TAB).click()
+    page.locator(PANEL).wait_for(state="visible")
+    assert page.locator("storelift-capture h2").first.text_content() == evil
+    assert page.locator(TAB).text_content() == "<b>Hi</b>"
+    assert page.locator("storelift-capture img").count() == 0
+    assert js(page, "window.__pwned") is None
+
+
+def test_the_loader_runs_once_even_when_included_twice(shopper, shop):
+    shop.set_capture(settings())
+    s = shopper()
+    configs = []
+    s.page.on("request", lambda r: "/apps/storelift/config" in r.url and configs.append(r.url))
+    page = s.open("/")
+    page.locator(TAB).wait_for(state="visible")
+    page.evaluate("""() => { const first = document.querySelector('script[data-storelift]');
+        const again = document.createElement('script');
+        for (const a of first.attributes) again.setAttribute(a.name, a.value);
+        document.body.appendChild(again); }""")
+    page.wait_for_timeout(800)
+    assert len(configs) == 1 and page.locator("storelift-capture").count() == 1
+    assert js(page, "typeof window.storelift.identify") == "function"
+
+
+def test_consent_mode_stores_nothing_until_consent_and_gpc_sends_no_events(shopper, shop):
+    shop.set_capture({"triggers": QUIET, "consent_mode": True})
+    s = shopper()
+    posts = []
+    s.page.on("request", lambda r: r.method == "POST" and "/apps/storelift/events" in r.url and posts.append(r))
+    page = s.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_timeout(2500)
+    assert js(page, "Object.keys(localStorage).filter(k => k.startsWith('sl_'))") == []
+    assert posts == []
+    page.evaluate("storelift.consent()")
+    page.wait_for_timeout(300)
+    stored = js(page, "Object.keys(localStorage).filter(k => k.startsWith('sl_')).sort()")
+    assert stored == ["sl_c", "sl_s", "sl_v"] and len(posts) == 1
+
+    shop.set_capture(settings())
+    gpc = shopper()
+    gpc.context.add_init_script("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});")
+    sent = []
+    gpc.page.on("request", lambda r: r.method == "POST" and "/apps/storelift/events" in r.url and sent.append(r))
+    page = gpc.open("/collections/all")
+    page.locator(TAB).wait_for(state="visible")
+    page.wait_for_timeout(2500)
+    assert sent == [] and js(page, "localStorage.getItem('sl_v')") is None
+    assert s.errors == [] and gpc.errors == []

@@ -1,0 +1,55 @@
+"""In-process token buckets: per visitor, per IP, per purpose.
+
+Storefront endpoints are reachable by anyone who can load the shop, so every
+write endpoint is bounded. Buckets live in memory (a bounded LRU), which is
+right for one process; several processes each enforce the limit on their own
+share of traffic, which still bounds abuse.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    burst: float  # requests allowed at once
+    per_second: float  # refill rate
+
+
+DEFAULT_LIMITS = {
+    "events:visitor": Limit(burst=30, per_second=0.5),
+    "events:ip": Limit(burst=300, per_second=10),
+    "identify:ip": Limit(burst=20, per_second=0.2),
+    "subscribe:ip": Limit(burst=20, per_second=0.2),
+    "subscribe:visitor": Limit(burst=10, per_second=0.1),
+}
+
+
+class RateLimiter:
+    def __init__(self, limits: dict[str, Limit] | None = None, max_keys: int = 100_000, clock=time.monotonic):
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+        self._buckets: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_keys
+        self._clock = clock
+
+    def allow(self, purpose: str, key: str, cost: float = 1.0) -> bool:
+        """Take ``cost`` tokens from the (purpose, key) bucket; False when it is empty."""
+        limit = self.limits.get(purpose)
+        if limit is None or not key:
+            return True
+        now = self._clock()
+        with self._lock:
+            tokens, stamp = self._buckets.pop((purpose, key), (limit.burst, now))
+            tokens = min(limit.burst, tokens + (now - stamp) * limit.per_second)
+            ok = tokens >= cost
+            if ok:
+                tokens -= cost
+            self._buckets[(purpose, key)] = (tokens, now)
+            while len(self._buckets) > self._max:
+                self._buckets.popitem(last=False)
+            return ok
