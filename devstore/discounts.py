@@ -1,8 +1,12 @@
 """Discount-code rules shared by the storefront checkout and the Admin API.
 
-A code is redeemable when its discount has started, has not ended, is under
-its usage limit and — for once-per-customer discounts — was not used by this
-buyer before. The messages are what the checkout shows the shopper.
+A code is redeemable when its discount has started, has not ended, the code is
+under the usage limit and — for once-per-customer discounts — the discount was
+not used by this buyer before. The usage limit counts per code, as the
+platform documents for the price rule behind every code discount ("the
+maximum number of times the price rule can be used, per discount code"), so
+``usageLimit: 1`` makes each code of a bulk pool single-use. The messages are
+what the checkout shows the shopper.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ def redeemable(store: Store, code: str, email: str | None, now: float) -> tuple[
         raise DiscountRejected("This discount code isn't active yet")
     if state == "EXPIRED":
         raise DiscountRejected("This discount code has expired")
-    if discount.usage_limit is not None and discount.usage_count >= discount.usage_limit:
+    if discount.usage_limit is not None and redeem.usage_count >= discount.usage_limit:
         raise DiscountRejected("This discount code has reached its usage limit")
     if discount.applies_once_per_customer and email and email.strip().lower() in discount.used_by:
         raise DiscountRejected("This discount code has already been used")

@@ -97,6 +97,8 @@ def discount_input(settings: dict, code: str, starts_at: int, ends_at: int) -> d
         "customerSelection": {"all": True},
         "customerGets": {"value": value, "items": {"all": True}},
         "appliesOncePerCustomer": True,
+        # Per code (the platform's price-rule semantics): every code in the pool is single-use.
+        "usageLimit": 1,
         "combinesWith": {"orderDiscounts": False, "productDiscounts": False, "shippingDiscounts": True},
     }
 

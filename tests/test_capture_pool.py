@@ -74,6 +74,7 @@ def test_a_refill_creates_one_discount_and_fills_the_pool_in_batches(app, store,
     (discount,) = platform.discounts.values()
     assert discount["customerGets"]["value"] == {"percentage": 0.1}
     assert discount["appliesOncePerCustomer"] is True
+    assert discount["usageLimit"] == 1  # per code on the platform: every pool code is single-use
     campaign = store.capture.current_campaign(SHOP)
     assert campaign["ends_at"] - campaign["starts_at"] == 30 * DAY
     # Idempotent: a full pool needs nothing.

@@ -118,6 +118,31 @@ def test_checkout_with_api_created_discount_codes():
         shop.shutdown()
 
 
+def test_usage_limit_counts_per_code_so_each_pool_code_is_single_use():
+    """The platform's price-rule usage limit is "per discount code": usageLimit 1 = single-use codes."""
+    shop = start_shop()
+    try:
+        token = install(shop, scope=SCOPES)["access_token"]
+        created = shop.gql(token, """mutation { discountCodeBasicCreate(basicCodeDiscount: {title: "Pool",
+            code: "POOL-A", startsAt: "2024-01-01T00:00:00Z", endsAt: "2999-01-01T00:00:00Z",
+            customerSelection: {all: true}, customerGets: {value: {percentage: 0.1}, items: {all: true}},
+            usageLimit: 1}) { codeDiscountNode { id } userErrors { message } } }""")
+        discount_id = created["discountCodeBasicCreate"]["codeDiscountNode"]["id"]
+        shop.gql(token, 'mutation { discountRedeemCodeBulkAdd(discountId: "%s", codes: [{code: "POOL-B"}]) '
+                        '{ userErrors { message } } }' % discount_id)
+        _, variant = _variant(shop)
+        outcomes = []
+        for code, email in (("POOL-A", "one@example.com"), ("POOL-A", "two@example.com"), ("POOL-B", "two@example.com")):
+            browser = http()
+            browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 1}, timeout=10)
+            browser.get(f"{shop.url}/checkout", timeout=10)
+            response = _checkout(browser, shop, code, email)
+            outcomes.append((response.status_code, "usage limit" in response.text))
+        assert outcomes == [(200, False), (422, True), (200, False)]
+    finally:
+        shop.shutdown()
+
+
 def test_discount_link_stores_code_and_redirects(shop):
     browser = http()
     response = browser.get(f"{shop.url}/discount/WELCOME10?redirect=/collections/all", allow_redirects=False,
