@@ -1,0 +1,181 @@
+"""Recommendation strategies: each turns the model (and a request's inputs) into a ranking.
+
+A ranking is a list of (item, score), best first, ties broken by item id.
+Strategies do not filter: they may return the current product, cart items or
+things the shopper already owns, and ``filters`` removes what a block must not
+show. They return more than a block shows so filtering rarely empties them;
+the ladder in ``blocks`` covers the rest.
+
+The defaults (``CartParams()``, ``ForYouParams()``, ``BuyAgainParams()``)
+are the values chosen on the Online Retail validation split; see
+``evaluation`` for the protocol and ``tuning`` for the search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .catalog import CatalogIndex, attribute_similarity
+from .decay import decay_factor
+from .interactions import DAY
+from .model import InteractionModel, rank
+from .similarity import Similarity, power
+
+Ranking = list[tuple[str, float]]
+
+NEIGHBOURS = 50  # per query item; a cart or a history sums several such lists
+SIMILAR_ATTRIBUTE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class CartParams:
+    """Frequently bought together for one item or a whole cart.
+
+    ``score(j) = sum over cart items i of sim(i, j) ** sharpness``: a sharpness
+    above 1 lets one strong link outweigh many weak ones, which is what a
+    basket of twenty loosely related items needs.
+    """
+
+    similarity: Similarity = power(0.5, 0.4)
+    neighbours: int = NEIGHBOURS
+    sharpness: float = 3.0
+
+
+@dataclass(frozen=True)
+class ForYouParams:
+    """Item-kNN over the shopper's decayed affinities, times a trending prior.
+
+    ``score(j) = sum_i a_i * sim(i, j) ** sharpness * (trend(j) + prior_floor) ** prior_power``
+    where ``a_i`` sums the shopper's orders of ``i`` decayed by
+    ``affinity_half_life_days`` (None: no decay) and ``trend`` is the model's
+    decayed popularity relative to the top item. The prior is multiplicative so
+    it reorders only what the shopper's history made relevant, demoting items
+    that stopped selling (out of season, discontinued).
+    """
+
+    similarity: Similarity = power(0.5, 0.7)
+    neighbours: int = NEIGHBOURS
+    sharpness: float = 2.0
+    affinity_half_life_days: float | None = 90.0
+    prior_power: float = 1.0
+    prior_floor: float = 0.01
+
+
+@dataclass(frozen=True)
+class BuyAgainParams:
+    """``score(i) = a_i * repeat_rate(i) ** repeat_power * (trend(i) + prior_floor) ** prior_power``.
+
+    ``a_i`` counts the shopper's orders of ``i`` decayed by ``half_life_days``;
+    the repeat rate (share of the item's buyers who rebought it) separates
+    consumables from one-offs, and the trending prior drops what no longer sells.
+    """
+
+    half_life_days: float | None = None
+    repeat_power: float = 0.5
+    prior_power: float = 0.1
+    prior_floor: float = 0.01
+
+
+def frequently_bought_together(model: InteractionModel, item: str, params: CartParams = CartParams()) -> Ranking:
+    """Items most often in the same order as ``item``, damped for sheer popularity."""
+    return list(model.neighbours(item, params.similarity, params.neighbours))
+
+
+def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: CartParams = CartParams()) -> Ranking:
+    """Frequently-bought-together summed over every cart item (each item votes once)."""
+    scores: dict[str, float] = {}
+    for item in dict.fromkeys(cart):
+        for other, score in model.neighbours(item, params.similarity, params.neighbours):
+            scores[other] = scores.get(other, 0.0) + score**params.sharpness
+    return rank(scores.items())
+
+
+def similar_items(
+    model: InteractionModel,
+    item: str,
+    catalog: CatalogIndex | None = None,
+    params: CartParams = CartParams(),
+    attribute_weight: float = SIMILAR_ATTRIBUTE_WEIGHT,
+) -> Ranking:
+    """Co-purchase similarity (scaled to [0, 1]) plus weighted catalog-attribute similarity.
+
+    Without a catalog this is co-occurrence alone; for a product nobody bought
+    yet it is attributes alone, which is what keeps new products reachable.
+    """
+    behaviour = dict(model.neighbours(item, params.similarity, params.neighbours))
+    top = max(behaviour.values(), default=0.0) or 1.0
+    scores = {other: score / top for other, score in behaviour.items()}
+    product = catalog.get(item) if catalog is not None else None
+    if product is not None:
+        for other in set(scores) | catalog.peers(item):
+            peer = catalog.get(other)
+            if peer is not None:
+                bonus = attribute_weight * attribute_similarity(product, peer)
+                scores[other] = scores.get(other, 0.0) + bonus
+    scores.pop(item, None)
+    return rank(scores.items())
+
+
+def affinities(
+    model: InteractionModel, customer: str | None, now: float, half_life_days: float | None
+) -> dict[str, float]:
+    """The shopper's per-item order counts, each order decayed by its age at ``now``."""
+    weights: dict[str, float] = {}
+    for time, items in model.history(customer):
+        weight = 1.0 if half_life_days is None else decay_factor(now - time, half_life_days * DAY)
+        for item in items:
+            weights[item] = weights.get(item, 0.0) + weight
+    return weights
+
+
+def for_you(
+    model: InteractionModel, customer: str | None, now: float, params: ForYouParams = ForYouParams()
+) -> Ranking:
+    """Personal ranking from the shopper's history; empty for a shopper with none."""
+    scores: dict[str, float] = {}
+    for item, affinity in affinities(model, customer, now, params.affinity_half_life_days).items():
+        for other, score in model.neighbours(item, params.similarity, params.neighbours):
+            scores[other] = scores.get(other, 0.0) + affinity * score**params.sharpness
+    if params.prior_power:
+        for other in scores:
+            scores[other] *= (model.trend(other) + params.prior_floor) ** params.prior_power
+    return rank(scores.items())
+
+
+def buy_again(
+    model: InteractionModel, customer: str | None, now: float, params: BuyAgainParams = BuyAgainParams()
+) -> Ranking:
+    """The shopper's own purchases: often and recently bought, rebought by others, still selling."""
+    scores = affinities(model, customer, now, params.half_life_days)
+    if params.repeat_power or params.prior_power:
+        for item in scores:
+            scores[item] *= model.repeat_rate(item) ** params.repeat_power
+            scores[item] *= (model.trend(item) + params.prior_floor) ** params.prior_power
+    return rank(scores.items())
+
+
+def trending(model: InteractionModel, limit: int = NEIGHBOURS) -> Ranking:
+    """Decayed popularity (the model's ``trend_half_life_days``)."""
+    return model.trending(limit)
+
+
+def best_sellers(model: InteractionModel, limit: int = NEIGHBOURS) -> Ranking:
+    return model.best_sellers(limit)
+
+
+def new_arrivals(catalog: CatalogIndex | None, limit: int | None = None) -> Ranking:
+    """Newest products first; every catalog product is ranked, so this rung cannot run dry."""
+    if catalog is None:
+        return []
+    ranking = rank((p.item, p.created_at or 0.0) for p in catalog)
+    return ranking if limit is None else ranking[:limit]
+
+
+def recently_viewed(views: Sequence[tuple[str, float]], limit: int = NEIGHBOURS) -> Ranking:
+    """Distinct viewed items, latest view first; ``views`` are (item, time)."""
+    latest: dict[str, float] = {}
+    for item, time in views:
+        if time > latest.get(item, float("-inf")):
+            latest[item] = time
+    return rank(latest.items())[:limit]

@@ -1,0 +1,126 @@
+"""The interaction model: bounded incremental updates that agree with a rebuild."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from plugin.personalization.decay import DecayedCounter, decay_factor
+from plugin.personalization.interactions import DAY, Order, OrderLine
+from plugin.personalization.model import InteractionModel, ModelParams, pair_sample
+from plugin.personalization.similarity import COSINE, JACCARD, LIFT, power
+
+
+def order(order_id, items, time=0.0, customer="c1"):
+    return Order(order_id, customer, time, tuple(OrderLine(i) for i in items))
+
+
+def random_orders(n=300, seed=7):
+    rng = random.Random(seed)
+    catalog = [f"p{i}" for i in range(60)]
+    weights = [1 / (i + 1) for i in range(60)]
+    orders = []
+    for k in range(n):
+        size = rng.choice([1, 2, 3, 5, 8, 40])  # some orders exceed the pair cap
+        items = rng.choices(catalog, weights, k=size)
+        orders.append(order(f"o{k}", items, time=k * 3600.0 * rng.random() * 10, customer=f"c{rng.randrange(25)}"))
+    return orders
+
+
+def snapshot(model: InteractionModel):
+    items = sorted(model.items)
+    return {
+        "orders": model.order_count,
+        "counts": {i: (model.orders_with(i), model.baskets_with(i)) for i in items},
+        "pairs": {(a, b): model.co_count(a, b) for a in items for b in items if model.co_count(a, b)},
+        "neighbours": {i: model.neighbours(i, JACCARD, 10) for i in items},
+        "histories": {c: sorted(model.history(c)) for c in model.customers()},
+        "purchased": {c: model.purchased(c) for c in model.customers()},
+        "repeat": {i: model.repeat_rate(i) for i in items},
+    }
+
+
+def test_incremental_updates_equal_a_rebuild_whatever_the_arrival_order():
+    orders = random_orders()
+    params = ModelParams(pair_cap=10, candidates=15)
+    rebuilt = InteractionModel.from_orders(orders, params)
+
+    incremental = InteractionModel.from_orders(orders[:100], params)
+    late = orders[100:]
+    random.Random(1).shuffle(late)
+    for o in late + late[:20]:  # out of order, and twenty delivered twice
+        incremental.add_order(o)
+
+    assert snapshot(incremental) == snapshot(rebuilt)
+    for item in rebuilt.items:
+        assert incremental.trend(item) == pytest.approx(rebuilt.trend(item), rel=1e-9, abs=1e-12)
+
+
+def test_a_repeated_order_id_is_counted_once():
+    model = InteractionModel()
+    assert model.add_order(order("o1", ["a", "b"]))
+    assert not model.add_order(order("o1", ["a", "b"]))
+    assert model.co_count("a", "b") == 1 and model.orders_with("a") == 1
+
+
+def test_pair_work_per_order_is_capped_deterministically():
+    items = tuple(f"p{i}" for i in range(200))
+    picked = pair_sample("o9", items, 20)
+    assert len(picked) == 20 and picked == pair_sample("o9", tuple(reversed(items)), 20)
+    model = InteractionModel(ModelParams(pair_cap=20))
+    model.add_order(order("o9", items))
+    assert model.pair_total() == 20 * 19
+    assert all(model.orders_with(i) == 1 for i in items)  # popularity still counts every line
+    assert sum(model.baskets_with(i) for i in items) == 20
+
+
+def test_duplicate_lines_of_one_product_are_one_purchase():
+    model = InteractionModel()
+    model.add_order(Order("o1", "c", 0.0, (OrderLine("a", 2), OrderLine("a", 1), OrderLine("b"))))
+    assert model.orders_with("a") == 1 and model.co_count("a", "b") == 1
+
+
+def test_guest_orders_count_but_keep_no_history():
+    model = InteractionModel()
+    model.add_order(order("o1", ["a", "b"], customer=None))
+    assert model.co_count("b", "a") == 1 and model.customers() == [] and model.history(None) == []
+
+
+def test_neighbour_candidates_are_pruned_to_the_highest_co_counts():
+    model = InteractionModel(ModelParams(candidates=2))
+    for k, partner in enumerate(["x", "x", "x", "y", "y", "z"]):
+        model.add_order(order(f"o{k}", ["a", partner]))
+    assert [item for item, _ in model.neighbours("a", COSINE, 10)] == ["x", "y"]
+
+
+def test_neighbour_cache_follows_updates():
+    model = InteractionModel()
+    model.add_order(order("o1", ["a", "b"]))
+    assert [i for i, _ in model.neighbours("a", JACCARD, 5)] == ["b"]
+    model.add_order(order("o2", ["a", "c"]))
+    model.add_order(order("o3", ["a", "c"]))
+    assert [i for i, _ in model.neighbours("a", JACCARD, 5)] == ["c", "b"]
+
+
+def test_similarity_measures_on_counts():
+    assert JACCARD(2, 4, 3) == pytest.approx(2 / 5)
+    assert COSINE(2, 4, 1) == pytest.approx(2 / 2)
+    assert LIFT(2, 4, 2) == pytest.approx(0.25)
+    assert power(1, 0.5)(3, 3, 4) == pytest.approx(0.5)
+
+
+def test_decayed_counter_halves_per_half_life_and_rebases_exactly():
+    counter = DecayedCounter(half_life=DAY)
+    counter.add("a", 1.0, 0.0)
+    counter.add("b", 1.0, DAY)
+    assert counter.relative("b") == 1.0 and counter.relative("a") == pytest.approx(0.5)
+    counter.add("a", 1.0, 200 * DAY)  # past the rebase threshold: origin moves, ratios stay
+    assert counter.origin == 200 * DAY
+    assert counter.relative("b") == pytest.approx(2.0**-199 / (1 + 2.0**-200))
+    counter.add("c", 1.0, 199 * DAY)  # an event older than the origin still counts, decayed
+    assert counter.relative("c") == pytest.approx(0.5, rel=1e-9)
+    assert counter.relative("missing") == 0.0 and DecayedCounter(DAY).relative("a") == 0.0
+    assert decay_factor(2 * DAY, DAY) == 0.25
+    with pytest.raises(ValueError):
+        DecayedCounter(0)
