@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "plugin.install:bp",
     "plugin.admin.routes:bp",
     "plugin.admin.capture:bp",
+    "plugin.admin.segments:bp",
     "widgets.routes:bp",
 )
 # WSGI layers in front of Flask, for the hottest paths.

@@ -169,8 +169,13 @@ def _import_orders(args) -> int:
         except ImportError_ as exc:
             print(f"storelift: {exc}", file=sys.stderr)
             return 2
+    from .profiling import rebuild_profiles
+    from .store import now_ms
+
+    people = rebuild_profiles(store, args.shop, now_ms())  # imported buyers get profiles and segments
     print(f"imported {report.orders} orders ({report.lines} lines) from {report.rows} rows; "
-          f"{report.new_products} products known only from these orders; {len(report.errors)} rows rejected")
+          f"{report.new_products} products known only from these orders; {len(report.errors)} rows rejected; "
+          f"{people} shopper profiles rebuilt")
     for where, why in report.errors[: args.show_errors]:
         print(f"  {where}: {why}")
     if len(report.errors) > args.show_errors:

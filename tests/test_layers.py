@@ -29,6 +29,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.sync", 2),
     ("plugin.importer", 2),
     ("plugin.personalization", 2),
+    ("plugin.profiling", 2),
     ("plugin.background", 2),
     ("plugin.identity", 2),
     ("plugin.capture", 2),

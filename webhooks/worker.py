@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Callable, Mapping
 
+from plugin import profiling
 from plugin.config import COMPLIANCE_TOPICS
 from plugin.store import Delivery, LeaseLost, Store, now_ms
 
@@ -28,6 +29,10 @@ Handler = Callable[[Store, Delivery, dict], None]
 
 # Topics that still matter after uninstall: the uninstall itself and the privacy duties.
 AFTER_UNINSTALL = frozenset(COMPLIANCE_TOPICS) | {"app/uninstalled"}
+
+
+# How often a worker re-scores segments that are due (rescore_if_due decides per shop).
+MAINTENANCE_INTERVAL_S = 15 * 60
 
 
 def backoff_ms(attempt: int) -> int:
@@ -68,10 +73,20 @@ class Worker:
             total += n
         return total
 
+    def maintain(self) -> None:
+        """Periodic per-shop upkeep: segment cut points move with time (at risk, lapsed)."""
+        now = now_ms()
+        for shop in self.store.shops.installed():
+            profiling.rescore_if_due(self.store, shop.shop, now)
+
     def run_forever(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.name)
+        next_upkeep = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_upkeep:
+                    self.maintain()
+                    next_upkeep = time.monotonic() + MAINTENANCE_INTERVAL_S
                 if not self.run_once():
                     stop.wait(self.idle_sleep)
             except Exception:  # a broken database must not kill the thread silently

@@ -15,6 +15,7 @@ from .identities import Identities
 from .inbox import Delivery, Inbox, LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
+from .profiles import Profiles
 from .shops import OAuthStates, Shop, Shops
 
 __all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
@@ -31,6 +32,7 @@ class Store:
         self.identities = Identities(self.database)
         self.events = Events(self.database)
         self.capture = Capture(self.database)
+        self.profiles = Profiles(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

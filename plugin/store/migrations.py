@@ -438,3 +438,74 @@ def _email_capture(db) -> None:
     db.execute("CREATE INDEX subscribers_sync ON subscribers (sync_state, sync_next_at)")
     db.execute("CREATE INDEX subscribers_pending_code ON subscribers (shop, code)")
     db.execute("CREATE INDEX subscribers_created ON subscribers (shop, created_at)")
+
+
+@migrations(name="0020_profiles")
+def _profiles(db) -> None:
+    """One profile per person (a derived cache of their events and orders), and each shop's RFM cut points.
+
+    A profile row dies with its person (``ON DELETE CASCADE``): an identity
+    merge deletes the losing person, and its profile must not linger as a
+    second, stale copy of the same shopper. Money is decimal text, ``revenue``,
+    ``devices``, ``affinities`` and ``segments`` are JSON text. The expression
+    indexes let a person's orders and customer record be found by email whatever its case.
+    """
+    db.execute(
+        """
+        CREATE TABLE profiles (
+            shop TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            customer_id TEXT,
+            email TEXT,
+            first_seen BIGINT,
+            last_seen BIGINT,
+            visits INTEGER NOT NULL DEFAULT 0,
+            page_views INTEGER NOT NULL DEFAULT 0,
+            product_views INTEGER NOT NULL DEFAULT 0,
+            collection_views INTEGER NOT NULL DEFAULT 0,
+            searches INTEGER NOT NULL DEFAULT 0,
+            add_to_carts INTEGER NOT NULL DEFAULT 0,
+            orders INTEGER NOT NULL DEFAULT 0,
+            revenue TEXT NOT NULL DEFAULT '{}',
+            currency TEXT,
+            monetary TEXT NOT NULL DEFAULT '0',
+            aov TEXT,
+            first_order_at BIGINT,
+            last_order_at BIGINT,
+            devices TEXT NOT NULL DEFAULT '[]',
+            country TEXT,
+            city TEXT,
+            affinities TEXT NOT NULL DEFAULT '{}',
+            affinity_at BIGINT,
+            offers_seen INTEGER NOT NULL DEFAULT 0,
+            offers_opened INTEGER NOT NULL DEFAULT 0,
+            offers_submitted INTEGER NOT NULL DEFAULT 0,
+            subscribed INTEGER NOT NULL DEFAULT 0,
+            r_score INTEGER,
+            f_score INTEGER,
+            m_score INTEGER,
+            lifecycle TEXT NOT NULL,
+            segments TEXT NOT NULL DEFAULT '[]',
+            scored_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (shop, person_id),
+            FOREIGN KEY (shop, person_id) REFERENCES people (shop, person_id) ON DELETE CASCADE
+        )
+        """
+    )
+    db.execute("CREATE INDEX profiles_buyers ON profiles (shop, orders)")
+    db.execute(
+        """
+        CREATE TABLE segment_cuts (
+            shop TEXT PRIMARY KEY,
+            mode TEXT NOT NULL,
+            buyers INTEGER NOT NULL,
+            recency TEXT NOT NULL,
+            frequency TEXT NOT NULL,
+            monetary TEXT NOT NULL,
+            computed_at BIGINT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX orders_email_lower ON orders (shop, lower(email))")
+    db.execute("CREATE INDEX customers_email_lower ON customers (shop, lower(email))")

@@ -89,6 +89,8 @@ PII_TABLES: dict[str, PiiTable] = {
     "storefront_events": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),)),
     # The consent record goes with the person; the code it was given stays assigned (never handed out again).
     "subscribers": PiiTable(customer_id="customer_id", email="email"),
+    # A profile is about its person (and dies with it: ON DELETE CASCADE); it also carries their ids.
+    "profiles": PiiTable(customer_id="customer_id", email="email", links=(Link("person_id", "people", "person_id"),)),
 }
 
 

@@ -6,7 +6,8 @@ Newer payloads carry ``email_marketing_consent``; older ones only the
 
 from __future__ import annotations
 
-from plugin.store import Delivery, Store
+from plugin import profiling
+from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Customer
 
 from .payload import email, epoch_ms, money, platform_id, sequence, source_time, tags
@@ -29,10 +30,11 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
     state, level, consent_at = _consent(payload)
     address = payload.get("default_address") or {}
     orders_count = payload.get("orders_count")
-    store.commerce.upsert_customer(
+    customer_id = platform_id(payload["id"])
+    applied = store.commerce.upsert_customer(
         delivery.shop,
         Customer(
-            customer_id=platform_id(payload["id"]),
+            customer_id=customer_id,
             source_updated_at=source_time(payload, delivery),
             source_sequence=sequence(delivery),
             email=email(payload.get("email")),
@@ -51,3 +53,5 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             updated_at=epoch_ms(payload.get("updated_at")),
         ),
     )
+    if applied:  # location and ids reach the shopper's profile
+        profiling.on_customer(store, delivery.shop, customer_id, now_ms())

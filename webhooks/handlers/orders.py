@@ -7,7 +7,8 @@ aggregate excludes.
 
 from __future__ import annotations
 
-from plugin.store import Delivery, Store
+from plugin import profiling
+from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
 from .payload import customer_of, epoch_ms, lines, money, platform_id, sequence, source_time
@@ -15,10 +16,11 @@ from .payload import customer_of, epoch_ms, lines, money, platform_id, sequence,
 
 def handle(store: Store, delivery: Delivery, payload: dict) -> None:
     customer_id, email = customer_of(payload)
-    store.commerce.upsert_order(
+    order_id = platform_id(payload["id"])
+    applied = store.commerce.upsert_order(
         delivery.shop,
         Order(
-            order_id=platform_id(payload["id"]),
+            order_id=order_id,
             source_updated_at=source_time(payload, delivery),
             source_sequence=sequence(delivery),
             name=payload.get("name"),
@@ -45,3 +47,5 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             lines=lines(payload.get("line_items")),
         ),
     )
+    if applied:  # the buyer's profile and segments follow the order (bounded work)
+        profiling.on_order(store, delivery.shop, order_id, now_ms())
