@@ -47,7 +47,9 @@ def test_admin_page_shows_status_scopes_and_subscription_health(client, installe
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert SHOP in page and "read_orders" in page
+    assert f"<title>Storelift · {SHOP}</title>" in page
     assert page.count(">subscribed<") == 2 and ">missing<" in page
+    assert page.count("<h2>Data sync</h2>") == 1
     assert "shpat_test" not in page
     assert "frame-ancestors" in response.headers["Content-Security-Policy"]
 
