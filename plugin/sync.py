@@ -16,7 +16,8 @@ from datetime import datetime, timedelta, timezone
 
 from .config import Config
 from .platform import PlatformClient
-from .store import Store
+from .profiling import rebuild_profiles
+from .store import Store, now_ms
 from .store.commerce import Line, Order, Product, Variant
 from .tokens import client_for_shop
 
@@ -179,10 +180,14 @@ def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None =
 
 
 def sync_shop(config: Config, store: Store, shop: str) -> SyncResult:
-    """``storelift sync SHOP`` and the first sync after install; recorded for the admin."""
+    """``storelift sync SHOP`` and the first sync after install; recorded for the admin.
+
+    The synced buyers' profiles and segments are rebuilt afterwards.
+    """
     run_id = store.shops.sync_started(shop)
     try:
         result = pull(client_for_shop(config, store, shop), store, shop)
+        rebuild_profiles(store, shop, now_ms())  # synced buyers get profiles and segments
     except Exception as exc:
         store.shops.sync_finished(run_id, error=f"{type(exc).__name__}: {exc}")
         log.warning("sync of %s failed: %s", shop, type(exc).__name__)
