@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from plugin.store import Store
+from plugin.profiling import refresh_queued
+from plugin.store import Store, now_ms
 from webhooks.worker import Worker
 
 from .load import closed_loop, paced, start_server
@@ -106,9 +107,17 @@ def main() -> None:
             server.wait()
 
         pending = store.inbox.pending_count()
+        worker = Worker(store, batch=100)
         start = time.perf_counter()
-        processed = Worker(store, batch=100).run_until_idle()
+        processed = 0
+        while (n := worker.run_deliveries_once()):
+            processed += n
         worker_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        refreshed = 0
+        while (n := refresh_queued(store, now_ms(), limit=100)):
+            refreshed += n
+        profile_seconds = time.perf_counter() - start
         orders = store.database.one("SELECT COUNT(*) AS n FROM orders")["n"]
         store.close()
 
@@ -124,6 +133,8 @@ def main() -> None:
           f"   errors {intake_paced.errors}")
     print(f"worker: {processed} deliveries ({pending} pending) → {orders} orders in {worker_seconds:.2f} s"
           f" = {processed / worker_seconds:.0f} orders/s   (target ≥ 500)")
+    print(f"profiles: {refreshed} queued refreshes applied in {profile_seconds:.2f} s"
+          f" = {refreshed / profile_seconds:.0f} /s (after the deliveries, off the webhook path)")
 
 
 if __name__ == "__main__":

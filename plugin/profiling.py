@@ -174,6 +174,23 @@ def on_order(store: Store, shop: str, order_id: str, now: int) -> str | None:
     return person_id
 
 
+def refresh_queued(store: Store, now: int, limit: int = 50) -> int:
+    """Apply queued refreshes (orders and customers from webhooks) in one transaction; returns how many.
+
+    The webhook handlers only queue (one cheap insert, deduplicated), so the
+    webhook worker turns deliveries into orders at full speed and profiles
+    follow in batches moments later.
+    """
+    with store.database.write():
+        items = store.profiles.take_queued(limit)
+        for item in items:
+            if item["kind"] == "order":
+                on_order(store, item["shop"], item["ref"], now)
+            else:
+                on_customer(store, item["shop"], item["ref"], now)
+    return len(items)
+
+
 def on_events(store: Store, shop: str, visitor_id: str, now: int) -> str | None:
     """After a visitor's events (or identify / subscribe) are stored: refresh that visitor's person."""
     with store.database.write():

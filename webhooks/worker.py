@@ -61,6 +61,12 @@ class Worker:
         self.idle_sleep = idle_sleep
 
     def run_once(self) -> int:
+        """Process one batch of due deliveries, or when there are none, of queued profile
+        refreshes (derived data waits for the platform's data); returns how many."""
+        done = self.run_deliveries_once()
+        return done or profiling.refresh_queued(self.store, now_ms(), limit=self.batch)
+
+    def run_deliveries_once(self) -> int:
         """Process one batch of due deliveries; returns how many were claimed."""
         deliveries = self.store.inbox.claim(self.name, lease_ms=self.lease_ms, limit=self.batch)
         for delivery in deliveries:
@@ -68,9 +74,12 @@ class Worker:
         return len(deliveries)
 
     def run_until_idle(self) -> int:
+        """Drain the inbox, then the profile refreshes it queued; returns the deliveries processed."""
         total = 0
-        while (n := self.run_once()):
+        while (n := self.run_deliveries_once()):
             total += n
+        while profiling.refresh_queued(self.store, now_ms(), limit=self.batch):
+            pass
         return total
 
     def maintain(self) -> None:

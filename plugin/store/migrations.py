@@ -509,3 +509,22 @@ def _profiles(db) -> None:
     )
     db.execute("CREATE INDEX orders_email_lower ON orders (shop, lower(email))")
     db.execute("CREATE INDEX customers_email_lower ON customers (shop, lower(email))")
+
+
+@migrations(name="0021_profile_queue")
+def _profile_queue(db) -> None:
+    """Profile refreshes waiting for a worker: derived data kept off the webhook path.
+
+    Keyed so that many updates of one order or customer queue one refresh.
+    """
+    db.execute(
+        """
+        CREATE TABLE profile_queue (
+            shop TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            queued_at BIGINT NOT NULL,
+            PRIMARY KEY (shop, kind, ref)
+        )
+        """
+    )

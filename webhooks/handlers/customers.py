@@ -6,7 +6,6 @@ Newer payloads carry ``email_marketing_consent``; older ones only the
 
 from __future__ import annotations
 
-from plugin import profiling
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Customer
 
@@ -53,5 +52,5 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             updated_at=epoch_ms(payload.get("updated_at")),
         ),
     )
-    if applied:  # location and ids reach the shopper's profile
-        profiling.on_customer(store, delivery.shop, customer_id, now_ms())
+    if applied:  # location and ids reach the shopper's profile, off the webhook path
+        store.profiles.enqueue(delivery.shop, "customer", customer_id, now_ms())

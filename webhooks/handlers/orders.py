@@ -7,7 +7,6 @@ aggregate excludes.
 
 from __future__ import annotations
 
-from plugin import profiling
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
@@ -47,5 +46,5 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             lines=lines(payload.get("line_items")),
         ),
     )
-    if applied:  # the buyer's profile and segments follow the order (bounded work)
-        profiling.on_order(store, delivery.shop, order_id, now_ms())
+    if applied:  # the buyer's profile and segments follow, off the webhook path
+        store.profiles.enqueue(delivery.shop, "order", order_id, now_ms())
