@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
+
+CHECKPOINT_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -56,10 +59,22 @@ class GroupCommitter:
             conn.isolation_level = None  # explicit BEGIN/COMMIT below
             conn.execute("PRAGMA synchronous=FULL")  # this connection's commits are fsynced
             # Checkpointing (copying the WAL into the database, with an fsync) must not stall
-            # an acknowledgement: other connections — the workers' — run it after their commits.
+            # an acknowledgement: a thread of its own does it, beside the writers.
             conn.execute("PRAGMA wal_autocheckpoint=0")
+            threading.Thread(target=self._checkpoint_forever, name="storelift-checkpoint", daemon=True).start()
             self._conn = conn
         return self._conn
+
+    def _checkpoint_forever(self) -> None:
+        """Keep the WAL short without ever holding the write lock: a PASSIVE checkpoint copies
+        what no reader still needs and lets writers go on, so acknowledgements never wait."""
+        conn = self._connect()
+        while True:
+            time.sleep(CHECKPOINT_INTERVAL_S)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:  # busy or closing: the next round catches up
+                continue
 
     def _commit_batch(self, batch: list[_Pending]) -> None:
         conn = self._connection()
