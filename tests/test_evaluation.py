@@ -10,7 +10,7 @@ import pytest
 from plugin.personalization import evaluation as ev
 from plugin.personalization.datasets import counts, parse_time, read_baskets, read_online_retail
 from plugin.personalization.interactions import Order, OrderLine
-from plugin.personalization.metrics import Scores, hit_rate, ndcg, recall
+from plugin.personalization.metrics import Scores, hit_rate, mean_summary, ndcg, recall
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 ROWS = [
@@ -46,6 +46,10 @@ def test_scores_average_and_coverage():
     summary = scores.summary(catalog_size=10)
     ndcg_mean = pytest.approx(0.5 / math.log2(3))
     assert summary == {"queries": 2, "hr": 0.5, "ndcg": ndcg_mean, "recall": 0.5, "coverage": 0.3}
+    other = {"queries": 4, "hr": 1.0, "ndcg": 1.0, "recall": 1.0, "coverage": 0.1}
+    mean = mean_summary([summary, other])
+    assert mean["queries"] == 6 and mean["hr"] == 0.75 and mean["coverage"] == pytest.approx(0.2)
+    assert mean_summary([])["queries"] == 0
 
 
 def test_cleaning_rule_row_by_row(tmp_path):
@@ -92,6 +96,14 @@ def test_first_order_after_the_split_for_returning_customers_only():
     assert [(o.order_id, bought) for o, bought in firsts] == [("4", {"a"})]
 
 
+def test_invoices_of_one_customer_at_the_first_moment_are_one_first_order():
+    test = [order("9", "ann", 5, ["b", "c"]), order("8", "ann", 5, ["a", "b"]), order("7", "ann", 6, ["z"])]
+    test += [order("6", None, 1, ["g"]), order("5", "bob", 7, ["y"])]
+    firsts = ev.first_visits(test)
+    assert list(firsts) == ["ann", "bob"]  # guests have no first order
+    assert firsts["ann"].order_id == "8" and firsts["ann"].items == ("a", "b", "c")
+
+
 def test_hidden_item_queries_are_seeded_per_order_and_skip_single_items():
     orders = [order("1", None, 0, ["a", "b", "c"]), order("2", None, 0, ["z"])]
     queries = ev.hidden_item_queries(orders, seed=3)
@@ -99,6 +111,23 @@ def test_hidden_item_queries_are_seeded_per_order_and_skip_single_items():
     query, hidden = queries[0]
     assert sorted(query + (hidden,)) == ["a", "b", "c"] and hidden not in query
     assert ev.hidden_item_queries(list(reversed(orders)), seed=3) == queries
+
+
+def test_hidden_item_queries_drop_items_outside_the_training_catalog_first():
+    orders = [order("1", None, 0, ["a", "new"]), order("2", None, 0, ["a", "b", "new"])]
+    queries = ev.hidden_item_queries(orders, seed=3, known={"a", "b"})
+    assert len(queries) == 1  # order 1 has one known item left: no query
+    query, hidden = queries[0]
+    assert sorted(query + (hidden,)) == ["a", "b"]
+
+
+def test_fbt_queries_use_every_test_customers_first_order():
+    train = [order("t1", "ann", 0.0, ["a", "b", "c"])]
+    test = [order("x1", "ann", 5.0, ["a", "b"]), order("x2", "ann", 6.0, ["b", "c"])]
+    test += [order("x3", "new", 5.0, ["a", "c", "unseen"]), order("x4", None, 5.0, ["a", "b"])]
+    split = ev.make_split(train + test, 1.0)
+    queries = ev.fbt_queries(split)
+    assert sorted(sorted(q + (h,)) for q, h in queries) == [["a", "b"], ["a", "c"]]
 
 
 def test_split_and_basket_split():
@@ -116,10 +145,25 @@ def test_for_you_protocol_counts_only_new_items_and_never_recommends_owned():
         order("x2", "c1", 100.0, ["a"]),
         order("x3", "c2", 100.0, ["c", "d"]),
     ]
-    split = ev.Split(ev.InteractionModel.from_orders(train), train, test, now=50.0)
     # c0 bought a, b, c before: nothing new, skipped; c1 idem; c2 targets only 'd'
-    result = ev.score_for_you(split, lambda m, c, now: [("a", 9.0), ("d", 1.0)], fallback=False)
+    # ('d' must be in the training catalog: an item no model could learn is not a target)
+    train.append(order("td", None, 1.0, ["d"]))
+    split = ev.Split(ev.InteractionModel.from_orders(train), train, test, now=50.0)
+    result = ev.score_for_you(split, lambda m, c, now: [("a", 9.0), ("d", 1.0)], pad=False)
     assert result["queries"] == 1 and result["hr"] == 1.0 and result["ndcg"] == 1.0
+    unknown = [order("x3", "c2", 100.0, ["c", "e"])]
+    split = ev.Split(ev.InteractionModel.from_orders(train), train, unknown, now=50.0)
+    assert ev.score_for_you(split, lambda m, c, now: [("e", 1.0)])["queries"] == 0
+
+
+def test_every_method_is_padded_with_the_same_trending_order():
+    train = [order(f"t{k}", "c0", float(k), ["a", "b"]) for k in range(3)] + [order("t9", "c1", 9.0, ["p"])]
+    test = [order("x1", "c0", 100.0, ["p"])]
+    split = ev.Split(ev.InteractionModel.from_orders(train), train, test, now=50.0)
+    empty = lambda m, c, now: []  # noqa: E731  (a method that scores nothing for this shopper)
+    assert ev.score_for_you(split, empty)["hr"] == 1.0  # 'p' is the only trending item not bought
+    assert ev.score_for_you(split, empty, pad=False)["hr"] == 0.0
+    assert ev.score_buy_again(split, empty)["hr"] == 1.0 and ev.score_buy_again(split, empty, pad=False)["hr"] == 0.0
 
 
 def test_evaluate_detects_the_protocol_and_formats_a_table(tmp_path):

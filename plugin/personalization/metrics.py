@@ -63,3 +63,11 @@ class Scores:
             "recall": self.recall_sum / n,
             "coverage": len(self.recommended) / catalog_size if catalog_size else 0.0,
         }
+
+
+def mean_summary(summaries: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Several runs' summaries as one: rates averaged over runs, queries summed."""
+    if not summaries:
+        return Scores().summary(0)
+    mean = {key: sum(s[key] for s in summaries) / len(summaries) for key in ("hr", "ndcg", "recall", "coverage")}
+    return {"queries": sum(s["queries"] for s in summaries), **mean}
