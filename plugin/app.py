@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "plugin.admin.capture:bp",
     "plugin.admin.segments:bp",
     "widgets.routes:bp",
+    "widgets.recommendations:bp",
 )
 # WSGI layers in front of Flask, for the hottest paths.
 MIDDLEWARE = ("webhooks.routes:install",)

@@ -173,6 +173,9 @@ def _import_orders(args) -> int:
     from .store import now_ms
 
     people = rebuild_profiles(store, args.shop, now_ms())  # imported buyers get profiles and segments
+    from .recommendations import invalidate
+
+    invalidate(store, args.shop)  # serving processes rebuild their recommendation models with the history
     print(f"imported {report.orders} orders ({report.lines} lines) from {report.rows} rows; "
           f"{report.new_products} products known only from these orders; {len(report.errors)} rows rejected; "
           f"{people} shopper profiles rebuilt")
@@ -186,6 +189,51 @@ def _import_orders(args) -> int:
             writer = csv.writer(handle)
             writer.writerow(["line", "error"])
             writer.writerows(report.errors)
+    return 0
+
+
+def _evaluate(args) -> int:
+    """The engine's offline scores next to popularity baselines (plugin.personalization.evaluation)."""
+    import time
+    from pathlib import Path
+
+    from .personalization.evaluation import evaluate, format_table
+
+    path = Path(args.file)
+    if not path.exists():
+        print(f"storelift: {path}: no such file or directory", file=sys.stderr)
+        return 2
+    if path.is_dir() and not any(p.name.endswith((".csv", ".csv.gz")) for p in path.iterdir()):
+        print(f"storelift: {path}: no .csv or .csv.gz files in this folder", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        results = evaluate(path)
+    except (OSError, ValueError, KeyError, csv.Error) as exc:  # unreadable, not gzip, bad dates, wrong columns
+        print(f"storelift: cannot evaluate {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    if not results:
+        print(f"storelift: {path}: no orders to evaluate", file=sys.stderr)
+        return 2
+    print(format_table(results))
+    print(f"\n{time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _rebuild(args) -> int:
+    from .recommendations import rebuild
+
+    store = _store()
+    if args.shop and store.shops.get(args.shop) is None:
+        print(f"storelift: {args.shop} is not a shop Storelift knows", file=sys.stderr)
+        return 2
+    shops = [args.shop] if args.shop else [shop.shop for shop in store.shops.installed()]
+    if not shops:
+        print("no installed shops")
+    for shop in shops:
+        report = rebuild(store, shop)
+        print(f"{shop}: {report.orders} orders, {report.items} products sold, {report.pairs} pairs, "
+              f"{report.products} products available; {report.seconds:.1f} s")
     return 0
 
 
@@ -227,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument("--show-errors", type=int, default=20, help="rejected rows to print (default 20)")
     orders.add_argument("--quiet", action="store_true", help="no progress bar")
     orders.set_defaults(func=_import_orders)
+
+    evaluate = sub.add_parser("evaluate", help="offline scores of the recommendation strategies on a transaction file")
+    evaluate.add_argument("file", help="Online Retail .csv/.csv.gz (or a folder of daily files), or one basket per line")
+    evaluate.set_defaults(func=_evaluate)
+
+    rebuild = sub.add_parser("rebuild", help="recompute the recommendation model from scratch")
+    rebuild.add_argument("--shop", help="one shop (default: every installed shop)")
+    rebuild.set_defaults(func=_rebuild)
 
     demo = sub.add_parser("demo", help="start a simulated store and Storelift, installed, on loopback")
     demo.add_argument("--port", type=int, default=8000, help="Storelift's port")

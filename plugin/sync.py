@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from .config import Config
 from .platform import PlatformClient
 from .profiling import rebuild_profiles
+from .recommendations import invalidate
 from .store import Store, now_ms
 from .store.commerce import Line, Order, Product, Variant
 from .tokens import client_for_shop
@@ -193,5 +194,6 @@ def sync_shop(config: Config, store: Store, shop: str) -> SyncResult:
         log.warning("sync of %s failed: %s", shop, type(exc).__name__)
         raise
     store.shops.sync_finished(run_id, products=result.products, orders=result.orders)
+    invalidate(store, shop)  # serving processes rebuild their models with the synced history
     log.info("synced %s: %d products, %d orders", shop, result.products, result.orders)
     return result

@@ -30,6 +30,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.importer", 2),
     ("plugin.personalization", 2),
     ("plugin.profiling", 2),
+    ("plugin.recommendations", 2),
     ("plugin.background", 2),
     ("plugin.identity", 2),
     ("plugin.capture", 2),

@@ -16,6 +16,7 @@ from .inbox import Delivery, Inbox, LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
 from .profiles import Profiles
+from .recommendations import Recommendations
 from .shops import OAuthStates, Shop, Shops
 
 __all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
@@ -33,6 +34,7 @@ class Store:
         self.events = Events(self.database)
         self.capture = Capture(self.database)
         self.profiles = Profiles(self.database)
+        self.recommendations = Recommendations(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

@@ -87,6 +87,11 @@ PII_TABLES: dict[str, PiiTable] = {
                                      Link("cart_token", "orders", "cart_token"),
                                      Link("cart_token", "checkouts", "cart_token"))),
     "storefront_events": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),)),
+    # What a visitor saw and clicked in recommendation blocks goes with their visitor id.
+    "rec_impressions": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),)),
+    "rec_clicks": PiiTable(links=(Link("visitor_id", "visitors", "visitor_id"),)),
+    # The recommendation change feed names orders by id (and products, which are no one's).
+    "rec_changes": PiiTable(links=(Link("ref", "orders", "order_id"),)),
     # The consent record goes with the person; the code it was given stays assigned (never handed out again).
     "subscribers": PiiTable(customer_id="customer_id", email="email"),
     # A profile is about its person (and dies with it: ON DELETE CASCADE); it also carries their ids.

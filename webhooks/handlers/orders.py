@@ -7,6 +7,7 @@ aggregate excludes.
 
 from __future__ import annotations
 
+from plugin import recommendations
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
@@ -46,5 +47,6 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             lines=lines(payload.get("line_items")),
         ),
     )
-    if applied:  # the buyer's profile and segments follow, off the webhook path
+    if applied:  # the buyer's profile and segments follow, off the webhook path; the model learns it
         store.profiles.enqueue(delivery.shop, "order", order_id, now_ms())
+        recommendations.on_order(store, delivery.shop, order_id)

@@ -7,6 +7,7 @@ brings one back.
 
 from __future__ import annotations
 
+from plugin import recommendations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Product, Variant
 
@@ -35,10 +36,11 @@ def _first_image(payload: dict) -> str | None:
 
 def handle(store: Store, delivery: Delivery, payload: dict) -> None:
     handle_ = payload.get("handle")
-    store.commerce.upsert_product(
+    product_id = platform_id(payload["id"])
+    applied = store.commerce.upsert_product(
         delivery.shop,
         Product(
-            product_id=platform_id(payload["id"]),
+            product_id=product_id,
             source_updated_at=source_time(payload, delivery),
             source_sequence=sequence(delivery),
             title=payload.get("title"),
@@ -55,8 +57,12 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             variants=tuple(_variant(v) for v in payload.get("variants") or []),
         ),
     )
+    if applied:  # stock, status and price reach the recommendation blocks
+        recommendations.on_product(store, delivery.shop, product_id)
 
 
 def handle_delete(store: Store, delivery: Delivery, payload: dict) -> None:
     """The payload is only ``{"id": …}``: the delivery's trigger time dates the delete."""
-    store.commerce.delete_product(delivery.shop, platform_id(payload["id"]), source_time(payload, delivery))
+    product_id = platform_id(payload["id"])
+    if store.commerce.delete_product(delivery.shop, product_id, source_time(payload, delivery)):
+        recommendations.on_product(store, delivery.shop, product_id)

@@ -1,0 +1,322 @@
+"""The rows recommendation blocks read and write: the change feed, catalog and order reads, clicks.
+
+Serving processes keep each shop's model in memory (``plugin.recommendations``)
+and tail ``rec_changes`` to stay current: a webhook handler in any process
+appends one row per new state of an order or product it wrote (the same state
+twice is one row, so a redelivered webhook changes no table), and each process
+reads the rows after its own ``id`` cursor. ``rec_state.generation`` is the big hammer: when
+it moves, every process rebuilds the shop's model from scratch.
+
+The catalog and order reads return plain tuples and dicts, never engine
+records: turning rows into the engine's records is ``plugin.recommendations``'
+job. Times are epoch ms here, as everywhere in the schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from .connection import Database
+
+# The same rule as ``Commerce.available_products`` (a test keeps them equal): not deleted,
+# active (or from before statuses), published, or known only from imported orders (clock 0).
+AVAILABLE = (
+    "p.deleted_at IS NULL AND COALESCE(p.status, 'active') = 'active'"
+    " AND (p.published_at IS NOT NULL OR p.source_updated_at = 0)"
+)
+CATALOG_COLUMNS = (
+    "p.product_id, p.title, p.handle, p.url, p.image_src, p.vendor, p.product_type, p.tags, p.created_at,"
+    " v.price, v.inventory_quantity"
+)
+ORDER_TIME = "COALESCE(o.created_at, o.source_updated_at)"
+FEED_SOURCES = {  # kind -> (table, key column, the column that retires the row)
+    "order": ("orders", "order_id", "cancelled_at"),
+    "product": ("products", "product_id", "deleted_at"),
+}
+MAX_IN = 500  # ids per IN (...) list: far below every database's parameter limit
+
+
+def _chunks(values: Sequence[str], size: int = MAX_IN) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class Recommendations:
+    def __init__(self, database: Database):
+        self._d = database
+
+    # ------------------------------------------------------------------ change feed
+
+    def record_change(self, shop: str, kind: str, ref: str, now: int) -> int | None:
+        """Append the stored state of an ``order`` or ``product`` to the feed, unless that very state
+        (its staleness clock, and cancellation or deletion) is already there. Returns the new row's
+        id, or None. Joins the caller's transaction if any."""
+        table, key, gone = FEED_SOURCES[kind]
+        version = (f"CAST(source_updated_at AS TEXT) || ':' || CAST(source_sequence AS TEXT)"
+                   f" || ':' || COALESCE(CAST({gone} AS TEXT), '')")
+        with self._d.write() as db:
+            rows = list(db.query(
+                f"""
+                INSERT INTO rec_changes (shop, kind, ref, version, created_at)
+                SELECT ?, ?, ?, {version}, ? FROM {table} WHERE shop = ? AND {key} = ?
+                ON CONFLICT (shop, kind, ref, version) DO NOTHING
+                RETURNING id
+                """,
+                [shop, kind, ref, now, shop, ref],
+            ))
+        return rows[0]["id"] if rows else None
+
+    def changes_since(self, shop: str, cursor: int, limit: int = 1000) -> list[tuple[int, str, str]]:
+        rows = self._d.db.conn.execute(
+            "SELECT id, kind, ref FROM rec_changes WHERE shop = ? AND id > ? ORDER BY id LIMIT ?",
+            [shop, cursor, limit],
+        )
+        return list(rows)
+
+    def last_change(self, shop: str) -> int:
+        row = self._d.db.conn.execute("SELECT MAX(id) FROM rec_changes WHERE shop = ?", [shop]).fetchone()
+        return row[0] or 0
+
+    def state(self, shop: str) -> tuple[int, int]:
+        """(generation, pruned_through); a shop never rebuilt is generation 0."""
+        row = self._d.db.conn.execute(
+            "SELECT generation, pruned_through FROM rec_state WHERE shop = ?", [shop]).fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def bump_generation(self, shop: str, now: int, prune_before: int | None = None) -> int:
+        """Move the shop's generation (every process rebuilds) and, in the same transaction,
+        drop feed rows older than ``prune_before``: a rebuild reads the tables, not the feed."""
+        with self._d.write() as db:
+            rows = list(db.query(
+                """
+                INSERT INTO rec_state (shop, generation, updated_at) VALUES (?, 1, ?)
+                ON CONFLICT (shop) DO UPDATE SET generation = rec_state.generation + 1, updated_at = excluded.updated_at
+                RETURNING generation
+                """,
+                [shop, now],
+            ))
+            if prune_before is not None:
+                self._prune(db, shop, prune_before, now)
+        return rows[0]["generation"]
+
+    def prune_changes(self, shop: str, before: int, now: int) -> int:
+        """Drop feed rows created before ``before``; returns how many."""
+        with self._d.write() as db:
+            return self._prune(db, shop, before, now)
+
+    def _prune(self, db, shop: str, before: int, now: int) -> int:
+        last = db.execute("SELECT MAX(id) FROM rec_changes WHERE shop = ? AND created_at < ?",
+                          [shop, before]).fetchone()[0]
+        if last is None:
+            return 0
+        deleted = db.execute("DELETE FROM rec_changes WHERE shop = ? AND id <= ?", [shop, last]).rowcount
+        db.execute(
+            """
+            INSERT INTO rec_state (shop, generation, pruned_through, updated_at) VALUES (?, 0, ?, ?)
+            ON CONFLICT (shop) DO UPDATE SET pruned_through = excluded.pruned_through, updated_at = excluded.updated_at
+            """,
+            [shop, last, now],
+        )
+        return deleted
+
+    # ------------------------------------------------------------------ catalog
+
+    def catalog(self, shop: str) -> Iterator[tuple]:
+        """Available products, one row per variant (variant columns NULL when it has none),
+        grouped by product: ``CATALOG_COLUMNS`` in order."""
+        yield from self._d.db.conn.execute(
+            f"""
+            SELECT {CATALOG_COLUMNS}
+            FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
+            WHERE p.shop = ? AND {AVAILABLE}
+            ORDER BY p.product_id
+            """,
+            [shop],
+        )
+
+    def catalog_of(self, shop: str, product_ids: Sequence[str]) -> list[tuple]:
+        """``catalog`` rows of these products only; an id missing from the answer is not available."""
+        found: list[tuple] = []
+        for chunk in _chunks(list(product_ids)):
+            found.extend(self._d.db.conn.execute(
+                f"""
+                SELECT {CATALOG_COLUMNS}
+                FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
+                WHERE p.shop = ? AND p.product_id IN ({_marks(chunk)}) AND {AVAILABLE}
+                ORDER BY p.product_id
+                """,
+                [shop, *chunk],
+            ))
+        return found
+
+    def currency(self, shop: str) -> str | None:
+        """The currency of the shop's latest order: prices are in it (the shop row does not say)."""
+        row = self._d.db.conn.execute(
+            "SELECT currency FROM orders WHERE shop = ? AND currency IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+            [shop],
+        ).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------------ orders
+
+    def order_count(self, shop: str) -> int:
+        return self._d.db.conn.execute("SELECT COUNT(*) FROM orders WHERE shop = ?", [shop]).fetchone()[0]
+
+    def order_lines(self, shop: str) -> Iterator[tuple]:
+        """Every line of every order that counts (not cancelled), in time order, grouped by order:
+        (order_id, customer_id, email, time ms, product_id, quantity, price). Streamed."""
+        yield from self._d.db.conn.execute(
+            f"""
+            SELECT o.order_id, o.customer_id, o.email, {ORDER_TIME} AS t, l.product_id, l.quantity, l.price
+            FROM orders o JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
+            WHERE o.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
+            ORDER BY t, o.order_id, l.position
+            """,
+            [shop],
+        )
+
+    def orders_of(self, shop: str, order_ids: Sequence[str]) -> list[tuple]:
+        """Like ``order_lines`` for these orders, cancelled ones included (``cancelled_at`` last);
+        an order with no product lines gives one row with a NULL product."""
+        found: list[tuple] = []
+        for chunk in _chunks(list(dict.fromkeys(order_ids))):
+            found.extend(self._d.db.conn.execute(
+                f"""
+                SELECT o.order_id, o.customer_id, o.email, {ORDER_TIME} AS t, l.product_id, l.quantity, l.price,
+                       o.cancelled_at
+                FROM orders o LEFT JOIN order_lines l
+                  ON l.shop = o.shop AND l.order_id = o.order_id AND l.product_id IS NOT NULL
+                WHERE o.shop = ? AND o.order_id IN ({_marks(chunk)})
+                ORDER BY t, o.order_id, l.position
+                """,
+                [shop, *chunk],
+            ))
+        return found
+
+    # ------------------------------------------------------------------ shoppers
+
+    def shopper(self, shop: str, visitor_id: str) -> dict | None:
+        """The visitor's person: its id, email and customer id (None for an unknown visitor)."""
+        return self._d.one(
+            """
+            SELECT p.person_id, p.email, p.customer_id
+            FROM visitors v JOIN people p ON p.shop = v.shop AND p.person_id = v.person_id
+            WHERE v.shop = ? AND v.visitor_id = ?
+            """,
+            [shop, visitor_id],
+        )
+
+    def product_views(self, shop: str, person_id: str, limit: int = 50) -> list[tuple[str, int]]:
+        """The person's latest product views on any of their devices: (product id, time ms), newest first."""
+        rows = self._d.db.conn.execute(
+            """
+            SELECT e.data, e.occurred_at FROM storefront_events e
+            WHERE e.shop = ? AND e.type = 'product_view'
+              AND e.visitor_id IN (SELECT visitor_id FROM visitors WHERE shop = ? AND person_id = ?)
+            ORDER BY e.occurred_at DESC LIMIT ?
+            """,
+            [shop, shop, person_id, limit],
+        )
+        views = []
+        for data, at in rows:
+            item = json.loads(data).get("i")
+            if isinstance(item, str) and item:
+                views.append((item, at))
+        return views
+
+    # ------------------------------------------------------------------ impressions, clicks, attribution
+
+    def add_impression(self, shop: str, rec_id: str, visitor_id: str, strategy: str, items: Sequence[str],
+                       at: int) -> None:
+        with self._d.write() as db:
+            db.execute(
+                "INSERT INTO rec_impressions (shop, rec_id, visitor_id, strategy, items, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [shop, rec_id, visitor_id, strategy, json.dumps(list(items)), at],
+            )
+
+    def add_click(self, shop: str, rec_id: str, visitor_id: str, strategy: str, product_id: str,
+                  position: int | None, at: int) -> None:
+        with self._d.write() as db:
+            db.execute(
+                """
+                INSERT INTO rec_clicks (shop, rec_id, visitor_id, strategy, product_id, position, clicked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [shop, rec_id, visitor_id, strategy, product_id, position, at],
+            )
+
+    def impressions(self, shop: str, rec_id: str | None = None) -> list[dict]:
+        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
+        rows = self._d.query(f"SELECT * FROM rec_impressions WHERE shop = ? {where} ORDER BY id", [shop, *params])
+        for row in rows:
+            row["items"] = json.loads(row["items"])
+        return rows
+
+    def clicks(self, shop: str, rec_id: str | None = None) -> list[dict]:
+        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
+        return self._d.query(f"SELECT * FROM rec_clicks WHERE shop = ? {where} ORDER BY id", [shop, *params])
+
+    def block_counts(self, shop: str, since: int, until: int) -> dict[str, dict[str, int]]:
+        """Impressions and clicks per strategy in [since, until)."""
+        counts: dict[str, dict[str, int]] = {}
+        for table, column, name in (("rec_impressions", "seen_at", "impressions"),
+                                    ("rec_clicks", "clicked_at", "clicks")):
+            for strategy, n in self._d.db.conn.execute(
+                f"SELECT strategy, COUNT(*) FROM {table} WHERE shop = ? AND {column} >= ? AND {column} < ? "
+                "GROUP BY strategy", [shop, since, until]):
+                counts.setdefault(strategy, {"impressions": 0, "clicks": 0})[name] = n
+        return counts
+
+    def attributed(self, shop: str, since: int, until: int, window_ms: int) -> list[dict]:
+        """Order lines bought after a click on that product in a block, by the same shopper.
+
+        A click and an order are the same shopper's when the clicking visitor
+        used the order's cart, or belongs to the person with the order's
+        customer id or email (identity stitching, so any of their devices).
+        The order must come within ``window_ms`` after the click; of several
+        such clicks the latest wins. Cancelled orders are never attributed.
+        Rows: order_id, product_id, rec_id, strategy, clicked_at, ordered_at,
+        revenue (the line's decimal string), currency.
+        """
+        rows = self._d.query(
+            f"""
+            SELECT o.order_id, {ORDER_TIME} AS ordered_at, o.currency, l.product_id, l.position,
+                   l.line_price, l.price, l.quantity, c.rec_id, c.strategy, c.clicked_at
+            FROM orders o
+            JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
+            JOIN rec_clicks c ON c.shop = l.shop AND c.product_id = l.product_id
+            WHERE o.shop = ? AND o.cancelled_at IS NULL
+              AND {ORDER_TIME} >= ? AND {ORDER_TIME} < ?
+              AND c.clicked_at <= {ORDER_TIME} AND c.clicked_at >= {ORDER_TIME} - ?
+              AND (
+                c.visitor_id IN (SELECT vc.visitor_id FROM visitor_carts vc
+                                 WHERE vc.shop = o.shop AND vc.cart_token = o.cart_token)
+                OR c.visitor_id IN (SELECT v.visitor_id FROM visitors v
+                                    JOIN people p ON p.shop = v.shop AND p.person_id = v.person_id
+                                    WHERE v.shop = o.shop
+                                      AND (p.customer_id = o.customer_id OR p.email = lower(o.email)))
+              )
+            ORDER BY o.order_id, l.position, c.clicked_at DESC, c.id DESC
+            """,
+            [shop, since, until, window_ms],
+        )
+        latest: dict[tuple[str, int], dict] = {}
+        for row in rows:
+            key = (row["order_id"], row["position"])
+            if key in latest:
+                continue
+            revenue = row["line_price"]
+            if revenue is None and row["price"] is not None:
+                revenue = str(Decimal(row["price"]) * row["quantity"])
+            latest[key] = {
+                "order_id": row["order_id"], "product_id": row["product_id"], "rec_id": row["rec_id"],
+                "strategy": row["strategy"], "clicked_at": row["clicked_at"], "ordered_at": row["ordered_at"],
+                "revenue": revenue, "currency": row["currency"],
+            }
+        return list(latest.values())

@@ -1,0 +1,150 @@
+"""Recommendation blocks in a real browser (chromium, headless) on devstore's storefront.
+
+The merchant places the app block on the home, product and cart templates
+(devstore's theme control API); Storelift knows the catalog and recent orders
+from a sync. A shopper browses: every slot fills without moving a pixel
+(layout shift 0, and the slot's height never changes), a click on a
+recommended product is recorded with its block's ``rec_id``, and the order
+placed after it is attributed to that block.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from plugin import recommendations
+from plugin.sync import sync_shop
+
+from .proxy import BROWSER_UA
+from .stack import SHOP, StorefrontStack
+from .test_storefront_widget import CLS_PROBE
+
+TALL = {"viewport": {"width": 1280, "height": 2400}, "user_agent": BROWSER_UA}  # every slot in the viewport
+HEIGHTS_PROBE = """
+window.__heights = [];
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll('storelift-recs:not([data-watched])')) {
+    el.dataset.watched = 1;
+    new ResizeObserver((entries) => entries.forEach((e) => window.__heights.push(e.contentRect.height))).observe(el);
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+FILLED = "() => [...document.querySelectorAll('storelift-recs')].every(el => el.shadowRoot?.querySelector('a[data-i]'))"
+BLOCKS = {
+    "index": {"strategy": "best_sellers", "title": "Best sellers", "limit": 4},
+    "product": {"strategy": "frequently_bought_together", "title": "Bought together", "limit": 4},
+    "cart": {"strategy": "cart", "title": "Complete your order", "limit": 4},
+}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    running = StorefrontStack(tmp_path_factory.mktemp("recs-browser"), settings={"enabled": False})
+    sync_shop(running.config, running.store, SHOP)  # the catalog and recent orders
+    recommendations.invalidate(running.store, SHOP)
+    for template, settings in BLOCKS.items():
+        running.control("theme/blocks", {"template": template, "block": "recommendations", "settings": settings})
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(**TALL)
+    context.add_init_script(CLS_PROBE)
+    context.add_init_script(HEIGHTS_PROBE)
+    errors: list[str] = []
+    tab = context.new_page()
+    tab.on("console", lambda m: m.type == "error" and "favicon" not in str(m.location) and errors.append(m.text))
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.errors = errors
+    yield tab
+    context.close()
+
+
+def items(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelector('storelift-recs').shadowRoot.querySelectorAll('a[data-i]')]
+        .map(a => ({id: a.dataset.i, href: a.getAttribute('href'), title: a.querySelector('.t').textContent}))""")
+
+
+def filled_without_shift(page, url: str) -> list[dict]:
+    page.goto(url)
+    page.wait_for_function(FILLED, timeout=10_000)
+    page.wait_for_timeout(300)  # images decode, fonts settle: any late shift would show now
+    assert page.evaluate("window.__cls") == 0
+    assert set(page.evaluate("window.__heights")) == {300}
+    box = page.evaluate("() => document.querySelector('storelift-recs').getBoundingClientRect().height")
+    assert box == 300
+    assert page.evaluate("() => document.querySelector('storelift-recs').shadowRoot.querySelector('.sl')"
+                         ".scrollHeight") <= 300
+    return items(page)
+
+
+def wait_for(probe, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order(shop, page):
+    store = shop.store
+    home = filled_without_shift(page, shop.store_url + "/")
+    assert len(home) == 4 and all(re.match(r"/products/[^?]+\?sl_rec=[A-Za-z0-9_-]{16}&sl_pos=\d$", i["href"])
+                                  for i in home)
+
+    # A product page: the block leaves out the product itself.
+    page.goto(shop.store_url + home[0]["href"])
+    product_id = page.evaluate("() => document.querySelector('storelift-recs').dataset.p")
+    shown = filled_without_shift(page, page.url)
+    assert product_id and product_id not in {i["id"] for i in shown}
+
+    # Click the second recommendation: the click is recorded with the block's rec_id.
+    target = shown[1]
+    rec_id = re.search(r"sl_rec=([A-Za-z0-9_-]+)", target["href"]).group(1)
+    page.evaluate("() => document.querySelector('storelift-recs').shadowRoot.querySelectorAll('a[data-i]')[1].click()")
+    page.wait_for_url(re.compile(r"sl_rec="))
+    [click] = wait_for(lambda: store.recommendations.clicks(SHOP, rec_id))
+    assert (click["product_id"], click["position"], click["strategy"]) == (target["id"], 2, "frequently_bought_together")
+    assert wait_for(lambda: store.recommendations.impressions(SHOP, rec_id))[0]["items"] == [i["id"] for i in shown]
+
+    # Into the cart: the cart block completes it and never repeats what is in it.
+    page.wait_for_function(FILLED, timeout=10_000)
+    if page.locator("form.add-to-cart button[type=submit]:not([disabled])").count() == 0:
+        pytest.fail("the clicked product cannot be bought (sold out products are never recommended)")
+    page.locator("form.add-to-cart button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    cart = filled_without_shift(page, page.url)
+    assert target["id"] not in {i["id"] for i in cart}
+
+    # Checkout: the order reaches Storelift by webhook and is attributed to the block that was clicked.
+    page.goto(shop.store_url + "/checkout")
+    for name, text in (("email", "rec.buyer@example.com"), ("first_name", "Rec"), ("last_name", "Buyer"),
+                       ("address1", "1 Main St"), ("city", "Springfield"), ("province", "OR"), ("zip", "97477")):
+        page.fill(f"input[name={name}]", text)
+    page.click("button[value=pay]")
+    page.wait_for_load_state()
+    rows = wait_for(lambda: recommendations.attributed_orders(store, SHOP, 0, 2**62))
+    assert [(r["product_id"], r["rec_id"], r["strategy"]) for r in rows] == [
+        (target["id"], rec_id, "frequently_bought_together")]
+    assert page.errors == []
+
+
+def test_blocks_keep_their_height_under_hostile_theme_css(shop, page):
+    shop.control("theme/hostile-css", {"enabled": True})
+    try:
+        shown = filled_without_shift(page, shop.store_url + "/")
+        assert len(shown) == 4
+        style = page.evaluate("""() => { const root = document.querySelector('storelift-recs').shadowRoot;
+            const cs = (s) => getComputedStyle(root.querySelector(s));
+            return [cs('.t').fontSize, cs('img').width, cs('a').textDecorationLine]; }""")
+        assert style == ["14px", "160px", "none"]
+        assert page.errors == []
+    finally:
+        shop.control("theme/hostile-css", {"enabled": False})

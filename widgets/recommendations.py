@@ -1,0 +1,216 @@
+"""Recommendation blocks on the storefront: ``/proxy/recommendations`` and its impressions and clicks.
+
+- ``GET  /proxy/recommendations?block=STRATEGY&product_id=&cart=ID,ID&visitor_id=&customer_id=&limit=N``
+  answers ``{"items": [{"product_id", "title", "price", "url", "image"}], "strategy", "rec_id",
+  "currency"}`` to ``Accept: application/json``, else the block as a server-rendered HTML
+  fragment (``templates/recommendations/block.html``: image, title, price in the shop's
+  currency, links carrying ``sl_rec``/``sl_pos``) that ``static/blocks.js`` puts in its
+  slot. ``private, no-cache`` with an ETag: an unchanged block revalidates to a 304.
+  A ``customer_id`` in the query is never trusted: the customer the platform
+  signed in (``logged_in_customer_id``) is used, because a browser-chosen id
+  would reveal someone else's purchases.
+- ``POST /proxy/recommendations/impression`` ``{"v", "r": rec_id, "b": strategy, "i": [ids]}``
+- ``POST /proxy/recommendations/click`` ``{"v", "r", "b", "p": product id, "n": position}``
+  Both are ``text/plain`` keepalive POSTs like the loader's events, honour
+  consent mode and Global Privacy Control (``c``, ``g``) and drop bots (``w``,
+  the user agent) with a silent 204.
+
+The app-proxy signature is checked first, by the storefront API's own check
+(``routes._verify``); failures are JSON with a reason, like the rest of ``/proxy``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+
+from plugin import capture, recommendations
+from plugin.store import now_ms
+
+from . import bots
+from .events import ID_RE, RESOURCE_RE, BatchError, flag
+from .ratelimit import Limit, RateLimiter
+from .routes import _body, _may_store, _verify, client_ip
+
+bp = Blueprint("recommendations", __name__, template_folder="templates")
+bp.before_request(_verify)
+
+MAX_CART = 50
+MAX_TITLE = 100
+MAX_EVENT_BYTES = 4096
+REC_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+LIMITS = {
+    "recs:ip": Limit(burst=600, per_second=20),
+    "recs:visitor": Limit(burst=60, per_second=1),
+}
+SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£", "JPY": "¥",
+           "INR": "₹", "CHF": "CHF ", "SEK": "kr ", "DKK": "kr ", "NOK": "kr "}
+ZERO_DECIMALS = {"JPY", "KRW", "VND", "CLP", "ISK"}
+
+
+@bp.record_once
+def _setup(state) -> None:
+    state.app.extensions["storelift.recommendations"] = RateLimiter(LIMITS)
+
+
+def _limiter() -> RateLimiter:
+    return current_app.extensions["storelift.recommendations"]
+
+
+def _error(status: int, error: str, reason: str):
+    return jsonify(error=error, reason=reason), status
+
+
+@bp.errorhandler(BatchError)
+def _bad_body(exc: BatchError):
+    names = {413: "payload_too_large", 429: "too_many_requests"}
+    return _error(exc.status, names.get(exc.status, "bad_request"), str(exc))
+
+
+def format_money(amount: str | None, currency: str | None) -> str:
+    """``12.5`` + USD → ``$12.50``; an unknown currency is written after the number."""
+    if amount is None:
+        return ""
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return ""
+    places = 0 if currency in ZERO_DECIMALS else 2
+    text = f"{value:,.{places}f}"
+    if currency in SYMBOLS:
+        return SYMBOLS[currency] + text
+    return f"{text} {currency}" if currency else text
+
+
+def tracked(url: str, rec_id: str, position: int) -> str:
+    """The product link with the block's tracking parameters."""
+    base, _, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return base + joiner + urlencode({"sl_rec": rec_id, "sl_pos": position}) + (f"#{fragment}" if fragment else "")
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def _shopper_request() -> recommendations.ShopperRequest:
+    args = request.args
+    block = args.get("block", "")
+    if block not in recommendations.STRATEGIES:
+        raise BadRequest(f"unknown block {block[:40]!r} (one of {', '.join(recommendations.STRATEGIES)})")
+    product = args.get("product_id") or None
+    if product is not None and not RESOURCE_RE.fullmatch(product):
+        raise BadRequest("bad product_id")
+    cart = tuple(dict.fromkeys(i for i in args.get("cart", "").split(",") if i))
+    if len(cart) > MAX_CART or not all(RESOURCE_RE.fullmatch(i) for i in cart):
+        raise BadRequest("bad cart: at most 50 comma-separated product ids")
+    visitor = args.get("visitor_id") or None
+    if visitor is not None and not ID_RE.fullmatch(visitor):
+        raise BadRequest("bad visitor_id")
+    try:
+        limit = int(args.get("limit", "8"))
+    except ValueError:
+        raise BadRequest("limit must be a number") from None
+    if not 1 <= limit <= recommendations.MAX_LIMIT:
+        raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}")
+    currency = args.get("currency") or None
+    if currency is not None and not CURRENCY_RE.fullmatch(currency):
+        raise BadRequest("bad currency")
+    return recommendations.ShopperRequest(
+        block=block, product_id=product, cart=cart, visitor_id=visitor,
+        customer_id=g.customer_id,  # the signed logged-in customer; a query customer_id is never trusted
+        limit=limit, currency=currency,
+    )
+
+
+def _wants_json() -> bool:
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
+
+
+@bp.get("/proxy/recommendations")
+def block():
+    try:
+        asked = _shopper_request()
+    except BadRequest as exc:
+        return _error(400, "bad_request", str(exc))
+    title = request.args.get("title", "")[:MAX_TITLE]
+    services = current_app.extensions["storelift"]
+    served = recommendations.recommend_for(services.store, g.shop, asked)
+    if _wants_json():
+        body = json.dumps({"items": served.items, "strategy": served.strategy, "rec_id": served.rec_id,
+                           "currency": served.currency}, separators=(",", ":"))
+        mimetype = "application/json"
+    else:
+        items = [{**item, "link": tracked(item["url"], served.rec_id, n),
+                  "price_text": format_money(item["price"], served.currency), "position": n}
+                 for n, item in enumerate(served.items, 1)]
+        body = render_template("recommendations/block.html", served=served, items=items, title=title)
+        mimetype = "text/html"
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, Accept-Encoding"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, mimetype=mimetype, headers=headers)
+
+
+def _event() -> dict | None:
+    """The impression/click body, validated; None when it must not be stored (bot, no consent)."""
+    if not _limiter().allow("recs:ip", client_ip()):
+        raise BatchError("too many block events from this address", 429)
+    try:
+        data = json.loads(_body(MAX_EVENT_BYTES))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BatchError("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise BatchError("body must be an object")
+    visitor, rec_id, strategy = data.get("v"), data.get("r"), data.get("b")
+    if not isinstance(visitor, str) or not ID_RE.fullmatch(visitor):
+        raise BatchError("bad visitor id")
+    if not isinstance(rec_id, str) or not REC_ID_RE.fullmatch(rec_id):
+        raise BatchError("bad rec_id")
+    if strategy not in recommendations.STRATEGIES:
+        raise BatchError("unknown block")
+    if not _limiter().allow("recs:visitor", visitor):
+        raise BatchError("too many block events from this visitor", 429)
+    settings, _ = capture.settings_of(current_app.extensions["storelift"].store, g.shop)
+    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not _may_store(
+            flag(data.get("c")), flag(data.get("g")), settings):
+        return None
+    return data
+
+
+@bp.post("/proxy/recommendations/impression")
+def impression():
+    data = _event()
+    if data is None:
+        return Response(status=204)
+    items = data.get("i")
+    if not isinstance(items, list) or len(items) > recommendations.MAX_LIMIT or not all(
+            isinstance(i, str) and RESOURCE_RE.fullmatch(i) for i in items):
+        raise BatchError("i must list at most 24 product ids")
+    store = current_app.extensions["storelift"].store
+    store.recommendations.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
+    return Response(status=204)
+
+
+@bp.post("/proxy/recommendations/click")
+def click():
+    data = _event()
+    if data is None:
+        return Response(status=204)
+    product, position = data.get("p"), data.get("n")
+    if not isinstance(product, str) or not RESOURCE_RE.fullmatch(product):
+        raise BatchError("bad product id")
+    if position is not None and (not isinstance(position, int) or isinstance(position, bool)
+                                 or not 1 <= position <= recommendations.MAX_LIMIT):
+        raise BatchError("bad position")
+    store = current_app.extensions["storelift"].store
+    store.recommendations.add_click(g.shop, data["r"], data["v"], data["b"], product, position, now_ms())
+    return Response(status=204)
