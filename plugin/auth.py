@@ -5,7 +5,7 @@ Layer L1: pure functions over plain values (strings, decoded query pairs, a cloc
 reading). No Flask and nothing else of Storelift is imported, so every check can be
 unit-tested with known answers and reused by any edge (install, admin, widgets).
 The caller passes ``now`` explicitly, which keeps every freshness check
-deterministic in tests. The rules come from ``/work/shared/docs/platform.md``
+deterministic in tests. The rules come from ``shared/docs/platform.md``
 (§1.3 shop, §1.4 query HMAC, §4 session token, §5 app proxy); where the official
 libraries differ we follow the newest one (JS ``@shopify/shopify-api``) unless a
 comment says why not.

@@ -10,8 +10,6 @@ from devstore_helpers import (API_KEY, Receiver, expected_webhook_hmac, http, in
                               wait_until)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "platform"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures/platform")
 
 
 @pytest.fixture
