@@ -175,17 +175,20 @@ def on_order(store: Store, shop: str, order_id: str, now: int) -> str | None:
 
 
 def refresh_queued(store: Store, now: int, limit: int = 50) -> int:
-    """Apply queued refreshes (orders and customers from webhooks) in one transaction; returns how many.
+    """Apply queued refreshes (orders and customers from webhooks, visitors from the storefront)
+    in one transaction; returns how many.
 
-    The webhook handlers only queue (one cheap insert, deduplicated), so the
-    webhook worker turns deliveries into orders at full speed and profiles
-    follow in batches moments later.
+    Handlers and storefront requests only queue (one cheap insert,
+    deduplicated), so neither the webhook worker nor a shopper's request pays
+    for a profile rebuild; profiles follow in batches moments later.
     """
     with store.database.write():
         items = store.profiles.take_queued(limit)
         for item in items:
             if item["kind"] == "order":
                 on_order(store, item["shop"], item["ref"], now)
+            elif item["kind"] == "visitor":
+                on_events(store, item["shop"], item["ref"], now)
             else:
                 on_customer(store, item["shop"], item["ref"], now)
     return len(items)

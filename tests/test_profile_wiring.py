@@ -42,3 +42,13 @@ def test_the_worker_upkeep_rescores_due_shops(store, installed_shop, monkeypatch
     monkeypatch.setattr(profiling, "rescore_if_due", lambda store_, shop, now: seen.append(shop) or False)
     Worker(store).maintain()
     assert seen == [SHOP]
+
+
+def test_storefront_visitors_queue_a_refresh_the_worker_applies(store, installed_shop, monkeypatch):
+    installed_shop()
+    refreshed = []
+    monkeypatch.setattr(profiling, "on_events", lambda store_, shop, visitor, now: refreshed.append(visitor))
+    store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())
+    store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())  # deduplicated
+    Worker(store).run_until_idle()
+    assert refreshed == ["v-1"] and store.profiles.queued() == 0

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from plugin import auth, capture, customer_sync, discounts, identity, profiling
+from plugin import auth, capture, customer_sync, discounts, identity
 from plugin.services import Services
 from plugin.store import now_ms
 
@@ -202,7 +202,7 @@ def events():
         identity.observe(services.store, g.shop, batch.visitor_id, received, customer_id=g.customer_id,
                          cart_token=batch.cart_token)
         services.store.events.add(g.shop, batch.visitor_id, batch.session_id, batch.events, received)
-        profiling.on_events(services.store, g.shop, batch.visitor_id, received)
+        services.store.profiles.enqueue(g.shop, "visitor", batch.visitor_id, received)
     return Response(status=204)
 
 
@@ -227,7 +227,7 @@ def identify():
     now = now_ms()
     with services.store.database.write():
         identity.observe(services.store, g.shop, visitor, now, email=email, customer_id=g.customer_id)
-        profiling.on_events(services.store, g.shop, visitor, now)
+        services.store.profiles.enqueue(g.shop, "visitor", visitor, now)
     return Response(status=204)
 
 
@@ -270,7 +270,7 @@ def subscribe():
     if result.created:
         customer_sync.kick_sync(services.config, services.store, g.shop)
     if visitor:
-        profiling.on_events(services.store, g.shop, visitor, now_ms())
+        services.store.profiles.enqueue(g.shop, "visitor", visitor, now_ms())
     body = {"ok": True, "code": result.code, "pending": result.code is None, "ends": _iso_date(result.ends_at)}
     if result.code:
         body["apply"] = capture.apply_path(result.code, page)
