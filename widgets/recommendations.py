@@ -16,7 +16,7 @@
   the user agent) with a silent 204.
 
 The app-proxy signature is checked first, by the storefront API's own check
-(``routes._verify``); failures are JSON with a reason, like the rest of ``/proxy``.
+(``routes.verify_proxy_request``); failures are JSON with a reason, like the rest of ``/proxy``.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from plugin.store import now_ms
 from . import bots
 from .events import ID_RE, RESOURCE_RE, BatchError, flag
 from .ratelimit import Limit, RateLimiter
-from .routes import _body, _may_store, _verify, client_ip
+from .routes import read_body, may_store, verify_proxy_request, client_ip
 
 bp = Blueprint("recommendations", __name__, template_folder="templates")
-bp.before_request(_verify)
+bp.before_request(verify_proxy_request)
 
 MAX_CART = 50
 MAX_TITLE = 100
@@ -165,7 +165,7 @@ def _event() -> dict | None:
     if not _limiter().allow("recs:ip", client_ip()):
         raise BatchError("too many block events from this address", 429)
     try:
-        data = json.loads(_body(MAX_EVENT_BYTES))
+        data = json.loads(read_body(MAX_EVENT_BYTES))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BatchError("body is not JSON") from None
     if not isinstance(data, dict):
@@ -180,7 +180,7 @@ def _event() -> dict | None:
     if not _limiter().allow("recs:visitor", visitor):
         raise BatchError("too many block events from this visitor", 429)
     settings, _ = capture.settings_of(current_app.extensions["storelift"].store, g.shop)
-    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not _may_store(
+    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return None
     return data

@@ -1,6 +1,6 @@
 """The storefront API under ``/proxy/...``, reached only through the platform's app proxy.
 
-Every request is checked before anything is read (``_verify``): the proxy
+Every request is checked before anything is read (``verify_proxy_request``): the proxy
 ``signature`` (plugin.auth.verify_app_proxy: hex HMAC, sorted ``k=v`` joined
 with nothing, duplicates refused, timestamp within 90 s), the shop domain, and
 that the shop has Storelift installed. Only then is ``logged_in_customer_id``
@@ -93,7 +93,7 @@ def client_ip() -> str:
 
 
 @bp.before_request
-def _verify():
+def verify_proxy_request():
     if not request.path.startswith("/proxy/"):
         return None
     services = _services()
@@ -114,7 +114,7 @@ def _verify():
     return None
 
 
-def _body(limit: int) -> bytes:
+def read_body(limit: int) -> bytes:
     """The raw body, refused (413) beyond ``limit`` without reading more than that."""
     if request.content_length is not None and request.content_length > limit:
         raise BatchError("body too large", 413)
@@ -125,7 +125,7 @@ def _body(limit: int) -> bytes:
 
 
 def _json_body(limit: int) -> dict:
-    raw = _body(limit)
+    raw = read_body(limit)
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -177,7 +177,7 @@ def config():
 # --------------------------------------------------------------------------- events
 
 
-def _may_store(batch_consent: bool, gpc: bool, settings: dict) -> bool:
+def may_store(batch_consent: bool, gpc: bool, settings: dict) -> bool:
     """Consent mode: nothing before consent(). GPC: nothing unless the shopper explicitly consented."""
     if settings["consent_mode"] and not batch_consent:
         return False
@@ -191,11 +191,11 @@ def events():
     if not state.limiter.allow("events:ip", client_ip()):
         return _error(429, "too_many_requests", "too many events from this address")
     received = now_ms()
-    batch = parse_batch(_body(MAX_BATCH_BYTES), received)
+    batch = parse_batch(read_body(MAX_BATCH_BYTES), received)
     if not state.limiter.allow("events:visitor", batch.visitor_id):
         return _error(429, "too_many_requests", "too many events from this visitor")
     settings, _ = capture.settings_of(services.store, g.shop)
-    if bots.is_bot(request.headers.get("User-Agent"), batch.webdriver) or not _may_store(
+    if bots.is_bot(request.headers.get("User-Agent"), batch.webdriver) or not may_store(
             batch.consent, batch.gpc, settings):
         return Response(status=204)
     with services.store.database.write():
@@ -221,7 +221,7 @@ def identify():
     except capture.InvalidEmail as exc:
         return _error(422, "invalid_email", str(exc))
     settings, _ = capture.settings_of(services.store, g.shop)
-    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not _may_store(
+    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return Response(status=204)
     now = now_ms()
