@@ -165,7 +165,8 @@ def _import_orders(args) -> int:
         return 2
     with tqdm(unit=" rows", desc="importing", disable=args.quiet, file=sys.stderr) as bar:
         try:
-            report = import_orders(store, args.shop, args.file, columns=args.columns, progress=bar.update)
+            report = import_orders(store, args.shop, args.file, columns=args.columns, progress=bar.update,
+                                   total=lambda rows: setattr(bar, "total", rows))
         except ImportError_ as exc:
             print(f"storelift: {exc}", file=sys.stderr)
             return 2

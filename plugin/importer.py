@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -31,7 +31,7 @@ PRESETS = {
     "online-retail": "order_id=InvoiceNo,product_id=StockCode,title=Description,quantity=Quantity,"
                      "created_at=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID",
 }
-BATCH = 500  # orders per transaction
+BATCH = 500  # orders per transaction (and what the import holds in memory beyond the open orders)
 
 
 class ImportError_(Exception):
@@ -95,8 +95,8 @@ def _header_map(header: list[str], mapping: dict[str, str], name: str) -> dict[s
     return resolved
 
 
-def _rows(path: Path, mapping: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
-    for file in _files(path):
+def _rows(files: list[Path], mapping: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    for file in files:
         with _open(file) as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
@@ -166,45 +166,98 @@ def _parse(row: dict[str, str]) -> tuple[int, int, Decimal]:
 
 def import_orders(
     store: Store, shop: str, path: str | Path, *, columns: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, total: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import every good line of ``path`` (a .csv, .csv.gz, or a folder of them) into ``shop``."""
+    """Import every good line of ``path`` (a .csv, .csv.gz, or a folder of them) into ``shop``.
+
+    Two passes, so memory stays flat however large the file: the first checks
+    every file's header (a file that cannot be imported stops the run before
+    anything is written) and counts each order's rows; the second writes an
+    order as soon as its last row has been read, ``BATCH`` orders per
+    transaction. Orders whose rows are contiguous (every export we know)
+    hold one order in memory at a time; rows of one order scattered across
+    the file are still joined, at the cost of holding the open orders.
+    ``total`` receives the row count after the first pass (a progress bar's
+    length), ``progress`` each row of the second.
+    """
     mapping = parse_columns(columns)
+    files = _files(Path(path))
+    remaining: dict[str, int] = {}
+    for _, row in _rows(files, mapping):
+        remaining[row["order_id"]] = remaining.get(row["order_id"], 0) + 1
+    if total:
+        total(sum(remaining.values()))
     report = ImportReport()
+    writer = _BatchWriter(store, shop, report)
     drafts: dict[str, _Draft] = {}
-    products: dict[str, Product] = {}
-    for where, row in _rows(Path(path), mapping):
+    for where, row in _rows(files, mapping):
         report.rows += 1
         if progress:
             progress(1)
-        try:
-            created, quantity, price = _parse(row)
-        except ValueError as exc:
-            report.errors.append((where, str(exc)))
-            continue
-        email = (row.get("email") or "").lower() or None
-        draft = drafts.setdefault(row["order_id"], _Draft(
-            row["order_id"], created, _customer_id(row.get("customer_id", "")), email, row.get("currency") or None))
-        identity = (row["product_id"], quantity, price, row.get("title"))
-        if identity in draft.seen:
-            report.errors.append((where, f"duplicate row: order {row['order_id']} already has this line"))
-            continue
-        draft.seen.add(identity)
-        draft.lines.append(Line(quantity=quantity, product_id=row["product_id"], price=str(price),
-                                line_price=str(price * quantity), title=row.get("title") or None))
-        if row["product_id"] not in products:
-            products[row["product_id"]] = Product(
-                product_id=row["product_id"], source_updated_at=0, title=row.get("title") or None,
-                product_type=row.get("category") or None)
-    report.new_products = _save_products(store, shop, list(products.values()))
-    orders = [_order(d) for d in drafts.values()]
-    for start in range(0, len(orders), BATCH):
-        with store.database.write():
-            for order in orders[start:start + BATCH]:
-                store.commerce.upsert_order(shop, order)
-    report.orders = len(orders)
-    report.lines = sum(len(o.lines) for o in orders)
+        _add_row(report, writer, drafts, where, row)
+        order_id = row["order_id"]
+        left = remaining.pop(order_id) - 1
+        if left:
+            remaining[order_id] = left
+        else:
+            draft = drafts.pop(order_id, None)
+            if draft is not None:
+                writer.add(_order(draft))
+    writer.flush()
     return report
+
+
+def _add_row(report: ImportReport, writer: "_BatchWriter", drafts: dict[str, _Draft], where: str,
+             row: dict[str, str]) -> None:
+    """Add one good row to its order's draft, or report why the row is not imported."""
+    try:
+        created, quantity, price = _parse(row)
+    except ValueError as exc:
+        report.errors.append((where, str(exc)))
+        return
+    email = (row.get("email") or "").lower() or None
+    draft = drafts.setdefault(row["order_id"], _Draft(
+        row["order_id"], created, _customer_id(row.get("customer_id", "")), email, row.get("currency") or None))
+    identity = (row["product_id"], quantity, price, row.get("title"))
+    if identity in draft.seen:
+        report.errors.append((where, f"duplicate row: order {row['order_id']} already has this line"))
+        return
+    draft.seen.add(identity)
+    draft.lines.append(Line(quantity=quantity, product_id=row["product_id"], price=str(price),
+                            line_price=str(price * quantity), title=row.get("title") or None))
+    writer.product(Product(product_id=row["product_id"], source_updated_at=0, title=row.get("title") or None,
+                           product_type=row.get("category") or None))
+
+
+class _BatchWriter:
+    """Complete orders and first-seen products, written ``BATCH`` orders per transaction."""
+
+    def __init__(self, store: Store, shop: str, report: ImportReport):
+        self.store, self.shop, self.report = store, shop, report
+        self.orders: list[Order] = []
+        self.products: dict[str, Product] = {}
+        self.seen_products: set[str] = set()
+
+    def product(self, product: Product) -> None:
+        if product.product_id not in self.seen_products:
+            self.seen_products.add(product.product_id)
+            self.products[product.product_id] = product
+
+    def add(self, order: Order) -> None:
+        self.orders.append(order)
+        if len(self.orders) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.orders and not self.products:
+            return
+        with self.store.database.write():
+            self.report.new_products += _save_products(self.store, self.shop, self.products.values())
+            for order in self.orders:
+                self.store.commerce.upsert_order(self.shop, order)
+        self.report.orders += len(self.orders)
+        self.report.lines += sum(len(o.lines) for o in self.orders)
+        self.orders, self.products = [], {}
 
 
 def _order(draft: _Draft) -> Order:
@@ -217,14 +270,13 @@ def _order(draft: _Draft) -> Order:
     )
 
 
-def _save_products(store: Store, shop: str, products: list[Product]) -> int:
+def _save_products(store: Store, shop: str, products: Iterable[Product]) -> int:
     """Products known only from imported orders count as available until the catalog says
-    otherwise: they are written with the oldest possible clock, so any catalog update wins."""
+    otherwise: they are written with the oldest possible clock, so any catalog update wins.
+    Runs inside the caller's write transaction."""
     added = 0
-    for start in range(0, len(products), BATCH):
-        with store.database.write():
-            for product in products[start:start + BATCH]:
-                if store.commerce.get_product(shop, product.product_id) is None:
-                    store.commerce.upsert_product(shop, product)
-                    added += 1
+    for product in products:
+        if store.commerce.get_product(shop, product.product_id) is None:
+            store.commerce.upsert_product(shop, product)
+            added += 1
     return added

@@ -98,6 +98,40 @@ def test_files_that_cannot_be_imported_change_nothing(store, tmp_path, text, col
     assert store.database.query("SELECT * FROM orders") == []
 
 
+def test_a_folder_with_one_bad_file_changes_nothing(store, tmp_path):
+    folder = tmp_path / "days"
+    folder.mkdir()
+    write(folder, GOOD, "a.csv")
+    write(folder, "order_id,created_at\n1,2026-01-01\n", "b.csv")
+    with pytest.raises(ImportError_, match="b.csv: missing column"):
+        import_orders(store, SHOP, folder)
+    assert store.database.query("SELECT * FROM orders") == []
+
+
+def test_orders_are_written_while_the_file_is_read(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("plugin.importer.BATCH", 1)
+    rows = ["order_id,customer_id,created_at,product_id,quantity,unit_price"]
+    rows += [f"{n},C{n},2026-01-05 10:00:00,P{n % 3},1,1.00" for n in range(1, 6)]
+    written_while_reading = []
+    totals = []
+    report = import_orders(
+        store, SHOP, write(tmp_path, "\n".join(rows) + "\n"), total=totals.append,
+        progress=lambda _: written_while_reading.append(len(store.database.query("SELECT order_id FROM orders"))))
+    assert totals == [5] and report.orders == 5
+    assert written_while_reading == [0, 1, 2, 3, 4]  # each order is written once its last row is read
+
+
+def test_rows_of_one_order_need_not_be_contiguous(store, tmp_path):
+    text = """order_id,customer_id,created_at,product_id,quantity,unit_price
+1001,C1,2026-01-05 10:00:00,P1,1,1.00
+1002,C2,2026-01-05 11:00:00,P2,1,2.00
+1001,C1,2026-01-05 10:00:00,P3,2,3.00
+"""
+    report = import_orders(store, SHOP, write(tmp_path, text))
+    assert (report.orders, report.lines) == (2, 3)
+    assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P3"]
+
+
 def test_the_online_retail_files_import_with_the_preset(store, tmp_path):
     folder = tmp_path / "by-day"
     folder.mkdir()
