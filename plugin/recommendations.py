@@ -143,11 +143,7 @@ class RebuildReport:
 
 
 class LiveCatalog(CatalogIndex):
-    """A ``CatalogIndex`` that takes single-product updates, for a catalog kept current from the feed.
-
-    The engine reads a catalog through ``get``, ``peers`` and iteration only.
-    ``get`` and ``peers`` keep their meaning; ``put``/``remove`` let one
-    products/update webhook change one product instead of re-indexing 50,000.
+    """The engine's ``CatalogIndex`` with a bounded new-arrivals view, for a catalog kept current from the feed.
 
     Iteration feeds only the new-arrivals rung, which sorts whatever it is
     given: with ``newest`` set, it yields just the ``newest`` most recently
@@ -157,74 +153,38 @@ class LiveCatalog(CatalogIndex):
     ladder left short (see ``_top_up``), so no block goes empty because of it.
     """
 
-    def __init__(self, products: Iterable[Product] = (), newest: int | None = None):  # own storage, no base init
-        self.products: dict[str, Product] = {}
-        self._members: dict[tuple[str, str], set[str]] = {}
+    def __init__(self, products: Iterable[Product] = (), newest: int | None = None):
         self._newest: list[tuple[float, str]] = []  # (-created_at, item) of shown-able products, sorted
         self.limit = newest
-        for product in products:
-            self.put(product)
-
-    @staticmethod
-    def _keys(product: Product) -> list[tuple[str, str]]:
-        keys = []
-        if product.category:
-            keys.append(("category", product.category))
-        if product.vendor:
-            keys.append(("vendor", product.vendor))
-        return keys
+        super().__init__(products)
 
     @staticmethod
     def _age_key(product: Product) -> tuple[float, str]:
         return (-(product.created_at or 0.0), product.item)
 
     def put(self, product: Product) -> None:
-        self.remove(product.item)
-        self.products[product.item] = product
-        for key in self._keys(product):
-            self._members.setdefault(key, set()).add(product.item)
+        super().put(product)
         if product.published and product.in_stock:
             bisect.insort(self._newest, self._age_key(product))
 
     def remove(self, item: str) -> None:
-        old = self.products.pop(item, None)
+        old = self.products.get(item)
         if old is None:
             return
-        for key in self._keys(old):
-            group = self._members.get(key)
-            if group is not None:
-                group.discard(item)
-                if not group:
-                    del self._members[key]
+        super().remove(item)
         key = self._age_key(old)
         at = bisect.bisect_left(self._newest, key)
         if at < len(self._newest) and self._newest[at] == key:
             del self._newest[at]
 
-    def get(self, item: str) -> Product | None:
-        return self.products.get(item)
-
     def __iter__(self) -> Iterator[Product]:
         if self.limit is None:
-            return iter(list(self.products.values()))
+            return super().__iter__()
         return iter([self.products[item] for _, item in self._newest[: self.limit]])
 
     def newest_first(self) -> Iterator[Product]:
         """Every product, newest first (the full scan behind ``_top_up``)."""
         return iter(sorted(self.products.values(), key=self._age_key))
-
-    def __len__(self) -> int:
-        return len(self.products)
-
-    def peers(self, item: str) -> set[str]:
-        product = self.products.get(item)
-        if product is None:
-            return set()
-        found: set[str] = set()
-        for key in self._keys(product):
-            found |= self._members.get(key, set())
-        found.discard(item)
-        return found
 
 
 def safe_link(url: str | None) -> str | None:

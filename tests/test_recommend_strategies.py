@@ -64,6 +64,27 @@ def test_similar_items_blend_co_purchase_and_catalog_attributes(store):
     assert names(s.similar_items(store, "phone2", catalog)) == ["phone", "case"]  # cold item: attributes
 
 
+def test_closest_peers_walk_outwards_in_price_and_stay_bounded():
+    prices = [1.0, 2.0, 4.0, 8.0, 9.0, 10.0, 50.0, None]
+    catalog = CatalogIndex(Product(f"p{n}", category="mugs", price=price) for n, price in enumerate(prices))
+    assert catalog.closest_peers("p4", 3) == {"p3", "p5", "p2"}  # 9 -> 8 (1.125), 10 (1.11), then 4 (2.25) vs 50
+    assert catalog.closest_peers("p0", 2) == {"p1", "p2"}
+    assert catalog.closest_peers("p6", 1) == {"p5"}
+    assert catalog.closest_peers("p7", 2) == {"p0", "p1"}  # no price: the cheapest
+    assert len(catalog.closest_peers("p3", 100)) == 7 == len(catalog.peers("p3"))
+    catalog.remove("p5")
+    catalog.put(Product("p3", category="cups", price=8.0))
+    assert catalog.closest_peers("p4", 2) == {"p2", "p1"}  # 4 (2.25), then 2 (4.5) before 50 (5.6)
+    assert catalog.closest_peers("p3", 5) == set()
+
+
+def test_similar_items_scores_only_the_peers_closest_in_price(monkeypatch):
+    monkeypatch.setattr(s, "PEERS", 2)
+    catalog = CatalogIndex(Product(f"p{n}", category="mugs", price=float(2 ** n)) for n in range(6))
+    ranking = s.similar_items(InteractionModel(), "p3", catalog)
+    assert {item for item, _ in ranking} == {"p2", "p4"}
+
+
 def test_attribute_similarity_uses_only_known_attributes():
     a = Product("a", category="x", tags=frozenset({"red", "cotton"}), price=10)
     b = Product("b", category="x", tags=frozenset({"red"}), price=20)

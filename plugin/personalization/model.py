@@ -26,8 +26,11 @@ with the highest co-count. That list depends only on the item's own row, which
 changes only when the item itself is sold, so it is cached (as a compact
 array of partner ids) and dropped exactly then. Similarity scores are computed
 from current counts over those candidates when read, and cached until the next
-order or until ``NEIGHBOUR_CACHE`` lists are held, so memory stays bounded in a
-long-running process.
+order (each entry carries the model version it was computed at, so an order
+makes entries stale without freeing thousands of lists in one request). The
+cache holds at most ``NEIGHBOUR_CACHE`` lists, evicting the least recently
+read one at a time, so memory stays bounded in a long-running process and no
+request pays for clearing it.
 """
 
 from __future__ import annotations
@@ -35,15 +38,17 @@ from __future__ import annotations
 import heapq
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .decay import DecayedCounter
 from .interactions import DAY, Order
 from .similarity import Similarity
 
 
-NEIGHBOUR_CACHE = 10_000  # scored lists kept between orders (~50 tuples each); cleared when full
+NEIGHBOUR_CACHE = 20_000  # scored lists kept (~50 tuples each, about 4 KB): least recently read evicted
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,8 @@ class InteractionModel:
         self._repeat_buyers: list[int] = []  # ... in two or more orders
         self._seen: set[str] = set()
         self._candidates: dict[int, array] = {}
-        self._neighbours: dict[tuple[Similarity, int, int], list[tuple[str, float]]] = {}
+        # (similarity, item, k) -> (model version, scored list), least recently read first
+        self._neighbours: OrderedDict[tuple[Similarity, int, int], tuple[int, list[tuple[str, float]]]] = OrderedDict()
 
     @classmethod
     def from_orders(cls, orders: Iterable[Order], params: ModelParams | None = None) -> "InteractionModel":
@@ -125,8 +131,7 @@ class InteractionModel:
             interned = tuple(self._items[i] for i in indices)
             self._histories.setdefault(order.customer, []).append((order.time, interned))
             self._count_buyers(order.customer, indices)
-        self._neighbours = {}
-        self.version += 1
+        self.version += 1  # every cached neighbour list is stale from now on
         return True
 
     def _count_buyers(self, customer: str, indices: list[int]) -> None:
@@ -205,6 +210,13 @@ class InteractionModel:
         index = self._ids.get(item)
         return 0.0 if index is None else self._trend.relative(index)
 
+    def trends(self, items: Iterable[str]) -> list[float]:
+        """``trend`` of many items at once (a prior over a thousand candidates is one pass)."""
+        ids, grown, scale = self._ids, self._trend.grown, self._trend.max_grown
+        if not scale:
+            return [0.0 for _ in items]
+        return [grown.get(ids.get(item, -1), 0.0) / scale for item in items]
+
     def trending(self, limit: int) -> list[tuple[str, float]]:
         """Top items by decayed order count, scored relative to the top one."""
         items, scale = self._items, self._trend.max_grown or 1.0
@@ -237,17 +249,29 @@ class InteractionModel:
         if index is None:
             return []
         key = (similarity, index, k)
-        cached = self._neighbours.get(key)
-        if cached is None:
-            c_i, row = self._baskets[index], self._pairs[index]
-            baskets, items = self._baskets, self._items
-            scored = [(items[j], similarity(row[j], c_i, baskets[j])) for j in self._candidate_row(index)]
-            if len(self._neighbours) >= NEIGHBOUR_CACHE:
-                self._neighbours = {}
-            cached = self._neighbours[key] = rank(scored)[:k]
-        return cached
+        cache = self._neighbours
+        cached = cache.get(key)
+        if cached is not None and cached[0] == self.version:
+            cache.move_to_end(key)
+            return cached[1]
+        c_i, row = self._baskets[index], self._pairs[index]
+        baskets, items = self._baskets, self._items
+        scored = rank([(items[j], similarity(row[j], c_i, baskets[j])) for j in self._candidate_row(index)])[:k]
+        cache[key] = (self.version, scored)
+        cache.move_to_end(key)
+        if len(cache) > NEIGHBOUR_CACHE:
+            cache.popitem(last=False)
+        return scored
+
+
+_SCORE = itemgetter(1)
 
 
 def rank(scored: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Best score first, ties broken by item id so every path ranks alike."""
-    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+    """Best score first, ties broken by item id so every path ranks alike.
+
+    Two C-level sorts instead of one with a Python key: by item id, then by
+    score descending, which is stable (``reverse`` keeps equal scores in
+    their id order). Item ids are distinct, so the first sort never compares scores.
+    """
+    return sorted(sorted(scored), key=_SCORE, reverse=True)

@@ -45,7 +45,14 @@ def is_excluded(item: str, rules: MerchantRules, catalog: CatalogIndex | None) -
 def apply_rules(
     ranking: Iterable[tuple[str, float]], rules: MerchantRules, catalog: CatalogIndex | None
 ) -> list[tuple[str, float]]:
-    """Drop excluded products and re-rank by boosted score."""
+    """Drop excluded products and re-rank by boosted score.
+
+    Without rules the ranking passes through untouched: rungs can hold
+    thousands of candidates, and checking each against no rules cost
+    milliseconds per block.
+    """
+    if not rules.excluded and not rules.boosts:
+        return ranking if isinstance(ranking, list) else list(ranking)
     kept = []
     for item, score in ranking:
         if is_excluded(item, rules, catalog):

@@ -25,6 +25,7 @@ from .similarity import Similarity, power
 Ranking = list[tuple[str, float]]
 
 NEIGHBOURS = 50  # per query item; a cart or a history sums several such lists
+PEERS = 100  # catalog peers per group "similar items" scores on attributes (the closest in price)
 SIMILAR_ATTRIBUTE_WEIGHT = 0.5
 
 
@@ -108,13 +109,14 @@ def similar_items(
     scores = {other: score / top for other, score in behaviour.items()}
     product = catalog.get(item) if catalog is not None else None
     if product is not None:
-        for other in set(scores) | catalog.peers(item):
+        for other in set(scores) | catalog.closest_peers(item, PEERS):
             peer = catalog.get(other)
             if peer is not None:
                 bonus = attribute_weight * attribute_similarity(product, peer)
                 scores[other] = scores.get(other, 0.0) + bonus
     scores.pop(item, None)
     return rank(scores.items())
+
 
 
 def affinities(
@@ -138,8 +140,9 @@ def for_you(
         for other, score in model.neighbours(item, params.similarity, params.neighbours):
             scores[other] = scores.get(other, 0.0) + affinity * score**params.sharpness
     if params.prior_power:
-        for other in scores:
-            scores[other] *= (model.trend(other) + params.prior_floor) ** params.prior_power
+        floor, power_ = params.prior_floor, params.prior_power
+        return rank([(other, score * (trend + floor) ** power_)
+                     for (other, score), trend in zip(scores.items(), model.trends(scores))])
     return rank(scores.items())
 
 
