@@ -289,3 +289,33 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     for visitor in ("visitor-cache-1", "visitor-cache-2"):
         ask(store, "similar_items", product_id="1003", visitor_id=visitor)
     assert len(calls) == 1
+
+
+def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other):
+    import json
+
+    from webhooks.worker import Worker
+
+    store.shops.save_install(SHOP, access_token="t", scopes=(), api_version="2026-10", token_expires_at=None,
+                             refresh_token=None, refresh_expires_at=None)
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"], customer="77", email="ann@example.com")
+    order(store, SHOP, "o2", ["1002", "1003"], customer="78")
+    order(store, SHOP, "o3", ["1002", "1003"], customer="78")
+    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
+    generation = store.recommendations.state(SHOP)[0]
+
+    def redact(key: str) -> None:
+        body = {"shop_domain": SHOP, "customer": {"id": 77, "email": "ANN@example.com"}, "orders_to_redact": []}
+        delivery = store.inbox.accept(shop=SHOP, topic="customers/redact", dedupe_key=key, webhook_id=None,
+                                      event_id=None, api_version="2026-10", triggered_at=None,
+                                      body=json.dumps(body).encode())
+        Worker(store, name="test-worker").run_until_idle()
+        assert store.inbox.get(delivery).status == "done"
+
+    redact("redact-1")
+    assert store.recommendations.state(SHOP)[0] == generation + 1
+    assert recs.refresh(other, SHOP) == 3  # the orders stay, anonymised
+    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1002", "1003"]  # best sellers: no history
+    redact("redact-2")  # a replay: no order names her any more, nothing to rebuild
+    assert store.recommendations.state(SHOP)[0] == generation + 1

@@ -249,6 +249,13 @@ class Privacy:
                 [shop, key],
             ).fetchone()[0]
 
+    def names_orders(self, shop: str, customer_id: str | None, email: str | None) -> bool:
+        """Whether any order still carries the customer's id or email (before a redaction anonymises them)."""
+        row = self._d.one(
+            "SELECT 1 AS found FROM orders WHERE shop = ? AND (customer_id = ? OR lower(email) = ?) LIMIT 1",
+            [shop, customer_id, email.lower() if email else None])
+        return row is not None
+
     def erase_customer(self, shop: str, *, customer_id: str | None, email: str | None,
                        order_ids: tuple[str, ...] = (), requested_at: int) -> dict[str, int]:
         """Erase the customer from every registered table, then log the request with ids and hashes only.

@@ -8,6 +8,7 @@ request.
 
 from __future__ import annotations
 
+from plugin import recommendations
 from plugin.store import Delivery, Store
 
 from .app import reinstalled_since
@@ -43,8 +44,17 @@ def handle_data_request(store: Store, delivery: Delivery, payload: dict) -> None
 
 
 def handle_customer_redact(store: Store, delivery: Delivery, payload: dict) -> None:
-    store.privacy.erase_customer(delivery.shop, requested_at=_requested_at(delivery),
-                                 **_subject(payload, "orders_to_redact"))
+    """Erase the customer; if their orders named them, every process rebuilds its recommendation model.
+
+    The models hold shoppers' order histories in memory, keyed by customer id
+    or email; a rebuild reads the anonymised orders, so the history is gone
+    everywhere. A replayed request finds no order naming them and rebuilds nothing.
+    """
+    subject = _subject(payload, "orders_to_redact")
+    named = store.privacy.names_orders(delivery.shop, subject["customer_id"], subject["email"])
+    store.privacy.erase_customer(delivery.shop, requested_at=_requested_at(delivery), **subject)
+    if named:
+        recommendations.invalidate(store, delivery.shop)
 
 
 def handle_shop_redact(store: Store, delivery: Delivery, payload: dict) -> None:
