@@ -17,20 +17,22 @@ from .config import ConfigError, load_config
 from .store import Store
 
 
-def server_options(threads: int) -> dict:
+def server_options(threads: int, proxy_hops: int = 1) -> dict:
     """waitress settings for running behind the platform's proxies and a load balancer.
 
     The app proxy and webhooks arrive through one proxy hop: trusting its
     X-Forwarded-For gives per-shopper IPs to the storefront rate limits
-    (otherwise every shopper would share one bucket). Sign-up bursts need more
-    than waitress's default 100 connections.
+    (otherwise every shopper would share one bucket). Behind a load balancer
+    of your own there is one more hop (``--proxy-hops 2``); trusting more hops
+    than there are would let a shopper choose the address they are limited by.
+    Sign-up bursts need more than waitress's default 100 connections.
     """
     return {
         "threads": threads,
         "ident": "storelift",
         "trusted_proxy": "*",
         "trusted_proxy_headers": {"x-forwarded-for"},
-        "trusted_proxy_count": 1,
+        "trusted_proxy_count": proxy_hops,
         "connection_limit": 1000,
         "clear_untrusted_proxy_headers": True,
     }
@@ -48,7 +50,7 @@ def _serve(args) -> int:
 
     app = importlib.import_module("plugin.app").create_app()
     print(f"Storelift serving on http://{args.host}:{args.port}", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, **server_options(args.threads))
+    waitress.serve(app, host=args.host, port=args.port, **server_options(args.threads, args.proxy_hops))
     return 0
 
 
@@ -250,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--proxy-hops", type=int, default=1, choices=range(0, 6), metavar="N",
+                       help="proxies in front of Storelift whose X-Forwarded-For is trusted (default 1)")
     serve.set_defaults(func=_serve)
 
     sync = sub.add_parser("sync", help="pull products and the last 60 days of orders from a shop")
