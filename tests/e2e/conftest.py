@@ -8,6 +8,7 @@ import pytest
 
 import devstore
 from plugin.app import create_app
+from plugin.background import kicker
 
 from ..conftest import ServerThread
 
@@ -51,6 +52,7 @@ class Stack:
 
     def close(self):
         self.server.close()
+        kicker.wait_idle(10)  # code refills and customer syncs still talking to this devstore finish first
         self._stop_store()
         self.store.close()
 
