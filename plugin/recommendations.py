@@ -652,12 +652,11 @@ def _top_up(items: list[str], snap: Snapshot, request: Request, settings: BlockS
 def _computed(snap: Snapshot, request: Request, settings: BlockSettings) -> list[str]:
     """The block's items from the engine (plus ``_top_up``), through the snapshot's result cache.
 
-    Answers are cached per request shape and settings (by their ``repr``: merchant
-    rules hold a dict, so settings cannot be hashed) until the model or catalog
+    Answers are cached per request shape and settings (``BlockSettings.key``) until the model or catalog
     changes, or ``RESULT_TTL_S`` passes (strategies decay with time).
     """
     key = (request.block, request.customer, request.product, request.cart, request.views, request.k,
-           repr(settings))
+           settings.key)
     hit = snap.cache.get(key)
     if hit is not None and request.now - hit[0] < RESULT_TTL_S:
         snap.cache.move_to_end(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from plugin.personalization.catalog import CatalogIndex
 from plugin.personalization.filters import Context, FilterPolicy, is_eligible
 from plugin.personalization.interactions import Product
-from plugin.personalization.rules import MerchantRules, apply_rules, is_excluded, matches
+from plugin.personalization.rules import MerchantRules, Selectors, apply_rules, is_excluded
 
 CATALOG = CatalogIndex(
     [
@@ -70,8 +70,11 @@ def test_price_band():
 
 
 def test_rule_selectors():
+    def matches(selector, item, catalog):
+        return Selectors.of([selector]).match(item, catalog.get(item) if catalog is not None else None)
+
     assert matches("ok", "ok", CATALOG) and not matches("ok", "dear", CATALOG)
-    assert matches("category:mugs", "ok", CATALOG)
+    assert matches("category:mugs", "ok", CATALOG) and not matches("category:mugs", "coffee", CATALOG)
     assert matches("vendor:acme", "ok", CATALOG)
     assert matches("tag:gift", "ok", CATALOG) and not matches("tag:gift", "dear", CATALOG)
     assert not matches("category:mugs", "ok", None)  # attribute selectors need the catalog
@@ -83,6 +86,12 @@ def test_exclude_rule_drops_items_by_any_selector():
     ranking = [("dear", 5.0), ("coffee", 4.0), ("ok", 3.0), ("beans", 2.0)]
     assert apply_rules(ranking, rules, CATALOG) == [("ok", 3.0)]
     assert is_excluded("beans", rules, CATALOG) and not is_excluded("ok", rules, CATALOG)
+
+
+def test_every_matching_boost_multiplies_even_with_equal_factors():
+    rules = MerchantRules(boosts={"coffee": 2.0, "category:consumables": 2.0, "tag:refill": 2.0, "vendor:acme": 3.0})
+    ranking = [("coffee", 1.0), ("beans", 1.0), ("ok", 1.0), ("cheap", 1.0)]
+    assert apply_rules(ranking, rules, CATALOG) == [("coffee", 8.0), ("ok", 3.0), ("beans", 2.0), ("cheap", 1.0)]
 
 
 def test_boost_multiplies_scores_and_reranks():

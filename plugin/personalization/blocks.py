@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from . import strategies as s
 from .catalog import CatalogIndex
@@ -57,6 +58,16 @@ class BlockSettings:
     for_you: s.ForYouParams = s.ForYouParams()
     cart: s.CartParams = s.CartParams()
     buy_again: s.BuyAgainParams = s.BuyAgainParams()
+
+    @cached_property
+    def key(self) -> str:
+        """A text naming these settings, for answer caches; worked out once per object.
+
+        Merchant rules hold a dict, so settings cannot be hashed, and the
+        ``repr`` of a shop with hundreds of rules costs over 0.1 ms: a cache
+        looking it up per request would pay that every time.
+        """
+        return repr(self)
 
 
 def fill(rungs: Sequence[Rung], k: int, keep: Callable[[str], bool], pins: Sequence[str] = ()) -> list[str]:

@@ -12,9 +12,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .catalog import CatalogIndex
+from .interactions import Product
 from .model import rank
+
+KINDS = ("category", "vendor", "tag")
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Selectors split by kind, so matching a product is a few set lookups, not one test per rule."""
+
+    ids: frozenset[str]
+    categories: frozenset[str]
+    vendors: frozenset[str]
+    tags: frozenset[str]
+
+    @classmethod
+    def of(cls, selectors: Iterable[str]) -> "Selectors":
+        by_kind: dict[str, set[str]] = {"": set(), "category": set(), "vendor": set(), "tag": set()}
+        for selector in selectors:
+            kind, sep, value = selector.partition(":")
+            if sep and kind in KINDS:
+                by_kind[kind].add(value)
+            else:
+                by_kind[""].add(selector)
+        return cls(*(frozenset(by_kind[k]) for k in ("", "category", "vendor", "tag")))
+
+    def match(self, item: str, product: Product | None) -> bool:
+        if item in self.ids:
+            return True
+        if product is None:
+            return False
+        return (product.category in self.categories or product.vendor in self.vendors
+                or not self.tags.isdisjoint(product.tags))
 
 
 @dataclass(frozen=True)
@@ -23,23 +56,43 @@ class MerchantRules:
     boosts: Mapping[str, float] = field(default_factory=dict)
     excluded: frozenset[str] = frozenset()
 
+    @cached_property
+    def exclusions(self) -> Selectors:
+        """``excluded`` indexed by kind (worked out once: a shop's rules live until its next save)."""
+        return Selectors.of(self.excluded)
 
-def matches(selector: str, item: str, catalog: CatalogIndex | None) -> bool:
-    kind, sep, value = selector.partition(":")
-    if not sep or kind not in ("category", "vendor", "tag"):
-        return selector == item
-    product = catalog.get(item) if catalog is not None else None
-    if product is None:
-        return False
-    if kind == "category":
-        return product.category == value
-    if kind == "vendor":
-        return product.vendor == value
-    return value in product.tags
+    @cached_property
+    def boost_factors(self) -> dict[str, dict[str, float]]:
+        """``boosts`` indexed by kind ("" for product ids): {kind: {value: factor}}."""
+        index: dict[str, dict[str, float]] = {"": {}, "category": {}, "vendor": {}, "tag": {}}
+        for selector, factor in self.boosts.items():
+            kind, sep, value = selector.partition(":")
+            if sep and kind in KINDS:
+                index[kind][value] = factor
+            else:
+                index[""][selector] = factor
+        return index
+
+
+def boost(item: str, product: Product | None, factors: dict[str, dict[str, float]]) -> float:
+    """The product of every matching boost's factor (1.0 when none matches)."""
+    result = factors[""].get(item, 1.0)
+    if product is not None:
+        if product.category is not None:
+            result *= factors["category"].get(product.category, 1.0)
+        if product.vendor is not None:
+            result *= factors["vendor"].get(product.vendor, 1.0)
+        tags = factors["tag"]
+        if tags:
+            for tag in product.tags:
+                result *= tags.get(tag, 1.0)
+    return result
 
 
 def is_excluded(item: str, rules: MerchantRules, catalog: CatalogIndex | None) -> bool:
-    return any(matches(selector, item, catalog) for selector in rules.excluded)
+    if not rules.excluded:
+        return False
+    return rules.exclusions.match(item, catalog.get(item) if catalog is not None else None)
 
 
 def apply_rules(
@@ -53,12 +106,11 @@ def apply_rules(
     """
     if not rules.excluded and not rules.boosts:
         return ranking if isinstance(ranking, list) else list(ranking)
+    exclusions, factors = rules.exclusions, rules.boost_factors
     kept = []
     for item, score in ranking:
-        if is_excluded(item, rules, catalog):
+        product = catalog.get(item) if catalog is not None else None
+        if exclusions.match(item, product):
             continue
-        for selector, factor in rules.boosts.items():
-            if matches(selector, item, catalog):
-                score *= factor
-        kept.append((item, score))
+        kept.append((item, score * boost(item, product, factors) if rules.boosts else score))
     return rank(kept) if rules.boosts else kept
