@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "plugin.admin.routes:bp",
     "plugin.admin.capture:bp",
     "plugin.admin.segments:bp",
+    "plugin.admin.recommendations:bp",
     "widgets.routes:bp",
     "widgets.recommendations:bp",
 )

@@ -31,6 +31,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.personalization", 2),
     ("plugin.profiling", 2),
     ("plugin.recommendations", 2),
+    ("plugin.rec_settings", 2),
     ("plugin.background", 2),
     ("plugin.identity", 2),
     ("plugin.capture", 2),

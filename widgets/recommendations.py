@@ -8,7 +8,8 @@
   slot. ``private, no-cache`` with an ETag: an unchanged block revalidates to a 304.
   A ``customer_id`` in the query is never trusted: the customer the platform
   signed in (``logged_in_customer_id``) is used, because a browser-chosen id
-  would reveal someone else's purchases.
+  would reveal someone else's purchases. The shop's merchant settings (pins, boosts,
+  exclusions, price band: ``plugin.rec_settings``) shape every block; a save shows in the next answer.
 - ``POST /proxy/recommendations/impression`` ``{"v", "r": rec_id, "b": strategy, "i": [ids]}``
 - ``POST /proxy/recommendations/click`` ``{"v", "r", "b", "p": product id, "n": position}``
   Both are ``text/plain`` keepalive POSTs like the loader's events, honour
@@ -29,7 +30,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from plugin import capture, recommendations
+from plugin import capture, rec_settings, recommendations
 from plugin.store import now_ms
 
 from . import bots
@@ -142,7 +143,8 @@ def block():
         return _error(400, "bad_request", str(exc))
     title = request.args.get("title", "")[:MAX_TITLE]
     services = current_app.extensions["storelift"]
-    served = recommendations.recommend_for(services.store, g.shop, asked)
+    settings = rec_settings.block_settings_of(services.store, g.shop)
+    served = recommendations.recommend_for(services.store, g.shop, asked, settings)
     if _wants_json():
         body = json.dumps({"items": served.items, "strategy": served.strategy, "rec_id": served.rec_id,
                            "currency": served.currency}, separators=(",", ":"))

@@ -40,7 +40,8 @@ def _services() -> Services:
     return current_app.extensions["storelift"]
 
 
-ADMIN_PAGES = (("/admin", "Status"), ("/admin/capture", "Email capture"), ("/admin/segments", "Segments"))
+ADMIN_PAGES = (("/admin", "Status"), ("/admin/capture", "Email capture"), ("/admin/segments", "Segments"),
+               ("/admin/recommendations", "Recommendations"))
 
 
 @bp.app_context_processor

@@ -16,6 +16,7 @@ from .inbox import Delivery, Inbox, LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
 from .profiles import Profiles
+from .rec_settings import RecSettings
 from .recommendations import Recommendations
 from .shops import OAuthStates, Shop, Shops
 
@@ -35,6 +36,7 @@ class Store:
         self.capture = Capture(self.database)
         self.profiles = Profiles(self.database)
         self.recommendations = Recommendations(self.database)
+        self.rec_settings = RecSettings(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

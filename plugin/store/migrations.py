@@ -602,3 +602,25 @@ def _recommendations(db) -> None:
     db.execute("CREATE INDEX rec_clicks_product ON rec_clicks (shop, product_id, clicked_at)")
     db.execute("CREATE INDEX rec_clicks_rec ON rec_clicks (shop, rec_id)")
     db.execute("CREATE INDEX rec_clicks_visitor ON rec_clicks (shop, visitor_id)")
+
+
+@migrations(name="0031_rec_settings")
+def _rec_settings(db) -> None:
+    """The merchant's recommendation-block settings: one validated JSON object per shop.
+
+    ``version`` counts saves (serving processes cache the converted settings
+    per version); ``updated_at`` tells a re-created row (after a shop/redact
+    and a reinstall) from the one it replaced, whose version may have been the same.
+    Nothing personal: pins, boosts and exclusions name products, categories,
+    vendors and tags. ``shop/redact`` empties it like every table with a ``shop`` column.
+    """
+    db.execute(
+        """
+        CREATE TABLE rec_settings (
+            shop TEXT PRIMARY KEY,
+            settings TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """
+    )

@@ -320,3 +320,39 @@ class Recommendations:
                 "revenue": revenue, "currency": row["currency"],
             }
         return list(latest.values())
+
+    # ------------------------------------------------------------------ the merchant's report
+
+    def attribution_summary(self, shop: str, since: int, until: int, window_ms: int) -> dict:
+        """What the blocks earned in [since, until), per strategy and in total.
+
+        ``{"blocks": {strategy: row}, "total": row}``, each row ``impressions``,
+        ``clicks``, ``orders`` (distinct attributed orders; one order attributed
+        to two blocks counts once in the total) and ``revenue``
+        ``{currency: decimal string}`` (lines with no price add nothing). The
+        revenue is summed here as decimals over ``attributed``'s lines: SQLite
+        has no decimal type, and summing money as floats would not be exact.
+        """
+        def row() -> dict:
+            return {"impressions": 0, "clicks": 0, "orders": 0, "revenue": {}}
+
+        blocks: dict[str, dict] = {}
+        total = row()
+        for strategy, counts in self.block_counts(shop, since, until).items():
+            blocks.setdefault(strategy, row()).update(counts)
+            total["impressions"] += counts["impressions"]
+            total["clicks"] += counts["clicks"]
+        orders: dict[str, set[str]] = {}
+        revenue: dict[str | None, dict[str, Decimal]] = {}
+        for line in self.attributed(shop, since, until, window_ms):
+            for key in (line["strategy"], None):  # None: the total
+                orders.setdefault(key, set()).add(line["order_id"])
+                if line["revenue"] is not None:
+                    sums = revenue.setdefault(key, {})
+                    currency = line["currency"] or ""
+                    sums[currency] = sums.get(currency, Decimal(0)) + Decimal(line["revenue"])
+        for key, ids in orders.items():
+            target = total if key is None else blocks.setdefault(key, row())
+            target["orders"] = len(ids)
+            target["revenue"] = {currency: str(amount) for currency, amount in sorted(revenue.get(key, {}).items())}
+        return {"blocks": blocks, "total": total}

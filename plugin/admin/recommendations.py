@@ -1,0 +1,102 @@
+"""The merchant's recommendations page: block settings, and what the blocks earned.
+
+Authenticated like the rest of the embedded admin (``session_required``: the
+platform's session token, ``id_token`` on the page load, ``Authorization:
+Bearer`` on API calls); the shop comes from the token, never from a parameter.
+
+- ``GET /admin/recommendations?days=30``: the page.
+- ``GET|PUT /admin/api/recommendations/settings``: the shop-wide settings
+  (``plugin.rec_settings``). A PUT replaces them whole; a refused one is a 422
+  with an error per field and stores nothing. Serving picks a save up on the
+  next block request.
+- ``GET /admin/api/recommendations/attribution?days=30``: per block strategy,
+  impressions, clicks, CTR, attributed orders and revenue over the last 7, 30
+  or 90 days. An order line is attributed to the block clicked within
+  ``ATTRIBUTION_WINDOW_MS`` before it (the store query says how).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+
+from .. import rec_settings, recommendations
+from ..services import Services
+from ..store import now_ms
+from .routes import _session_token, session_required
+
+bp = Blueprint("admin_recommendations", __name__, template_folder="templates")
+
+PERIODS = (7, 30, 90)
+DEFAULT_DAYS = 30
+ATTRIBUTION_WINDOW_MS = recommendations.DAY_MS
+
+
+def _services() -> Services:
+    return current_app.extensions["storelift"]
+
+
+def _days() -> int | None:
+    """The report's period from ``?days=``, or None when it is not one of ``PERIODS``."""
+    text = request.args.get("days", str(DEFAULT_DAYS))
+    return int(text) if text.isdigit() and int(text) in PERIODS else None
+
+
+def _ctr(clicks: int, impressions: int) -> float | None:
+    return round(clicks / impressions, 4) if impressions else None
+
+
+def attribution(services: Services, shop: str, days: int, now: int | None = None) -> dict:
+    """The report: one row per strategy that had any activity, in the engine's order, and the total."""
+    until = now_ms() if now is None else now
+    since = until - days * recommendations.DAY_MS
+    summary = services.store.recommendations.attribution_summary(shop, since, until, ATTRIBUTION_WINDOW_MS)
+    known = [s for s in recommendations.STRATEGIES if s in summary["blocks"]]
+    rows = [{"strategy": s, **summary["blocks"][s]} for s in known + sorted(set(summary["blocks"]) - set(known))]
+    for row in (*rows, summary["total"]):
+        row["ctr"] = _ctr(row["clicks"], row["impressions"])
+    return {"days": days, "since": since, "until": until, "window_ms": ATTRIBUTION_WINDOW_MS,
+            "blocks": rows, "total": summary["total"]}
+
+
+def _settings_state(services: Services, shop: str) -> dict:
+    settings, version = rec_settings.settings_of(services.store, shop)
+    return {"settings": settings, "version": version}
+
+
+@bp.get("/admin/recommendations")
+@session_required
+def page():
+    days = _days()
+    if days is None:
+        abort(400, f"days must be one of {', '.join(map(str, PERIODS))}")
+    services = _services()
+    return render_template("admin/recommendations.html", shop=g.shop, state=_settings_state(services, g.shop),
+                           report=attribution(services, g.shop, days), periods=PERIODS,
+                           limits=rec_settings.LIMITS, factor=(rec_settings.MIN_FACTOR, rec_settings.MAX_FACTOR),
+                           id_token=_session_token())
+
+
+@bp.get("/admin/api/recommendations/settings")
+@session_required
+def get_settings():
+    return jsonify(_settings_state(_services(), g.shop))
+
+
+@bp.put("/admin/api/recommendations/settings")
+@session_required
+def put_settings():
+    data = request.get_json(silent=True)
+    try:
+        settings, version = rec_settings.save(_services().store, g.shop, data)
+    except rec_settings.SettingsError as exc:
+        return jsonify(error="invalid_settings", message="settings not saved", errors=exc.errors), 422
+    return jsonify(settings=settings, version=version)
+
+
+@bp.get("/admin/api/recommendations/attribution")
+@session_required
+def get_attribution():
+    days = _days()
+    if days is None:
+        return jsonify(error="bad_request", message=f"days must be one of {', '.join(map(str, PERIODS))}"), 400
+    return jsonify(attribution(_services(), g.shop, days))
