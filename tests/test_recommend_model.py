@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from plugin.personalization.baskets import BasketIndex
 from plugin.personalization.decay import DecayedCounter, decay_factor
 from plugin.personalization.interactions import DAY, Order, OrderLine
 from plugin.personalization.model import InteractionModel, ModelParams, pair_sample
@@ -38,6 +39,8 @@ def snapshot(model: InteractionModel):
         "histories": {c: sorted(model.history(c)) for c in model.customers()},
         "purchased": {c: model.purchased(c) for c in model.customers()},
         "repeat": {i: model.repeat_rate(i) for i in items},
+        "basket votes": {i: model.basket_index.votes([i], 1000, 1.0) for i in items},
+        "baskets held": (len(model.basket_index), model.basket_index.posting_total()),
     }
 
 
@@ -55,6 +58,21 @@ def test_incremental_updates_equal_a_rebuild_whatever_the_arrival_order():
     assert snapshot(incremental) == snapshot(rebuilt)
     for item in rebuilt.items:
         assert incremental.trend(item) == pytest.approx(rebuilt.trend(item), rel=1e-9, abs=1e-12)
+
+
+def test_basket_index_keeps_the_most_recent_baskets_per_item_and_frees_the_rest():
+    index = BasketIndex(per_item=2)
+    index.add("o1", 1.0, ("a", "b"))
+    index.add("o3", 3.0, ("a",))
+    index.add("o2", 2.0, ("a", "c"))  # late, but newer than o1: a keeps o2 and o3
+    assert index.votes(["a"], 10, 1.0) == {"a": pytest.approx(1.0 + 0.5), "c": pytest.approx(0.5)}
+    assert index.votes(["b"], 10, 1.0) == {"a": 0.5, "b": 0.5}  # b still holds o1
+    index.add("o0", 0.0, ("a",))  # older than everything a keeps: not indexed, nothing held
+    index.add("o4", 4.0, ("b",))
+    index.add("o5", 5.0, ("b",))  # b lets go of o1, which nothing references any more
+    assert len(index) == 4 and index.posting_total() == 5  # o2, o3, o4, o5; a: 2, b: 2, c: 1
+    cosine = index.votes(["a", "b", "zz"], 10, 1.0, jaccard=False)  # o2: 1/sqrt(3*2), o3..o5: 1/sqrt(3)
+    assert cosine == pytest.approx({"a": 1 / 6 ** 0.5 + 1 / 3 ** 0.5, "c": 1 / 6 ** 0.5, "b": 2 / 3 ** 0.5})
 
 
 def test_a_repeated_order_id_is_counted_once():

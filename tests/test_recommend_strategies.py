@@ -40,12 +40,32 @@ def test_frequently_bought_together_known_answer(store):
     assert s.frequently_bought_together(store, "unknown") == []
 
 
-def test_complete_the_cart_sums_over_cart_items(store):
-    ranking = dict(s.complete_the_cart(store, ["case", "charger"]))
+def test_complete_the_cart_sums_item_knn_over_cart_items(store):
+    item_knn = s.CartParams(basket_weight=0.0)
+    ranking = dict(s.complete_the_cart(store, ["case", "charger"], item_knn))
     assert max(ranking, key=ranking.get) == "phone"
-    sharpness = s.CartParams().sharpness
     single = [dict(s.frequently_bought_together(store, i))["phone"] for i in ("case", "charger")]
-    assert ranking["phone"] == pytest.approx(sum(x**sharpness for x in single))
+    assert ranking["phone"] == pytest.approx(sum(x**item_knn.sharpness for x in single))
+
+
+def test_complete_the_cart_mixes_item_knn_with_basket_neighbours():
+    """Pairwise, "milk" goes with everything; the baskets most like {bread, butter} came with "jam"."""
+    orders = [order(f"m{k}", ["bread", "milk"]) for k in range(6)] + [order(f"n{k}", ["butter", "milk"]) for k in range(6)]
+    orders += [order(f"j{k}", ["bread", "butter", "jam"]) for k in range(2)]
+    model = InteractionModel.from_orders(orders)
+    cart = ["bread", "butter"]
+    item_knn = s.complete_the_cart(model, cart, s.CartParams(basket_weight=0.0))
+    nearest = s.CartParams(basket_weight=1.0, basket_neighbours=2)
+    baskets = s.complete_the_cart(model, cart, nearest)
+    assert names(item_knn)[0] == "milk"
+    assert [i for i in names(baskets) if i not in cart] == ["jam"]  # only the two nearest baskets voted
+    # Jaccard with the cart: {bread, butter, jam} 2/3 (x2), {bread, milk} and {butter, milk} 1/3 (x6 each)
+    votes = model.basket_index.votes(cart, 100, 2.0)
+    assert votes["jam"] == pytest.approx(2 * (2 / 3) ** 2) and votes["milk"] == pytest.approx(12 * (1 / 3) ** 2)
+    mixed = dict(s.complete_the_cart(model, cart, s.CartParams(basket_weight=0.5)))
+    knn = dict(item_knn)
+    expected = 0.5 * knn["jam"] / max(knn.values()) + 0.5 * votes["jam"] / max(votes.values())
+    assert mixed["jam"] == pytest.approx(expected)
 
 
 def test_similar_items_blend_co_purchase_and_catalog_attributes(store):

@@ -15,7 +15,10 @@ one at a time, however late or twice they were delivered:
 * trending is a ``DecayedCounter``: O(1) per line, float sums that agree with a
   rebuild to rounding;
 * the repeat rate counts, per item, the customers who bought it at all and
-  those who bought it in two or more orders (a per-customer count capped at 2).
+  those who bought it in two or more orders (a per-customer count capped at 2);
+* each item's ``basket_per_item`` most recent baskets (``baskets``), for the
+  basket-neighbour half of "complete the cart": kept by order time, so late
+  orders land where a rebuild would put them.
 
 Items are interned to dense ints and each item's partners live in one
 ``dict[int, int]``, the cheapest exact sparse row pure Python offers with O(1)
@@ -43,6 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
+from .baskets import BasketIndex
 from .decay import DecayedCounter
 from .interactions import DAY, Order
 from .similarity import Similarity
@@ -56,6 +60,8 @@ class ModelParams:
     pair_cap: int = 50
     candidates: int = 100
     trend_half_life_days: float = 30.0
+    basket_per_item: int = 100  # recent baskets kept per item for basket neighbours (``baskets``)
+    basket_cap: int = 200  # items of one order kept as a basket (hashed picks, like the pair sample)
 
 
 def pair_sample(order_id: str, items: tuple[str, ...], cap: int) -> tuple[str, ...]:
@@ -82,6 +88,7 @@ class InteractionModel:
         self._buyers: list[int] = []  # distinct customers who bought the item
         self._repeat_buyers: list[int] = []  # ... in two or more orders
         self._seen: set[str] = set()
+        self.basket_index = BasketIndex(self.params.basket_per_item)
         self._candidates: dict[int, array] = {}
         # (similarity, item, k) -> (model version, scored list), least recently read first
         self._neighbours: OrderedDict[tuple[Similarity, int, int], tuple[int, list[tuple[str, float]]]] = OrderedDict()
@@ -127,6 +134,7 @@ class InteractionModel:
                 if b != a:
                     row[b] = row.get(b, 0) + 1
             self._candidates.pop(a, None)
+        self.basket_index.add(order.order_id, order.time, pair_sample(order.order_id, items, self.params.basket_cap))
         if order.customer is not None:
             interned = tuple(self._items[i] for i in indices)
             self._histories.setdefault(order.customer, []).append((order.time, interned))

@@ -33,14 +33,23 @@ SIMILAR_ATTRIBUTE_WEIGHT = 0.5
 class CartParams:
     """Frequently bought together for one item or a whole cart.
 
-    ``score(j) = sum over cart items i of sim(i, j) ** sharpness``: a sharpness
-    above 1 lets one strong link outweigh many weak ones, which is what a
-    basket of twenty loosely related items needs.
+    Item kNN: ``score(j) = sum over cart items i of sim(i, j) ** sharpness``; a
+    sharpness above 1 lets one strong link outweigh many weak ones, which is
+    what a basket of twenty loosely related items needs. Completing a cart
+    mixes it with basket neighbours (``baskets``): the ``basket_neighbours``
+    stored baskets most similar to the cart (Jaccard, or cosine) vote with
+    similarity ** ``basket_power``; both scores are scaled to a maximum of 1
+    and weighted ``1 - basket_weight`` and ``basket_weight`` (0: item kNN
+    alone, 1: basket neighbours alone).
     """
 
     similarity: Similarity = power(0.5, 0.4)
     neighbours: int = NEIGHBOURS
     sharpness: float = 3.0
+    basket_weight: float = 0.3
+    basket_neighbours: int = 100
+    basket_power: float = 2.0
+    basket_jaccard: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,12 +93,22 @@ def frequently_bought_together(model: InteractionModel, item: str, params: CartP
 
 
 def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: CartParams = CartParams()) -> Ranking:
-    """Frequently-bought-together summed over every cart item (each item votes once)."""
-    scores: dict[str, float] = {}
-    for item in dict.fromkeys(cart):
-        for other, score in model.neighbours(item, params.similarity, params.neighbours):
-            scores[other] = scores.get(other, 0.0) + score**params.sharpness
-    return rank(scores.items())
+    """Item kNN summed over every cart item (each votes once), mixed with basket neighbours."""
+    cart = list(dict.fromkeys(cart))
+    item_knn: dict[str, float] = {}
+    if params.basket_weight < 1.0:
+        for item in cart:
+            for other, score in model.neighbours(item, params.similarity, params.neighbours):
+                item_knn[other] = item_knn.get(other, 0.0) + score**params.sharpness
+    if params.basket_weight <= 0.0:
+        return rank(item_knn.items())
+    votes = model.basket_index.votes(cart, params.basket_neighbours, params.basket_power, params.basket_jaccard)
+    mixed: dict[str, float] = {}
+    for scores, weight in ((item_knn, 1.0 - params.basket_weight), (votes, params.basket_weight)):
+        top = max(scores.values(), default=0.0) or 1.0
+        for item, score in scores.items():
+            mixed[item] = mixed.get(item, 0.0) + weight * score / top
+    return rank(mixed.items())
 
 
 def similar_items(

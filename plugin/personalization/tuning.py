@@ -18,6 +18,7 @@ docstring.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -52,7 +53,7 @@ def stage(title: str, configs: Sequence[tuple[str, Callable[[int], float]]], fol
     return rows[0][1]
 
 
-def tune_retail(path) -> None:
+def tune_retail(path, tasks: set[str]) -> None:
     orders = read_online_retail(path)
     splits: dict[ModelParams, list[ev.Split]] = {}
 
@@ -67,53 +68,66 @@ def tune_retail(path) -> None:
     def fbt(params: s.CartParams, model_params: ModelParams = base) -> Callable[[int], float]:
         return lambda f: ev.score_fbt(folds_for(model_params)[f].model, queries[f], params)["hr"]
 
-    sims = [JACCARD, power(0.5, 0.3), power(0.5, 0.4), COSINE, power(0.5, 0.6), power(0.5, 0.7)]
-    grid = [(sim, p) for sim in sims for p in (1, 2, 3, 4)]
-    configs = [(f"{sim.name} sharpness={p}", fbt(s.CartParams(sim, s.NEIGHBOURS, p))) for sim, p in grid]
-    stage("OR frequently bought together: similarity x sharpness", configs, len(FOLDS))
-    model_grid = [ModelParams(50, 100), ModelParams(30, 100), ModelParams(50, 300), ModelParams(100, 100)]
-    configs = [(f"{mp}", fbt(s.CartParams(), mp)) for mp in model_grid]
-    stage("OR frequently bought together: pair_cap x candidates", configs, len(FOLDS))
+    if "fbt" in tasks:
+        item_knn = ev.ITEM_KNN
+        sims = [JACCARD, power(0.5, 0.3), power(0.5, 0.4), COSINE, power(0.5, 0.6), power(0.5, 0.7)]
+        grid = [(sim, p) for sim in sims for p in (1, 2, 3, 4)]
+        configs = [(f"{sim.name} sharpness={p}", fbt(replace(item_knn, similarity=sim, sharpness=p))) for sim, p in grid]
+        stage("OR frequently bought together, item kNN: similarity x sharpness", configs, len(FOLDS))
+        model_grid = [ModelParams(50, 100), ModelParams(30, 100), ModelParams(50, 300), ModelParams(100, 100)]
+        configs = [(f"{mp}", fbt(item_knn, mp)) for mp in model_grid]
+        stage("OR frequently bought together, item kNN: pair_cap x candidates", configs, len(FOLDS))
+        grid = [(w, n) for w in (0.0, 0.1, 0.2, 0.3, 0.4) for n in (30, 100, 300)]
+        configs = [(f"basket weight={w:g} recent baskets per item={n}",
+                    fbt(replace(s.CartParams(), basket_weight=w), replace(base, basket_per_item=n))) for w, n in grid]
+        stage("OR frequently bought together: basket-neighbour weight x recent baskets per item", configs, len(FOLDS))
+        grid = [(k, p, j) for k in (50, 100, 200) for p in (1.0, 2.0, 3.0) for j in (True, False)]
+        configs = [(f"basket neighbours={k} power={p:g} {'jaccard' if j else 'cosine'}",
+                    fbt(replace(s.CartParams(), basket_neighbours=k, basket_power=p, basket_jaccard=j)))
+                   for k, p, j in grid]
+        stage("OR frequently bought together (weight 0.3): basket neighbours x power x similarity", configs, len(FOLDS))
 
-    def for_you(params: s.ForYouParams, model_params: ModelParams = base) -> Callable[[int], float]:
-        def score(f: int) -> float:
-            split = folds_for(model_params)[f]
-            return ev.score_for_you(split, lambda m, c, now: s.for_you(m, c, now, params))["hr"]
+    if "for-you" in tasks:
+        def for_you(params: s.ForYouParams, model_params: ModelParams = base) -> Callable[[int], float]:
+            def score(f: int) -> float:
+                split = folds_for(model_params)[f]
+                return ev.score_for_you(split, lambda m, c, now: s.for_you(m, c, now, params))["hr"]
 
-        return score
+            return score
 
-    grid = [
-        s.ForYouParams(sim, s.NEIGHBOURS, p, None, g)
-        for sim in (JACCARD, COSINE, power(0.5, 0.7))
-        for p in (1.0, 2.0)
-        for g in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
-    ]
-    configs = [(f"{p.similarity.name} sharpness={p.sharpness:g} prior={p.prior_power:g}", for_you(p)) for p in grid]
-    best = grid[stage("OR for you: similarity x sharpness x prior power", configs, len(FOLDS))]
-    half_lives = [(h, t) for h in (None, 30.0, 90.0, 365.0) for t in (7.0, 14.0, 30.0)]
-    configs = [
-        (f"affinity half-life={h} trend half-life={t:g}",
-         for_you(replace(best, affinity_half_life_days=h), replace(base, trend_half_life_days=t)))
-        for h, t in half_lives
-    ]
-    stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
+        grid = [
+            s.ForYouParams(sim, s.NEIGHBOURS, p, None, g)
+            for sim in (JACCARD, COSINE, power(0.5, 0.7))
+            for p in (1.0, 2.0)
+            for g in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
+        ]
+        configs = [(f"{p.similarity.name} sharpness={p.sharpness:g} prior={p.prior_power:g}", for_you(p)) for p in grid]
+        best = grid[stage("OR for you: similarity x sharpness x prior power", configs, len(FOLDS))]
+        half_lives = [(h, t) for h in (None, 30.0, 90.0, 365.0) for t in (7.0, 14.0, 30.0)]
+        configs = [
+            (f"affinity half-life={h} trend half-life={t:g}",
+             for_you(replace(best, affinity_half_life_days=h), replace(base, trend_half_life_days=t)))
+            for h, t in half_lives
+        ]
+        stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
 
-    def buy_again(params: s.BuyAgainParams, fill: bool = True) -> Callable[[int], float]:
-        def score(f: int) -> float:
-            split = folds_for(base)[f]
-            ranker = lambda m, c, now: s.buy_again(m, c, now, params)  # noqa: E731
-            return ev.score_buy_again(split, ranker, for_you_fill=fill)["hr"]
+    if "buy-again" in tasks:
+        def buy_again(params: s.BuyAgainParams, fill: bool = True) -> Callable[[int], float]:
+            def score(f: int) -> float:
+                split = folds_for(base)[f]
+                ranker = lambda m, c, now: s.buy_again(m, c, now, params)  # noqa: E731
+                return ev.score_buy_again(split, ranker, for_you_fill=fill)["hr"]
 
-        return score
+            return score
 
-    grid = [s.BuyAgainParams(h, 0.0, 0.0) for h in (7.0, 15.0, 30.0, 60.0, 120.0, 365.0, None)]
-    configs = [(f"half-life={p.half_life_days} days", buy_again(p)) for p in grid]
-    best = grid[stage("OR buy again (with for-you fill): half-life", configs, len(FOLDS))]
-    grid = [replace(best, repeat_power=r, prior_power=g) for r in (0.0, 0.5, 1.0, 2.0) for g in (0.0, 0.1, 0.25, 0.5)]
-    configs = [(f"repeat power={p.repeat_power:g} prior power={p.prior_power:g}", buy_again(p)) for p in grid]
-    best = grid[stage("OR buy again (stage winner): repeat-rate power x trending prior power", configs, len(FOLDS))]
-    configs = [("for-you fill, then trending", buy_again(best, True)), ("trending only", buy_again(best, False))]
-    stage("OR buy again (stage winner): what fills the list after the shopper's own items", configs, len(FOLDS))
+        grid = [s.BuyAgainParams(h, 0.0, 0.0) for h in (7.0, 15.0, 30.0, 60.0, 120.0, 365.0, None)]
+        configs = [(f"half-life={p.half_life_days} days", buy_again(p)) for p in grid]
+        best = grid[stage("OR buy again (with for-you fill): half-life", configs, len(FOLDS))]
+        grid = [replace(best, repeat_power=r, prior_power=g) for r in (0.0, 0.5, 1.0, 2.0) for g in (0.0, 0.1, 0.25, 0.5)]
+        configs = [(f"repeat power={p.repeat_power:g} prior power={p.prior_power:g}", buy_again(p)) for p in grid]
+        best = grid[stage("OR buy again (stage winner): repeat-rate power x trending prior power", configs, len(FOLDS))]
+        configs = [("for-you fill, then trending", buy_again(best, True)), ("trending only", buy_again(best, False))]
+        stage("OR buy again (stage winner): what fills the list after the shopper's own items", configs, len(FOLDS))
 
 
 def tune_groceries(path) -> None:
@@ -123,26 +137,42 @@ def tune_groceries(path) -> None:
     for seed in ev.GROCERIES_SEEDS:
         train, _ = ev.basket_split(baskets, seed)
         fit, held = ev.basket_split(train, seed + 1000)
-        model = ev.InteractionModel.from_orders(fit)
+        model = ev.InteractionModel.from_orders(fit, ev.GROCERIES_MODEL)
         inner.append((model, ev.hidden_item_queries(held, seed, model)))
     sims = [CONFIDENCE, power(1, -0.1), power(1, 0.1), power(1, 0.2), power(0.5, 0.3), COSINE, JACCARD]
     configs = [
         (f"{sim.name} sharpness={p} neighbours={k}",
-         lambda f, params=s.CartParams(sim, k, p): ev.score_fbt(*inner[f], params)["hr"])
+         lambda f, params=s.CartParams(sim, k, p, basket_weight=0.0): ev.score_fbt(*inner[f], params)["hr"])
         for sim in sims
         for p in (1, 2, 4, 8)
         for k in (50, 200)
     ]
-    stage("Groceries bought together (validation carved from each 80% train)", configs, len(inner))
+    stage("Groceries bought together, item kNN (validation carved from each 80% train)", configs, len(inner))
+    configs = [
+        (f"basket weight={w:g} basket neighbours={k} power={p:g} {'jaccard' if j else 'cosine'}",
+         lambda f, params=replace(ev.GROCERIES_PARAMS, basket_weight=w, basket_neighbours=k, basket_power=p,
+                                  basket_jaccard=j): ev.score_fbt(*inner[f], params)["hr"])
+        for w in (0.5, 1.0)
+        for k in (200, 500, 1000)
+        for p in (1.0, 2.0, 3.0)
+        for j in (True, False)
+    ]
+    stage("Groceries bought together: basket neighbours (1,000 recent baskets per item)", configs, len(inner))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    retail = args[0] if args else ev.RETAIL_PATH
-    groceries = args[1] if len(args) > 1 else ev.GROCERIES_PATH
+    parser = argparse.ArgumentParser(description="Hyperparameter search on validation folds only.")
+    parser.add_argument("retail", nargs="?", default=str(ev.RETAIL_PATH))
+    parser.add_argument("groceries", nargs="?", default=str(ev.GROCERIES_PATH))
+    parser.add_argument("--only", choices=("fbt", "for-you", "buy-again", "groceries"), action="append",
+                        help="run only these searches (repeatable; default: all)")
+    args = parser.parse_args(argv)
+    tasks = set(args.only or ("fbt", "for-you", "buy-again", "groceries"))
     started = time.perf_counter()
-    tune_retail(retail)
-    tune_groceries(groceries)
+    if tasks - {"groceries"}:
+        tune_retail(args.retail, tasks)
+    if "groceries" in tasks:
+        tune_groceries(args.groceries)
     print(f"\n{time.perf_counter() - started:.0f} s")
     return 0
 
