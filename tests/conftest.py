@@ -99,3 +99,13 @@ class ServerThread:
 
     def close(self):
         self.server.close()
+
+
+def session_token(shop: str = SHOP, **claims) -> str:
+    """A session token as the platform's admin issues it to the embedded app (HS256, our API key)."""
+    import jwt
+
+    now = int(time.time())
+    payload = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": API_KEY, "sub": "42",
+               "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s", **claims}
+    return jwt.encode(payload, SECRET, algorithm="HS256")

@@ -6,22 +6,14 @@ import csv
 import io
 import time
 
-import jwt
 import pytest
 
 from plugin import capture, customer_sync
 from plugin.platform import PlatformUnavailable, UserErrors
 
-from .conftest import API_KEY, SECRET, SHOP
+from .conftest import SHOP, session_token
 
 SCRIPT = "<script>alert('x')</script>"
-
-
-def token(shop=SHOP, **claims):
-    now = int(time.time())
-    payload = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": API_KEY, "sub": "42",
-               "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s", **claims}
-    return jwt.encode(payload, SECRET, algorithm="HS256")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +25,7 @@ def shop(installed_shop, monkeypatch):
 
 
 def bearer(**claims):
-    return {"Authorization": f"Bearer {token(**claims)}"}
+    return {"Authorization": f"Bearer {session_token(**claims)}"}
 
 
 @pytest.mark.parametrize("path", ["/admin/capture", "/admin/api/capture/settings", "/admin/api/capture/subscribers",
@@ -63,7 +55,7 @@ def test_invalid_settings_are_refused_with_field_errors_and_nothing_is_stored(cl
 
 def test_the_page_renders_merchant_text_inert_and_has_the_live_preview(client, store):
     store.capture.save_settings(SHOP, capture.validate_settings({"texts": {"headline": SCRIPT}}))
-    page = client.get("/admin/capture", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/capture", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert '<script src="/widgets/capture.js"></script>' in page and "StoreliftCapture.preview" in page

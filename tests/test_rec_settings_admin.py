@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import jwt
 import pytest
 
 from plugin import identity, recommendations
@@ -14,7 +13,7 @@ from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
 
 from .browser.proxy import BROWSER_UA, signed
-from .conftest import API_KEY, SECRET, SHOP
+from .conftest import SECRET, SHOP, session_token
 from .handlers_support import fixture, run
 from .recommendations_support import DAY_MS, catalog, order, product
 
@@ -24,15 +23,8 @@ SCRIPT = "<script>alert(1)</script>"
 SETTINGS = "/admin/api/recommendations/settings"
 
 
-def token(shop=SHOP, **claims):
-    now = int(time.time())
-    payload = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": API_KEY, "sub": "42",
-               "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s", **claims}
-    return jwt.encode(payload, SECRET, algorithm="HS256")
-
-
 def bearer(shop=SHOP, **claims):
-    return {"Authorization": f"Bearer {token(shop, **claims)}"}
+    return {"Authorization": f"Bearer {session_token(shop, **claims)}"}
 
 
 @pytest.fixture(autouse=True)
@@ -68,9 +60,9 @@ def test_every_route_needs_a_valid_session_token(client, store, method, path):
 
 def test_the_nav_bar_links_the_page_on_every_admin_page(client):
     for path in ("/admin/segments", "/admin/recommendations"):
-        page = client.get(path, query_string={"id_token": token()}).get_data(as_text=True)
+        page = client.get(path, query_string={"id_token": session_token()}).get_data(as_text=True)
         assert 'href="/admin/recommendations?id_token=' in page, path
-    page = client.get("/admin/recommendations", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert 'href="/admin/recommendations?id_token=' in page and 'aria-current="page">Recommendations<' in page
 
 
@@ -181,7 +173,7 @@ def test_one_shops_settings_never_touch_another_shop(client, store):
 
 def test_the_page_shows_saved_settings_as_inert_text(client):
     put(client, {"excluded": [f"tag:{SCRIPT}"], "boosts": {f"vendor:{SCRIPT}": 2}})
-    page = client.get("/admin/recommendations", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert SCRIPT not in page
     assert "tag:&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "vendor:&lt;script&gt;alert(1)&lt;/script&gt; = 2.0" in page
@@ -191,7 +183,7 @@ def test_the_page_shows_saved_settings_as_inert_text(client):
 def test_only_the_offered_periods_are_accepted(client, days):
     response = client.get("/admin/api/recommendations/attribution", query_string={"days": days}, headers=bearer())
     assert response.status_code == 400 and "7, 30, 90" in response.get_json()["message"]
-    page = client.get("/admin/recommendations", query_string={"days": days, "id_token": token()})
+    page = client.get("/admin/recommendations", query_string={"days": days, "id_token": session_token()})
     assert page.status_code == 400
 
 
@@ -267,18 +259,18 @@ def test_another_shop_sees_only_its_own_activity(client, activity):
 
 
 def test_the_page_shows_the_report(client, activity):
-    page = client.get("/admin/recommendations", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert ('<th scope="row">Frequently bought together</th><td class="n">4</td><td class="n">2</td>'
             '<td class="n">50.0%</td><td class="n">1</td><td class="n">10.00 USD</td>') in page
     assert ('<th scope="row">All blocks</th><td class="n">5</td><td class="n">3</td><td class="n">60.0%</td>'
             '<td class="n">1</td><td class="n">20.00 USD</td>') in page
-    page = client.get("/admin/recommendations", query_string={"days": 90, "id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/recommendations", query_string={"days": 90, "id_token": session_token()}).get_data(as_text=True)
     assert "10.00 EUR, 10.00 USD" in page and 'aria-current="true">90 days' in page
 
 
 def test_no_activity_says_so(client):
     assert report(client)["blocks"] == []
-    page = client.get("/admin/recommendations", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert "No block was shown in the last 30 days." in page
 
 

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import time
 
-import jwt
 import pytest
 
 from plugin import profiling
 from plugin.personalization import segments as S
 
-from .conftest import API_KEY, SECRET, SHOP
+from .conftest import SHOP, session_token
 from .test_profiles import DAY, T0, browse, order
 
 OTHER = "someone-else.myshopify.com"
 NOW = T0 + 10 * DAY
 
 
-def token(shop=SHOP, **claims):
-    now = int(time.time())
-    payload = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": API_KEY, "sub": "42",
-               "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s", **claims}
-    return jwt.encode(payload, SECRET, algorithm="HS256")
-
-
 def bearer(**claims):
-    return {"Authorization": f"Bearer {token(**claims)}"}
+    return {"Authorization": f"Bearer {session_token(**claims)}"}
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +70,7 @@ def test_an_empty_shop_has_all_zero_counts(client):
 
 def test_the_page_shows_every_segment_with_its_count(client, store):
     populate(store)
-    page = client.get("/admin/segments", query_string={"id_token": token()}).get_data(as_text=True)
+    page = client.get("/admin/segments", query_string={"id_token": session_token()}).get_data(as_text=True)
     for name in S.LIFECYCLE:
         assert f"<code>{name}</code>" in page
     assert "<td><code>lapsed</code></td><td>1</td>" in page
