@@ -37,8 +37,9 @@ class BehindProxy:
     """Storelift under waitress configured as in production behind the platform's app proxy:
     the proxy's X-Forwarded-For is trusted, so each shopper has their own address."""
 
-    def __init__(self, app, port: int, threads: int):
-        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port, **server_options(threads))
+    def __init__(self, app, port: int, threads: int, proxy_hops: int = 1):
+        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port,
+                                                    **server_options(threads, proxy_hops))
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 

@@ -67,11 +67,7 @@ def test_serve_accepts_webhooks_and_its_worker_thread_processes_them(tmp_path):
 
 
 def test_proxy_hops_decide_which_forwarded_address_is_the_client():
-    import threading
-
-    import waitress.server
-
-    from plugin.cli import server_options
+    from ..browser.stack import BehindProxy
 
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
@@ -80,9 +76,7 @@ def test_proxy_hops_decide_which_forwarded_address_is_the_client():
     seen = {}
     for hops in (1, 2):
         port = free_port()
-        server = waitress.server.create_server(app, host="127.0.0.1", port=port, **server_options(2, hops))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
+        server = BehindProxy(app, port, threads=2, proxy_hops=hops)
         try:
             # The shopper's browser (1.1.1.1) sent a forged 6.6.6.6; the platform's proxy appended
             # 1.1.1.1; a load balancer in front of Storelift appended the proxy's own 2.2.2.2.
@@ -91,5 +85,4 @@ def test_proxy_hops_decide_which_forwarded_address_is_the_client():
             seen[hops] = response.text
         finally:
             server.close()
-            thread.join(5)
     assert seen == {1: "2.2.2.2", 2: "1.1.1.1"}
