@@ -72,8 +72,8 @@ mean HR moves by ~0.013 from fold noise alone, but paired comparisons resolve
 ~0.002-0.005.
 
 Chosen (validation HR@10, mean of the two folds; full tables printed by the
-script, ~5 min on one core). Grids list the cheaper option first and ties go
-to it. First round, under the earlier protocol (every test order, unknown
+script; its FBT and Groceries searches, basket stages included, take ~18 min
+on one core). Grids list the cheaper option first and ties go to it. First round, under the earlier protocol (every test order, unknown
 items kept, no common padding):
 
 * frequently bought together / cart (``strategies.CartParams``):
