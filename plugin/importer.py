@@ -194,15 +194,18 @@ def import_orders(
         report.rows += 1
         if progress:
             progress(1)
-        _add_row(report, writer, drafts, where, row)
         order_id = row["order_id"]
-        left = remaining.pop(order_id) - 1
-        if left:
-            remaining[order_id] = left
-        else:
-            draft = drafts.pop(order_id, None)
-            if draft is not None:
-                writer.add(_order(draft))
+        left = remaining.pop(order_id, 0)
+        if not left:  # a row the first pass did not see: the file was written to meanwhile
+            report.errors.append((where, "the file changed while it was imported; this row was not imported"))
+            continue
+        _add_row(report, writer, drafts, where, row)
+        if left > 1:
+            remaining[order_id] = left - 1
+        elif (draft := drafts.pop(order_id, None)) is not None:
+            writer.add(_order(draft))
+    for draft in drafts.values():  # the file lost rows meanwhile: what was read is still written
+        writer.add(_order(draft))
     writer.flush()
     return report
 

@@ -164,3 +164,23 @@ def test_cli_import_prints_a_report_and_writes_the_errors(tmp_path, monkeypatch,
     assert main(["import", "orders", str(gz), "--shop", "nobody.myshopify.com", "--quiet"]) == 2
     assert main(["import", "orders", str(tmp_path / "missing.csv"), "--shop", SHOP, "--quiet"]) == 2
     store.close()
+
+
+def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tmp_path, monkeypatch):
+    import plugin.importer as importer
+
+    path = write(tmp_path, GOOD)
+    real_rows = importer._rows
+    passes = []
+
+    def rows(files, mapping):
+        passes.append(1)
+        if len(passes) == 2:  # the second pass sees a row the first did not count
+            path.write_text(GOOD + "1001,C1,2026-01-05 10:00:00,P3,1,2.00,Cup,Kitchen\n")
+        return real_rows(files, mapping)
+
+    monkeypatch.setattr(importer, "_rows", rows)
+    report = import_orders(store, SHOP, path)
+    assert (report.rows, report.orders, report.lines) == (4, 2, 3)
+    assert report.errors == [("orders.csv:5", "the file changed while it was imported; this row was not imported")]
+    assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P2"]
