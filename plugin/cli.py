@@ -252,8 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument("--proxy-hops", type=int, default=1, choices=range(0, 6), metavar="N",
-                       help="proxies in front of Storelift whose X-Forwarded-For is trusted (default 1)")
+    serve.add_argument("--proxy-hops", type=int, default=1, choices=range(1, 6), metavar="N",
+                       help="proxies in front of Storelift whose X-Forwarded-For is trusted, 1 to 5 (default 1: "
+                            "the platform's; waitress would read 0 as 'trust the shopper's own header')")
     serve.set_defaults(func=_serve)
 
     sync = sub.add_parser("sync", help="pull products and the last 60 days of orders from a shop")

@@ -82,3 +82,10 @@ def test_privacy_requests_and_export(env, capsys):
     assert main(["privacy", "export", str(request_id), "--shop", SHOP]) == 0
     export = json.loads(capsys.readouterr().out)
     assert "207119551" in json.dumps(export) and "bob@example.com" in json.dumps(export)
+
+
+@pytest.mark.parametrize("hops", ["0", "6", "two"])
+def test_serve_refuses_proxy_hops_that_would_trust_the_shoppers_own_header(hops, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--proxy-hops", hops])
+    assert stopped.value.code == 2 and "--proxy-hops" in capsys.readouterr().err
