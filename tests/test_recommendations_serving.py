@@ -305,8 +305,9 @@ def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other
     assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
     generation = store.recommendations.state(SHOP)[0]
 
-    def redact(key: str) -> None:
-        body = {"shop_domain": SHOP, "customer": {"id": 77, "email": "ANN@example.com"}, "orders_to_redact": []}
+    def redact(key: str, orders=(), customer_id=77) -> None:
+        body = {"shop_domain": SHOP, "customer": {"id": customer_id, "email": "ANN@example.com"},
+                "orders_to_redact": list(orders)}
         delivery = store.inbox.accept(shop=SHOP, topic="customers/redact", dedupe_key=key, webhook_id=None,
                                       event_id=None, api_version="2026-10", triggered_at=None,
                                       body=json.dumps(body).encode())
@@ -319,3 +320,9 @@ def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other
     assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1002", "1003"]  # best sellers: no history
     redact("redact-2")  # a replay: no order names her any more, nothing to rebuild
     assert store.recommendations.state(SHOP)[0] == generation + 1
+    # An order the request lists by id, placed as a guest under an old address, goes too.
+    order(store, SHOP, "o4", ["1004"], email="Old.Address@Example.com")
+    recs.on_order(store, SHOP, "o4")
+    assert recs.refresh(other, SHOP) == 4
+    redact("redact-3", orders=["o4"], customer_id=99)
+    assert store.recommendations.state(SHOP)[0] == generation + 2

@@ -249,11 +249,20 @@ class Privacy:
                 [shop, key],
             ).fetchone()[0]
 
-    def names_orders(self, shop: str, customer_id: str | None, email: str | None) -> bool:
-        """Whether any order still carries the customer's id or email (before a redaction anonymises them)."""
+    def names_orders(self, shop: str, customer_id: str | None, email: str | None,
+                     order_ids: tuple[str, ...] = ()) -> bool:
+        """Whether an order that ``erase_customer`` would anonymise still names a shopper.
+
+        The same orders the erasure matches (customer id, email, or the
+        request's order ids), restricted to those still carrying a customer
+        id or email: after the erasure none does, so a replay finds none.
+        """
+        subject = Subject(shop, customer_id, email.strip() if email else None, tuple(order_ids))
+        where, params = self._match("orders", subject)
         row = self._d.one(
-            "SELECT 1 AS found FROM orders WHERE shop = ? AND (customer_id = ? OR lower(email) = ?) LIMIT 1",
-            [shop, customer_id, email.lower() if email else None])
+            f"SELECT 1 AS found FROM orders WHERE shop = ? AND {where} "
+            "AND (customer_id IS NOT NULL OR email IS NOT NULL) LIMIT 1",
+            [shop, *params])
         return row is not None
 
     def erase_customer(self, shop: str, *, customer_id: str | None, email: str | None,

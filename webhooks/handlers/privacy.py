@@ -44,14 +44,15 @@ def handle_data_request(store: Store, delivery: Delivery, payload: dict) -> None
 
 
 def handle_customer_redact(store: Store, delivery: Delivery, payload: dict) -> None:
-    """Erase the customer; if their orders named them, every process rebuilds its recommendation model.
+    """Erase the customer; if an erased order still named a shopper, every process rebuilds its model.
 
-    The models hold shoppers' order histories in memory, keyed by customer id
-    or email; a rebuild reads the anonymised orders, so the history is gone
-    everywhere. A replayed request finds no order naming them and rebuilds nothing.
+    The recommendation models hold shoppers' order histories in memory, keyed
+    by customer id or email; a rebuild reads the anonymised orders, so the
+    history is gone everywhere. A replayed request finds no order still
+    naming anyone and rebuilds nothing.
     """
     subject = _subject(payload, "orders_to_redact")
-    named = store.privacy.names_orders(delivery.shop, subject["customer_id"], subject["email"])
+    named = store.privacy.names_orders(delivery.shop, subject["customer_id"], subject["email"], subject["order_ids"])
     store.privacy.erase_customer(delivery.shop, requested_at=_requested_at(delivery), **subject)
     if named:
         recommendations.invalidate(store, delivery.shop)
