@@ -236,7 +236,7 @@ def _rebuild(args) -> int:
     for shop in shops:
         report = rebuild(store, shop)
         print(f"{shop}: {report.orders} orders, {report.items} products sold, {report.pairs} pairs, "
-              f"{report.products} products available; {report.seconds:.1f} s")
+              f"{report.baskets} recent baskets, {report.products} products available; {report.seconds:.1f} s")
     return 0
 
 

@@ -136,6 +136,7 @@ class RebuildReport:
     products: int
     items: int
     pairs: int
+    baskets: int  # held by the basket-neighbour index
     seconds: float
 
 
@@ -597,7 +598,8 @@ def rebuild(store: Store, shop: str) -> RebuildReport:
         slot.last_rebuild = time.monotonic()
     model = snap.model
     return RebuildReport(shop=shop, orders=model.order_count, products=len(snap.catalog), items=len(model),
-                         pairs=model.pair_total(), seconds=time.perf_counter() - started)
+                         pairs=model.pair_total(), baskets=len(model.basket_index),
+                         seconds=time.perf_counter() - started)
 
 
 def refresh(store: Store, shop: str) -> int:

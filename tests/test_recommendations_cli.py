@@ -69,7 +69,7 @@ def test_rebuild_one_shop_or_every_installed_one(db, capsys):
     catalog(db, SHOP, 3)
     order(db, SHOP, "o1", ["1000", "1001"])
     assert main(["rebuild", "--shop", SHOP]) == 0
-    assert f"{SHOP}: 1 orders, 2 products sold, 2 pairs, 3 products available" in capsys.readouterr().out
+    assert f"{SHOP}: 1 orders, 2 products sold, 2 pairs, 1 recent baskets, 3 products available" in capsys.readouterr().out
     assert main(["rebuild"]) == 0
     assert SHOP in capsys.readouterr().out
     assert db.recommendations.state(SHOP)[0] == 2  # each rebuild told every process to rebuild

@@ -151,7 +151,7 @@ def test_rebuild_reports_what_it_built(store):
     order(store, SHOP, "o1", ["1000", "1001", "1002"])
     order(store, SHOP, "o2", ["1000", "1001"], cancelled=True)
     report = recs.rebuild(store, SHOP)
-    assert (report.orders, report.products, report.items, report.pairs) == (1, 4, 3, 6)
+    assert (report.orders, report.products, report.items, report.pairs, report.baskets) == (1, 4, 3, 6, 1)
     assert store.recommendations.state(SHOP)[0] == 1
 
 
@@ -230,12 +230,13 @@ def test_the_live_catalog_answers_like_the_engines_index():
     products = [Product(str(n), category=f"c{n % 3}", vendor=f"v{n % 4}", created_at=n) for n in range(20)]
     live, index = recs.LiveCatalog(products), CatalogIndex(products)
     for n in range(20):
-        assert live.peers(str(n)) == index.peers(str(n))
+        assert live.closest_peers(str(n), 20) == index.closest_peers(str(n), 20)
         assert live.get(str(n)) == index.get(str(n))
     assert sorted(p.item for p in live) == sorted(p.item for p in index)
     live.put(Product("3", category="other"))
     live.remove("4")
-    assert "3" not in live.peers("0") and "4" not in live.peers("1") and live.peers("3") == set()
+    assert "3" not in live.closest_peers("0", 20) and "4" not in live.closest_peers("1", 20)
+    assert live.closest_peers("3", 20) == set()
 
 
 def eventually(probe, timeout: float = 10.0):

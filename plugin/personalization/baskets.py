@@ -43,9 +43,6 @@ class BasketIndex:
     def __len__(self) -> int:
         return len(self._baskets)
 
-    def posting_total(self) -> int:
-        return sum(len(posting) for posting in self._postings.values())
-
     def add(self, order_id: str, time: float, items: tuple[str, ...]) -> None:
         """Index one basket (distinct items; the model caps them); O(|basket| * per_item) at worst.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from .interactions import Product
 
@@ -53,15 +54,6 @@ class CatalogIndex:
     def __len__(self) -> int:
         return len(self.products)
 
-    def peers(self, item: str) -> set[str]:
-        """Other products sharing the item's category or vendor."""
-        product = self.products.get(item)
-        if product is None:
-            return set()
-        found = {peer for key in _group_keys(product) for _, peer in self._groups.get(key, ())}
-        found.discard(item)
-        return found
-
     def closest_peers(self, item: str, limit: int) -> set[str]:
         """Up to ``limit`` peers from each of the item's groups, those closest to its price.
 
@@ -82,7 +74,7 @@ def _closest(group: list[tuple[float, str]], entry: tuple[float, str], limit: in
     """Walk outwards from ``entry``'s place in the price-sorted group, nearer side first."""
     price = entry[0]
     if price == NO_PRICE:
-        return [item for _, item in group if item != entry[1]][:limit]
+        return list(islice((item for _, item in group if item != entry[1]), limit))
     at = bisect.bisect_left(group, entry)
     below, above = at - 1, at
     if above < len(group) and group[above] == entry:

@@ -52,7 +52,7 @@ from .interactions import DAY, Order
 from .similarity import Similarity
 
 
-NEIGHBOUR_CACHE = 20_000  # scored lists kept (~50 tuples each, about 4 KB): least recently read evicted
+NEIGHBOUR_CACHE = 10_000  # scored lists kept per model (~50 pairs, ~4.6 KB each: ~45 MB); least recently read evicted
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,10 @@ class CartParams:
     stored baskets most similar to the cart (Jaccard, or cosine) vote with
     similarity ** ``basket_power``; both scores are scaled to a maximum of 1
     and weighted ``1 - basket_weight`` and ``basket_weight`` (0: item kNN
-    alone, 1: basket neighbours alone).
+    alone, 1: basket neighbours alone). The votes include the cart's own
+    items (every neighbour shares one), which usually set the basket side's
+    maximum and which the block's filters then drop: the tuned weight was
+    chosen with that scale, so it is kept rather than corrected here.
     """
 
     similarity: Similarity = power(0.5, 0.4)
@@ -135,7 +138,6 @@ def similar_items(
                 scores[other] = scores.get(other, 0.0) + bonus
     scores.pop(item, None)
     return rank(scores.items())
-
 
 
 def affinities(
