@@ -156,6 +156,17 @@ def _privacy_export(args) -> int:
     return 0
 
 
+def _after_import(store: Store, shop: str) -> int:
+    """Imported buyers get profiles and segments; serving processes rebuild their models with the history."""
+    from .profiling import rebuild_profiles
+    from .recommendations import invalidate
+    from .store import now_ms
+
+    people = rebuild_profiles(store, shop, now_ms())
+    invalidate(store, shop)
+    return people
+
+
 def _import_orders(args) -> int:
     from tqdm import tqdm
 
@@ -165,20 +176,19 @@ def _import_orders(args) -> int:
     if store.shops.get(args.shop) is None:
         print(f"storelift: {args.shop} is not a shop Storelift knows (install it first)", file=sys.stderr)
         return 2
+    before = store.recommendations.order_count(args.shop)
     with tqdm(unit=" rows", desc="importing", disable=args.quiet, file=sys.stderr) as bar:
         try:
             report = import_orders(store, args.shop, args.file, columns=args.columns, progress=bar.update,
                                    total=lambda rows: setattr(bar, "total", rows))
-        except ImportError_ as exc:
+        except (ImportError_, OSError) as exc:
             print(f"storelift: {exc}", file=sys.stderr)
+            if store.recommendations.order_count(args.shop) != before:  # a file failed after others were written
+                people = _after_import(store, args.shop)
+                print(f"storelift: the orders written before the failure stay; {people} shopper profiles rebuilt",
+                      file=sys.stderr)
             return 2
-    from .profiling import rebuild_profiles
-    from .store import now_ms
-
-    people = rebuild_profiles(store, args.shop, now_ms())  # imported buyers get profiles and segments
-    from .recommendations import invalidate
-
-    invalidate(store, args.shop)  # serving processes rebuild their recommendation models with the history
+    people = _after_import(store, args.shop)
     print(f"imported {report.orders} orders ({report.lines} lines) from {report.rows} rows; "
           f"{report.new_products} products known only from these orders; {len(report.errors)} rows rejected; "
           f"{people} shopper profiles rebuilt")

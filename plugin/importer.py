@@ -170,11 +170,11 @@ def import_orders(
 ) -> ImportReport:
     """Import every good line of ``path`` (a .csv, .csv.gz, or a folder of them) into ``shop``.
 
-    Two passes, so memory stays flat however large the file: the first checks
-    every file's header (a file that cannot be imported stops the run before
-    anything is written) and counts each order's rows; the second writes an
-    order as soon as its last row has been read, ``BATCH`` orders per
-    transaction. Orders whose rows are contiguous (every export we know)
+    Two passes, so memory grows with the number of orders, not of rows: the
+    first checks every file's header (a file that cannot be imported stops
+    the run before anything is written) and counts each order's rows (one
+    small entry per order); the second writes an order as soon as its last
+    row has been read, ``BATCH`` orders per transaction. Orders whose rows are contiguous (every export we know)
     hold one order in memory at a time; rows of one order scattered across
     the file are still joined, at the cost of holding the open orders.
     ``total`` receives the row count after the first pass (a progress bar's

@@ -184,3 +184,38 @@ def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tm
     assert (report.rows, report.orders, report.lines) == (4, 2, 3)
     assert report.errors == [("orders.csv:5", "the file changed while it was imported; this row was not imported")]
     assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P2"]
+
+
+def test_cli_import_that_fails_midway_refreshes_what_it_wrote(tmp_path, monkeypatch, capsys):
+    import plugin.importer as importer
+
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("STORELIFT_MODE", "test")
+    monkeypatch.setenv("STORELIFT_DB", str(db))
+    from plugin.store import Store
+
+    store = Store(str(db))
+    store.migrate()
+    store.shops.save_install(SHOP, access_token="t", scopes=(), api_version="2026-10", token_expires_at=None,
+                             refresh_token=None, refresh_expires_at=None)
+    folder = tmp_path / "days"
+    folder.mkdir()
+    write(folder, GOOD, "a.csv")
+    second = write(folder, GOOD.replace("1001", "2001").replace("1002", "2002"), "b.csv")
+    monkeypatch.setattr(importer, "BATCH", 1)
+    real_rows, passes = importer._rows, []
+
+    def rows(files, mapping):
+        passes.append(1)
+        if len(passes) == 2:
+            second.unlink()  # gone between the passes: b.csv cannot be opened
+        return real_rows(files, mapping)
+
+    monkeypatch.setattr(importer, "_rows", rows)
+    generation = store.recommendations.state(SHOP)[0]
+    assert main(["import", "orders", str(folder), "--shop", SHOP, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "b.csv" in err and "the orders written before the failure stay; 1 shopper profiles rebuilt" in err
+    assert [o["order_id"] for o in store.database.query("SELECT order_id FROM orders ORDER BY 1")] == ["1001", "1002"]
+    assert store.recommendations.state(SHOP)[0] == generation + 1
+    store.close()
