@@ -33,13 +33,14 @@ from decimal import Decimal, InvalidOperation
 from .personalization.blocks import BlockSettings
 from .personalization.filters import FilterPolicy
 from .personalization.rules import MerchantRules
+from .personalization.selectors import KINDS
 from .store import Store
 
 log = logging.getLogger("storelift.rec_settings")
 
 DEFAULTS: dict = {
     "hide_purchased": True,  # never recommend what the shopper already bought (buy-again blocks excepted)
-    "repeatable": [],  # ...except these: consumables (product ids, category:X, tag:X)
+    "repeatable": [],  # ...except these: consumables (product ids, category:X, vendor:X, tag:X)
     "min_price": None,  # decimal strings in the shop's currency; None: no bound
     "max_price": None,
     "pins": [],  # product ids shown first, in this order, when eligible
@@ -51,8 +52,6 @@ MIN_FACTOR, MAX_FACTOR = 0.1, 10.0
 MAX_PRICE = Decimal("1000000000")
 PRICE_PLACES = 3  # enough for every currency's minor unit
 MAX_NAME = 100  # a category, vendor or tag name
-KINDS = ("category", "vendor", "tag")
-REPEATABLE_KINDS = ("category", "tag")  # what ``FilterPolicy.repeatable`` can match
 # The storefront's product ids (the same rule as ``widgets.events.RESOURCE_RE``), or an Admin API gid.
 PRODUCT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 GID_RE = re.compile(r"gid://shopify/Product/([0-9]{1,20})")
@@ -88,21 +87,21 @@ def product_id(value) -> str:
     return value
 
 
-def selector(value, kinds: tuple[str, ...] = KINDS) -> str:
+def selector(value) -> str:
     """A product id, or ``kind:name`` with the kind lowercased and the name kept as written (matching is exact)."""
     if isinstance(value, str) and ":" in value and not GID_RE.fullmatch(value.strip()):
         kind, _, name = value.partition(":")
         kind = kind.strip().lower()
         name = unicodedata.normalize("NFC", name.strip())
-        if kind not in kinds:
-            raise ValueError(f"{value[:40]!r}: use a product id or {', '.join(k + ':NAME' for k in kinds)}")
+        if kind not in KINDS:
+            raise ValueError(f"{value[:40]!r}: use a product id or {', '.join(k + ':NAME' for k in KINDS)}")
         if not name or len(name) > MAX_NAME or _CONTROL_RE.search(name):
             raise ValueError(f"{kind}: needs a name of 1 to {MAX_NAME} characters")
         return f"{kind}:{name}"
     try:
         return product_id(value)
     except ValueError:
-        raise ValueError(f"{str(value)[:40]!r} is not a product id or {', '.join(k + ':NAME' for k in kinds)}") from None
+        raise ValueError(f"{str(value)[:40]!r} is not a product id or {', '.join(k + ':NAME' for k in KINDS)}") from None
 
 
 def _price(value) -> str | None:
@@ -166,8 +165,7 @@ def validate(data) -> dict:
         else:
             errors["hide_purchased"] = "must be true or false"
 
-    parsers = {"pins": product_id, "excluded": selector,
-               "repeatable": lambda value: selector(value, REPEATABLE_KINDS)}
+    parsers = {"pins": product_id, "excluded": selector, "repeatable": selector}
     for name, parse in parsers.items():
         if name in data:
             clean = _listed(data, name, parse, errors)
@@ -238,12 +236,11 @@ def _clean(shop: str, stored) -> dict:
 def to_block_settings(settings: dict) -> BlockSettings:
     """A validated settings object as the engine's ``BlockSettings``.
 
-    ``repeatable`` entries become the bare ids and names ``FilterPolicy``
-    compares with a product's id, category and tags.
+    ``repeatable`` entries are selectors, as ``FilterPolicy`` takes them.
     """
     policy = FilterPolicy(
         allow_repeats=not settings["hide_purchased"],
-        repeatable=frozenset(entry.partition(":")[2] or entry for entry in settings["repeatable"]),
+        repeatable=frozenset(settings["repeatable"]),
         min_price=float(settings["min_price"]) if settings["min_price"] is not None else None,
         max_price=float(settings["max_price"]) if settings["max_price"] is not None else None,
     )

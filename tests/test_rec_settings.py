@@ -81,7 +81,7 @@ def test_input_is_normalised():
     ({"excluded": ["vendor: "]}, "excluded.0"),
     ({"excluded": ["tag:a\nb"]}, "excluded.0"),
     ({"excluded": ["<script>"]}, "excluded.0"),
-    ({"repeatable": ["vendor:Acme"]}, "repeatable.0"),  # the filter matches ids, categories and tags only
+    ({"repeatable": ["brand:Acme"]}, "repeatable.0"),
     ({"repeatable": ["1001"] * 201}, "repeatable"),
     ({"min_price": "-1"}, "min_price"),
     ({"min_price": "abc"}, "min_price"),
@@ -120,7 +120,7 @@ def test_conversion_to_the_engines_settings():
         "excluded": ["category:Gift cards", "77"],
     }))
     assert converted == BlockSettings(
-        policy=FilterPolicy(allow_repeats=True, repeatable=frozenset({"Coffee", "refill", "1002"}),
+        policy=FilterPolicy(allow_repeats=True, repeatable=frozenset({"category:Coffee", "tag:refill", "1002"}),
                             min_price=2.5, max_price=30.0),
         rules=MerchantRules(pins=("9", "8"), boosts={"vendor:Acme": 3.0},
                             excluded=frozenset({"category:Gift cards", "77"})),

@@ -87,7 +87,7 @@ def test_get_gives_the_defaults_then_what_was_saved(client):
     ({"boosts": {str(n): 2 for n in range(101)}}, "boosts"),
     ({"excluded": ["tag:"]}, "excluded.0"),
     ({"excluded": ["1"] * 201}, "excluded"),
-    ({"repeatable": ["vendor:Acme"]}, "repeatable.0"),
+    ({"repeatable": ["vendor: "]}, "repeatable.0"),
     ({"repeatable": "tea"}, "repeatable"),
     ({"min_price": "-0.01"}, "min_price"),
     ({"max_price": "ten"}, "max_price"),

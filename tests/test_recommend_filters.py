@@ -50,12 +50,16 @@ def test_current_product_and_cart_items_are_excluded():
 def test_already_bought_is_excluded_unless_repeatable():
     context = Context(purchased=frozenset({"ok", "coffee", "beans", "dear"}))
     assert not eligible("ok", context=context)
-    by_category = FilterPolicy(repeatable=frozenset({"consumables"}))
+    by_category = FilterPolicy(repeatable=frozenset({"category:consumables"}))
     assert eligible("coffee", by_category, context) and not eligible("beans", by_category, context)
-    by_tag = FilterPolicy(repeatable=frozenset({"refill"}))
+    by_tag = FilterPolicy(repeatable=frozenset({"tag:refill"}))
     assert eligible("coffee", by_tag, context) and eligible("beans", by_tag, context)
     by_item = FilterPolicy(repeatable=frozenset({"dear"}))
     assert eligible("dear", by_item, context) and not eligible("ok", by_item, context)
+    by_vendor = FilterPolicy(repeatable=frozenset({"vendor:acme"}))
+    assert eligible("ok", by_vendor, context) and not eligible("coffee", by_vendor, context)
+    kinds_kept = FilterPolicy(repeatable=frozenset({"tag:consumables", "category:refill"}))
+    assert not eligible("coffee", kinds_kept, context)  # a tag named like its category is not the category
     assert eligible("ok", FilterPolicy(allow_repeats=True), context)
 
 

@@ -11,18 +11,21 @@ item the catalog does not know (deleted since it sold) is not shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .catalog import CatalogIndex
 from .interactions import Product
+from .selectors import Selectors
 
 
 @dataclass(frozen=True)
 class FilterPolicy:
     """The merchant's and the block's eligibility settings.
 
-    ``repeatable`` names items, categories or tags that may be recommended to
-    a shopper who already bought them (consumables); ``allow_repeats`` lifts
-    the already-bought exclusion entirely (the buy-again block).
+    ``repeatable`` holds selectors (``selectors``: product ids, ``category:X``,
+    ``vendor:X``, ``tag:X``) of products that may be recommended to a shopper
+    who already bought them (consumables); ``allow_repeats`` lifts the
+    already-bought exclusion entirely (the buy-again block).
     """
 
     published_only: bool = True
@@ -31,6 +34,10 @@ class FilterPolicy:
     repeatable: frozenset[str] = frozenset()
     min_price: float | None = None
     max_price: float | None = None
+
+    @cached_property
+    def repeatables(self) -> Selectors:
+        return Selectors.of(self.repeatable)
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,7 @@ class Context:
 
 
 def _repeatable(item: str, product: Product | None, policy: FilterPolicy) -> bool:
-    if policy.allow_repeats or item in policy.repeatable:
-        return True
-    if product is None:
-        return False
-    return product.category in policy.repeatable or bool(product.tags & policy.repeatable)
+    return policy.allow_repeats or (bool(policy.repeatable) and policy.repeatables.match(item, product))
 
 
 def _in_price_band(product: Product, policy: FilterPolicy) -> bool:
