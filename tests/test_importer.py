@@ -144,16 +144,23 @@ def test_the_online_retail_files_import_with_the_preset(store, tmp_path):
     assert all(":" in where for where, _ in report.errors)
 
 
-def test_cli_import_prints_a_report_and_writes_the_errors(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def cli_store(tmp_path, monkeypatch):
+    """The database ``storelift`` commands open (test mode), with the shop installed."""
+    from plugin.store import Store
+
     db = tmp_path / "cli.db"
     monkeypatch.setenv("STORELIFT_MODE", "test")
     monkeypatch.setenv("STORELIFT_DB", str(db))
-    from plugin.store import Store
-
     store = Store(str(db))
     store.migrate()
     store.shops.save_install(SHOP, access_token="t", scopes=(), api_version="2026-10", token_expires_at=None,
                              refresh_token=None, refresh_expires_at=None)
+    yield store
+    store.close()
+
+
+def test_cli_import_prints_a_report_and_writes_the_errors(cli_store, tmp_path, capsys):
     gz = tmp_path / "orders.csv.gz"
     gz.write_bytes(gzip.compress((GOOD + "1009,C9,never,P1,1,1,Mug,Kitchen\n").encode()))
     errors = tmp_path / "errors.csv"
@@ -163,7 +170,6 @@ def test_cli_import_prints_a_report_and_writes_the_errors(tmp_path, monkeypatch,
     assert "orders.csv.gz:5" in errors.read_text()
     assert main(["import", "orders", str(gz), "--shop", "nobody.myshopify.com", "--quiet"]) == 2
     assert main(["import", "orders", str(tmp_path / "missing.csv"), "--shop", SHOP, "--quiet"]) == 2
-    store.close()
 
 
 def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tmp_path, monkeypatch):
@@ -186,18 +192,9 @@ def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tm
     assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P2"]
 
 
-def test_cli_import_that_fails_midway_refreshes_what_it_wrote(tmp_path, monkeypatch, capsys):
+def test_cli_import_that_fails_midway_refreshes_what_it_wrote(cli_store, tmp_path, monkeypatch, capsys):
     import plugin.importer as importer
 
-    db = tmp_path / "cli.db"
-    monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DB", str(db))
-    from plugin.store import Store
-
-    store = Store(str(db))
-    store.migrate()
-    store.shops.save_install(SHOP, access_token="t", scopes=(), api_version="2026-10", token_expires_at=None,
-                             refresh_token=None, refresh_expires_at=None)
     folder = tmp_path / "days"
     folder.mkdir()
     write(folder, GOOD, "a.csv")
@@ -212,10 +209,9 @@ def test_cli_import_that_fails_midway_refreshes_what_it_wrote(tmp_path, monkeypa
         return real_rows(files, mapping)
 
     monkeypatch.setattr(importer, "_rows", rows)
-    generation = store.recommendations.state(SHOP)[0]
+    generation = cli_store.recommendations.state(SHOP)[0]
     assert main(["import", "orders", str(folder), "--shop", SHOP, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "b.csv" in err and "the orders written before the failure stay; 1 shopper profiles rebuilt" in err
-    assert [o["order_id"] for o in store.database.query("SELECT order_id FROM orders ORDER BY 1")] == ["1001", "1002"]
-    assert store.recommendations.state(SHOP)[0] == generation + 1
-    store.close()
+    assert [o["order_id"] for o in cli_store.database.query("SELECT order_id FROM orders ORDER BY 1")] == ["1001", "1002"]
+    assert cli_store.recommendations.state(SHOP)[0] == generation + 1

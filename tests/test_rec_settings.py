@@ -14,14 +14,6 @@ SHOP = "settings.myshopify.com"
 OTHER = "other-settings.myshopify.com"
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(str(tmp_path / "settings.db"))
-    s.migrate()
-    yield s
-    s.close()
-
-
 def fields(settings: BlockSettings) -> tuple:
     """What a block reads (the served class is a subclass, so == against a plain one is False)."""
     return settings.policy, settings.rules, settings.for_you, settings.cart, settings.buy_again
