@@ -41,7 +41,8 @@
     return freshToken().then(function (token) {
       var headers = { "Authorization": "Bearer " + token, "Accept": accept };
       if (body !== undefined) headers["Content-Type"] = "application/json";
-      return fetch(url, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return fetch(url, { method: method, headers: headers,
+        body: body === undefined ? undefined : JSON.stringify(body) });
     });
   }
 
@@ -78,7 +79,8 @@
   }
 
   document.addEventListener("click", function (event) {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;  /* new tab or window */
     var link = event.target.closest ? event.target.closest("a[href]") : null;
     var url = link && (!link.target || link.target === "_self") ? adminUrl(link) : null;
     if (!url) return;
