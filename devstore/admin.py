@@ -76,7 +76,7 @@ def install(handle: str):
 def _fresh_token(app: AppRegistration) -> str:
     rt = runtime()
     return session_token(api_key=app.api_key, api_secret=app.api_secret, shop_domain=rt.settings.shop_domain,
-                         staff_id=rt.store.staff_id, sid=_sid(), now=time.time())
+                         staff_id=rt.store.staff_id, sid=_sid(), now=rt.clock.now())
 
 
 @bp.get("/admin/apps/<handle>")
@@ -102,7 +102,7 @@ def fresh_session_token(handle: str):
     if runtime().store.installation(app.handle) is None:
         abort(404, description="App not installed")
     token = _fresh_token(app)
-    return jsonify({"idToken": token, "expiresAt": int(time.time()) + 60})
+    return jsonify({"idToken": token, "expiresAt": int(runtime().clock.now()) + 60})
 
 
 @bp.post("/admin/apps/<handle>/uninstall")

@@ -126,7 +126,7 @@ def access_token():
                 raise installs.GrantError(400, "invalid_request", "subject_token_type must be an id_token")
             try:
                 claims = decode_session_token(params.get("subject_token", ""), api_key=app.api_key,
-                                              api_secret=app.api_secret, now=time.time())
+                                              api_secret=app.api_secret, now=rt.clock.now())
             except jwt.PyJWTError as exc:
                 raise installs.GrantError(400, "invalid_subject_token", f"Invalid session token: {exc}") from exc
             return jsonify(installs.token_exchange(rt.store, app, claims, params.get("requested_token_type", ""),

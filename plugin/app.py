@@ -10,7 +10,7 @@ import importlib
 import logging
 from typing import Any, Mapping
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import load_config
@@ -61,14 +61,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith("/admin"):
-            # Embedded in the store admin only (platform requirement for embedded apps).
-            shop = request.args.get("shop", "")
-            ancestors = "https://admin.shopify.com"
-            if shop and shop in config.shop_urls:
-                ancestors += " " + config.shop_base_url(shop)
-            elif shop.endswith("." + config.platform_domain):
-                ancestors += f" https://{shop}"
-            response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {ancestors};")
+            # Framed only by the platform's admin and by the shop this request proved with a
+            # verified session token (g.shop, set by the admin's session check); a request that
+            # proved nothing gets the platform's admin alone. Never built from a parameter.
+            origins = config.admin_origins(g.get("shop"))
+            response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {' '.join(origins)};")
+            # Merchant pages and customers' data: never kept by a browser or proxy cache.
+            response.headers.setdefault("Cache-Control", "no-store")
         else:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

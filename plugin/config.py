@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 MODES = ("production", "demo", "test")
 
@@ -41,6 +42,10 @@ DEFAULT_SCOPES = (
     "write_customers",
     "write_discounts",
 )
+
+
+# The platform's unified admin, which frames embedded apps for every shop.
+PLATFORM_ADMIN_ORIGIN = "https://admin.shopify.com"
 
 
 class ConfigError(Exception):
@@ -85,6 +90,18 @@ class Config:
         if not self.is_production and shop in self.shop_urls:
             return self.shop_urls[shop].rstrip("/")
         return f"https://{shop}"
+
+    def admin_origins(self, shop: str | None) -> tuple[str, ...]:
+        """The origins that may frame the embedded admin: the platform's admin, plus
+        the admin of ``shop`` when the request proved it (a verified session token).
+
+        ``shop`` must come from something verified, never from a request parameter:
+        the result goes into ``Content-Security-Policy: frame-ancestors``.
+        """
+        if shop is None:
+            return (PLATFORM_ADMIN_ORIGIN,)
+        base = urlsplit(self.shop_base_url(shop))
+        return (PLATFORM_ADMIN_ORIGIN, f"{base.scheme}://{base.netloc}")
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> "Config":
         if not overrides:

@@ -7,7 +7,9 @@ tests can swap any part.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 from .config import Config
 from .store import Store
@@ -17,3 +19,6 @@ from .store import Store
 class Services:
     config: Config
     store: Store
+    # The time embedded-admin session tokens are checked against. Real time; a test
+    # swaps it to age an open admin page past its token's one-minute lifetime.
+    clock: Callable[[], float] = time.time

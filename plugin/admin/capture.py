@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from .. import capture, discounts
 from ..services import Services
-from .routes import _session_token, session_required
+from .routes import session_required
 
 bp = Blueprint("admin_capture", __name__, template_folder="templates")
 
@@ -55,7 +55,7 @@ def page():
     state = _state(services, g.shop)
     subscribers = services.store.capture.subscribers(g.shop, limit=50)
     return render_template("admin/capture.html", shop=g.shop, state=state, subscribers=subscribers,
-                           id_token=_session_token(), limits=capture.TEXT_LIMITS)
+                           limits=capture.TEXT_LIMITS)
 
 
 @bp.get("/admin/api/capture/settings")

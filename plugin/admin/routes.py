@@ -3,13 +3,14 @@
 The page is loaded inside the store admin with an ``id_token`` query
 parameter; its own API calls carry ``Authorization: Bearer <token>``. Both are
 the same HS256 JWT (platform.md §4), checked by ``plugin.auth``; nothing here
-trusts a ``shop`` parameter on its own.
+trusts a ``shop`` parameter on its own. Tokens live a minute, so the shared
+page script (``static/admin.js``) asks the store admin for a fresh one on every
+click and API call; writes accept the token only from the header.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timezone
 from functools import wraps
 
@@ -25,7 +26,10 @@ from ..tokens import INTERACTIVE_ATTEMPTS, ShopNotInstalled, client_for_shop
 
 log = logging.getLogger("storelift.admin")
 
-bp = Blueprint("admin", __name__, template_folder="templates")
+bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/admin/static")
+# Reads may carry the session token as ``?id_token=`` (page loads, links, downloads).
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 @bp.app_template_filter("when")
@@ -46,19 +50,31 @@ ADMIN_PAGES = (("/admin", "Status"), ("/admin/capture", "Email capture"), ("/adm
 
 @bp.app_context_processor
 def admin_navigation() -> dict:
-    """Admin pages get a navigation bar carrying the session token (links keep the session)."""
+    """Admin pages get a navigation bar and the shared page script (``static/admin.js``).
+
+    The script gets the page's token and the origins allowed to frame us, the only
+    ones it asks for fresh tokens and accepts them from.
+    """
     if not (request.path.startswith("/admin") and getattr(g, "shop", None)):
         return {}
     registered = {rule.rule for rule in current_app.url_map.iter_rules()}
     pages = [(path, label) for path, label in ADMIN_PAGES if path in registered]
-    return {"admin_token": _session_token(), "admin_pages": pages}
+    return {"admin_token": _session_token(), "admin_pages": pages,
+            "admin_parent_origins": _services().config.admin_origins(g.shop)}
 
 
 def _session_token() -> str | None:
+    """The request's session token: the ``Authorization: Bearer`` header, or ``?id_token=`` on a read.
+
+    A write never takes it from the query string, so a token that leaked with a URL
+    (history, logs, a copied link) cannot change anything.
+    """
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[len("Bearer "):].strip()
-    return request.args.get("id_token")
+    if request.method in READ_METHODS:
+        return request.args.get("id_token")
+    return None
 
 
 def session_required(view):
@@ -70,10 +86,12 @@ def session_required(view):
         config = services.config
         token = _session_token()
         if not token:
+            if request.method not in READ_METHODS and "id_token" in request.args:
+                return _unauthorized("a write needs the session token in the Authorization header")
             return _unauthorized("missing session token")
         try:
             session = auth.decode_session_token(
-                token, config.api_key, config.api_secrets, config.platform_domain, now=time.time()
+                token, config.api_key, config.api_secrets, config.platform_domain, now=services.clock()
             )
         except auth.AuthError as exc:
             return _unauthorized(exc.reason)
@@ -127,9 +145,7 @@ def index():
     services = _services()
     status = _status(services, g.shop)
     missing_scopes = sorted(set(status["requested_scopes"]) - set(status["scopes"]))
-    return render_template(
-        "admin/index.html", status=status, missing_scopes=missing_scopes, id_token=_session_token()
-    )
+    return render_template("admin/index.html", status=status, missing_scopes=missing_scopes)
 
 
 @bp.get("/admin/api/status")

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from .. import profiling
 from ..personalization import segments
 from ..services import Services
-from .routes import _session_token, session_required
+from .routes import session_required
 
 bp = Blueprint("admin_segments", __name__, template_folder="templates")
 
@@ -40,7 +40,7 @@ def _services() -> Services:
 def page():
     summary = profiling.segment_summary(_services().store, g.shop)
     return render_template("admin/segments.html", summary=summary, descriptions=DESCRIPTIONS,
-                           min_buyers=segments.MIN_BUYERS_FOR_QUINTILES, id_token=_session_token())
+                           min_buyers=segments.MIN_BUYERS_FOR_QUINTILES)
 
 
 @bp.get("/admin/api/segments")
