@@ -87,20 +87,18 @@ class RecSettings:
         """Up to ``limit`` of the shop's products (not deleted) whose title contains ``text``, any letter case.
 
         ``%`` and ``_`` in the text are literal (escaped for LIKE). Titles that
-        start with the text come first, then by title. ``LOWER`` on both sides
-        makes the match case-insensitive on PostgreSQL as on SQLite (whose LIKE
-        already is, for ASCII).
+        start with the text come first, then by title. ``LOWER`` on both sides,
+        in the database, makes the match case-insensitive on PostgreSQL as on
+        SQLite (whose LOWER folds ASCII letters only).
         """
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        prefix = pattern[1:]
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._d.db.conn.execute(
             f"""
-            SELECT product_id, title, vendor, product_type, status, image_src FROM products
-            WHERE shop = ? AND deleted_at IS NULL AND LOWER(title) LIKE ? ESCAPE '{LIKE_ESCAPE}'
-            ORDER BY CASE WHEN LOWER(title) LIKE ? ESCAPE '{LIKE_ESCAPE}' THEN 0 ELSE 1 END, title, product_id
+            SELECT product_id, title, vendor, status FROM products
+            WHERE shop = ? AND deleted_at IS NULL AND LOWER(title) LIKE LOWER(?) ESCAPE '{LIKE_ESCAPE}'
+            ORDER BY CASE WHEN LOWER(title) LIKE LOWER(?) ESCAPE '{LIKE_ESCAPE}' THEN 0 ELSE 1 END, title, product_id
             LIMIT ?
             """,
-            [shop, pattern, prefix, limit],
+            [shop, f"%{escaped}%", f"{escaped}%", limit],
         )
-        return [{"product_id": r[0], "title": r[1] or "", "vendor": r[2], "category": r[3], "status": r[4],
-                 "image": r[5]} for r in rows]
+        return [{"product_id": r[0], "title": r[1] or "", "vendor": r[2], "status": r[3]} for r in rows]

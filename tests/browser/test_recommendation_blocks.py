@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 import time
 
+import jwt
 import pytest
 
 from plugin import recommendations
 from plugin.sync import sync_shop
 
 from .proxy import BROWSER_UA, MOBILE_UA
-from .stack import SHOP, StorefrontStack
+from .stack import API_KEY, SECRET, SHOP, StorefrontStack
 from .test_storefront_widget import CLS_PROBE
 
 TALL = {"viewport": {"width": 1280, "height": 2400}, "user_agent": BROWSER_UA}  # every slot in the viewport
@@ -188,6 +189,7 @@ def test_add_to_cart_from_a_card_fills_the_cart_and_counts_as_the_blocks_click(s
                 rec: root.querySelector('[data-rec]').dataset.rec,
                 linked: root.querySelectorAll('li:not(.v) a[data-i]').length}; }""")
     assert card["linked"] > 0  # multi-variant products keep their link to the product page
+    added_before = store.events.count(SHOP, "add_to_cart")
     page.locator("storelift-recs").first.locator(f"button[data-i='{card['product']}']").click()
     page.wait_for_url(re.compile(r"/cart$"))
     cart = page.evaluate("() => fetch('/cart.js').then(r => r.json())")
@@ -195,6 +197,7 @@ def test_add_to_cart_from_a_card_fills_the_cart_and_counts_as_the_blocks_click(s
         (card["variant"], card["product"], 1)]
     [click] = wait_for(lambda: store.recommendations.clicks(SHOP, card["rec"]))
     assert (click["product_id"], click["position"], click["strategy"]) == (card["product"], card["n"], "best_sellers")
+    wait_for(lambda: store.events.count(SHOP, "add_to_cart") == added_before + 1)  # like any add to cart
     assert page.errors == []
 
 
@@ -219,3 +222,39 @@ def test_on_a_phone_the_row_scrolls_sideways_and_the_next_card_peeks_in(shop, br
         assert phone.evaluate("window.__cls") == 0 and phone.errors == []
     finally:
         phone.context.close()
+
+
+def admin_token() -> str:
+    """A session token as the platform's admin issues it to this stack's app."""
+    now = int(time.time())
+    claims = {"iss": f"https://{SHOP}/admin", "dest": f"https://{SHOP}", "aud": API_KEY, "sub": "42",
+              "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s"}
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+def test_the_merchant_picks_a_pin_by_title_and_it_leads_the_block(shop, browser, page):
+    filled_without_shift(page, shop.store_url + "/")
+    chosen = items(page)[5]
+    admin = browser.new_context(viewport={"width": 1100, "height": 1400})
+    try:
+        tab = admin.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(f"{shop.app_url}/admin/recommendations?id_token={admin_token()}")
+        picker = tab.get_by_role("combobox", name=re.compile("Pinned products"))
+        picker.fill(chosen["title"][:5].lower())
+        option = tab.get_by_role("option", name=re.compile(re.escape(chosen["title"])))
+        option.wait_for()
+        while picker.get_attribute("aria-activedescendant") != option.get_attribute("id"):
+            picker.press("ArrowDown")
+        picker.press("Enter")
+        chip = tab.locator("#chips-pins li")
+        assert chip.get_attribute("data-id") == chosen["id"] and chip.inner_text().startswith(chosen["title"])
+        tab.get_by_role("button", name="Save").click()
+        tab.get_by_role("status").filter(has_text="Saved").wait_for()
+        assert shop.store.rec_settings.get(SHOP)[0]["pins"] == [chosen["id"]]
+        assert filled_without_shift(page, shop.store_url + "/")[0]["id"] == chosen["id"]
+        assert errors == []
+    finally:
+        admin.close()
+        shop.store.rec_settings.save(SHOP, {**shop.store.rec_settings.get(SHOP)[0], "pins": []})
