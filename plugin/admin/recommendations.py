@@ -70,8 +70,8 @@ def _settings_state(services: Services, shop: str) -> dict:
 
 
 def _titles(services: Services, shop: str, settings: dict) -> dict[str, str]:
-    """Titles of the products the settings name, so the page shows them as the merchant chose them."""
-    ids = [v for name in ("pins", "excluded", "repeatable") for v in settings[name] if ":" not in v]
+    """Titles of the pinned and excluded products, so the page shows them as the merchant chose them."""
+    ids = [v for name in ("pins", "excluded") for v in settings[name] if ":" not in v]
     return services.store.rec_settings.product_titles(shop, ids) if ids else {}
 
 
