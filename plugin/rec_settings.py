@@ -10,6 +10,12 @@ defaults: a merchant cannot judge them, and the offline evaluation can.
   object; missing fields take their defaults, unknown ones are refused so a
   typo never silently does nothing. Merchant text (category, vendor and tag
   names) is kept as data and escaped by whoever renders it.
+- ``save``: ``validate``, then the settings checked against the catalog
+  (``catalog_problems``): an unknown product id is an error, and so is a
+  ``category:``/``vendor:``/``tag:`` selector that matches no product today
+  (most likely a typo, which would otherwise silently do nothing). Each one is
+  named, and nothing is stored. Stored settings are not re-checked when
+  served: a product deleted after the save simply matches nothing.
 - ``block_settings_of``: the serving hot path. Each block request costs one
   primary-key lookup of the row's (version, updated_at); the converted
   settings are cached per process and store until that stamp moves, so a
@@ -33,7 +39,7 @@ from decimal import Decimal, InvalidOperation
 from .personalization.blocks import BlockSettings
 from .personalization.filters import FilterPolicy
 from .personalization.rules import MerchantRules
-from .personalization.selectors import KINDS
+from .personalization.selectors import KINDS, name_key
 from .store import Store
 
 log = logging.getLogger("storelift.rec_settings")
@@ -88,7 +94,8 @@ def product_id(value) -> str:
 
 
 def selector(value) -> str:
-    """A product id, or ``kind:name`` with the kind lowercased and the name kept as written (matching is exact)."""
+    """A product id, or ``kind:name`` with the kind lowercased and the name kept as written
+    (names match whatever their letter case: ``selectors.name_key``)."""
     if isinstance(value, str) and ":" in value and not GID_RE.fullmatch(value.strip()):
         kind, _, name = value.partition(":")
         kind = kind.strip().lower()
@@ -184,7 +191,7 @@ def validate(data) -> dict:
                 field = f"boosts.{str(raw)[:40]}"
                 try:
                     key = selector(raw)
-                    if key in clean_boosts:
+                    if _same_selector(key) in {_same_selector(k) for k in clean_boosts}:
                         raise ValueError(f"{key!r} is boosted twice")
                     clean_boosts[key] = _factor(factor)
                 except ValueError as exc:
@@ -207,6 +214,36 @@ def validate(data) -> dict:
     return out
 
 
+def _same_selector(value: str) -> str:
+    """A selector as matching sees it: ``vendor:ACME`` and ``vendor:acme`` are one."""
+    kind, sep, name = value.partition(":")
+    return f"{kind}:{name_key(name)}" if sep and kind in KINDS else value
+
+
+def _entries(settings: dict) -> list[tuple[str, str]]:
+    """Every (field key, selector or product id) of the settings, keyed as ``validate`` keys its errors."""
+    entries = [(f"{name}.{index}", value) for name in ("pins", "excluded", "repeatable")
+               for index, value in enumerate(settings[name])]
+    return entries + [(f"boosts.{key[:40]}", key) for key in settings["boosts"]]
+
+
+def catalog_problems(store: Store, shop: str, settings: dict) -> dict[str, str]:
+    """Each product id the shop does not have and each selector matching none of its products, by field."""
+    entries = _entries(settings)
+    ids = [value for _, value in entries if ":" not in value]
+    known = store.rec_settings.product_titles(shop, ids) if ids else {}
+    names = store.rec_settings.catalog_names(shop) if len(ids) < len(entries) else {}
+    folded = {kind: {name_key(n) for n in values} for kind, values in names.items()}
+    problems: dict[str, str] = {}
+    for field, value in entries:
+        kind, sep, name = value.partition(":")
+        if not sep and value not in known:
+            problems[field] = f"no product {value} in your catalog"
+        elif sep and name_key(name) not in folded[kind]:
+            problems[field] = f"{value} matches no product in your catalog (check the spelling)"
+    return problems
+
+
 # --------------------------------------------------------------------------- reading and saving
 
 
@@ -220,8 +257,12 @@ def settings_of(store: Store, shop: str) -> tuple[dict, int]:
 
 
 def save(store: Store, shop: str, data) -> tuple[dict, int]:
-    """Validate and store the merchant's settings (SettingsError, and nothing stored, when refused)."""
+    """Validate the merchant's settings, check them against the catalog and store them
+    (SettingsError naming every problem, and nothing stored, when refused)."""
     settings = validate(data)
+    problems = catalog_problems(store, shop, settings)
+    if problems:
+        raise SettingsError(problems)
     return settings, store.rec_settings.save(shop, settings)
 
 

@@ -109,6 +109,7 @@ class ShopperRequest:
     limit: int = 8
     currency: str | None = None
     now: float | None = None  # epoch seconds; default: now
+    exclude: tuple[str, ...] = ()  # shown by another block on the page: never again in this one
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Display:
     url: str
     image: str | None
     price: str | None  # decimal string in the shop's currency
+    variant_id: str | None  # the only variant (add to cart from the card); None with several
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ def product_from_rows(rows: list[tuple]) -> tuple[Product, Display]:
     """
     product_id, title, handle, url, image, vendor, category, tags, created_at = rows[0][:9]
     variants = [(row[9], row[10]) for row in rows if row[9] is not None or row[10] is not None]
+    variant_ids = [row[11] for row in rows if row[11] is not None]
     in_stock = not variants or any(quantity is None or quantity > 0 for _, quantity in variants)
     prices = [(p, text) for text, quantity in variants if (p := _decimal(text)) is not None
               and (quantity is None or quantity > 0 or not in_stock)]
@@ -229,7 +232,8 @@ def product_from_rows(rows: list[tuple]) -> tuple[Product, Display]:
         published=link is not None, in_stock=in_stock,
         created_at=created_at / 1000.0 if created_at is not None else None,
     )
-    return product, Display(title=title or "", url=link or "", image=safe_link(image), price=price)
+    return product, Display(title=title or "", url=link or "", image=safe_link(image), price=price,
+                            variant_id=variant_ids[0] if len(variant_ids) == 1 else None)
 
 
 def _grouped(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
@@ -700,6 +704,7 @@ def recommend_for(store: Store, shop: str, request: ShopperRequest,
         raise UnknownBlock(request.block)
     now = time.time() if request.now is None else request.now
     k = max(1, min(MAX_LIMIT, request.limit))
+    excluded = frozenset(request.exclude)
     keys, person = _customer_keys(store, shop, request)
     views: tuple[tuple[str, float], ...] = ()
     if request.block == "recently_viewed" and person is not None:
@@ -708,14 +713,14 @@ def recommend_for(store: Store, shop: str, request: ShopperRequest,
     with _current(store, shop) as snap:
         customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
         engine_request = Request(block=request.block, now=now, customer=customer, product=request.product_id,
-                                 cart=request.cart, views=views, k=k)
-        items = _ranked(snap, engine_request, settings)
+                                 cart=request.cart, views=views, k=k + len(excluded))
+        items = [item for item in _ranked(snap, engine_request, settings) if item not in excluded][:k]
         shown = []
         for item in items:
             display = snap.display.get(item)
             if display is not None:
                 shown.append({"product_id": item, "title": display.title, "price": display.price,
-                              "url": display.url, "image": display.image})
+                              "url": display.url, "image": display.image, "variant_id": display.variant_id})
         currency = request.currency or snap.currency
     who = request.visitor_id or customer or "anonymous"
     rec_id = _rec_id(shop, who, request, [i["product_id"] for i in shown], now)

@@ -15,12 +15,13 @@ def now_ms() -> int:
 
 def product(store, shop: str, product_id: str, *, title: str | None = None, stock: int | None = 5,
             price: str = "10.00", status: str = "active", published: bool = True, category: str | None = None,
-            vendor: str | None = None, image: str | None = None, created: int = 1, clock: int = 1) -> None:
+            vendor: str | None = None, image: str | None = None, created: int = 1, clock: int = 1,
+            tags: tuple[str, ...] = ()) -> None:
     store.commerce.upsert_product(shop, Product(
         product_id=product_id, source_updated_at=clock, title=title or f"Product {product_id}",
         handle=f"product-{product_id}", vendor=vendor, product_type=category, status=status,
         published_at=1 if published else None, image_src=image or f"https://cdn.example/{product_id}.png",
-        url=f"/products/product-{product_id}", created_at=created,
+        url=f"/products/product-{product_id}", created_at=created, tags=tags,
         variants=(Variant(variant_id=f"v{product_id}", price=price, inventory_quantity=stock),),
     ))
 

@@ -10,6 +10,8 @@ from plugin.personalization.filters import FilterPolicy
 from plugin.personalization.rules import MerchantRules
 from plugin.store import Store
 
+from .recommendations_support import product
+
 SHOP = "settings.myshopify.com"
 OTHER = "other-settings.myshopify.com"
 
@@ -143,6 +145,8 @@ def test_a_refused_save_stores_nothing(store):
 
 
 def test_saves_count_versions_and_every_save_is_seen_at_once(store):
+    for product_id in ("1", "2"):
+        product(store, SHOP, product_id)
     assert rs.save(store, SHOP, {"excluded": ["1"]})[1] == 1
     first = rs.block_settings_of(store, SHOP)
     assert rs.block_settings_of(store, SHOP) is first  # unchanged: the cached object, not a re-parse
@@ -163,6 +167,8 @@ def test_a_row_re_created_at_the_same_version_is_not_mistaken_for_the_cached_one
 def test_the_cache_is_per_store_and_per_shop(store, tmp_path):
     other_store = Store(str(tmp_path / "other.db"))
     other_store.migrate()
+    for target, shop, product_id in ((store, SHOP, "1"), (other_store, SHOP, "2"), (store, OTHER, "3")):
+        product(target, shop, product_id)
     try:
         rs.save(store, SHOP, {"excluded": ["1"]})
         rs.save(other_store, SHOP, {"excluded": ["2"]})  # same shop, same version, another database
@@ -178,3 +184,35 @@ def test_a_stored_row_that_no_longer_validates_serves_the_defaults(store):
     store.rec_settings.save(SHOP, {"pins": "not a list"})
     assert rs.settings_of(store, SHOP) == (rs.DEFAULTS, 1)
     assert fields(rs.block_settings_of(store, SHOP)) == fields(BlockSettings())
+
+
+# --------------------------------------------------------------------------- checked against the catalog
+
+
+def test_each_unknown_product_and_each_selector_matching_nothing_is_named_and_nothing_is_stored(store):
+    product(store, SHOP, "1", vendor="Acme", category="Mugs")
+    product(store, OTHER, "2", vendor="Globex")  # another shop's catalog counts for nothing here
+    product(store, SHOP, "3")
+    store.commerce.delete_product(SHOP, "3", at=5)
+    with pytest.raises(rs.SettingsError) as caught:
+        rs.save(store, SHOP, {"pins": ["1", "404", "2"], "excluded": ["vendor:Acme", "vendor:Acmee", "tag:sale"],
+                              "boosts": {"category:Mug": 2, "3": 2}, "repeatable": ["vendor:globex"]})
+    assert caught.value.errors == {
+        "pins.1": "no product 404 in your catalog",
+        "pins.2": "no product 2 in your catalog",
+        "excluded.1": "vendor:Acmee matches no product in your catalog (check the spelling)",
+        "excluded.2": "tag:sale matches no product in your catalog (check the spelling)",
+        "boosts.category:Mug": "category:Mug matches no product in your catalog (check the spelling)",
+        "boosts.3": "no product 3 in your catalog",  # deleted
+        "repeatable.0": "vendor:globex matches no product in your catalog (check the spelling)",
+    }
+    assert store.rec_settings.get(SHOP) is None
+
+
+def test_selectors_match_the_catalog_whatever_their_letter_case(store):
+    product(store, SHOP, "1", vendor="ACME Tea", category="Mugs", tags=("Sale",))
+    settings, _ = rs.save(store, SHOP, {"excluded": ["vendor:acme tea", "CATEGORY:MUGS"], "boosts": {"tag:SALE": 2}})
+    assert settings["excluded"] == ["vendor:acme tea", "category:MUGS"]  # kept as written
+    with pytest.raises(rs.SettingsError) as caught:
+        rs.validate({"boosts": {"vendor:ACME": 2, "vendor:acme": 3}})
+    assert list(caught.value.errors) == ["boosts.vendor:acme"]  # the same boost twice

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from plugin import identity, recommendations
+from plugin.admin import recommendations as admin_recs
 from plugin import rec_settings as rs
 from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
@@ -53,9 +54,9 @@ def put(client, data, shop=SHOP):
                                           ("GET", "/admin/api/recommendations/attribution")])
 def test_every_route_needs_a_valid_session_token(client, store, method, path):
     for headers in ({}, bearer(aud="another-app"), bearer(exp=int(time.time()) - 30)):
-        assert client.open(path, method=method, headers=headers, json={"pins": ["1"]}).status_code == 401
+        assert client.open(path, method=method, headers=headers, json={"pins": ["1001"]}).status_code == 401
     assert store.rec_settings.get(SHOP) is None
-    assert client.open(path, method=method, headers=bearer(), json={"pins": ["1"]}).status_code == 200
+    assert client.open(path, method=method, headers=bearer(), json={"pins": ["1001"]}).status_code == 200
 
 
 def test_the_nav_bar_links_the_page_on_every_admin_page(client):
@@ -171,8 +172,10 @@ def test_one_shops_settings_never_touch_another_shop(client, store):
 # --------------------------------------------------------------------------- the page
 
 
-def test_the_page_shows_saved_settings_as_inert_text(client):
-    put(client, {"excluded": [f"tag:{SCRIPT}"], "boosts": {f"vendor:{SCRIPT}": 2}})
+def test_the_page_shows_saved_settings_as_inert_text(client, store):
+    product(store, SHOP, "1100", title=SCRIPT, vendor=SCRIPT, tags=(SCRIPT,))
+    assert put(client, {"excluded": [f"tag:{SCRIPT}"], "boosts": {f"vendor:{SCRIPT}": 2},
+                        "pins": ["1100"]}).status_code == 200
     page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert SCRIPT not in page
     assert "tag:&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -286,3 +289,90 @@ def test_shop_redact_removes_the_settings_row_and_no_other_shops(client, store):
     assert store.rec_settings.get(SHOP) is None
     assert rs.block_settings_of(store, SHOP) is rs.DEFAULT_BLOCK_SETTINGS
     assert rs.settings_of(store, OTHER)[0]["excluded"] == ["1006"]
+
+
+# --------------------------------------------------------------------------- checked against the catalog
+
+
+def test_a_save_names_each_unknown_product_and_each_selector_matching_nothing(client, store):
+    assert put(client, {"excluded": ["1007"]}).status_code == 200
+    response = put(client, {"pins": ["1001", "999", "1002", "gid://shopify/Product/998"],
+                            "excluded": ["category:Tea", "category:teas", "vendor:nobody"]})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "pins.1": "no product 999 in your catalog",
+        "pins.3": "no product 998 in your catalog",
+        "excluded.1": "category:teas matches no product in your catalog (check the spelling)",
+        "excluded.2": "vendor:nobody matches no product in your catalog (check the spelling)",
+    }
+    assert rs.settings_of(store, SHOP) == ({**rs.DEFAULTS, "excluded": ["1007"]}, 1)
+
+
+def test_selectors_match_in_serving_whatever_their_letter_case(client):
+    assert block(client) == ["1007", "1006", "1005", "1004"]
+    assert put(client, {"excluded": ["CATEGORY:Mugs"]}).status_code == 200  # the catalog says "mugs"
+    assert block(client) == ["1006", "1004", "1002", "1000"]
+    assert put(client, {"boosts": {"Category:TEA": 0.1}}).status_code == 200
+    assert block(client, name="best_sellers", limit=8)[-4:] == ["1006", "1004", "1002", "1000"]
+
+
+# --------------------------------------------------------------------------- the product picker's search
+
+PRODUCTS = "/admin/api/recommendations/products"
+
+
+def search(client, text, shop=SHOP, headers=None):
+    return client.get(PRODUCTS, query_string={"q": text}, headers=headers if headers is not None else bearer(shop))
+
+
+def test_the_search_finds_products_by_title_in_the_shop_only_and_is_never_cached(client, store):
+    product(store, SHOP, "2001", title="Blue Enamel Mug", vendor="Acme")
+    product(store, SHOP, "2002", title="Mug rack")
+    product(store, OTHER, "2003", title="Mug of the other shop")
+    store.commerce.delete_product(SHOP, "2002", at=5)
+    response = search(client, "mug")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert [(p["product_id"], p["title"], p["vendor"]) for p in response.get_json()["products"]] == [
+        ("2001", "Blue Enamel Mug", "Acme")]
+    assert [p["product_id"] for p in search(client, "mug", shop=OTHER).get_json()["products"]] == ["2003"]
+
+
+def test_percent_and_underscore_in_the_search_are_literal(client, store):
+    product(store, SHOP, "2001", title="100% cotton tote")
+    product(store, SHOP, "2002", title="1000 cotton tote")
+    product(store, SHOP, "2003", title="tea_set deluxe")
+    product(store, SHOP, "2004", title="teaXset deluxe")
+    product(store, SHOP, "2005", title=r"back\slash")
+    assert [p["product_id"] for p in search(client, "100%").get_json()["products"]] == ["2001"]
+    assert [p["product_id"] for p in search(client, "a_s").get_json()["products"]] == ["2003"]
+    assert [p["product_id"] for p in search(client, "%").get_json()["products"]] == ["2001"]
+    assert [p["product_id"] for p in search(client, "k\\s").get_json()["products"]] == ["2005"]
+
+
+def test_the_search_is_bounded_prefix_first_and_refuses_empty_or_long_text(client, store):
+    for n in range(15):
+        product(store, SHOP, str(3000 + n), title=f"Candle no. {n:02}")
+    product(store, SHOP, "3100", title="Beeswax candle")
+    found = search(client, "CANDLE").get_json()["products"]
+    assert len(found) == admin_recs.SEARCH_LIMIT and found[0]["title"] == "Candle no. 00"
+    assert [p["title"] for p in search(client, "wax c").get_json()["products"]] == ["Beeswax candle"]
+    for text in ("", "   ", "x" * 101):
+        response = search(client, text)
+        assert response.status_code == 400 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_search_needs_a_valid_session_token(client, store):
+    product(store, SHOP, "2001", title="Blue Enamel Mug")
+    for headers in ({}, bearer(aud="another-app"), bearer(exp=int(time.time()) - 30)):
+        response = search(client, "mug", headers=headers)
+        assert response.status_code == 401 and "products" not in response.get_json()
+
+
+def test_a_pin_picked_by_title_is_saved_by_id_and_shown_by_title(client, store):
+    product(store, SHOP, "2001", title="Blue Enamel Mug")
+    [picked] = search(client, "enamel").get_json()["products"]
+    assert put(client, {"pins": [picked["product_id"]], "excluded": ["1003"]}).status_code == 200
+    assert block(client, limit=2) == ["2001", "1007"]
+    page = client.get("/admin/recommendations", query_string={"id_token": session_token()}).get_data(as_text=True)
+    assert '<li data-id="2001"><span>Blue Enamel Mug</span>' in page
+    assert '<li data-id="1003"><span>Product 1003</span>' in page

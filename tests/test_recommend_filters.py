@@ -102,3 +102,15 @@ def test_boost_multiplies_scores_and_reranks():
     rules = MerchantRules(boosts={"ok": 3.0, "category:consumables": 0.5, "tag:refill": 2.0})
     ranking = [("dear", 5.0), ("coffee", 4.0), ("ok", 2.0)]
     assert apply_rules(ranking, rules, CATALOG) == [("ok", 6.0), ("dear", 5.0), ("coffee", 4.0)]
+
+
+def test_names_match_whatever_their_letter_case_and_product_ids_exactly():
+    def matches(selector, item):
+        return Selectors.of([selector]).match(item, CATALOG.get(item))
+
+    assert matches("category:MUGS", "ok") and matches("vendor:ACME", "ok")
+    assert matches("tag:Refill", "coffee") and matches("tag:REFILL", "beans")
+    assert not matches("OK", "ok")  # product ids are exact
+    rules = MerchantRules(excluded=frozenset({"tag:GIFT"}), boosts={"category:Consumables": 2.0})
+    assert apply_rules([("ok", 3.0), ("coffee", 2.0)], rules, CATALOG) == [("coffee", 4.0)]
+    assert FilterPolicy(repeatable=frozenset({"tag:ReFill"})).repeatables.match("beans", CATALOG.get("beans"))

@@ -17,6 +17,8 @@ from plugin import recommendations as recs
 
 from .browser.proxy import BROWSER_UA, install, signed
 from .conftest import SECRET, SHOP
+from plugin.store.commerce import Product, Variant
+
 from .recommendations_support import catalog, order, product
 
 JSON = {"Accept": "application/json", "User-Agent": BROWSER_UA}
@@ -32,7 +34,11 @@ def shop(store):
 
 
 def get(client, params: dict, headers=JSON, customer: str = ""):
-    return client.get(signed("/proxy/recommendations", SHOP, SECRET, params, customer=customer), headers=headers)
+    """A signed block request; a list value repeats its parameter (one per slot of the page)."""
+    single = {k: v for k, v in params.items() if not isinstance(v, list)}
+    repeated = [(k, value) for k, v in params.items() if isinstance(v, list) for value in v]
+    return client.get(signed("/proxy/recommendations", SHOP, SECRET, single, customer=customer, extra=repeated),
+                      headers=headers)
 
 
 def post(client, kind: str, body: dict, headers=None):
@@ -78,7 +84,7 @@ def test_json_answer_shape(client, shop):
     assert re.fullmatch(r"[A-Za-z0-9_-]{16}", body["rec_id"])
     assert len(body["items"]) == 3 and body["items"][0] == {
         "product_id": "1001", "title": "Product 1001", "price": "10.00", "url": "/products/product-1001",
-        "image": "https://cdn.example/1001.png"}
+        "image": "https://cdn.example/1001.png", "variant_id": "v1001"}
     assert response.headers["Cache-Control"] == "private, no-cache" and "Accept" in response.headers["Vary"]
 
 
@@ -224,3 +230,50 @@ def test_bots_gpc_and_consent_mode_store_nothing(client, shop):
     assert shop.recommendations.clicks(SHOP) == []
     assert post(client, "click", {**click, "c": "1"}).status_code == 204
     assert len(shop.recommendations.clicks(SHOP)) == 1
+
+
+# --------------------------------------------------------------------------- a page's slots in one request
+
+
+def test_a_pages_slots_come_in_one_answer_and_never_share_a_product(client, shop):
+    for n, basket in enumerate([["1000", "1001", "1002", "1003", "1004"], ["1000", "1001", "1002"]]):
+        order(shop, SHOP, f"o{n}", basket)
+    page = {"block": ["frequently_bought_together", "similar_items"], "limit": ["3", "3"],
+            "title": ["Bought together", "Similar"], "product_id": "1000"}
+    blocks = get(client, page).get_json()["blocks"]
+    assert [b["strategy"] for b in blocks] == ["frequently_bought_together", "similar_items"]
+    first, second = ([i["product_id"] for i in b["items"]] for b in blocks)
+    assert first == ["1001", "1002", "1003"] and len(second) == 3 and not set(first) & set(second)
+    alone = get(client, {"block": "similar_items", "limit": "3", "product_id": "1000"}).get_json()
+    assert set(first) & {i["product_id"] for i in alone["items"]}  # what the page-wide answer avoided
+
+    html = get(client, page, headers=HTML)
+    text = html.get_data(as_text=True)
+    assert html.mimetype == "text/html" and text.count('<div class="sl"') == 2
+    assert text.index("Bought together") < text.index(">Similar<")
+    assert [b["rec_id"] for b in blocks] == re.findall(r'data-rec="([^"]+)"', text)
+
+
+@pytest.mark.parametrize("params", [
+    {"block": ["trending"] * 7},
+    {"block": ["trending", "best_sellers"], "limit": ["4"]},
+    {"block": ["trending", "best_sellers"], "title": ["a", "b", "c"]},
+    {"block": ["trending", "nope"]},
+])
+def test_slots_that_do_not_line_up_are_a_400(client, shop, params):
+    response = get(client, params)
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+
+
+def test_a_single_variant_product_gets_an_add_to_cart_form_and_others_a_link(client, shop):
+    shop.commerce.upsert_product(SHOP, Product(
+        product_id="1000", source_updated_at=5, title="Two sizes", handle="two-sizes", url="/products/two-sizes",
+        status="active", published_at=1, created_at=99_000,
+        variants=(Variant(variant_id="71", price="9.00", inventory_quantity=3),
+                  Variant(variant_id="72", price="12.00", inventory_quantity=3))))
+    text = get(client, {"block": "new_arrivals", "limit": "2"}, headers=HTML).get_data(as_text=True)
+    cards = re.findall(r"<li.*?</li>", text, re.S)
+    assert "Two sizes" in cards[0] and "<form" not in cards[0]  # several variants: the product page chooses
+    assert re.search(r'<form method="post" action="/cart/add"><input type="hidden" name="id" value="v1007">'
+                     r'.*<button type="submit" data-i="1007" data-n="2" aria-label="Add Product 1007 to cart">',
+                     cards[1])

@@ -61,7 +61,7 @@ def test_items_carry_product_data(store):
     product(store, SHOP, "1", title="Mug", price="12.50", image="https://cdn.example/mug.png")
     [item] = ask(store, "best_sellers").items
     assert item == {"product_id": "1", "title": "Mug", "price": "12.50", "url": "/products/product-1",
-                    "image": "https://cdn.example/mug.png"}
+                    "image": "https://cdn.example/mug.png", "variant_id": "v1"}
 
 
 def test_cancelled_orders_do_not_count(store):

@@ -1,11 +1,17 @@
 """Recommendation blocks on the storefront: ``/proxy/recommendations`` and its impressions and clicks.
 
 - ``GET  /proxy/recommendations?block=STRATEGY&product_id=&cart=ID,ID&visitor_id=&customer_id=&limit=N``
-  answers ``{"items": [{"product_id", "title", "price", "url", "image"}], "strategy", "rec_id",
-  "currency"}`` to ``Accept: application/json``, else the block as a server-rendered HTML
+  answers ``{"items": [{"product_id", "title", "price", "url", "image", "variant_id"}], "strategy",
+  "rec_id", "currency"}`` to ``Accept: application/json``, else the block as a server-rendered HTML
   fragment (``templates/recommendations/block.html``: image, title, price in the shop's
-  currency, links carrying ``sl_rec``/``sl_pos``) that ``static/blocks.js`` puts in its
-  slot. ``private, no-cache`` with an ETag: an unchanged block revalidates to a 304.
+  currency, links carrying ``sl_rec``/``sl_pos``, and for a product with a single variant
+  an add-to-cart form posting to the platform's ``/cart/add``) that ``static/blocks.js``
+  puts in its slot. ``private, no-cache`` with an ETag: an unchanged block revalidates to a 304.
+  A page's slots come in one request: ``block``, ``limit`` and ``title`` repeated once per
+  slot (in page order; up to ``MAX_BLOCKS``). The answer is then one fragment per slot, in
+  order (JSON: ``{"blocks": [...]}``), and no product shows in two of them: each slot is
+  filled from what the slots before it left, so "Similar items" never repeats "Frequently
+  bought together".
   A ``customer_id`` in the query is never trusted: the customer the platform
   signed in (``logged_in_customer_id``) is used, because a browser-chosen id
   would reveal someone else's purchases. The shop's merchant settings (pins, boosts,
@@ -25,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -42,6 +49,7 @@ bp = Blueprint("recommendations", __name__, template_folder="templates")
 bp.before_request(verify_proxy_request)
 
 MAX_CART = 50
+MAX_BLOCKS = 6
 MAX_TITLE = 100
 MAX_EVENT_BYTES = 4096
 REC_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -100,11 +108,37 @@ class BadRequest(ValueError):
     pass
 
 
-def _shopper_request() -> recommendations.ShopperRequest:
+def _per_slot(name: str, count: int, default: str) -> list[str]:
+    """A parameter given once per slot, or not at all (``default`` for each)."""
+    values = request.args.getlist(name)
+    if not values:
+        return [default] * count
+    if len(values) != count:
+        raise BadRequest(f"give {name} once per block, or not at all")
+    return values
+
+
+def _limit(text: str) -> int:
+    try:
+        limit = int(text)
+    except ValueError:
+        raise BadRequest("limit must be a number") from None
+    if not 1 <= limit <= recommendations.MAX_LIMIT:
+        raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}")
+    return limit
+
+
+def _shopper_requests() -> list[tuple[recommendations.ShopperRequest, str]]:
+    """The page's slots, in order: each one's request and title."""
     args = request.args
-    block = args.get("block", "")
-    if block not in recommendations.STRATEGIES:
-        raise BadRequest(f"unknown block {block[:40]!r} (one of {', '.join(recommendations.STRATEGIES)})")
+    blocks = args.getlist("block") or [""]
+    if len(blocks) > MAX_BLOCKS:
+        raise BadRequest(f"at most {MAX_BLOCKS} blocks per request")
+    for block in blocks:
+        if block not in recommendations.STRATEGIES:
+            raise BadRequest(f"unknown block {block[:40]!r} (one of {', '.join(recommendations.STRATEGIES)})")
+    limits = [_limit(text) for text in _per_slot("limit", len(blocks), "8")]
+    titles = [text[:MAX_TITLE] for text in _per_slot("title", len(blocks), "")]
     product = args.get("product_id") or None
     if product is not None and not RESOURCE_RE.fullmatch(product):
         raise BadRequest("bad product_id")
@@ -114,20 +148,14 @@ def _shopper_request() -> recommendations.ShopperRequest:
     visitor = args.get("visitor_id") or None
     if visitor is not None and not ID_RE.fullmatch(visitor):
         raise BadRequest("bad visitor_id")
-    try:
-        limit = int(args.get("limit", "8"))
-    except ValueError:
-        raise BadRequest("limit must be a number") from None
-    if not 1 <= limit <= recommendations.MAX_LIMIT:
-        raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}")
     currency = args.get("currency") or None
     if currency is not None and not CURRENCY_RE.fullmatch(currency):
         raise BadRequest("bad currency")
-    return recommendations.ShopperRequest(
+    return [(recommendations.ShopperRequest(
         block=block, product_id=product, cart=cart, visitor_id=visitor,
         customer_id=g.customer_id,  # the signed logged-in customer; a query customer_id is never trusted
         limit=limit, currency=currency,
-    )
+    ), title) for block, limit, title in zip(blocks, limits, titles)]
 
 
 def _wants_json() -> bool:
@@ -138,28 +166,36 @@ def _wants_json() -> bool:
 @bp.get("/proxy/recommendations")
 def block():
     try:
-        asked = _shopper_request()
+        slots = _shopper_requests()
     except BadRequest as exc:
         return _error(400, "bad_request", str(exc))
-    title = request.args.get("title", "")[:MAX_TITLE]
     services = current_app.extensions["storelift"]
     settings = rec_settings.block_settings_of(services.store, g.shop)
-    served = recommendations.recommend_for(services.store, g.shop, asked, settings)
+    answers, shown = [], ()
+    for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
+        served = recommendations.recommend_for(services.store, g.shop, replace(asked, exclude=shown), settings)
+        shown += tuple(item["product_id"] for item in served.items)
+        answers.append((served, title))
     if _wants_json():
-        body = json.dumps({"items": served.items, "strategy": served.strategy, "rec_id": served.rec_id,
-                           "currency": served.currency}, separators=(",", ":"))
+        blocks = [{"items": served.items, "strategy": served.strategy, "rec_id": served.rec_id,
+                   "currency": served.currency} for served, _ in answers]
+        body = json.dumps(blocks[0] if len(blocks) == 1 else {"blocks": blocks}, separators=(",", ":"))
         mimetype = "application/json"
     else:
-        items = [{**item, "link": tracked(item["url"], served.rec_id, n),
-                  "price_text": format_money(item["price"], served.currency), "position": n}
-                 for n, item in enumerate(served.items, 1)]
-        body = render_template("recommendations/block.html", served=served, items=items, title=title)
+        body = "".join(_fragment(served, title) for served, title in answers)
         mimetype = "text/html"
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, Accept-Encoding"}
     if etag in request.headers.get("If-None-Match", ""):
         return Response(status=304, headers=headers)
     return Response(body, status=200, mimetype=mimetype, headers=headers)
+
+
+def _fragment(served: recommendations.Served, title: str) -> str:
+    items = [{**item, "link": tracked(item["url"], served.rec_id, n),
+              "price_text": format_money(item["price"], served.currency), "position": n}
+             for n, item in enumerate(served.items, 1)]
+    return render_template("recommendations/block.html", served=served, items=items, title=title)
 
 
 def _event() -> dict | None:

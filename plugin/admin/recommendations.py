@@ -9,6 +9,10 @@ Bearer`` on API calls); the shop comes from the token, never from a parameter.
   (``plugin.rec_settings``). A PUT replaces them whole; a refused one is a 422
   with an error per field and stores nothing. Serving picks a save up on the
   next block request.
+- ``GET /admin/api/recommendations/products?q=TEXT``: up to ``SEARCH_LIMIT``
+  of the shop's products whose title contains TEXT (``%`` and ``_`` literal),
+  for the page's product picker: the merchant chooses pins and exclusions by
+  title, never by typing ids. ``no-store``: titles are the shop's data.
 - ``GET /admin/api/recommendations/attribution?days=30``: per block strategy,
   impressions, clicks, CTR, attributed orders and revenue over the last 7, 30
   or 90 days. An order line is attributed to the block clicked within
@@ -27,6 +31,8 @@ from .routes import _session_token, session_required
 bp = Blueprint("admin_recommendations", __name__, template_folder="templates")
 
 PERIODS = (7, 30, 90)
+SEARCH_LIMIT = 10
+MAX_QUERY = 100
 DEFAULT_DAYS = 30
 ATTRIBUTION_WINDOW_MS = recommendations.DAY_MS
 
@@ -63,6 +69,12 @@ def _settings_state(services: Services, shop: str) -> dict:
     return {"settings": settings, "version": version}
 
 
+def _titles(services: Services, shop: str, settings: dict) -> dict[str, str]:
+    """Titles of the pinned and excluded products, so the page shows them as the merchant chose them."""
+    ids = [v for name in ("pins", "excluded") for v in settings[name] if ":" not in v]
+    return services.store.rec_settings.product_titles(shop, ids) if ids else {}
+
+
 @bp.get("/admin/recommendations")
 @session_required
 def page():
@@ -70,7 +82,9 @@ def page():
     if days is None:
         abort(400, f"days must be one of {', '.join(map(str, PERIODS))}")
     services = _services()
-    return render_template("admin/recommendations.html", shop=g.shop, state=_settings_state(services, g.shop),
+    state = _settings_state(services, g.shop)
+    return render_template("admin/recommendations.html", shop=g.shop, state=state,
+                           titles=_titles(services, g.shop, state["settings"]),
                            report=attribution(services, g.shop, days), periods=PERIODS,
                            limits=rec_settings.LIMITS, factor=(rec_settings.MIN_FACTOR, rec_settings.MAX_FACTOR),
                            id_token=_session_token())
@@ -91,6 +105,19 @@ def put_settings():
     except rec_settings.SettingsError as exc:
         return jsonify(error="invalid_settings", message="settings not saved", errors=exc.errors), 422
     return jsonify(settings=settings, version=version)
+
+
+@bp.get("/admin/api/recommendations/products")
+@session_required
+def search_products():
+    text = request.args.get("q", "").strip()
+    if not 1 <= len(text) <= MAX_QUERY:
+        response = jsonify(error="bad_request", message=f"q must be 1 to {MAX_QUERY} characters")
+        response.status_code = 400
+    else:
+        response = jsonify(products=_services().store.rec_settings.search_products(g.shop, text, SEARCH_LIMIT))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/admin/api/recommendations/attribution")

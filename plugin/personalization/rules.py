@@ -1,7 +1,8 @@
 """Merchant rules: pin, boost and exclude, applied on top of any strategy.
 
 A rule names products by a selector: a bare product id, or ``category:X``,
-``vendor:X``, ``tag:X`` (these need the catalog). Excluded products are never
+``vendor:X``, ``tag:X`` (these need the catalog; names match whatever their
+letter case). Excluded products are never
 shown, even when pinned. Boosts multiply a strategy's score, so they mean the
 same thing whatever the strategy's scale, and several matching boosts
 multiply. Pins go first, in the merchant's order, but still pass the block's
@@ -17,7 +18,7 @@ from functools import cached_property
 from .catalog import CatalogIndex
 from .interactions import Product
 from .model import rank
-from .selectors import KINDS, Selectors
+from .selectors import KINDS, Selectors, name_key
 
 @dataclass(frozen=True)
 class MerchantRules:
@@ -37,7 +38,8 @@ class MerchantRules:
         for selector, factor in self.boosts.items():
             kind, sep, value = selector.partition(":")
             if sep and kind in KINDS:
-                index[kind][value] = factor
+                key = name_key(value)
+                index[kind][key] = index[kind].get(key, 1.0) * factor
             else:
                 index[""][selector] = factor
         return index
@@ -48,13 +50,13 @@ def boost(item: str, product: Product | None, factors: dict[str, dict[str, float
     result = factors[""].get(item, 1.0)
     if product is not None:
         if product.category is not None:
-            result *= factors["category"].get(product.category, 1.0)
+            result *= factors["category"].get(name_key(product.category), 1.0)
         if product.vendor is not None:
-            result *= factors["vendor"].get(product.vendor, 1.0)
+            result *= factors["vendor"].get(name_key(product.vendor), 1.0)
         tags = factors["tag"]
         if tags:
             for tag in product.tags:
-                result *= tags.get(tag, 1.0)
+                result *= tags.get(name_key(tag), 1.0)
     return result
 
 

@@ -3,6 +3,9 @@
 A selector is a bare product id, or ``category:X``, ``vendor:X``, ``tag:X``
 (these need the catalog to match). A set of them is indexed by kind, so
 matching a product costs a few set lookups however many the merchant wrote.
+Names match whatever their letter case (``name_key``): a merchant who writes
+``vendor:acme`` means the vendor the catalog spells ``ACME``. Product ids are
+exact.
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ from dataclasses import dataclass
 from .interactions import Product
 
 KINDS = ("category", "vendor", "tag")
+
+
+def name_key(name: str) -> str:
+    """How category, vendor and tag names compare: without regard to letter case."""
+    return name.casefold()
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class Selectors:
         for selector in selectors:
             kind, sep, value = selector.partition(":")
             if sep and kind in KINDS:
-                by_kind[kind].add(value)
+                by_kind[kind].add(name_key(value))
             else:
                 by_kind[""].add(selector)
         return cls(*(frozenset(by_kind[k]) for k in ("", "category", "vendor", "tag")))
@@ -40,5 +48,6 @@ class Selectors:
             return True
         if product is None:
             return False
-        return (product.category in self.categories or product.vendor in self.vendors
-                or not self.tags.isdisjoint(product.tags))
+        return ((product.category is not None and name_key(product.category) in self.categories)
+                or (product.vendor is not None and name_key(product.vendor) in self.vendors)
+                or (bool(self.tags) and any(name_key(tag) in self.tags for tag in product.tags)))

@@ -28,7 +28,7 @@ AVAILABLE = (
 )
 CATALOG_COLUMNS = (
     "p.product_id, p.title, p.handle, p.url, p.image_src, p.vendor, p.product_type, p.tags, p.created_at,"
-    " v.price, v.inventory_quantity"
+    " v.price, v.inventory_quantity, v.variant_id"
 )
 ORDER_TIME = "COALESCE(o.created_at, o.source_updated_at)"
 FEED_SOURCES = {  # kind -> (table, key column, the column that retires the row)

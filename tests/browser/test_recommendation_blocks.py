@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 import time
 
+import jwt
 import pytest
 
 from plugin import recommendations
 from plugin.sync import sync_shop
 
-from .proxy import BROWSER_UA
-from .stack import SHOP, StorefrontStack
+from .proxy import BROWSER_UA, MOBILE_UA
+from .stack import API_KEY, SECRET, SHOP, StorefrontStack
 from .test_storefront_widget import CLS_PROBE
 
 TALL = {"viewport": {"width": 1280, "height": 2400}, "user_agent": BROWSER_UA}  # every slot in the viewport
@@ -33,11 +34,14 @@ new MutationObserver(() => {
 }).observe(document, {childList: true, subtree: true});
 """
 FILLED = "() => [...document.querySelectorAll('storelift-recs')].every(el => el.shadowRoot?.querySelector('a[data-i]'))"
-BLOCKS = {
-    "index": {"strategy": "best_sellers", "title": "Best sellers", "limit": 4},
-    "product": {"strategy": "frequently_bought_together", "title": "Bought together", "limit": 4},
-    "cart": {"strategy": "cart", "title": "Complete your order", "limit": 4},
-}
+BLOCKS = [
+    ("index", {"strategy": "best_sellers", "title": "Best sellers", "limit": 12}),
+    ("product", {"strategy": "frequently_bought_together", "title": "Bought together", "limit": 4}),
+    ("product", {"strategy": "similar_items", "title": "Similar items", "limit": 4}),
+    ("cart", {"strategy": "cart", "title": "Complete your order", "limit": 4}),
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "user_agent": MOBILE_UA}
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +49,14 @@ def shop(tmp_path_factory):
     running = StorefrontStack(tmp_path_factory.mktemp("recs-browser"), settings={"enabled": False})
     sync_shop(running.config, running.store, SHOP)  # the catalog and recent orders
     recommendations.invalidate(running.store, SHOP)
-    for template, settings in BLOCKS.items():
+    for template, settings in BLOCKS:
         running.control("theme/blocks", {"template": template, "block": "recommendations", "settings": settings})
     yield running
     running.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(**TALL)
+def open_page(browser, options: dict):
+    context = browser.new_context(**options)
     context.add_init_script(CLS_PROBE)
     context.add_init_script(HEIGHTS_PROBE)
     errors: list[str] = []
@@ -61,13 +64,21 @@ def page(browser):
     tab.on("console", lambda m: m.type == "error" and "favicon" not in str(m.location) and errors.append(m.text))
     tab.on("pageerror", lambda e: errors.append(str(e)))
     tab.errors = errors
+    return tab
+
+
+@pytest.fixture
+def page(browser):
+    tab = open_page(browser, TALL)
     yield tab
-    context.close()
+    tab.context.close()
 
 
-def items(page) -> list[dict]:
-    return page.evaluate("""() => [...document.querySelector('storelift-recs').shadowRoot.querySelectorAll('a[data-i]')]
-        .map(a => ({id: a.dataset.i, href: a.getAttribute('href'), title: a.querySelector('.t').textContent}))""")
+def items(page, slot: int = 0) -> list[dict]:
+    return page.evaluate("""(n) => [...document.querySelectorAll('storelift-recs')[n].shadowRoot
+        .querySelectorAll('a[data-i]')]
+        .map(a => ({id: a.dataset.i, href: a.getAttribute('href'), title: a.querySelector('.t').textContent}))""",
+                         slot)
 
 
 def filled_without_shift(page, url: str) -> list[dict]:
@@ -76,10 +87,9 @@ def filled_without_shift(page, url: str) -> list[dict]:
     page.wait_for_timeout(300)  # images decode, fonts settle: any late shift would show now
     assert page.evaluate("window.__cls") == 0
     assert set(page.evaluate("window.__heights")) == {300}
-    box = page.evaluate("() => document.querySelector('storelift-recs').getBoundingClientRect().height")
-    assert box == 300
-    assert page.evaluate("() => document.querySelector('storelift-recs').shadowRoot.querySelector('.sl')"
-                         ".scrollHeight") <= 300
+    assert set(page.evaluate("() => [...document.querySelectorAll('storelift-recs')].map(el => "
+                             "[el.getBoundingClientRect().height, el.shadowRoot.querySelector('.sl').scrollHeight <= 300])"
+                             ".flat()")) <= {300, True}
     return items(page)
 
 
@@ -96,7 +106,7 @@ def wait_for(probe, timeout: float = 15.0):
 def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order(shop, page):
     store = shop.store
     home = filled_without_shift(page, shop.store_url + "/")
-    assert len(home) == 4 and all(re.match(r"/products/[^?]+\?sl_rec=[A-Za-z0-9_-]{16}&sl_pos=\d$", i["href"])
+    assert len(home) == 12 and all(re.match(r"/products/[^?]+\?sl_rec=[A-Za-z0-9_-]{16}&sl_pos=\d+$", i["href"])
                                   for i in home)
 
     # A product page: the block leaves out the product itself.
@@ -140,7 +150,7 @@ def test_blocks_keep_their_height_under_hostile_theme_css(shop, page):
     shop.control("theme/hostile-css", {"enabled": True})
     try:
         shown = filled_without_shift(page, shop.store_url + "/")
-        assert len(shown) == 4
+        assert len(shown) == 12
         style = page.evaluate("""() => { const root = document.querySelector('storelift-recs').shadowRoot;
             const cs = (s) => getComputedStyle(root.querySelector(s));
             return [cs('.t').fontSize, cs('img').width, cs('a').textDecorationLine]; }""")
@@ -148,3 +158,103 @@ def test_blocks_keep_their_height_under_hostile_theme_css(shop, page):
         assert page.errors == []
     finally:
         shop.control("theme/hostile-css", {"enabled": False})
+
+
+def a_product_page(shop, page) -> str:
+    page.goto(shop.store_url + "/")
+    page.wait_for_function(FILLED, timeout=10_000)
+    return shop.store_url + items(page)[0]["href"].split("?")[0]
+
+
+def test_two_blocks_on_a_product_page_share_no_product_and_use_the_themes_font(shop, page):
+    page.goto(a_product_page(shop, page))
+    together = filled_without_shift(page, page.url)
+    similar = items(page, 1)
+    assert len(together) == 4 and len(similar) == 4
+    assert not {i["id"] for i in together} & {i["id"] for i in similar}
+    fonts = page.evaluate("""() => [getComputedStyle(document.body).fontFamily,
+        ...[...document.querySelectorAll('storelift-recs')].flatMap(el =>
+            ['.t', '.p', 'h2'].map(s => getComputedStyle(el.shadowRoot.querySelector(s)).fontFamily))]""")
+    assert "Georgia" in fonts[0] and set(fonts) == {fonts[0]}  # devstore's theme font, not a system stack
+    assert page.errors == []
+
+
+def test_add_to_cart_from_a_card_fills_the_cart_and_counts_as_the_blocks_click(shop, page):
+    store = shop.store
+    page.goto(shop.store_url + "/")
+    page.wait_for_function(FILLED, timeout=10_000)
+    card = page.evaluate("""() => { const root = document.querySelector('storelift-recs').shadowRoot;
+        const form = root.querySelector('form[action="/cart/add"]'), button = form.querySelector('button');
+        return {variant: form.elements.id.value, product: button.dataset.i, n: +button.dataset.n,
+                rec: root.querySelector('[data-rec]').dataset.rec,
+                linked: root.querySelectorAll('li:not(.v) a[data-i]').length}; }""")
+    assert card["linked"] > 0  # multi-variant products keep their link to the product page
+    added_before = store.events.count(SHOP, "add_to_cart")
+    page.locator("storelift-recs").first.locator(f"button[data-i='{card['product']}']").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    cart = page.evaluate("() => fetch('/cart.js').then(r => r.json())")
+    assert [(str(i["variant_id"]), str(i["product_id"]), i["quantity"]) for i in cart["items"]] == [
+        (card["variant"], card["product"], 1)]
+    [click] = wait_for(lambda: store.recommendations.clicks(SHOP, card["rec"]))
+    assert (click["product_id"], click["position"], click["strategy"]) == (card["product"], card["n"], "best_sellers")
+    wait_for(lambda: store.events.count(SHOP, "add_to_cart") == added_before + 1)  # like any add to cart
+    assert page.errors == []
+
+
+def test_on_a_phone_the_row_scrolls_sideways_and_the_next_card_peeks_in(shop, browser):
+    phone = open_page(browser, PHONE)
+    try:
+        shown = filled_without_shift(phone, shop.store_url + "/")
+        assert len(shown) == 12
+        row = phone.evaluate("""() => { const ul = document.querySelector('storelift-recs').shadowRoot.querySelector('ul');
+            const box = ul.getBoundingClientRect();
+            const cut = [...ul.children].map(li => li.getBoundingClientRect())
+                .find(r => r.left < box.right && r.right > box.right);
+            return {scrolls: ul.scrollWidth > ul.clientWidth, overflow: getComputedStyle(ul).overflowX,
+                    snap: getComputedStyle(ul).scrollSnapType, peek: cut ? box.right - cut.left : 0,
+                    card: cut ? cut.width : 0}; }""")
+        assert row["scrolls"] and row["overflow"] == "auto" and row["snap"].startswith("x")
+        assert 0.2 * row["card"] <= row["peek"] <= 0.8 * row["card"]  # visibly part of a card: there is more
+        moved = phone.evaluate("""() => { const ul = document.querySelector('storelift-recs').shadowRoot
+            .querySelector('ul'); ul.scrollBy({left: 200, behavior: 'instant'}); return ul.scrollLeft; }""")
+        assert moved > 0
+        phone.wait_for_timeout(200)
+        assert phone.evaluate("window.__cls") == 0 and phone.errors == []
+    finally:
+        phone.context.close()
+
+
+def admin_token() -> str:
+    """A session token as the platform's admin issues it to this stack's app."""
+    now = int(time.time())
+    claims = {"iss": f"https://{SHOP}/admin", "dest": f"https://{SHOP}", "aud": API_KEY, "sub": "42",
+              "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": "j", "sid": "s"}
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+def test_the_merchant_picks_a_pin_by_title_and_it_leads_the_block(shop, browser, page):
+    filled_without_shift(page, shop.store_url + "/")
+    chosen = items(page)[5]
+    admin = browser.new_context(viewport={"width": 1100, "height": 1400})
+    try:
+        tab = admin.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(f"{shop.app_url}/admin/recommendations?id_token={admin_token()}")
+        picker = tab.get_by_role("combobox", name=re.compile("Pinned products"))
+        picker.fill(chosen["title"][:5].lower())
+        option = tab.get_by_role("option", name=re.compile(re.escape(chosen["title"])))
+        option.wait_for()
+        while picker.get_attribute("aria-activedescendant") != option.get_attribute("id"):
+            picker.press("ArrowDown")
+        picker.press("Enter")
+        chip = tab.locator("#chips-pins li")
+        assert chip.get_attribute("data-id") == chosen["id"] and chip.inner_text().startswith(chosen["title"])
+        tab.get_by_role("button", name="Save").click()
+        tab.get_by_role("status").filter(has_text="Saved").wait_for()
+        assert shop.store.rec_settings.get(SHOP)[0]["pins"] == [chosen["id"]]
+        assert filled_without_shift(page, shop.store_url + "/")[0]["id"] == chosen["id"]
+        assert errors == []
+    finally:
+        admin.close()
+        shop.store.rec_settings.save(SHOP, {**shop.store.rec_settings.get(SHOP)[0], "pins": []})
