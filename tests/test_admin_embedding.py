@@ -130,7 +130,7 @@ def test_the_shared_page_script_is_served_to_every_admin_page(client):
 
 WRITES = [
     ("PUT", "/admin/api/capture/settings", {"texts": {"headline": "Hello"}}),
-    ("PUT", "/admin/api/recommendations/settings", {"pins": ["1001"]}),
+    ("PUT", "/admin/api/recommendations/settings", {"min_price": "5.00"}),
     ("POST", "/admin/api/sync", None),
     ("POST", "/admin/api/webhooks/repair", None),
 ]
