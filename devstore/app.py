@@ -12,7 +12,8 @@ import secrets
 
 from flask import Flask, render_template
 
-from . import admin, app_proxy, control, graphql_api, images, oauth, storefront, theme
+from . import (admin, app_proxy, control, graphql_api, graphql_bulk, images, oauth, storefront, theme,
+               theme_editor)
 from .clock import Clock
 from .runtime import Devstore
 from .seed import seed_store
@@ -34,7 +35,8 @@ def create_app(settings: Settings) -> Flask:
     runtime = Devstore(settings=settings, clock=clock, store=store, dispatcher=dispatcher)
     app.extensions["devstore"] = runtime
     theme.load_extensions(runtime)
-    for module in (oauth, graphql_api, admin, storefront, images, app_proxy, theme, control):
+    for module in (oauth, graphql_api, graphql_bulk, admin, storefront, images, app_proxy, theme, theme_editor,
+                   control):
         app.register_blueprint(module.bp)
 
     @app.context_processor

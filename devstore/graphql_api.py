@@ -13,6 +13,7 @@ from graphql import GraphQLError, execute, parse, validate
 
 from . import installs
 from .cost import ActualCost, requested_cost
+from .graphql_bulk import bulk_root
 from .graphql_mutations import mutation_root
 from .graphql_schema import resolve_field, schema_for, valid_version
 from .graphql_views import ApiContext, query_root
@@ -95,7 +96,7 @@ def graphql_endpoint(version: str):
     ctx = ApiContext(store=rt.store, settings=rt.settings, app=app, token=token, version=version)
     actual = ActualCost()
     with rt.store.lock:
-        result = execute(schema, document, root_value={**query_root(ctx), **mutation_root(ctx)},
+        result = execute(schema, document, root_value={**query_root(ctx), **mutation_root(ctx), **bulk_root(ctx)},
                          context_value=ctx, variable_values=variables, operation_name=operation_name,
                          field_resolver=resolve_field, middleware=[actual])
     bucket.refund(requested - actual.total)

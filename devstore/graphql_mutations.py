@@ -35,7 +35,10 @@ def _user_error(field: list[str] | None, message: str, code: str | None = None) 
 
 def topic_name(enum: str) -> str:
     """``ORDERS_CREATE`` → ``orders/create``; the first underscore separates resource and event."""
-    resource, _, event = enum.lower().partition("_")
+    lower = enum.lower()
+    if lower.startswith("bulk_operations_"):  # the one resource name with an underscore
+        return "bulk_operations/" + lower[len("bulk_operations_"):]
+    resource, _, event = lower.partition("_")
     return f"{resource}/{event}"
 
 

@@ -10,6 +10,7 @@ are plain data or callables taking the field arguments.
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import json
 import re
@@ -22,6 +23,8 @@ from graphql.language import DocumentNode, FieldDefinitionNode, ObjectTypeDefini
 SDL_PATH = Path(__file__).with_name("data") / "admin_schema.graphql"
 VERSION_RE = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 MAX_PAGE = 250
+# Set while a bulk operation runs its query: connections then need no first/last and return every record.
+BULK_READ: contextvars.ContextVar[bool] = contextvars.ContextVar("bulk_read", default=False)
 
 
 def valid_version(version: str) -> bool:
@@ -91,7 +94,9 @@ def connection(records: list, *, first: int | None = None, after: str | None = N
                record_id: Callable[[Any], int] = lambda r: r.id,
                sort_value: Callable[[Any], Any] = lambda r: r.id) -> dict:
     """A Relay connection over ``records`` (already filtered), ordered by (sort value, id)."""
-    if first is None and last is None:
+    if BULK_READ.get():  # a bulk query reads every record; page sizes do not apply
+        first = last = None
+    elif first is None and last is None:
         raise GraphQLError("you must provide one of first or last", extensions={"code": "BAD_REQUEST"})
     for name, size in (("first", first), ("last", last)):
         if size is not None and not 0 <= size <= MAX_PAGE:

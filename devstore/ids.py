@@ -25,6 +25,7 @@ _SERIES: dict[str, tuple[int, int]] = {
     "DiscountRedeemCode": (1_880_417_220_000_000, 2_053),
     "DiscountRedeemCodeBulkCreation": (1_200_050_000_000, 97),
     "WebhookSubscription": (1_402_331_450_000, 1_009),
+    "BulkOperation": (3_208_114_570_000, 1_013),
     "Event": (5_560_220_170_000_000, 613),
     "DataRequest": (910_000, 37),
     "Shop": (68_810_293_977, 1),

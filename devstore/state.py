@@ -2,8 +2,7 @@
 
 Every reader and writer takes ``Store.lock`` (re-entrant), so a storefront
 request, an API call and the webhook thread never see a half-made order.
-Records are plain dataclasses; turning them into REST or GraphQL shapes is
-done elsewhere (payloads.py, graphql_schema.py).
+Records are plain dataclasses; REST and GraphQL shapes are built elsewhere (payloads.py, graphql_*.py).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
+from typing import Any, Callable
 
 from .clock import Clock
 from .ids import IdAllocator
@@ -339,6 +338,7 @@ class Store:
         self.checkouts: dict[str, Checkout] = {}
         self.discounts: dict[int, Discount] = {}
         self.bulk_creations: dict[int, BulkCreation] = {}
+        self.bulk_operations: dict[int, Any] = {}  # graphql_bulk.BulkOperation by id
         self.installations: dict[str, Installation] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}

@@ -305,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--store-port", type=int, default=8001, help="the simulated store's port")
     demo.add_argument("--db", default="storelift-demo.db", help="demo database file (recreated)")
     demo.add_argument("--no-wait", action="store_true", help="install, print the URLs and exit")
+    demo.add_argument("--verbose", action="store_true", help="show every log line (requests, throttle waits)")
     demo.set_defaults(func=_demo)
 
     migrate = sub.add_parser("migrate", help="apply pending database migrations")

@@ -8,8 +8,12 @@ token. Like the CLI, this is a composition root: it may start devstore.
 
 from __future__ import annotations
 
+import logging
 import os
+import shlex
+import sys
 import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
@@ -22,6 +26,15 @@ DEMO_KEY = "storelift-demo-key"
 DEMO_SECRET = "storelift-demo-secret-not-for-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 THEME_EXTENSION = REPO_ROOT / "extensions" / "storelift-theme"
+# What the demo theme shows: the recommendation app block placed as a merchant would in the theme editor.
+DEMO_BLOCKS = (
+    ("product", {"strategy": "frequently_bought_together", "title": "Frequently bought together", "limit": 4}),
+    ("product", {"strategy": "similar_items", "title": "Similar items", "limit": 4}),
+    ("cart", {"strategy": "cart", "title": "Complete your order", "limit": 4}),
+    ("index", {"strategy": "for_you", "title": "Picked for you", "limit": 4}),
+    ("index", {"strategy": "trending", "title": "Trending now", "limit": 4}),
+)
+SYNC_WAIT_S = 120.0
 
 
 class InstallError(Exception):
@@ -87,10 +100,66 @@ def install_through_oauth(store_url: str, app_url: str, handle: str = "storelift
     raise InstallError("too many redirects")
 
 
+def place_demo_blocks(store_url: str) -> None:
+    """Put the recommendation blocks on the demo theme's home, product and cart templates."""
+    for template, settings in DEMO_BLOCKS:
+        response = requests.post(f"{store_url}/_devstore/theme/blocks", timeout=10,
+                                 json={"template": template, "block": "recommendations", "settings": settings})
+        if response.status_code != 200:
+            raise InstallError(f"placing the {template} block answered {response.status_code}")
+
+
+def _progress_text(run: dict | None) -> str:
+    def part(done, total, noun):
+        return f"{done or 0}/{total} {noun}" if total is not None else f"{done or 0} {noun}"
+    if not run:
+        return "starting"
+    return f"{part(run['products'], run['products_total'], 'products')}, {part(run['orders'], run['orders_total'], 'orders')}"
+
+
+def wait_for_first_sync(store, shop: str, out=sys.stdout) -> dict | None:
+    """Show the first sync as one progress line (rewritten in place on a terminal); return its run."""
+    started, tty, run = time.monotonic(), out.isatty(), None
+    while time.monotonic() - started < SYNC_WAIT_S:
+        run = store.shops.last_sync(shop)
+        if run and run["finished_at"]:
+            break
+        if tty:
+            print(f"\rPulling the store's history: {_progress_text(run)}", end="", file=out, flush=True)
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    prefix = "\r" if tty else ""
+    if run and run["finished_at"] and not run["error"]:
+        print(f"{prefix}Pulled the store's history: {_progress_text(run)} in {elapsed:.1f} s.", file=out)
+    elif run and run["error"]:
+        print(f"{prefix}The first sync failed ({run['error']}); the admin's Status page can run it again.", file=out)
+    else:
+        print(f"{prefix}The first sync is still running ({_progress_text(run)}); the admin's Status page follows it.",
+              file=out)
+    return run
+
+
+def cli_environment(args, app_url: str, store_base: str) -> str:
+    """The exact ``export`` line that points ``storelift`` commands at this demo's database and store."""
+    values = {"STORELIFT_MODE": "demo", "STORELIFT_DB": os.path.abspath(args.db), "STORELIFT_APP_URL": app_url,
+              "STORELIFT_PLATFORM_DOMAIN": DEMO_PLATFORM_DOMAIN, "STORELIFT_SHOP_URLS": f"{DEMO_SHOP}={store_base}"}
+    return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in values.items())
+
+
+def _quiet_logs(verbose: bool) -> str:
+    """Without --verbose only warnings reach the console: no request lines, no throttle waits."""
+    if not verbose:
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # devstore's server logs each request at INFO
+    return "INFO" if verbose else "WARNING"
+
+
 def run(args) -> int:
     import waitress.server
     import devstore
 
+    log_level = _quiet_logs(args.verbose)
     store_url = f"http://127.0.0.1:{args.store_port}"
     app_url = f"http://127.0.0.1:{args.port}"
     for suffix in ("", "-wal", "-shm"):
@@ -122,6 +191,7 @@ def run(args) -> int:
             "platform_domain": DEMO_PLATFORM_DOMAIN,
             "shop_urls": {DEMO_SHOP: store_base},
             "run_worker": True,
+            "log_level": log_level,
         }
     )
     from .cli import server_options
@@ -130,13 +200,19 @@ def run(args) -> int:
     thread = threading.Thread(target=server.run, name="storelift-http", daemon=True)
     thread.start()
     try:
+        print(f"Starting the demo store and Storelift, installing Storelift on {DEMO_SHOP}…", flush=True)
         admin_url = install_through_oauth(store_base, app_url)
+        place_demo_blocks(store_base)
+        wait_for_first_sync(app.extensions["storelift"].store, DEMO_SHOP)
         print()
         print(f"Storelift demo is running. Shop: {DEMO_SHOP}")
         print(f"  Storefront:      {store_base}/")
         print(f"  Store admin:     {store_base}/admin")
         print(f"  Storelift admin: {admin_url}")
         print(f"  Storelift app:   {app_url}/")
+        print("Recommendation blocks are on the home, product and cart pages.")
+        print("Run storelift commands against this demo after:")
+        print(f"  {cli_environment(args, app_url, store_base)}")
         print("Press Ctrl-C to stop." if not args.no_wait else "", flush=True)
         if not args.no_wait:
             threading.Event().wait()

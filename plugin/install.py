@@ -151,11 +151,15 @@ def callback():
 
 
 def _first_sync(services: Services, shop: str) -> None:
-    """A new install starts with the catalog and recent orders (failures are recorded, not raised)."""
+    """A new install starts with the catalog and recent orders, pulled as bulk operations.
+
+    A failure is recorded in sync_runs (the admin shows it and offers "sync now") and logged with
+    its traceback here, the top of this thread, rather than lost.
+    """
     try:
-        sync_shop(services.config, services.store, shop)
-    except Exception:  # recorded in sync_runs and shown in the admin; the owner can retry there
-        pass
+        sync_shop(services.config, services.store, shop, bulk=True)
+    except Exception:
+        log.exception("the first sync of %s failed", shop)
 
 
 def _check_state(services: Services, shop: str) -> None:

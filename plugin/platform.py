@@ -246,6 +246,29 @@ class PlatformClient:
                 raise PlatformBadResponse("hasNextPage without a new endCursor")
             cursor = next_cursor
 
+    def download_lines(self, url: str) -> Iterator[bytes]:
+        """Stream a bulk operation's JSONL result file line by line (no token: the URL is signed).
+
+        The URL is a credential of its own, so neither it nor its query ever reaches a log line.
+        """
+        def attempt() -> requests.Response:
+            try:
+                response = self._session.get(url, timeout=self._timeout, stream=True)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise _Retry("connection failed", None, PlatformTimeout("GET bulk result: connection failed")) from exc
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retry(str(response.status_code), _retry_after(response),
+                             PlatformUnavailable(f"GET bulk result: HTTP {response.status_code}"))
+            if response.status_code != 200:
+                raise PlatformBadResponse(f"GET bulk result: HTTP {response.status_code}", status=response.status_code)
+            return response
+
+        with self._with_retries("bulk result file", attempt) as response:
+            try:
+                yield from (line for line in response.iter_lines() if line)
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                raise PlatformTimeout("GET bulk result: the download broke off") from exc
+
     # ------------------------------------------------------------------ OAuth token endpoint
 
     def exchange_code(self, api_key: str, api_secret: str, code: str, expiring: bool = True) -> TokenGrant:

@@ -2,18 +2,21 @@
 
 Webhooks can be missed (the platform gives up after its retries) and a new
 install starts with no history, so ``sync_shop`` reads products and the
-last 60 days of orders (all the ``read_orders`` scope shows) with cursor
-pagination and writes them through the same newest-wins upserts the
+last 60 days of orders (all the ``read_orders`` scope shows): with cursor
+pagination for repairs, as bulk operations for the first sync (``plugin/bulk.py``),
+and writes them through the same newest-wins upserts the
 webhook handlers use: a sync never overwrites fresher webhook data.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from .bulk import nest, run_bulk_query
 from .config import Config
 from .platform import PlatformClient
 from .profiling import rebuild_profiles
@@ -30,45 +33,64 @@ ORDER_WINDOW_DAYS = 60
 PRODUCT_PAGE = 20
 ORDER_PAGE = 4
 
-PRODUCTS_QUERY = """
-query SyncProducts($first: Int!, $after: String) {
-  products(first: $first, after: $after, sortKey: ID) {
-    nodes {
+PRODUCT_FIELDS = """
       legacyResourceId title handle vendor productType tags status
       publishedAt createdAt updatedAt onlineStoreUrl
-      featuredImage { url }
-      variants(first: 30) {
-        nodes { legacyResourceId title sku price compareAtPrice inventoryQuantity position }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
-
-ORDERS_QUERY = """
-query SyncOrders($first: Int!, $after: String, $query: String) {
-  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
-    nodes {
+      featuredImage { url }"""
+VARIANT_FIELDS = "legacyResourceId title sku price compareAtPrice inventoryQuantity position"
+ORDER_FIELDS = """
       legacyResourceId name email createdAt updatedAt cancelledAt
       displayFinancialStatus sourceName currencyCode discountCodes landingPageUrl referrerUrl
       customer { legacyResourceId email }
       totalPriceSet { shopMoney { amount } }
       subtotalPriceSet { shopMoney { amount } }
-      totalDiscountsSet { shopMoney { amount } }
-      lineItems(first: 40) {
-        nodes {
+      totalDiscountsSet { shopMoney { amount } }"""
+LINE_FIELDS = """
           id title variantTitle vendor sku quantity
           product { legacyResourceId }
           variant { legacyResourceId }
-          originalUnitPriceSet { shopMoney { amount } }
-        }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
+          originalUnitPriceSet { shopMoney { amount } }"""
+
+PRODUCTS_QUERY = f"""
+query SyncProducts($first: Int!, $after: String) {{
+  products(first: $first, after: $after, sortKey: ID) {{
+    nodes {{{PRODUCT_FIELDS}
+      variants(first: 30) {{ nodes {{ {VARIANT_FIELDS} }} }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+ORDERS_QUERY = f"""
+query SyncOrders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {{
+    nodes {{{ORDER_FIELDS}
+      lineItems(first: 40) {{ nodes {{{LINE_FIELDS}
+      }} }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+# The same fields as bulk queries: no page sizes, and an ``id`` on every node that has a nested
+# connection (the result file links children to it with ``__parentId``).
+BULK_PRODUCTS_QUERY = f"""
+{{ products(sortKey: ID) {{ edges {{ node {{ id{PRODUCT_FIELDS}
+  variants {{ edges {{ node {{ {VARIANT_FIELDS} }} }} }} }} }} }} }}
+"""
+BULK_ORDERS_QUERY = """
+{{ orders(query: {search}, sortKey: CREATED_AT) {{ edges {{ node {{ id{fields}
+  lineItems {{ edges {{ node {{{lines} }} }} }} }} }} }} }}
+"""
+COUNTS_QUERY = """
+query SyncCounts($query: String) {
+  productsCount { count }
+  ordersCount(query: $query) { count }
 }
 """
+PROGRESS_EVERY = 100  # rows between progress writes to the sync-run row
 
 
 @dataclass(frozen=True)
@@ -165,29 +187,78 @@ def order_from_graphql(node: dict) -> Order:
     )
 
 
-def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None = None) -> SyncResult:
-    """Pull products and the order window into the store."""
-    products = 0
+def _order_search(now: float | None) -> str:
+    since = datetime.fromtimestamp(now or time.time(), timezone.utc) - timedelta(days=ORDER_WINDOW_DAYS)
+    return f"created_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+class _Progress:
+    """Counts what a sync wrote and records it on the sync-run row every ``PROGRESS_EVERY`` rows."""
+
+    def __init__(self, store: Store, shop: str, run_id: int | None, totals: dict) -> None:
+        self._store, self._shop, self._run_id, self._totals = store, shop, run_id, totals
+        self.products = self.orders = 0
+
+    def add(self, kind: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if (self.products + self.orders) % PROGRESS_EVERY == 0:
+            self.save()
+
+    def save(self) -> None:
+        if self._run_id is not None:
+            self._store.shops.sync_progress(
+                self._shop, self._run_id, products=self.products, orders=self.orders,
+                products_total=self._totals.get("products"), orders_total=self._totals.get("orders"))
+
+
+def _totals(client: PlatformClient, search: str) -> dict:
+    data = client.graphql(COUNTS_QUERY, {"query": search})
+    return {kind: (data.get(f"{kind}Count") or {}).get("count") for kind in ("products", "orders")}
+
+
+def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None = None,
+         run_id: int | None = None) -> SyncResult:
+    """Pull products and the order window into the store, page by page (small repairs)."""
+    search = _order_search(now)
+    progress = _Progress(store, shop, run_id, _totals(client, search) if run_id is not None else {})
+    progress.save()
     for node in client.paginate(PRODUCTS_QUERY, {}, ["products"], page_size=PRODUCT_PAGE):
         store.commerce.upsert_product(shop, product_from_graphql(node))
-        products += 1
-    since = datetime.fromtimestamp(now or time.time(), timezone.utc) - timedelta(days=ORDER_WINDOW_DAYS)
-    orders = 0
-    query = {"query": f"created_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}"}
-    for node in client.paginate(ORDERS_QUERY, query, ["orders"], page_size=ORDER_PAGE):
+        progress.add("products")
+    for node in client.paginate(ORDERS_QUERY, {"query": search}, ["orders"], page_size=ORDER_PAGE):
         store.commerce.upsert_order(shop, order_from_graphql(node))
-        orders += 1
-    return SyncResult(products, orders)
+        progress.add("orders")
+    progress.save()
+    return SyncResult(progress.products, progress.orders)
 
 
-def sync_shop(config: Config, store: Store, shop: str) -> SyncResult:
-    """``storelift sync SHOP`` and the first sync after install; recorded for the admin.
+def pull_bulk(client: PlatformClient, store: Store, shop: str, *, now: float | None = None,
+              run_id: int | None = None, sleep=time.sleep) -> SyncResult:
+    """The same pull as ``pull``, as two bulk operations: the first sync's whole history in seconds."""
+    search = _order_search(now)
+    progress = _Progress(store, shop, run_id, _totals(client, search))
+    progress.save()
+    for node in nest(run_bulk_query(client, BULK_PRODUCTS_QUERY, sleep=sleep), "variants"):
+        store.commerce.upsert_product(shop, product_from_graphql(node))
+        progress.add("products")
+    orders_query = BULK_ORDERS_QUERY.format(search=json.dumps(search), fields=ORDER_FIELDS, lines=LINE_FIELDS)
+    for node in nest(run_bulk_query(client, orders_query, sleep=sleep), "lineItems"):
+        store.commerce.upsert_order(shop, order_from_graphql(node))
+        progress.add("orders")
+    progress.save()
+    return SyncResult(progress.products, progress.orders)
+
+
+def sync_shop(config: Config, store: Store, shop: str, *, bulk: bool = False) -> SyncResult:
+    """``storelift sync SHOP``, the admin's "sync now" (paginated) and the first sync after install
+    (``bulk``: the whole history as bulk operations); recorded, with progress, for the admin.
 
     The synced buyers' profiles and segments are rebuilt afterwards.
     """
     run_id = store.shops.sync_started(shop)
     try:
-        result = pull(client_for_shop(config, store, shop), store, shop)
+        client = client_for_shop(config, store, shop)
+        result = (pull_bulk if bulk else pull)(client, store, shop, run_id=run_id)
         rebuild_profiles(store, shop, now_ms())  # synced buyers get profiles and segments
     except Exception as exc:
         store.shops.sync_finished(run_id, error=f"{type(exc).__name__}: {exc}")

@@ -131,3 +131,16 @@ def test_privacy_export_download_is_scoped_to_the_token_shop(client, installed_s
     assert "attachment" in response.headers["Content-Disposition"]
     assert client.get(f"/admin/api/privacy/{theirs}/export", headers=auth).status_code == 404
     assert client.get(f"/admin/api/privacy/{mine}/export").status_code == 401
+
+
+@responses.activate
+def test_status_page_shows_a_running_sync_s_progress(client, installed_shop, store):
+    installed_shop()
+    responses.add(responses.POST, GRAPHQL_URL, json=subscriptions_answer([]))
+    run_id = store.shops.sync_started(SHOP)
+    store.shops.sync_progress(SHOP, run_id, products=120, orders=0, products_total=240, orders_total=765)
+    page = client.get("/admin", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
+    assert "is running:\n120 of 240 products,\n0 of 765 orders pulled." in page
+    store.shops.sync_finished(run_id, products=240, orders=765)
+    page = client.get("/admin", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
+    assert "240 products, 765 orders." in page

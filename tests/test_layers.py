@@ -27,6 +27,8 @@ LAYERS = [  # most specific prefix first
     ("plugin.tokens", 2),
     ("plugin.subscriptions", 2),
     ("plugin.sync", 2),
+    ("plugin.bulk", 2),
+    ("plugin.theme_links", 2),
     ("plugin.importer", 2),
     ("plugin.personalization", 2),
     ("plugin.profiling", 2),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
-from .. import rec_settings, recommendations
+from .. import rec_settings, recommendations, theme_links
 from ..services import Services
 from ..store import now_ms
 from .routes import _session_token, session_required
@@ -87,7 +87,8 @@ def page():
                            titles=_titles(services, g.shop, state["settings"]),
                            report=attribution(services, g.shop, days), periods=PERIODS,
                            limits=rec_settings.LIMITS, factor=(rec_settings.MIN_FACTOR, rec_settings.MAX_FACTOR),
-                           id_token=_session_token())
+                           id_token=_session_token(),
+                           place_blocks=theme_links.placement_links(services.config, g.shop))
 
 
 @bp.get("/admin/api/recommendations/settings")

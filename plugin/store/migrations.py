@@ -624,3 +624,13 @@ def _rec_settings(db) -> None:
         )
         """
     )
+
+
+@migrations(name="0032_sync_progress")
+def _sync_progress(db) -> None:
+    """How many products and orders a running sync will pull, for the admin's progress line.
+
+    ``products`` and ``orders`` (0005) count what has been written so far while the run is going.
+    """
+    db.execute("ALTER TABLE sync_runs ADD COLUMN products_total BIGINT")
+    db.execute("ALTER TABLE sync_runs ADD COLUMN orders_total BIGINT")

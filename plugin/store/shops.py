@@ -133,13 +133,26 @@ class Shops:
         self, run_id: int, *, products: int | None = None, orders: int | None = None, error: str | None = None
     ) -> None:
         self._d.execute(
-            "UPDATE sync_runs SET finished_at = ?, products = ?, orders = ?, error = ? WHERE id = ?",
+            "UPDATE sync_runs SET finished_at = ?, products = COALESCE(?, products), orders = COALESCE(?, orders), "
+            "error = ? WHERE id = ?",
             [now_ms(), products, orders, error, run_id],
+        )
+
+    def sync_progress(
+        self, shop: str, run_id: int, *, products: int, orders: int,
+        products_total: int | None, orders_total: int | None,
+    ) -> None:
+        """What a running sync has written so far, and of how many."""
+        self._d.execute(
+            "UPDATE sync_runs SET products = ?, orders = ?, products_total = ?, orders_total = ? "
+            "WHERE shop = ? AND id = ?",
+            [products, orders, products_total, orders_total, shop, run_id],
         )
 
     def last_sync(self, shop: str) -> dict | None:
         return self._d.one(
-            "SELECT started_at, finished_at, products, orders, error FROM sync_runs WHERE shop = ? "
+            "SELECT started_at, finished_at, products, orders, products_total, orders_total, error "
+            "FROM sync_runs WHERE shop = ? "
             "ORDER BY started_at DESC, id DESC LIMIT 1",
             [shop],
         )

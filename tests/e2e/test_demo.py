@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ import requests
 from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOP = "demo.devstore.test"
 
 
 def test_storelift_demo_prints_urls_that_load(tmp_path):
@@ -24,12 +27,14 @@ def test_storelift_demo_prints_urls_that_load(tmp_path):
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
-        urls, deadline = {}, time.monotonic() + 120
+        urls, export, deadline = {}, None, time.monotonic() + 120
         for line in process.stdout:
             match = re.match(r"\s+(Storefront|Store admin|Storelift admin|Storelift app):\s+(\S+)", line)
             if match:
                 urls[match.group(1)] = match.group(2)
-            if len(urls) == 4 or time.monotonic() > deadline:
+            if line.strip().startswith("export STORELIFT_"):
+                export = line.strip()
+            if export or time.monotonic() > deadline:
                 break
         assert set(urls) == {"Storefront", "Store admin", "Storelift admin", "Storelift app"}, urls
         browser = requests.Session()
@@ -41,6 +46,16 @@ def test_storelift_demo_prints_urls_that_load(tmp_path):
         frame = html.unescape(re.search(r'<iframe[^>]+src="([^"]+)"', embedded).group(1))
         admin = browser.get(frame, timeout=30)
         assert admin.status_code == 200 and "Installed" in admin.text and "subscribed" in admin.text
+
+        # The printed environment line points storelift commands at the demo's database and store.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STORELIFT_")}
+        env.update(pair.split("=", 1) for pair in shlex.split(export.removeprefix("export ")))
+        cli = subprocess.run([sys.executable, "-m", "plugin.cli", "privacy", "requests", "--shop", SHOP],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert (cli.returncode, cli.stdout.strip()) == (0, "no privacy requests"), cli.stderr
+        stats = subprocess.run([sys.executable, "-m", "plugin.cli", "webhooks", "stats", "--shop", SHOP],
+                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert stats.returncode == 0, stats.stderr
     finally:
         process.terminate()
         process.wait(timeout=30)
