@@ -440,6 +440,13 @@ def _email_capture(db) -> None:
     db.execute("CREATE INDEX subscribers_created ON subscribers (shop, created_at)")
 
 
+@migrations(name="0013_capture_redemptions")
+def _capture_redemptions(db) -> None:
+    """When a pool code was used at checkout (from the orders carrying it), so it is never shown again."""
+    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_at BIGINT")
+    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_order_id TEXT")
+
+
 @migrations(name="0020_profiles")
 def _profiles(db) -> None:
     """One profile per person (a derived cache of their events and orders), and each shop's RFM cut points.
