@@ -69,8 +69,9 @@ def for_returning(store: Store, shop: str, subscriber: dict, settings: dict, *, 
     if not settings["discount"]["second_code"]:
         return Returning(code=None, ends_at=None, spent=why)
     campaign = store.capture.current_campaign(shop)
-    code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
-    if code is None:  # the pool is dry: asked again, they get one once it is refilled
+    live = campaign is not None and (campaign["ends_at"] is None or campaign["ends_at"] > now)
+    code = store.capture.take_code(shop, campaign["id"], now) if live else None
+    if code is None:  # no pool or only an ended campaign's: asked again after the refill, they get one
         return Returning(code=None, ends_at=None)
     store.capture.replace_code(shop, email, subscriber["code"], code, campaign["id"], campaign["ends_at"])
     return Returning(code=code, ends_at=campaign["ends_at"])
