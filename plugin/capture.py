@@ -2,8 +2,8 @@
 
 - ``validate_settings``: the merchant's widget settings (texts, colours, discount,
   triggers, targeting) checked field by field against one schema, colours checked
-  for WCAG AA contrast (``contrast``). Merchant text is kept as plain data; whoever renders it
-  escapes it (Jinja2 autoescape, ``textContent`` in the widget).
+  for WCAG AA contrast (``contrast``). Merchant text is kept as plain data;
+  whoever renders it escapes it (Jinja2 autoescape, ``textContent`` in the widget).
 - ``decide``: what one visitor is shown, from what the server knows (settings,
   device, suppression of subscribers and of people known by email or customer
   id). Read-only, because it answers every storefront page view.
@@ -367,11 +367,10 @@ class CaptureOff(Exception):
 @dataclass(frozen=True)
 class Subscription:
     email: str
-    code: str | None  # None while the pool is refilling (asked again, they get it), when spent or withheld
+    code: str | None  # None while the pool is refilling (asked again, they get it), when spent, or not the owner
     ends_at: int | None
     created: bool
     spent: str | None = None  # welcome_codes.REDEEMED / EXPIRED: told to the code's owner only
-    withheld: bool = False  # already subscribed, but this request is not the code's owner
 
 
 def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, page: str,
@@ -405,7 +404,7 @@ def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, pa
             returning = welcome_codes.for_returning(store, shop, existing, settings, visitor_id=visitor_id,
                                                     customer_id=customer_id, now=now)
             result = Subscription(email=email, code=returning.code, ends_at=returning.ends_at, created=False,
-                                  spent=returning.spent, withheld=returning.withheld)
+                                  spent=returning.spent)
         if visitor_id:
             identity.observe(store, shop, visitor_id, now, email=email)
     return result

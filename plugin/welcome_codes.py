@@ -30,7 +30,6 @@ class Returning:
     code: str | None
     ends_at: int | None
     spent: str | None = None  # REDEEMED or EXPIRED: the code is gone and no new one was given
-    withheld: bool = False  # the code exists but this request did not prove it is its owner's
 
 
 def earned_by(store: Store, shop: str, subscriber: dict, *, visitor_id: str | None, customer_id: str | None) -> bool:
@@ -58,7 +57,7 @@ def for_returning(store: Store, shop: str, subscriber: dict, settings: dict, *, 
                   customer_id: str | None, now: int) -> Returning:
     """What a second sign-up with an already-subscribed email gets (call inside ``database.write()``)."""
     if not earned_by(store, shop, subscriber, visitor_id=visitor_id, customer_id=customer_id):
-        return Returning(code=None, ends_at=None, withheld=True)
+        return Returning(code=None, ends_at=None)  # what a new subscriber gets while the pool refills
     email = subscriber["email"]
     if subscriber["code"] is None:
         code = late_code(store, shop, email, now)
