@@ -2,14 +2,19 @@
 
 - ``validate_settings``: the merchant's widget settings (texts, colours, discount,
   triggers, targeting) checked field by field against one schema, colours checked
-  for WCAG AA contrast. Merchant text is kept as plain data; whoever renders it
-  escapes it (Jinja2 autoescape, ``textContent`` in the widget).
+  for WCAG AA contrast (``contrast``). Merchant text is kept as plain data;
+  whoever renders it escapes it (Jinja2 autoescape, ``textContent`` in the widget).
 - ``decide``: what one visitor is shown, from what the server knows (settings,
   device, suppression of subscribers and of people known by email or customer
   id). Read-only, because it answers every storefront page view.
-- ``subscribe``: email normalised, one subscriber per shop + email (a second
-  submission gets the same code), a code taken from the pool in the same write
-  transaction, the consent record, and the visitor stitched to the email.
+- ``subscribe``: email normalised, one subscriber per shop + email, a code
+  taken from the pool in the same write transaction, the consent record, and
+  the visitor stitched to the email. A second submission is
+  ``welcome_codes.for_returning``'s: the code again only to its owner and only
+  while it can be used.
+
+Texts may say ``{discount}``; ``capture_texts`` renders it from the discount
+settings, so a changed discount never leaves the teaser naming the old value.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
-from . import identity
+from . import capture_texts, contrast, identity, welcome_codes
 from .store import Store, now_ms
 
 # --------------------------------------------------------------------------- settings
@@ -34,17 +39,22 @@ DEFAULT_SETTINGS: dict = {
     "consent_mode": False,
     "position": "right",
     "texts": {
-        "teaser": "Get 10% off",
-        "headline": "Get 10% off your first order",
+        "teaser": "Get {discount} off",
+        "headline": "Get {discount} off your first order",
         "body": "Join our list for new arrivals and members-only offers.",
         "email_label": "Email address",
         "button": "Get my code",
         "consent": "By signing up you agree to receive marketing emails from us. Unsubscribe at any time.",
         "success": "Welcome! Here is your code",
+        "pending": "Thanks for signing up! Check your inbox: your code is on its way.",
+        "redeemed": "Welcome back! You have already used your welcome code.",
+        "expired": "Welcome back! Your welcome code has expired.",
         "close": "Close",
     },
     "colors": {"background": "#ffffff", "text": "#1f2328", "accent": "#1f5fbf", "accent_text": "#ffffff"},
-    "discount": {"kind": "percentage", "value": "10", "expires_days": 30, "prefix": "WELCOME"},
+    # second_code: a subscriber whose code was used or expired may get another one by signing up again.
+    "discount": {"kind": "percentage", "value": "10", "currency": "USD", "expires_days": 30, "prefix": "WELCOME",
+                 "second_code": False},
     "triggers": {"delay_seconds": 8, "scroll_percent": 40, "exit_intent": True, "pages_viewed": 0,
                  "add_to_cart": True},
     "targeting": {"devices": ["desktop", "mobile"], "visitors": "all", "include": [],
@@ -52,13 +62,12 @@ DEFAULT_SETTINGS: dict = {
 }
 
 TEXT_LIMITS = {"teaser": 40, "headline": 90, "body": 300, "email_label": 40, "button": 30, "consent": 500,
-               "success": 90, "close": 20}
+               "success": 90, "pending": 90, "redeemed": 90, "expired": 90, "close": 20}
 _COLOR_RE = re.compile(r"#[0-9a-f]{6}")
 _PREFIX_RE = re.compile(r"[A-Z0-9]{0,12}")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _PATTERN_RE = re.compile(r"/[A-Za-z0-9/_.~%*-]{0,200}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-AA_TEXT = 4.5
-AA_NON_TEXT = 3.0
 
 
 class SettingsError(ValueError):
@@ -67,21 +76,6 @@ class SettingsError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
-
-
-def _luminance(color: str) -> float:
-    def channel(hex2: str) -> float:
-        c = int(hex2, 16) / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(color[i:i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    """WCAG 2.x contrast ratio of two ``#rrggbb`` colours (1.0 to 21.0)."""
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def validate_settings(data) -> dict:
@@ -173,6 +167,17 @@ def validate_settings(data) -> dict:
             out["discount"]["prefix"] = prefix
         else:
             errors["discount.prefix"] = "up to 12 letters A-Z and digits"
+    if "currency" in discount:
+        currency = discount["currency"].strip().upper() if isinstance(discount["currency"], str) else None
+        if currency is not None and _CURRENCY_RE.fullmatch(currency):
+            out["discount"]["currency"] = currency
+        else:
+            errors["discount.currency"] = "a three-letter currency code like USD"
+    if "second_code" in discount:
+        if isinstance(discount["second_code"], bool):
+            out["discount"]["second_code"] = discount["second_code"]
+        else:
+            errors["discount.second_code"] = "must be true or false"
 
     triggers = section("triggers")
     _int_field(triggers, "delay_seconds", 0, 600, out["triggers"], errors, "triggers")
@@ -214,14 +219,8 @@ def validate_settings(data) -> dict:
         else:
             errors["targeting.hide_known"] = "must be true or false"
 
-    colors = out["colors"]
     if not any(k.startswith("colors.") for k in errors):
-        if contrast_ratio(colors["text"], colors["background"]) < AA_TEXT:
-            errors["colors.text"] = f"text on background needs a contrast of at least {AA_TEXT}:1 (WCAG AA)"
-        if contrast_ratio(colors["accent_text"], colors["accent"]) < AA_TEXT:
-            errors["colors.accent_text"] = f"button text on the accent colour needs at least {AA_TEXT}:1 (WCAG AA)"
-        if contrast_ratio(colors["accent"], colors["background"]) < AA_NON_TEXT:
-            errors["colors.accent"] = f"the button needs a contrast of at least {AA_NON_TEXT}:1 with the background"
+        errors.update(contrast.aa_errors(out["colors"]))
     if errors:
         raise SettingsError(errors)
     return out
@@ -258,11 +257,11 @@ def discount_key(settings: dict) -> str:
 
 
 def public_config(settings: dict, version: int) -> dict:
-    """What the widget needs to render: no discount internals, nothing the shopper should not see."""
+    """What the widget needs to render, ``{discount}`` already filled in; no discount internals."""
     return {
         "v": version,
         "position": settings["position"],
-        "texts": settings["texts"],
+        "texts": capture_texts.rendered(settings),
         "colors": settings["colors"],
         "triggers": settings["triggers"],
         "include": settings["targeting"]["include"],
@@ -368,18 +367,21 @@ class CaptureOff(Exception):
 @dataclass(frozen=True)
 class Subscription:
     email: str
-    code: str | None  # None while the pool is refilling: the shopper asks again and gets it
+    code: str | None  # None while the pool is refilling (asked again, they get it), when spent, or not the owner
     ends_at: int | None
     created: bool
+    spent: str | None = None  # welcome_codes.REDEEMED / EXPIRED: told to the code's owner only
 
 
 def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, page: str,
-              now: int | None = None) -> Subscription:
+              customer_id: str | None = None, now: int | None = None) -> Subscription:
     """Record the subscriber and hand out their code, atomically and idempotently.
 
-    ``email`` must already be normalised. Runs in one write transaction: the
-    existing row (same person again) or a new row plus one code moved from the
-    pool. The visitor is stitched to the email in the same transaction.
+    ``email`` must already be normalised; ``customer_id`` is the app proxy's
+    logged-in customer. Runs in one write transaction: a new row plus one code
+    moved from the pool, or for an existing subscriber what
+    ``welcome_codes.for_returning`` decides (judged before this visitor is
+    stitched to the email, which happens in the same transaction).
     """
     now = now or now_ms()
     settings, version = settings_of(store, shop)
@@ -390,41 +392,22 @@ def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, pa
         if existing is None:
             campaign = store.capture.current_campaign(shop)
             code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
+            ends_at = campaign["ends_at"] if code else None
             store.capture.add_subscriber(
                 shop, email=email, code=code, campaign_id=campaign["id"] if code else None,
-                code_ends_at=campaign["ends_at"] if code else None, visitor_id=visitor_id,
-                consent_text=settings["texts"]["consent"], consent_page=page, settings_version=version, now=now,
+                code_ends_at=ends_at, visitor_id=visitor_id,
+                consent_text=capture_texts.render(settings["texts"]["consent"], settings), consent_page=page,
+                settings_version=version, now=now,
             )
-            created = True
+            result = Subscription(email=email, code=code, ends_at=ends_at, created=True)
         else:
-            code = existing["code"] or _late_code(store, shop, email, now)
-            created = False
+            returning = welcome_codes.for_returning(store, shop, existing, settings, visitor_id=visitor_id,
+                                                    customer_id=customer_id, now=now)
+            result = Subscription(email=email, code=returning.code, ends_at=returning.ends_at, created=False,
+                                  spent=returning.spent)
         if visitor_id:
             identity.observe(store, shop, visitor_id, now, email=email)
-        row = store.capture.subscriber(shop, email)
-    return Subscription(email=email, code=row["code"], ends_at=row["code_ends_at"], created=created)
-
-
-def _late_code(store: Store, shop: str, email: str, now: int) -> str | None:
-    """A subscriber who came while the pool was dry gets a code as soon as one is there."""
-    campaign = store.capture.current_campaign(shop)
-    if campaign is None:
-        return None
-    code = store.capture.take_code(shop, campaign["id"], now)
-    if code:
-        store.capture.give_code(shop, email, code, campaign["id"], campaign["ends_at"])
-    return code
-
-
-def hand_out_waiting(store: Store, shop: str) -> int:
-    """Give codes to subscribers who signed up while the pool was dry; returns how many got one."""
-    given = 0
-    for email in store.capture.waiting_for_code(shop):
-        with store.database.write():
-            if _late_code(store, shop, email, now_ms()) is None:
-                break
-        given += 1
-    return given
+    return result
 
 
 def apply_path(code: str, redirect: str = "/") -> str:

@@ -24,7 +24,7 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from . import capture
+from . import capture, welcome_codes
 from .background import kicker
 from .config import Config
 from .platform import PlatformClient, PlatformError, UserErrors
@@ -197,7 +197,7 @@ def refill(config: Config, store: Store, shop: str, *, target: int = TARGET, now
         store.capture.add_codes(shop, campaign["id"], accepted)
         added += len(accepted)
         free += len(accepted)
-    capture.hand_out_waiting(store, shop)
+    welcome_codes.hand_out_waiting(store, shop)
     return added
 
 

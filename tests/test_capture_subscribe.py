@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from plugin import capture
+from plugin import capture, welcome_codes
 from plugin.capture import InvalidEmail, normalize_email, subscribe
 from plugin.store import now_ms
 
@@ -67,7 +67,7 @@ def test_invalid_emails_are_refused(raw):
 def test_the_same_email_gets_the_same_code_and_one_row(store):
     pool(store, 5)
     first = subscribe(store, SHOP, email="ann@example.com", visitor_id=VISITOR, page="/products/a")
-    again = subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/")
+    again = subscribe(store, SHOP, email="ann@example.com", visitor_id=VISITOR, page="/")
     assert first.code and first.code == again.code and first.created and not again.created
     assert store.capture.subscriber_count(SHOP) == 1
     row = store.capture.subscriber(SHOP, "ann@example.com")
@@ -85,7 +85,8 @@ def test_concurrent_subscribers_never_share_a_code(store):
 
     def run(n):
         try:
-            results.append(subscribe(store, SHOP, email=f"shopper{n % 50}@example.com", visitor_id=None, page="/"))
+            results.append(subscribe(store, SHOP, email=f"shopper{n % 50}@example.com",
+                                     visitor_id=f"5d0f4c1e-6a3b-4f7e-9d2c-{n % 50:012d}", page="/"))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -105,11 +106,11 @@ def test_concurrent_subscribers_never_share_a_code(store):
 
 
 def test_a_dry_pool_records_the_subscriber_and_hands_the_code_out_later(store):
-    early = subscribe(store, SHOP, email="early@example.com", visitor_id=None, page="/")
+    early = subscribe(store, SHOP, email="early@example.com", visitor_id=VISITOR, page="/")
     assert early.code is None and early.created
     pool(store, 2)
-    assert capture.hand_out_waiting(store, SHOP) == 1
-    assert subscribe(store, SHOP, email="early@example.com", visitor_id=None, page="/").code == "WELCOME-CODE00000"
+    assert welcome_codes.hand_out_waiting(store, SHOP) == 1
+    assert subscribe(store, SHOP, email="early@example.com", visitor_id=VISITOR, page="/").code == "WELCOME-CODE00000"
 
 
 def test_subscribe_over_http_returns_the_code_and_an_apply_link(client, store, setup):

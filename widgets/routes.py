@@ -240,6 +240,14 @@ def _iso_date(ms: int | None) -> str | None:
 
 @bp.post("/proxy/subscribe")
 def subscribe():
+    """The capture form. A code is in the answer only for the visitor who earned it (plugin.welcome_codes).
+
+    An already-subscribed email from any other browser gets exactly the answer a
+    new subscriber gets while their code is on its way (``pending``, no code),
+    so the form does not tell who subscribed; the address's owner is to get the
+    code by email once Storelift sends email. A spent code is never returned:
+    its owner gets ``spent`` ("redeemed" or "expired") instead.
+    """
     services = _services()
     state = _state()
     ip = client_ip()
@@ -261,7 +269,8 @@ def subscribe():
     except capture.InvalidEmail as exc:
         return _error(422, "invalid_email", str(exc))
     try:
-        result = capture.subscribe(services.store, g.shop, email=email, visitor_id=visitor, page=page)
+        result = capture.subscribe(services.store, g.shop, email=email, visitor_id=visitor, page=page,
+                                   customer_id=g.customer_id)
     except capture.CaptureOff:
         return _error(409, "capture_off", "sign-up is closed")
     settings, _ = capture.settings_of(services.store, g.shop)
@@ -271,7 +280,10 @@ def subscribe():
         customer_sync.kick_sync(services.config, services.store, g.shop)
     if visitor:
         services.store.profiles.enqueue(g.shop, "visitor", visitor, now_ms())
-    body = {"ok": True, "code": result.code, "pending": result.code is None, "ends": _iso_date(result.ends_at)}
+    body = {"ok": True, "code": result.code, "pending": result.code is None and not result.spent,
+            "ends": _iso_date(result.ends_at)}
+    if result.spent:
+        body["spent"] = result.spent
     if result.code:
         body["apply"] = capture.apply_path(result.code, page)
     return jsonify(body), 200

@@ -5,7 +5,8 @@ platform's HS256 session token, from ``id_token`` on the page load and
 ``Authorization: Bearer`` on API calls). Settings are validated by
 ``plugin.capture.validate_settings`` (one schema, contrast checked); saving
 kicks the discount-code pool so a changed discount is ready before shoppers
-ask for it.
+ask for it. Texts that name a value other than the discount's are saved but
+flagged (``capture_texts.value_warnings``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from .. import capture, discounts
+from .. import capture, capture_texts, discounts
 from ..services import Services
 from .routes import session_required
 
@@ -42,6 +43,8 @@ def _state(services: Services, shop: str) -> dict:
         "settings": settings,
         "version": version,
         "preview": capture.public_config(settings, version),
+        # Texts naming another value than the discount ("Get 10% off" for 20 %): shown, saved anyway.
+        "warnings": capture_texts.value_warnings(settings),
         "subscribers": services.store.capture.subscriber_count(shop),
         "codes": services.store.capture.code_counts(shop),
         "widget": services.store.events.widget_counts(shop),
@@ -55,7 +58,8 @@ def page():
     state = _state(services, g.shop)
     subscribers = services.store.capture.subscribers(g.shop, limit=50)
     return render_template("admin/capture.html", shop=g.shop, state=state, subscribers=subscribers,
-                           limits=capture.TEXT_LIMITS)
+                           limits=capture.TEXT_LIMITS,
+                           discount_label=capture_texts.discount_label(state["settings"]["discount"]))
 
 
 @bp.get("/admin/api/capture/settings")

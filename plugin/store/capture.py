@@ -99,7 +99,8 @@ class Capture:
             """
             UPDATE capture_codes SET state = 'assigned', assigned_at = ?
             WHERE shop = ? AND code = (
-                SELECT code FROM capture_codes WHERE shop = ? AND campaign_id = ? AND state = 'free'
+                SELECT code FROM capture_codes
+                WHERE shop = ? AND campaign_id = ? AND state = 'free' AND redeemed_at IS NULL
                 ORDER BY created_at, code LIMIT 1
             ) AND state = 'free'
             RETURNING code
@@ -107,6 +108,27 @@ class Capture:
             [now, shop, shop, campaign_id],
         )
         return rows[0]["code"] if rows else None
+
+    def mark_redeemed(self, shop: str, codes: list[str], order_id: str, at: int) -> int:
+        """Record that an order used these pool codes (the first order to carry one wins); returns codes matched."""
+        if not codes:
+            return 0
+        with self._d.write() as db:
+            matched = 0
+            for code in codes:
+                matched += db.execute(
+                    """
+                    UPDATE capture_codes SET redeemed_at = COALESCE(redeemed_at, ?),
+                        redeemed_order_id = COALESCE(redeemed_order_id, ?)
+                    WHERE shop = ? AND code = ?
+                    """,
+                    [at, order_id, shop, code],
+                ).rowcount
+        return matched
+
+    def redeemed_at(self, shop: str, code: str) -> int | None:
+        row = self._d.one("SELECT redeemed_at FROM capture_codes WHERE shop = ? AND code = ?", [shop, code])
+        return row["redeemed_at"] if row else None
 
     def code_counts(self, shop: str) -> dict[str, int]:
         rows = self._d.query("SELECT state, COUNT(*) AS n FROM capture_codes WHERE shop = ? GROUP BY state", [shop])
@@ -135,6 +157,14 @@ class Capture:
         self._d.execute(
             "UPDATE subscribers SET code = ?, campaign_id = ?, code_ends_at = ? WHERE shop = ? AND email = ? AND code IS NULL",
             [code, campaign_id, code_ends_at, shop, email],
+        )
+
+    def replace_code(self, shop: str, email: str, old_code: str, code: str, campaign_id: int,
+                     code_ends_at: int | None) -> None:
+        """A second welcome code for a subscriber whose first one is spent (only if it is still the first)."""
+        self._d.execute(
+            "UPDATE subscribers SET code = ?, campaign_id = ?, code_ends_at = ? WHERE shop = ? AND email = ? AND code = ?",
+            [code, campaign_id, code_ends_at, shop, email, old_code],
         )
 
     def waiting_for_code(self, shop: str, limit: int = 500) -> list[str]:

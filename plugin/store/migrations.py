@@ -634,3 +634,10 @@ def _sync_progress(db) -> None:
     """
     db.execute("ALTER TABLE sync_runs ADD COLUMN products_total BIGINT")
     db.execute("ALTER TABLE sync_runs ADD COLUMN orders_total BIGINT")
+
+
+@migrations(name="0033_capture_redemptions")
+def _capture_redemptions(db) -> None:
+    """When a pool code was used at checkout (from the orders carrying it), so it is never shown again."""
+    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_at BIGINT")
+    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_order_id TEXT")

@@ -8,10 +8,12 @@ as the merchant's admin would save them.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from .proxy import BROWSER_UA, MOBILE_UA
+from .stack import SHOP
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "user_agent": BROWSER_UA}
 MOBILE = {"viewport": {"width": 390, "height": 844}, "user_agent": MOBILE_UA, "is_mobile": True, "has_touch": True,
@@ -116,6 +118,77 @@ def test_a_delay_trigger_opens_the_panel_and_the_code_is_accepted_at_checkout(sh
     page.wait_for_load_state()
     assert "Discount:" in page.content(), page.content()[:2000]
     assert s.errors == []
+
+
+def shadow_text(page, selector: str) -> str:
+    return js(page, f"() => document.querySelector('storelift-capture').shadowRoot.querySelector('{selector}').textContent")
+
+
+def sign_up(page, email: str) -> None:
+    page.locator(TAB).click()
+    page.get_by_label("Email address").fill(email)
+    page.locator("storelift-capture .go").click()
+
+
+def eventually(check, what: str, attempts: int = 100):
+    """Poll Storelift's store until the webhooks it waits for have been processed."""
+    for _ in range(attempts):
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_a_used_code_is_not_shown_again_and_another_browser_learns_nothing(shopper, shop):
+    email = "used.code@example.com"
+    shop.set_capture({"triggers": QUIET, "targeting": {"hide_known": False}, "discount": {"value": "20"}})
+    buyer = shopper()
+    page = buyer.open("/collections/all")
+    assert page.locator(TAB).text_content() == "Get 20% off"  # the teaser follows the discount setting
+    sign_up(page, email)
+    page.wait_for_function("() => /^WELCOME-/.test(document.querySelector('storelift-capture').shadowRoot"
+                           ".querySelector('.code').textContent)")
+    value = shadow_text(page, ".code")
+    page.locator("storelift-capture .apply").click()
+    page.wait_for_url(re.compile(r"/collections/all$"))
+    buyer.open(buyer.products()[0])
+    page.locator("form.add-to-cart button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    buyer.open("/checkout")
+    for name, text in (("email", email), ("first_name", "Used"), ("last_name", "Code"), ("address1", "1 Main St"),
+                       ("city", "Springfield"), ("province", "OR"), ("zip", "97477")):
+        page.fill(f"input[name={name}]", text)
+    page.click("button[value=pay]")
+    page.wait_for_load_state()
+    # The order webhook tells Storelift the code was used; the customer record ties the login to the email.
+    eventually(lambda: shop.store.capture.redeemed_at(SHOP, value), "the code is marked redeemed")
+    eventually(lambda: shop.store.identities.customer_for_email(SHOP, email), "the customer record arrives")
+
+    # The same person logged in on another device signs up again: a clear message, no dead code.
+    again = shopper()
+    assert again.context.request.post(shop.store_url + "/account/login", form={"email": email}).ok
+    page = again.open("/")
+    sign_up(page, email)
+    heading = page.locator("storelift-capture .done h2")
+    heading.wait_for(state="visible")
+    assert heading.text_content() == "Welcome back! You have already used your welcome code."
+    assert not page.locator("storelift-capture .code").is_visible()
+    assert not page.locator("storelift-capture .apply").is_visible()
+    assert value not in js(page, "() => document.querySelector('storelift-capture').shadowRoot.textContent")
+
+    # Someone else's browser typing that email gets what any new subscriber gets: no code, no "welcome back".
+    stranger = shopper()
+    page = stranger.open("/")
+    with page.expect_response(lambda r: "/apps/storelift/subscribe" in r.url) as answer:
+        sign_up(page, email)
+    assert answer.value.status == 200
+    assert answer.value.json() == {"ok": True, "code": None, "pending": True, "ends": None}
+    heading = page.locator("storelift-capture .done h2")
+    heading.wait_for(state="visible")
+    assert heading.text_content() == "Thanks for signing up! Check your inbox: your code is on its way."
+    assert not page.locator("storelift-capture .code").is_visible()
+    assert buyer.errors == [] and again.errors == [] and stranger.errors == []
 
 
 def test_scroll_exit_intent_and_add_to_cart_triggers(shopper, shop):

@@ -14,8 +14,14 @@
  * errors and success announced through live regions, contrast checked by the
  * admin when colours are saved.
  *
+ * After the form: the code; or, with no code in the answer, the merchant's
+ * "pending" text (check your inbox: the code is on its way, or the address was
+ * already subscribed from another browser, which the server never tells
+ * apart), or the "redeemed" / "expired" text when the answer says the
+ * subscriber's code is spent. Merchant texts arrive with {discount} filled in.
+ *
  * Also usable without the loader for the admin's live preview:
- * StoreliftCapture.preview(element, config, "form" | "success").
+ * StoreliftCapture.preview(element, config, "form" | "success" | "pending" | "redeemed" | "expired").
  */
 (function (w, d) {
   "use strict";
@@ -175,20 +181,17 @@
     };
 
     api.success = function (result) {
+      var c = result.code, head = c ? texts.success : texts[result.spent] || texts.pending;
       form.hidden = true;
       done.hidden = false;
-      if (result.code) {
-        code.textContent = result.code;
+      doneHead.textContent = head;
+      code.hidden = copy.hidden = apply.hidden = !c;
+      if (c) {
+        code.textContent = c;
         apply.setAttribute("href", result.apply);
-        copy.hidden = apply.hidden = false;
-        ends.textContent = result.ends ? "Valid until " + result.ends + "." : "";
-        status.textContent = texts.success + ": " + result.code;
-      } else {
-        code.textContent = "Your code is on its way\u2026";
-        copy.hidden = apply.hidden = true;
-        ends.textContent = "";
-        status.textContent = texts.success;
       }
+      ends.textContent = c && result.ends ? "Valid until " + result.ends + "." : "";
+      status.textContent = c ? head + ": " + c : head;
       if (api.isOpen) doneHead.focus({ preventScroll: true });
     };
 
@@ -315,6 +318,7 @@
       widget.panel.hidden = false;
       widget.panel.classList.add("in");
       if (state === "success") widget.success({ code: "WELCOME-7KQ2M9XH3P", apply: "#", ends: "2030-01-31" });
+      else if (state && state !== "form") widget.success({ spent: state });
       return widget;
     }
   };
