@@ -16,10 +16,10 @@ reason (``BatchError``), so a bad client can never half-write.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
+from plugin.safe_input import read_json
 from plugin.store import Event
 
 MAX_BATCH_BYTES = 16 * 1024
@@ -100,12 +100,7 @@ def _data(kind: str, data) -> dict:
 
 
 def parse_batch(raw: bytes, received_at: int) -> Batch:
-    if len(raw) > MAX_BATCH_BYTES:
-        raise BatchError("batch too large", 413)
-    try:
-        batch = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BatchError("batch is not JSON") from None
+    batch = read_json(raw, max_bytes=MAX_BATCH_BYTES)  # hostile JSON: plugin.safe_input.InputError, a 4xx
     if not isinstance(batch, dict):
         raise BatchError("batch must be an object")
     unknown = set(batch) - {"v", "s", "p", "c", "g", "w", "k", "e"}
