@@ -11,7 +11,8 @@ One batch holds the events of one page view (the loader flushes within 2 s and
 when the page is hidden), so the path is sent once and every event is dated
 by the server clock: a wrong device clock cannot put events in another day.
 A batch is all or nothing: any malformed part refuses the whole batch with a
-reason (``BatchError``), so a bad client can never half-write.
+reason (``BatchError``, or ``plugin.safe_input.InputError`` for JSON the bounded
+reader refuses), so a bad client can never half-write.
 """
 
 from __future__ import annotations

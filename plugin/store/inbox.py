@@ -9,7 +9,8 @@ finished with its effects — never half of each. Statuses:
 - ``processing`` claimed by a worker until ``lease_until``; an expired lease is claimable again
 - ``done`` the handler ran and committed
 - ``skipped`` signed and kept, but nothing to do (unknown shop or topic)
-- ``dead`` malformed body, or the handler failed on every attempt: kept for inspection and replay
+- ``dead`` malformed body, the handler failed on every attempt, or its worker died holding it on the last
+  attempt: kept for inspection and replay
 """
 
 from __future__ import annotations
