@@ -155,7 +155,9 @@ def validate_settings(data) -> dict:
     if "value" in discount:
         try:
             text = str(discount["value"]).strip()
-            amount = Decimal(text if text.isascii() else "NaN")  # Decimal would read "١٠" as 10
+            if not text.isascii():  # Decimal would read "١٠" as 10
+                raise InvalidOperation
+            amount = Decimal(text)
             if not amount.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):

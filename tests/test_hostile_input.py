@@ -80,6 +80,8 @@ ADMIN_PUTS = [
     ("/admin/api/recommendations/settings", '{"pins":' + nested(3000) + "}"),
     ("/admin/api/recommendations/settings", json.dumps({"pins": [int(ID_40)]})),
     ("/admin/api/recommendations/settings", '{"min_price": 1e999}'),
+    ("/admin/api/recommendations/settings", json.dumps({"min_price": "١٢"})),
+    ("/admin/api/recommendations/settings", json.dumps({"boosts": {"vendor:Acme": "٢"}})),
 ]
 
 

@@ -22,6 +22,7 @@ from plugin.safe_input import InputError, read_json
 from plugin.store import Delivery, LeaseLost, Store, now_ms
 
 from .handlers import HANDLERS
+from .routes import MAX_BODY_BYTES
 
 log = logging.getLogger("storelift.worker")
 
@@ -33,10 +34,8 @@ AFTER_UNINSTALL = frozenset(COMPLIANCE_TOPICS) | {"app/uninstalled"}
 
 # How often a worker re-scores segments that are due (rescore_if_due decides per shop).
 MAINTENANCE_INTERVAL_S = 15 * 60
-# Platform payloads nest a handful of levels (order → line item → discount allocation → money set);
-# the intake caps bodies at 1 MiB before they are stored.
+# Platform payloads nest a handful of levels (order → line item → discount allocation → money set).
 MAX_PAYLOAD_DEPTH = 64
-MAX_PAYLOAD_BYTES = 1024 * 1024
 
 
 def backoff_ms(attempt: int) -> int:
@@ -128,7 +127,7 @@ class Worker:
     def _handle(self, delivery: Delivery) -> None:
         inbox = self.store.inbox
         try:
-            payload = read_json(delivery.body, max_bytes=MAX_PAYLOAD_BYTES, max_depth=MAX_PAYLOAD_DEPTH)
+            payload = read_json(delivery.body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_PAYLOAD_DEPTH)
         except InputError as exc:  # the same bytes fail the same way every time: no retries
             inbox.fail(delivery.id, self.name, f"invalid JSON: {exc.reason}", retry_at=None)
             return
