@@ -7,8 +7,6 @@ a script or a compromised merchant browser chose to put inside.
 
 from __future__ import annotations
 
-import json
-
 from .browser.proxy import BROWSER_UA, signed
 from .conftest import SECRET, SHOP, session_token, webhook_signature
 
@@ -52,6 +50,3 @@ def row_counts(store) -> dict[str, int]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
     return {t: store.database.one(f'SELECT COUNT(*) AS n FROM "{t}"')["n"] for t in tables}
 
-
-def valid_event_batch() -> str:
-    return json.dumps({"v": VISITOR, "s": SESSION, "p": "/", "e": [["page_view", {}]]})

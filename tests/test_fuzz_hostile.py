@@ -23,7 +23,6 @@ from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import quote
 
-import pytest
 import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
