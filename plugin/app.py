@@ -14,6 +14,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import load_config
+from .safe_input import InputError
 from .services import Services
 from .store import Store
 
@@ -71,6 +72,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         else:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    @app.errorhandler(InputError)
+    def bad_input(exc: InputError):
+        """Hostile or malformed input from any door (plugin.safe_input): a 4xx with the reason, never a 500."""
+        error = "payload_too_large" if exc.status == 413 else "bad_request"
+        return jsonify(error=error, reason=exc.reason), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

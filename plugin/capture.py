@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
 from . import capture_texts, contrast, identity, welcome_codes
+from .safe_input import InputError, whole_number
 from .store import Store, now_ms
 
 # --------------------------------------------------------------------------- settings
@@ -147,7 +148,10 @@ def validate_settings(data) -> dict:
             errors["discount.kind"] = "must be percentage or fixed_amount"
     if "value" in discount:
         try:
-            amount = Decimal(str(discount["value"]).strip())
+            text = str(discount["value"]).strip()
+            if not text.isascii():  # Decimal would read "١٠" as 10
+                raise InvalidOperation
+            amount = Decimal(text)
             if not amount.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
@@ -229,13 +233,10 @@ def validate_settings(data) -> dict:
 def _int_field(source: dict, key: str, low: int, high: int, target: dict, errors: dict, prefix: str) -> None:
     if key not in source:
         return
-    value = source[key]
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[f"{prefix}.{key}"] = f"a whole number from {low} to {high}"
-    else:
-        target[key] = value
+    try:
+        target[key] = whole_number(source[key], low, high)
+    except InputError as exc:
+        errors[f"{prefix}.{key}"] = exc.reason
 
 
 def settings_of(store: Store, shop: str) -> tuple[dict, int]:

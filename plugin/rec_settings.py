@@ -114,8 +114,8 @@ def selector(value) -> str:
 def _price(value) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("must be a number")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).isascii():
+        raise ValueError("must be a number")  # only ASCII digits: Decimal would read "١٢" as 12
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
@@ -130,6 +130,8 @@ def _price(value) -> str | None:
 def _factor(value) -> float:
     if isinstance(value, str):
         try:
+            if not value.isascii():  # float would read "٢" as 2
+                raise ValueError
             value = float(value.strip())
         except ValueError:
             raise ValueError(f"must be a number from {MIN_FACTOR} to {MAX_FACTOR}") from None

@@ -107,9 +107,9 @@ def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(client, store, 
     assert block(client) == before
 
 
-def test_a_body_that_is_not_json_is_a_422_and_changes_nothing(client, store):
+def test_a_body_that_is_not_json_is_a_400_and_changes_nothing(client, store):
     response = client.put(SETTINGS, data="pins=1", headers={**bearer(), "Content-Type": "application/json"})
-    assert response.status_code == 422 and response.get_json()["errors"] == {"settings": "must be an object"}
+    assert response.status_code == 400 and response.get_json() == {"error": "bad_request", "reason": "body is not JSON"}
     assert store.rec_settings.get(SHOP) is None
 
 

@@ -119,7 +119,7 @@ def test_an_unchanged_block_revalidates_to_304(client, shop):
     ({"block": "cart", "cart": "1,2,<x>"}, "bad cart"),
     ({"block": "cart", "cart": ",".join(str(n) for n in range(51))}, "bad cart"),
     ({"block": "trending", "visitor_id": "short"}, "bad visitor_id"),
-    ({"block": "trending", "limit": "many"}, "limit must be a number"),
+    ({"block": "trending", "limit": "many"}, "limit must be 1 to 24"),
     ({"block": "trending", "limit": "0"}, "limit must be 1 to 24"),
     ({"block": "trending", "limit": "25"}, "limit must be 1 to 24"),
     ({"block": "trending", "currency": "euro"}, "bad currency"),

@@ -9,7 +9,6 @@ leaves the delivery to be claimed again when its lease runs out.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -19,9 +18,11 @@ from typing import Callable, Mapping
 
 from plugin import profiling
 from plugin.config import COMPLIANCE_TOPICS
+from plugin.safe_input import InputError, read_json
 from plugin.store import Delivery, LeaseLost, Store, now_ms
 
 from .handlers import HANDLERS
+from .routes import MAX_BODY_BYTES
 
 log = logging.getLogger("storelift.worker")
 
@@ -33,6 +34,8 @@ AFTER_UNINSTALL = frozenset(COMPLIANCE_TOPICS) | {"app/uninstalled"}
 
 # How often a worker re-scores segments that are due (rescore_if_due decides per shop).
 MAINTENANCE_INTERVAL_S = 15 * 60
+# Platform payloads nest a handful of levels (order → line item → discount allocation → money set).
+MAX_PAYLOAD_DEPTH = 64
 
 
 def backoff_ms(attempt: int) -> int:
@@ -68,7 +71,8 @@ class Worker:
 
     def run_deliveries_once(self) -> int:
         """Process one batch of due deliveries; returns how many were claimed."""
-        deliveries = self.store.inbox.claim(self.name, lease_ms=self.lease_ms, limit=self.batch)
+        deliveries = self.store.inbox.claim(self.name, lease_ms=self.lease_ms, limit=self.batch,
+                                            max_attempts=self.max_attempts)
         for delivery in deliveries:
             self.process(delivery)
         return len(deliveries)
@@ -104,13 +108,31 @@ class Worker:
         log.info("worker %s stopped", self.name)
 
     def process(self, delivery: Delivery) -> None:
+        """Finish one claimed delivery: done, skipped, dead, or failed and due again after a backoff.
+
+        Whatever goes wrong with this delivery (a handler raising anything, even
+        ``RecursionError``) is recorded on it, never raised: the rest of the
+        batch still runs, and the attempts cap turns a poison pill into dead-letter.
+        """
+        try:
+            self._handle(delivery)
+        except LeaseLost:
+            log.warning("delivery %s was taken over by another worker", delivery.id)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            retry_at = None if delivery.attempts >= self.max_attempts else now_ms() + backoff_ms(delivery.attempts)
+            log.warning("delivery %s (%s) failed, attempt %s: %s", delivery.id, delivery.topic, delivery.attempts, error)
+            self.store.inbox.fail(delivery.id, self.name, error, retry_at=retry_at)
+
+    def _handle(self, delivery: Delivery) -> None:
         inbox = self.store.inbox
         try:
-            payload = json.loads(delivery.body)
-            if not isinstance(payload, dict):
-                raise ValueError("payload is not a JSON object")
-        except ValueError as exc:
-            inbox.fail(delivery.id, self.name, f"invalid JSON: {exc}", retry_at=None)
+            payload = read_json(delivery.body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_PAYLOAD_DEPTH)
+        except InputError as exc:  # the same bytes fail the same way every time: no retries
+            inbox.fail(delivery.id, self.name, f"invalid JSON: {exc.reason}", retry_at=None)
+            return
+        if not isinstance(payload, dict):
+            inbox.fail(delivery.id, self.name, "invalid JSON: payload is not a JSON object", retry_at=None)
             return
         handler = self.handlers.get(delivery.topic)
         if handler is None:
@@ -123,16 +145,8 @@ class Worker:
         if not shop.installed and delivery.topic not in AFTER_UNINSTALL:
             inbox.skip(delivery.id, self.name, "shop uninstalled")
             return
-        try:
-            with inbox.finishing(delivery.id, self.name):
-                handler(self.store, delivery, payload)
-        except LeaseLost:
-            log.warning("delivery %s was taken over by another worker", delivery.id)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            retry_at = None if delivery.attempts >= self.max_attempts else now_ms() + backoff_ms(delivery.attempts)
-            log.warning("delivery %s (%s) failed, attempt %s: %s", delivery.id, delivery.topic, delivery.attempts, error)
-            inbox.fail(delivery.id, self.name, error, retry_at=retry_at)
+        with inbox.finishing(delivery.id, self.name):
+            handler(self.store, delivery, payload)
 
 
 def start_in_thread(store: Store) -> tuple[threading.Thread, threading.Event]:

@@ -11,15 +11,16 @@ One batch holds the events of one page view (the loader flushes within 2 s and
 when the page is hidden), so the path is sent once and every event is dated
 by the server clock: a wrong device clock cannot put events in another day.
 A batch is all or nothing: any malformed part refuses the whole batch with a
-reason (``BatchError``), so a bad client can never half-write.
+reason (``BatchError``, or ``plugin.safe_input.InputError`` for JSON the bounded
+reader refuses), so a bad client can never half-write.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
+from plugin.safe_input import read_json
 from plugin.store import Event
 
 MAX_BATCH_BYTES = 16 * 1024
@@ -100,12 +101,7 @@ def _data(kind: str, data) -> dict:
 
 
 def parse_batch(raw: bytes, received_at: int) -> Batch:
-    if len(raw) > MAX_BATCH_BYTES:
-        raise BatchError("batch too large", 413)
-    try:
-        batch = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BatchError("batch is not JSON") from None
+    batch = read_json(raw, max_bytes=MAX_BATCH_BYTES)  # hostile JSON: plugin.safe_input.InputError, a 4xx
     if not isinstance(batch, dict):
         raise BatchError("batch must be an object")
     unknown = set(batch) - {"v", "s", "p", "c", "g", "w", "k", "e"}

@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from plugin import capture, rec_settings, recommendations
+from plugin.safe_input import InputError, read_json, whole_number
 from plugin.store import now_ms
 
 from . import bots
@@ -120,12 +121,9 @@ def _per_slot(name: str, count: int, default: str) -> list[str]:
 
 def _limit(text: str) -> int:
     try:
-        limit = int(text)
-    except ValueError:
-        raise BadRequest("limit must be a number") from None
-    if not 1 <= limit <= recommendations.MAX_LIMIT:
-        raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}")
-    return limit
+        return whole_number(text, 1, recommendations.MAX_LIMIT)
+    except InputError:
+        raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}") from None
 
 
 def _shopper_requests() -> list[tuple[recommendations.ShopperRequest, str]]:
@@ -202,10 +200,7 @@ def _event() -> dict | None:
     """The impression/click body, validated; None when it must not be stored (bot, no consent)."""
     if not _limiter().allow("recs:ip", client_ip()):
         raise BatchError("too many block events from this address", 429)
-    try:
-        data = json.loads(read_body(MAX_EVENT_BYTES))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BatchError("body is not JSON") from None
+    data = read_json(read_body(MAX_EVENT_BYTES), max_bytes=MAX_EVENT_BYTES)
     if not isinstance(data, dict):
         raise BatchError("body must be an object")
     visitor, rec_id, strategy = data.get("v"), data.get("r"), data.get("b")

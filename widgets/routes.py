@@ -19,9 +19,7 @@ bot learns nothing.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import threading
 import time
 from datetime import datetime, timezone
@@ -29,6 +27,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
 from plugin import auth, capture, customer_sync, discounts, identity
+from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
 from plugin.store import now_ms
 
@@ -41,7 +40,6 @@ log = logging.getLogger("storelift.widgets")
 bp = Blueprint("widgets", __name__, static_folder="static", static_url_path="/widgets/static")
 
 MAX_FORM_BYTES = 4096
-CUSTOMER_ID_RE = re.compile(r"[0-9]{1,20}")
 HOUSEKEEPING_EVERY_S = 30.0
 
 
@@ -108,10 +106,17 @@ def verify_proxy_request():
     record = services.store.shops.get(shop)
     if record is None or not record.installed:
         return _error(403, "forbidden", "shop not installed")
-    customer = proxied.logged_in_customer_id
     g.shop = shop
-    g.customer_id = customer if customer and CUSTOMER_ID_RE.fullmatch(customer) else None
+    g.customer_id = _customer_id(proxied.logged_in_customer_id)
     return None
+
+
+def _customer_id(signed: str | None) -> str | None:
+    """The signed-in customer, or None when nobody is (empty) or the value is not an id."""
+    try:
+        return str(parse_id(signed)) if signed else None
+    except InputError:
+        return None
 
 
 def read_body(limit: int) -> bytes:
@@ -125,11 +130,7 @@ def read_body(limit: int) -> bytes:
 
 
 def _json_body(limit: int) -> dict:
-    raw = read_body(limit)
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BatchError("body is not JSON") from None
+    data = read_json(read_body(limit), max_bytes=limit)
     if not isinstance(data, dict):
         raise BatchError("body must be an object")
     return data

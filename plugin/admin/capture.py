@@ -18,11 +18,14 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from .. import capture, capture_texts, discounts
+from ..safe_input import whole_number
 from ..services import Services
+from .body import json_body
 from .routes import session_required
 
 bp = Blueprint("admin_capture", __name__, template_folder="templates")
 
+MAX_LIST = 1000
 CSV_COLUMNS = ("email", "subscribed_at", "code", "code_ends_at", "consent_text", "consent_page", "customer_id",
                "sync_state")
 # Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
@@ -72,7 +75,7 @@ def get_settings():
 @session_required
 def put_settings():
     services = _services()
-    data = request.get_json(silent=True)
+    data = json_body()
     try:
         settings = capture.validate_settings(data)
     except capture.SettingsError as exc:
@@ -86,7 +89,8 @@ def put_settings():
 @bp.get("/admin/api/capture/subscribers")
 @session_required
 def list_subscribers():
-    rows = _services().store.capture.subscribers(g.shop, limit=min(request.args.get("limit", 100, type=int), 1000))
+    limit = whole_number(request.args.get("limit", "100"), 1, MAX_LIST, name="limit")
+    rows = _services().store.capture.subscribers(g.shop, limit=limit)
     return jsonify(subscribers=[_row(r) for r in rows])
 
 

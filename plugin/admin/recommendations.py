@@ -24,8 +24,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
 from .. import rec_settings, recommendations, theme_links
+from ..safe_input import InputError, whole_number
 from ..services import Services
 from ..store import now_ms
+from .body import json_body
 from .routes import _session_token, session_required
 
 bp = Blueprint("admin_recommendations", __name__, template_folder="templates")
@@ -43,8 +45,11 @@ def _services() -> Services:
 
 def _days() -> int | None:
     """The report's period from ``?days=``, or None when it is not one of ``PERIODS``."""
-    text = request.args.get("days", str(DEFAULT_DAYS))
-    return int(text) if text.isdigit() and int(text) in PERIODS else None
+    try:
+        days = whole_number(request.args.get("days", str(DEFAULT_DAYS)), min(PERIODS), max(PERIODS))
+    except InputError:
+        return None
+    return days if days in PERIODS else None
 
 
 def _ctr(clicks: int, impressions: int) -> float | None:
@@ -100,7 +105,7 @@ def get_settings():
 @bp.put("/admin/api/recommendations/settings")
 @session_required
 def put_settings():
-    data = request.get_json(silent=True)
+    data = json_body()
     try:
         settings, version = rec_settings.save(_services().store, g.shop, data)
     except rec_settings.SettingsError as exc:

@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from .. import auth
 from ..config import WEBHOOK_TOPICS
 from ..platform import PlatformError
+from ..safe_input import parse_id
 from ..services import Services
 from ..subscriptions import ensure_subscriptions, list_subscriptions
 from ..sync import sync_shop
@@ -179,10 +180,11 @@ def sync_now():
     return jsonify(products=result.products, orders=result.orders)
 
 
-@bp.get("/admin/api/privacy/<int:request_id>/export")
+@bp.get("/admin/api/privacy/<request_id>/export")
 @session_required
-def privacy_export(request_id: int):
-    """A customer data request's export, for the merchant to send on."""
+def privacy_export(request_id: str):
+    """A customer data request's export, for the merchant to send on (a malformed id is a 400)."""
+    request_id = parse_id(request_id)
     export = _services().store.privacy.get_export(g.shop, request_id)
     if export is None:
         return jsonify(error="not found", message=f"no data-request export {request_id}"), 404

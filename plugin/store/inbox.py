@@ -9,7 +9,8 @@ finished with its effects — never half of each. Statuses:
 - ``processing`` claimed by a worker until ``lease_until``; an expired lease is claimable again
 - ``done`` the handler ran and committed
 - ``skipped`` signed and kept, but nothing to do (unknown shop or topic)
-- ``dead`` malformed body, or the handler failed on every attempt: kept for inspection and replay
+- ``dead`` malformed body, the handler failed on every attempt, or its worker died holding it on the last
+  attempt: kept for inspection and replay
 """
 
 from __future__ import annotations
@@ -81,19 +82,36 @@ class Inbox:
         )
         return rows[0][0] if rows else None
 
-    def claim(self, worker: str, *, lease_ms: int, limit: int = 1) -> list[Delivery]:
-        """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends."""
+    def claim(self, worker: str, *, lease_ms: int, limit: int = 1, max_attempts: int | None = None) -> list[Delivery]:
+        """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends.
+
+        A due delivery that has already been claimed ``max_attempts`` times is
+        dead-lettered instead of claimed again: a worker that dies or hangs on
+        it (its lease runs out, so the failure path never ran) cannot make it
+        come back forever.
+        """
         now = now_ms()
+        due = "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND lease_until < ?))"
         with self._d.write() as db:
+            if max_attempts is not None:
+                db.execute(
+                    f"""
+                    UPDATE webhook_inbox
+                    SET status = 'dead', lease_until = NULL, finished_at = ?,
+                        last_error = 'gave up after ' || attempts || ' attempts: '
+                            || COALESCE(last_error, 'the worker holding it stopped before finishing')
+                    WHERE {due} AND attempts >= ?
+                    """,
+                    [now, now, now, max_attempts],
+                )
             rows = list(
                 db.query(
-                    """
+                    f"""
                     UPDATE webhook_inbox
                     SET status = 'processing', lease_until = ?, locked_by = ?, attempts = attempts + 1
                     WHERE id IN (
                         SELECT id FROM webhook_inbox
-                        WHERE (status = 'pending' AND next_attempt_at <= ?)
-                           OR (status = 'processing' AND lease_until < ?)
+                        WHERE {due}
                         ORDER BY next_attempt_at, id
                         LIMIT ?
                     )
