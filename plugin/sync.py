@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from . import welcome_codes
 from .bulk import nest, run_bulk_query
 from .config import Config
 from .platform import PlatformClient
@@ -216,6 +217,14 @@ def _totals(client: PlatformClient, search: str) -> dict:
     return {kind: (data.get(f"{kind}Count") or {}).get("count") for kind in ("products", "orders")}
 
 
+def _save_order(store: Store, shop: str, order: Order) -> None:
+    """Store a pulled order; the pool codes it used are spent, as when the orders webhook brings it."""
+    store.commerce.upsert_order(shop, order)
+    codes = [d.get("code") for d in order.discount_codes]
+    if codes:
+        welcome_codes.record_redemptions(store, shop, codes, order.order_id, now_ms())
+
+
 def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None = None,
          run_id: int | None = None) -> SyncResult:
     """Pull products and the order window into the store, page by page (small repairs)."""
@@ -226,7 +235,7 @@ def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None =
         store.commerce.upsert_product(shop, product_from_graphql(node))
         progress.add("products")
     for node in client.paginate(ORDERS_QUERY, {"query": search}, ["orders"], page_size=ORDER_PAGE):
-        store.commerce.upsert_order(shop, order_from_graphql(node))
+        _save_order(store, shop, order_from_graphql(node))
         progress.add("orders")
     progress.save()
     return SyncResult(progress.products, progress.orders)
@@ -243,7 +252,7 @@ def pull_bulk(client: PlatformClient, store: Store, shop: str, *, now: float | N
         progress.add("products")
     orders_query = BULK_ORDERS_QUERY.format(search=json.dumps(search), fields=ORDER_FIELDS, lines=LINE_FIELDS)
     for node in nest(run_bulk_query(client, orders_query, sleep=sleep), "lineItems"):
-        store.commerce.upsert_order(shop, order_from_graphql(node))
+        _save_order(store, shop, order_from_graphql(node))
         progress.add("orders")
     progress.save()
     return SyncResult(progress.products, progress.orders)

@@ -7,6 +7,7 @@ every synced table must be identical row for row.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -57,10 +58,19 @@ def table(store: Store, name: str) -> list[dict]:
     return store.database.query(f"SELECT * FROM {name} WHERE shop = ? ORDER BY {TABLES[name]}", [SHOP])
 
 
+def used_codes(store: Store) -> set[str]:
+    return {code["code"] for order in table(store, "orders") for code in json.loads(order["discount_codes"] or "[]")}
+
+
 def test_bulk_pull_lands_the_same_rows_as_the_paginated_sync(stack, tmp_path):
     config = stack.app.extensions["storelift"].config
     first_sync(stack)  # the install's own sync is done with the shop before the comparison starts
     paged, bulk = installed_copy(stack, tmp_path / "paged.db"), installed_copy(stack, tmp_path / "bulk.db")
+    spent = sorted(used_codes(stack.store))[0]  # as if the capture pool had handed out a code the orders used
+    for copy in (paged, bulk):
+        campaign = copy.capture.add_campaign(SHOP, discount_key="k", discount_id="gid://shopify/DiscountCodeNode/1",
+                                             title="t", starts_at=0, ends_at=None)
+        copy.capture.add_codes(SHOP, campaign, [spent.upper(), "WELCOME-NEVER-USED"])
     try:
         by_pages = pull(client_for_shop(config, paged, SHOP), paged, SHOP)
         by_bulk = pull_bulk(client_for_shop(config, bulk, SHOP), bulk, SHOP)
@@ -68,6 +78,9 @@ def test_bulk_pull_lands_the_same_rows_as_the_paginated_sync(stack, tmp_path):
         for name in TABLES:
             rows = table(bulk, name)
             assert rows and rows == table(paged, name), name
+        for copy in (paged, bulk):  # pulled orders spend the pool codes they used, as webhooks do
+            assert copy.capture.redeemed_at(SHOP, spent.upper()) is not None
+            assert copy.capture.redeemed_at(SHOP, "WELCOME-NEVER-USED") is None
     finally:
         paged.close()
         bulk.close()
