@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request
 
 from . import auth
+from .background import kicker
 from .config import WEBHOOK_TOPICS
 from .platform import PlatformClient, PlatformError
 from .services import Services
@@ -144,7 +144,8 @@ def callback():
     )
     log.info("installed on %s with scopes %s", shop, ",".join(grant.scopes))
     if config.sync_on_install:
-        threading.Thread(target=_first_sync, args=(services, shop), name=f"sync-{shop}", daemon=True).start()
+        # Tracked like the other background platform work, so shutdown (and a test's teardown) waits for it.
+        kicker.kick(("first-sync", id(services.store), shop), lambda: _first_sync(services, shop))
     response = make_response(redirect(f"{base_url}/admin/apps/{config.api_key}"))
     response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH)
     return response
