@@ -9,7 +9,7 @@ import pytest
 from plugin.cli import main
 from plugin.store import Store
 
-from .conftest import SHOP
+from tests.support.app import SHOP
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("plugin", "webhooks", "widgets", "devstore")
 
 LAYERS = [  # most specific prefix first

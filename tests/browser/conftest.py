@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from .stack import StorefrontStack
+from ..support.storefront import StorefrontStack
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -22,7 +22,7 @@ import requests
 from plugin import capture
 from plugin.admin.capture import CSV_COLUMNS
 
-from .stack import API_KEY, SHOP
+from tests.support.storefront import API_KEY, SHOP
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402

@@ -12,14 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import requests
 
-from .stack import free_port
-from .proxy import BROWSER_UA
+from tests.support.servers import free_port
+from tests.support.signing import BROWSER_UA
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FILLED = "() => { const all = [...document.querySelectorAll('storelift-recs')];" \
          " return all.length > 0 && all.every(el => el.shadowRoot?.querySelector('a[data-i]')); }"
 URL_LINE = re.compile(r"\s+(Storefront|Store admin|Storelift admin|Storelift app):\s+(\S+)")

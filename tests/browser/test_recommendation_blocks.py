@@ -19,9 +19,9 @@ import pytest
 from plugin import recommendations
 from plugin.sync import sync_shop
 
-from .proxy import BROWSER_UA, MOBILE_UA
-from .stack import API_KEY, SECRET, SHOP, StorefrontStack
-from .test_storefront_widget import CLS_PROBE
+from tests.support.signing import BROWSER_UA, MOBILE_UA
+from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack
+from tests.support.browser import CLS_PROBE
 
 TALL = {"viewport": {"width": 1280, "height": 2400}, "user_agent": BROWSER_UA}  # every slot in the viewport
 HEIGHTS_PROBE = """

@@ -12,19 +12,14 @@ import time
 
 import pytest
 
-from .proxy import BROWSER_UA, MOBILE_UA
-from .stack import SHOP
+from tests.support.signing import BROWSER_UA, MOBILE_UA
+from tests.support.browser import CLS_PROBE
+from tests.support.storefront import SHOP
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "user_agent": BROWSER_UA}
 MOBILE = {"viewport": {"width": 390, "height": 844}, "user_agent": MOBILE_UA, "is_mobile": True, "has_touch": True,
           "device_scale_factor": 2}
 QUIET = {"delay_seconds": 0, "scroll_percent": 0, "exit_intent": False, "pages_viewed": 0, "add_to_cart": False}
-CLS_PROBE = """
-window.__cls = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
-}).observe({type: "layout-shift", buffered: true});
-"""
 TAB = "storelift-capture .tab"
 PANEL = "storelift-capture [role=dialog]"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from devstore_helpers import Receiver, http, install, start_shop, subscribe, wait_until
+from tests.support.devstore import http, install, Receiver, start_shop, subscribe, wait_until
 
 RUN = """mutation($q: String!) { bulkOperationRunQuery(query: $q) {
   bulkOperation { id status url } userErrors { field message code } } }"""

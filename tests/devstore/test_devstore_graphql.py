@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from devstore_helpers import http, install, start_shop, subscribe
+from tests.support.devstore import http, install, start_shop, subscribe
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from devstore_helpers import (API_KEY, API_SECRET, SCOPES, VERSION, exchange, expected_query_hmac, http, install,
-                              authorize, shop, start_shop)  # noqa: F401 - shop is a fixture
+
+from tests.support.devstore import (API_KEY, API_SECRET, SCOPES, VERSION, authorize, exchange,  # noqa: F401 - shop
+                                    expected_query_hmac, http, install, shop, start_shop)  # is a fixture
 
 SHOP_QUERY = "{ shop { name } }"
 

@@ -10,8 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
-from devstore_helpers import (API_KEY, API_SECRET, Receiver, expected_proxy_signature, expected_query_hmac, http,
-                              install, start_shop)
+from tests.support.devstore import (API_KEY, API_SECRET, expected_proxy_signature, expected_query_hmac, http, install, Receiver, start_shop)
 
 LOADER = """<script src="{{ 'loader.js' | asset_url }}" defer
   data-shop="{{ shop.permanent_domain }}" data-customer="{{ customer.id }}" data-cart="{{ cart.token }}"

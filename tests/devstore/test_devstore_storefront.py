@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from devstore_helpers import SCOPES, Receiver, http, install, shop, start_shop, subscribe  # noqa: F401
+from tests.support.devstore import http, install, Receiver, SCOPES, shop, start_shop, subscribe  # noqa: F401
 
 from devstore.clock import Clock
 from devstore.seed import seed_store

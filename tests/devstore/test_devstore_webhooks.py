@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from devstore_helpers import (API_KEY, Receiver, expected_webhook_hmac, http, install, start_shop, subscribe,
-                              wait_until)
+from tests.support.devstore import (API_KEY, expected_webhook_hmac, http, install, Receiver, start_shop, subscribe, wait_until)
+from tests.support.paths import SHARED
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "platform"
+FIXTURES = SHARED / "fixtures" / "platform"
 
 
 @pytest.fixture

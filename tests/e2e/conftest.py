@@ -1,60 +1,10 @@
-"""End-to-end fixtures: devstore and Storelift as real HTTP servers on loopback."""
+"""End-to-end fixtures: devstore and Storelift as real HTTP servers on loopback (``tests/support/e2e.py``)."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-import devstore
-from plugin.app import create_app
-from plugin.background import kicker
-
-from ..conftest import ServerThread
-
-API_KEY = "e2e-api-key"
-SECRET = "e2e-secret-0123456789abcdef0123456789ab"
-SHOP = "e2e.devstore.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Stack:
-    """A running devstore + Storelift pair wired to each other."""
-
-    def __init__(self, tmp_path, **store_settings):
-        port = free_port()
-        self.app_url = f"http://127.0.0.1:{port}"
-        settings = devstore.Settings(
-            shop_domain=SHOP,
-            apps=[devstore.AppRegistration(api_key=API_KEY, api_secret=SECRET, app_url=self.app_url)],
-            webhook_retry_delays=(0.05, 0.1, 0.2),
-            **store_settings,
-        )
-        self.store_url, self._stop_store = devstore.serve_in_thread(settings, port=0)
-        self.app = create_app(
-            {
-                "mode": "test",
-                "api_key": API_KEY,
-                "api_secrets": (SECRET,),
-                "app_url": self.app_url,
-                "db_path": str(tmp_path / "e2e.db"),
-                "platform_domain": "devstore.test",
-                "shop_urls": {SHOP: self.store_url},
-            }
-        )
-        self.store = self.app.extensions["storelift"].store
-        self.server = ServerThread(self.app, port=port)
-
-    def close(self):
-        self.server.close()
-        kicker.wait_idle(10)  # code refills and customer syncs still talking to this devstore finish first
-        self._stop_store()
-        self.store.close()
+from ..support.e2e import Stack
 
 
 @pytest.fixture

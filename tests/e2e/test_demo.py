@@ -9,13 +9,12 @@ import shlex
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
-from .conftest import free_port
+from tests.support.servers import free_port
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHOP = "demo.devstore.test"
 
 

@@ -17,7 +17,7 @@ import requests
 from plugin.config import WEBHOOK_TOPICS
 from plugin.demo import _approve, install_through_oauth
 
-from .conftest import API_KEY, SECRET, SHOP
+from tests.support.e2e import API_KEY, SECRET, SHOP
 
 
 def follow_to_our_install(stack, browser) -> str:

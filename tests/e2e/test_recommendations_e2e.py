@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,10 +17,10 @@ import requests
 from plugin import recommendations
 from plugin.sync import sync_shop
 
-from ..browser.proxy import BROWSER_UA
-from ..browser.stack import SHOP, StorefrontStack
+from tests.support.signing import BROWSER_UA
+from tests.support.storefront import SHOP, StorefrontStack
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 JSON = {"Accept": "application/json", "User-Agent": BROWSER_UA}
 # The order and product handlers call plugin.recommendations (the lead wires them in webhooks/handlers/).
 WIRED = all("recommendations.on_" in (ROOT / "webhooks" / "handlers" / f"{name}.py").read_text()

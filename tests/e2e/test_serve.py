@@ -8,16 +8,16 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
 from plugin.store import Store
 
-from ..conftest import webhook_signature
-from .conftest import free_port
+from tests.support.signing import webhook_signature
+from tests.support.servers import free_port
+from tests.support.paths import ROOT
+from tests.support.shops import install
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-secret-0123456789abcdef0123456789"
 SHOP = "serve-shop.myshopify.com"
 
@@ -38,8 +38,7 @@ def test_serve_accepts_webhooks_and_its_worker_thread_processes_them(tmp_path):
     db = str(tmp_path / "prod.db")
     store = Store(db)
     store.migrate()
-    store.shops.save_install(SHOP, access_token="t", scopes=(), api_version="2026-10", token_expires_at=None,
-                             refresh_token=None, refresh_expires_at=None)
+    install(store, SHOP)
     port = free_port()
     env = {**os.environ, "STORELIFT_API_KEY": "serve-key", "STORELIFT_API_SECRET": f"{SECRET},older-secret",
            "STORELIFT_APP_URL": "https://storelift.example.com", "STORELIFT_DB": db, "STORELIFT_RUN_WORKER": "1"}
@@ -67,7 +66,7 @@ def test_serve_accepts_webhooks_and_its_worker_thread_processes_them(tmp_path):
 
 
 def test_proxy_hops_decide_which_forwarded_address_is_the_client():
-    from ..browser.stack import BehindProxy
+    from tests.support.storefront import BehindProxy
 
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])

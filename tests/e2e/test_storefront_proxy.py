@@ -21,8 +21,8 @@ import requests
 
 from plugin.background import kicker
 
-from ..browser.proxy import BROWSER_UA, signed
-from ..browser.stack import SECRET, SHOP, StorefrontStack
+from tests.support.signing import BROWSER_UA, signed
+from tests.support.storefront import SECRET, SHOP, StorefrontStack
 
 VISITOR = "3f2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
 UA = {"User-Agent": BROWSER_UA}

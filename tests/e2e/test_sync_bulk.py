@@ -17,7 +17,7 @@ from plugin.store import Store
 from plugin.sync import pull, pull_bulk
 from plugin.tokens import client_for_shop
 
-from .conftest import SHOP, Stack
+from tests.support.e2e import SHOP, Stack
 
 TABLES = {
     "products": "product_id", "product_variants": "variant_id", "orders": "order_id",

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from ..browser.stack import API_KEY, SHOP, StorefrontStack
+from tests.support.storefront import API_KEY, SHOP, StorefrontStack
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from plugin import profiling
 from plugin.demo import install_through_oauth
 from webhooks.worker import Worker
 
-from .conftest import SHOP
+from tests.support.e2e import SHOP
 
 
 def control(stack, path, **body):

@@ -1,0 +1,329 @@
+"""plugin.recommendations: the model built from store rows, kept current from the change feed.
+
+The "other process" is a second ``Store`` on the same database file: its own
+connections and its own in-memory model, exactly what a worker process and a
+web process share (the file and nothing else).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin import recommendations as recs
+from plugin.personalization.catalog import CatalogIndex
+from plugin.personalization.interactions import Product
+from plugin.store import Store
+from plugin.store.commerce import Product as Row
+
+from tests.support.recommendations import catalog, order, product
+from tests.support.shops import install
+
+SHOP = "recs.myshopify.com"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(str(tmp_path / "recs.db"))
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def other(store):
+    """Another process's view of the same database."""
+    s = Store(store.database.path)
+    yield s
+    s.close()
+
+
+def ids(served: recs.Served) -> list[str]:
+    return [item["product_id"] for item in served.items]
+
+
+def ask(store, block: str, **kw) -> recs.Served:
+    return recs.recommend_for(store, SHOP, recs.ShopperRequest(block=block, **kw))
+
+
+def test_cold_start_on_a_store_without_orders_is_never_empty_when_products_exist(store):
+    catalog(store, SHOP, 6)
+    for block in recs.STRATEGIES:
+        served = ask(store, block, product_id="1000", cart=("1001",), visitor_id="visitor-0001", limit=4)
+        assert len(served.items) == 4, block
+        assert "1000" not in ids(served) and "1001" not in ids(served)
+    assert ids(ask(store, "new_arrivals", limit=3)) == ["1005", "1004", "1003"]
+
+
+def test_an_empty_catalog_gives_an_empty_block_not_an_error(store):
+    assert ask(store, "for_you").items == []
+
+
+def test_items_carry_product_data(store):
+    product(store, SHOP, "1", title="Mug", price="12.50", image="https://cdn.example/mug.png")
+    [item] = ask(store, "best_sellers").items
+    assert item == {"product_id": "1", "title": "Mug", "price": "12.50", "url": "/products/product-1",
+                    "image": "https://cdn.example/mug.png", "variant_id": "v1"}
+
+
+def test_cancelled_orders_do_not_count(store):
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"])
+    order(store, SHOP, "o2", ["1000", "1002"], cancelled=True)
+    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    assert ids(ask(store, "best_sellers", limit=2)) == ["1000", "1001"]
+
+
+def test_deleted_unpublished_draft_and_sold_out_products_are_never_shown(store):
+    catalog(store, SHOP, 6)
+    product(store, SHOP, "2001", stock=0)
+    product(store, SHOP, "2002", published=False)
+    product(store, SHOP, "2003", status="draft")
+    product(store, SHOP, "2004")
+    store.commerce.delete_product(SHOP, "2004", at=10)
+    for n in range(3):  # the hidden ones are the best sellers
+        order(store, SHOP, f"o{n}", ["2001", "2002", "2003", "2004", "1000"])
+    for block in ("best_sellers", "trending", "frequently_bought_together", "new_arrivals"):
+        shown = ids(ask(store, block, product_id="1001", limit=20))
+        assert not {"2001", "2002", "2003", "2004"} & set(shown), block
+        assert "1000" in shown
+
+
+def test_an_order_written_by_another_process_is_visible_on_the_next_request(store, other):
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"])
+    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    for n in range(3):  # the worker process: the order lands, the handler feeds it
+        with other.database.write():
+            order(other, SHOP, f"w{n}", ["1000", "1004"])
+            recs.on_order(other, SHOP, f"w{n}")
+    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1004"]
+    assert recs.refresh(store, SHOP) == 4
+
+
+def test_a_product_update_from_another_process_applies_on_the_next_request(store, other):
+    catalog(store, SHOP, 3)
+    assert "1002" in ids(ask(store, "new_arrivals"))
+    product(other, SHOP, "1002", stock=0, clock=5)
+    recs.on_product(other, SHOP, "1002")
+    product(other, SHOP, "1003", title="Brand new", created=10**9, clock=5)
+    recs.on_product(other, SHOP, "1003")
+    shown = ask(store, "new_arrivals").items
+    assert [i["product_id"] for i in shown] == ["1003", "1001", "1000"]
+    assert shown[0]["title"] == "Brand new"
+
+
+def test_a_cancellation_after_the_order_counted_rebuilds_the_model(store, other):
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"])
+    order(store, SHOP, "o2", ["1000", "1002"])
+    order(store, SHOP, "o3", ["1000", "1002"])
+    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1002"]
+    for order_id in ("o2", "o3"):
+        order(other, SHOP, order_id, ["1000", "1002"], cancelled=True, clock=10**13)
+        recs.on_order(other, SHOP, order_id)
+    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    assert recs.refresh(store, SHOP) == 1
+
+
+def test_a_feed_row_twice_or_a_replayed_order_counts_once(store):
+    catalog(store, SHOP, 3)
+    order(store, SHOP, "o1", ["1000", "1001"])
+    recs.refresh(store, SHOP)
+    for _ in range(3):
+        recs.on_order(store, SHOP, "o1")
+    assert len(store.recommendations.changes_since(SHOP, 0)) == 1  # the same state adds one feed row
+    assert recs.refresh(store, SHOP) == 1
+    order(store, SHOP, "o1", ["1000", "1001"], cancelled=True, clock=10**13)
+    recs.on_order(store, SHOP, "o1")
+    assert len(store.recommendations.changes_since(SHOP, 0)) == 2  # a new state adds another
+
+
+def test_invalidate_makes_every_process_rebuild(store, other):
+    catalog(store, SHOP, 3)
+    recs.refresh(store, SHOP)
+    order(other, SHOP, "imported", ["1000", "1001"])  # a bulk write that bypasses the feed
+    assert recs.refresh(store, SHOP) == 0
+    assert recs.invalidate(other, SHOP) == 1
+    assert recs.refresh(store, SHOP) == 1
+
+
+def test_rebuild_reports_what_it_built(store):
+    catalog(store, SHOP, 4)
+    order(store, SHOP, "o1", ["1000", "1001", "1002"])
+    order(store, SHOP, "o2", ["1000", "1001"], cancelled=True)
+    report = recs.rebuild(store, SHOP)
+    assert (report.orders, report.products, report.items, report.pairs, report.baskets) == (1, 4, 3, 6, 1)
+    assert store.recommendations.state(SHOP)[0] == 1
+
+
+def test_feed_rows_are_pruned_by_age_and_a_model_behind_them_rebuilds(store, other):
+    catalog(store, SHOP, 3)
+    recs.refresh(store, SHOP)
+    order(other, SHOP, "o1", ["1000", "1001"])
+    recs.on_order(other, SHOP, "o1", now=1)  # an ancient row
+    assert other.recommendations.prune_changes(SHOP, before=2, now=3) == 1
+    assert recs.refresh(store, SHOP) == 1  # its cursor was behind the pruned rows: rebuilt from the tables
+
+
+def test_the_logged_in_customer_and_the_visitors_person_name_the_history(store):
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"], customer="77")
+    order(store, SHOP, "o2", ["1002", "1003"], email="Guest@Example.com")
+    assert "1000" not in ids(ask(store, "best_sellers", customer_id="77", limit=6))  # already bought
+    assert ids(ask(store, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
+    person = store.identities.create_person(SHOP, 1, email="guest@example.com")
+    store.identities.add_visitor(SHOP, "visitor-guest-1", person, 1)
+    assert ids(ask(store, "buy_again", visitor_id="visitor-guest-1", limit=2)) == ["1002", "1003"]
+
+
+def test_recently_viewed_reads_the_persons_product_views(store):
+    from plugin.store import Event
+
+    catalog(store, SHOP, 6)
+    person = store.identities.create_person(SHOP, 1)
+    store.identities.add_visitor(SHOP, "visitor-view-1", person, 1)
+    with store.database.write():
+        store.events.add(SHOP, "visitor-view-1", "s1", [Event("product_view", 100, "/p", {"i": "1003"}),
+                                                        Event("product_view", 200, "/p", {"i": "1001"})], 200)
+    assert ids(ask(store, "recently_viewed", visitor_id="visitor-view-1", limit=2)) == ["1001", "1003"]
+
+
+def test_rec_id_names_what_was_shown_to_whom(store):
+    catalog(store, SHOP, 4)
+    first = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000)
+    again = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_100)
+    someone = ask(store, "best_sellers", visitor_id="visitor-bbbb-2", now=1_800_000_000)
+    fewer = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000, limit=2)
+    assert first.rec_id == again.rec_id
+    assert len({first.rec_id, someone.rec_id, fewer.rec_id}) == 3
+
+
+def test_unknown_blocks_are_refused(store):
+    with pytest.raises(recs.UnknownBlock):
+        ask(store, "everything")
+
+
+def test_links_and_images_are_only_paths_or_http(store):
+    product(store, SHOP, "1", image="javascript:alert(1)")
+    store.commerce.upsert_product(SHOP, store_product("2", url="javascript:alert(1)", handle=None))
+    [item] = ask(store, "new_arrivals").items  # 2 has no usable link: never shown
+    assert item["product_id"] == "1" and item["image"] is None
+    assert [recs.safe_link(u) for u in ("/a", "//evil", "https://x/y", "data:x", " JAVASCRIPT:x")] == [
+        "/a", None, "https://x/y", None, None]
+
+
+def store_product(product_id: str, **fields):
+    return Row(product_id=product_id, source_updated_at=1, title="x", status="active", published_at=1, **fields)
+
+
+def test_the_catalog_query_agrees_with_available_products(store):
+    catalog(store, SHOP, 4)
+    product(store, SHOP, "2002", published=False)
+    product(store, SHOP, "2003", status="archived")
+    product(store, SHOP, "2004")
+    store.commerce.delete_product(SHOP, "2004", at=10)
+    store.commerce.upsert_product(SHOP, Row(product_id="imported", source_updated_at=0, title="From an import"))
+    expected = {row["product_id"] for row in store.commerce.available_products(SHOP)}
+    assert {row[0] for row in store.recommendations.catalog(SHOP)} == expected
+
+
+def test_the_live_catalog_answers_like_the_engines_index():
+    products = [Product(str(n), category=f"c{n % 3}", vendor=f"v{n % 4}", created_at=n) for n in range(20)]
+    live, index = recs.LiveCatalog(products), CatalogIndex(products)
+    for n in range(20):
+        assert live.closest_peers(str(n), 20) == index.closest_peers(str(n), 20)
+        assert live.get(str(n)) == index.get(str(n))
+    assert sorted(p.item for p in live) == sorted(p.item for p in index)
+    live.put(Product("3", category="other"))
+    live.remove("4")
+    assert "3" not in live.closest_peers("0", 20) and "4" not in live.closest_peers("1", 20)
+    assert live.closest_peers("3", 20) == set()
+
+
+def eventually(probe, timeout: float = 10.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not probe():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_large_shop_serves_its_catalog_while_its_model_builds_in_the_background(store, other, monkeypatch):
+    monkeypatch.setattr(recs, "INLINE_REBUILD_ORDERS", 1)  # three orders count as "large"
+    catalog(store, SHOP, 4)
+    for n in range(3):
+        order(store, SHOP, f"o{n}", ["1000"])
+    assert ids(ask(store, "best_sellers", limit=1)) == ["1003"]  # provisional: the newest product
+    eventually(lambda: ids(ask(store, "best_sellers", limit=1)) == ["1000"])
+
+    for n in range(5):  # a bulk write, then a rebuild request: the old model serves until the new one is in
+        order(other, SHOP, f"bulk{n}", ["1001"])
+    recs.invalidate(other, SHOP)
+    assert ids(ask(store, "best_sellers", limit=1)) in (["1000"], ["1001"])
+    eventually(lambda: ids(ask(store, "best_sellers", limit=1)) == ["1001"])
+
+
+def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypatch):
+    """Blocks that do not read the shopper are computed once and filtered per shopper: the same lists
+    the engine gives each shopper on its own."""
+    import random
+
+    from plugin.personalization import blocks
+
+    rng = random.Random(3)
+    ids_ = catalog(store, SHOP, 40)
+    for n in range(120):
+        order(store, SHOP, f"o{n}", rng.sample(ids_, rng.randint(1, 5)), customer=f"c{n % 15}")
+    with recs._current(store, SHOP) as snap:
+        for block in sorted(recs.SHOPPER_FREE):
+            for customer in [None] + [f"c{n}" for n in range(15)]:
+                for k in (1, 4, 12, 24):
+                    request = blocks.Request(block=block, now=1e9, customer=customer, product=rng.choice(ids_),
+                                             cart=(rng.choice(ids_),), k=k)
+                    own = recs._top_up(blocks.recommend(snap.model, request, snap.catalog), snap, request,
+                                       blocks.BlockSettings())
+                    assert recs._ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
+
+    calls = []
+    real = recs.recommend
+    monkeypatch.setattr(recs, "recommend", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    for visitor in ("visitor-cache-1", "visitor-cache-2"):
+        ask(store, "similar_items", product_id="1003", visitor_id=visitor)
+    assert len(calls) == 1
+
+
+def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other):
+    import json
+
+    from webhooks.worker import Worker
+
+    install(store, SHOP)
+    catalog(store, SHOP, 6)
+    order(store, SHOP, "o1", ["1000", "1001"], customer="77", email="ann@example.com")
+    order(store, SHOP, "o2", ["1002", "1003"], customer="78")
+    order(store, SHOP, "o3", ["1002", "1003"], customer="78")
+    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
+    generation = store.recommendations.state(SHOP)[0]
+
+    def redact(key: str, orders=(), customer_id=77) -> None:
+        body = {"shop_domain": SHOP, "customer": {"id": customer_id, "email": "ANN@example.com"},
+                "orders_to_redact": list(orders)}
+        delivery = store.inbox.accept(shop=SHOP, topic="customers/redact", dedupe_key=key, webhook_id=None,
+                                      event_id=None, api_version="2026-10", triggered_at=None,
+                                      body=json.dumps(body).encode())
+        Worker(store, name="test-worker").run_until_idle()
+        assert store.inbox.get(delivery).status == "done"
+
+    redact("redact-1")
+    assert store.recommendations.state(SHOP)[0] == generation + 1
+    assert recs.refresh(other, SHOP) == 3  # the orders stay, anonymised
+    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1002", "1003"]  # best sellers: no history
+    redact("redact-2")  # a replay: no order names her any more, nothing to rebuild
+    assert store.recommendations.state(SHOP)[0] == generation + 1
+    # An order the request lists by id, placed as a guest under an old address, goes too.
+    order(store, SHOP, "o4", ["1004"], email="Old.Address@Example.com")
+    recs.on_order(store, SHOP, "o4")
+    assert recs.refresh(other, SHOP) == 4
+    redact("redact-3", orders=["o4"], customer_id=99)
+    assert store.recommendations.state(SHOP)[0] == generation + 2

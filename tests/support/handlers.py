@@ -1,0 +1,74 @@
+"""Shared by the webhook-handler and privacy tests: real fixture payloads, deliveries, snapshots.
+
+Handlers are run the way the worker runs them, inside an open write
+transaction, so the repositories' nested ``write()`` becomes a savepoint.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from plugin.store import Delivery, Store, now_ms
+from webhooks.handlers import HANDLERS
+
+from .paths import SHARED
+
+FIXTURES = SHARED / "fixtures" / "platform"
+SHOP = "alpha-store.myshopify.com"
+OTHER_SHOP = "beta-store.myshopify.com"
+BIG = 2**53 + 1  # the first integer a float cannot hold: ids from here on expose any float on the way
+EASTERN = timezone(timedelta(hours=-5))
+
+
+def fixture(name: str, folder: str = "admin_rest"):
+    """A fixture file's resource as a webhook sends it: bare, not wrapped in {"order": {...}}."""
+    data = json.loads((FIXTURES / folder / name).read_text())
+    if folder == "admin_rest":
+        (data,) = data.values()
+    return data
+
+
+def iso(ms: int) -> str:
+    """Epoch ms as the platform writes times: ISO-8601 with an offset."""
+    return datetime.fromtimestamp(ms / 1000, EASTERN).isoformat()
+
+
+def delivery(topic: str, *, shop: str = SHOP, triggered_at: int | None = None, delivery_id: int = 1) -> Delivery:
+    return Delivery(
+        id=delivery_id, shop=shop, topic=topic, webhook_id=None, event_id=None, api_version="2026-10",
+        triggered_at=triggered_at, received_at=now_ms(), body=b"", status="processing", attempts=1,
+        last_error=None,
+    )
+
+
+def run(store: Store, topic: str, payload: dict, *, shop: str = SHOP, triggered_at: int | None = None) -> None:
+    """Run a topic's handler as the worker does: inside an open write transaction."""
+    with store.database.write():
+        HANDLERS[topic](store, delivery(topic, shop=shop, triggered_at=triggered_at), json.loads(json.dumps(payload)))
+
+
+def new_store(tmp_path) -> Store:
+    store = Store(str(tmp_path / "t.db"))
+    store.migrate()
+    return store
+
+
+def tables(store: Store) -> list[str]:
+    rows = store.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    return [r["name"] for r in rows]
+
+
+def columns(store: Store, table: str) -> list[str]:
+    return [r["name"] for r in store.database.query(f"PRAGMA table_info({table})")]
+
+
+def snapshot(store: Store, shop: str | None = None) -> dict[str, list[tuple]]:
+    """Every row of every table (of one shop, when given) as raw tuples, bytes included, sorted."""
+    result = {}
+    for table in tables(store):
+        if shop is not None and "shop" not in columns(store, table):
+            continue
+        sql, params = (f"SELECT * FROM {table} WHERE shop = ?", [shop]) if shop else (f"SELECT * FROM {table}", [])
+        result[table] = sorted(store.database.db.execute(sql, params).fetchall(), key=repr)
+    return result

@@ -1,0 +1,96 @@
+"""devstore + Storelift as real servers on loopback, Storelift installed through OAuth, the theme embed on.
+
+Like ``tests/support/e2e.py``'s ``Stack``, plus what the storefront needs: the
+theme app extension registered with devstore (so its pages carry the loader),
+and capture settings and a code pool ready.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+import waitress.server
+
+import devstore
+from plugin import capture, discounts
+from plugin.app import create_app
+from plugin.background import kicker
+from plugin.cli import server_options
+from plugin.demo import install_through_oauth
+
+from .paths import ROOT
+from .servers import free_port
+
+API_KEY = "storefront-api-key"
+SECRET = "storefront-secret-0123456789abcdef"
+SHOP = "front.devstore.test"
+EXTENSION = ROOT / "extensions" / "storelift-theme"
+
+
+class BehindProxy:
+    """Storelift under waitress configured as in production behind the platform's app proxy:
+    the proxy's X-Forwarded-For is trusted, so each shopper has their own address."""
+
+    def __init__(self, app, port: int, threads: int, proxy_hops: int = 1):
+        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port,
+                                                    **server_options(threads, proxy_hops))
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            self.server.run()
+        except OSError:  # the listening socket closed under select() at shutdown
+            pass
+
+    def close(self):
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+class StorefrontStack:
+    def __init__(self, tmp_path, settings: dict | None = None, pool: int = 0, threads: int = 16):
+        port = free_port()
+        self.app_url = f"http://127.0.0.1:{port}"
+        shop_settings = devstore.Settings(
+            shop_domain=SHOP, catalog_size=40, order_history=20, customer_count=30,
+            apps=[devstore.AppRegistration(api_key=API_KEY, api_secret=SECRET, app_url=self.app_url,
+                                           theme_extension_dir=str(EXTENSION))],
+            webhook_retry_delays=(0.05, 0.1, 0.2),
+        )
+        self.store_url, self._stop_store = devstore.serve_in_thread(shop_settings, port=0)
+        self.app = create_app({
+            "mode": "test", "api_key": API_KEY, "api_secrets": (SECRET,), "app_url": self.app_url,
+            "db_path": str(tmp_path / "storefront.db"), "platform_domain": "devstore.test",
+            "shop_urls": {SHOP: self.store_url}, "sync_on_install": False, "run_worker": True,
+        })
+        self.config = self.app.extensions["storelift"].config
+        self.store = self.app.extensions["storelift"].store
+        self.server = BehindProxy(self.app, port, threads)
+        install_through_oauth(self.store_url, self.app_url)
+        if settings is not None:
+            self.set_capture(settings)
+        if pool:
+            discounts.refill(self.config, self.store, SHOP, target=pool)
+
+    def set_capture(self, settings: dict) -> None:
+        self.store.capture.save_settings(SHOP, capture.validate_settings(settings))
+
+    def control(self, path: str, body: dict | None = None) -> dict:
+        response = requests.post(f"{self.store_url}/_devstore/{path}", json=body or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        token = self.store.shops.get(SHOP).access_token
+        response = requests.post(f"{self.store_url}/admin/api/{self.config.api_version}/graphql.json",
+                                 json={"query": query, "variables": variables or {}},
+                                 headers={"X-Shopify-Access-Token": token}, timeout=10)
+        return response.json()["data"]
+
+    def close(self) -> None:
+        kicker.wait_idle(10)
+        self.server.close()
+        self._stop_store()
+        self.store.close()
