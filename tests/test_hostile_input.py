@@ -23,7 +23,7 @@ from .hostile_support import (BEYOND_INT64, ID_40, PROXY_POSTS, VISITOR, admin_h
 def shop(store, monkeypatch):
     install(store, SHOP)
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda *a: None)
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
 def refused(response, before: dict, store, statuses=(400, 413, 422)):

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from plugin import recommendations
-from plugin.sync import sync_shop
+from plugin.platform.pull import sync_shop
 
 from ..browser.proxy import BROWSER_UA
 from ..browser.stack import SHOP, StorefrontStack
