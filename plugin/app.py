@@ -19,7 +19,7 @@ from .services import Services
 from .store import Store
 
 BLUEPRINTS = (
-    "plugin.install:bp",
+    "plugin.install.routes:bp",
     "plugin.admin.routes:bp",
     "plugin.admin.capture:bp",
     "plugin.admin.segments:bp",

@@ -110,9 +110,9 @@ def _webhooks_stats(args) -> int:
 
 
 def _sync(args) -> int:
-    from .platform import PlatformError
-    from .sync import sync_shop
-    from .tokens import ShopNotInstalled
+    from .platform.errors import PlatformError
+    from .platform.pull import sync_shop
+    from .platform.tokens import ShopNotInstalled
 
     config = load_config()
     try:

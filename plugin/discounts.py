@@ -27,9 +27,10 @@ from datetime import datetime, timezone
 from . import capture, welcome_codes
 from .background import kicker
 from .config import Config
-from .platform import PlatformClient, PlatformError, UserErrors
+from .platform.client import PlatformClient
+from .platform.errors import PlatformError, UserErrors
+from .platform.tokens import ShopNotInstalled, client_for_shop
 from .store import Store, now_ms
-from .tokens import ShopNotInstalled, client_for_shop
 
 log = logging.getLogger("storelift.discounts")
 

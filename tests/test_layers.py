@@ -1,10 +1,10 @@
 """The import direction of design.md, checked by walking every import with ``ast``.
 
-L0 config · L1 store, platform, auth, services, webhooks.verify · L2 tokens,
-subscriptions, personalization · L3 edges (install, admin, widgets, webhooks) ·
-L4 app and cli. A module imports only its own layer or below; edges never
-import each other; only L3/L4 import Flask; devstore and Storelift never
-import each other, except that plugin.demo starts devstore.
+L0 config · L1 store, platform client, auth, services, webhooks.verify · L2
+platform tokens, subscriptions and syncs, personalization · L3 edges (install,
+admin, widgets, webhooks) · L4 app and cli. A module imports only its own layer
+or below; edges never import each other; only L3/L4 import Flask; devstore and
+Storelift never import each other, except that plugin.demo starts devstore.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ PACKAGES = ("plugin", "webhooks", "widgets", "devstore")
 LAYERS = [  # most specific prefix first
     ("plugin.config", 0),
     ("plugin.store", 1),
+    ("plugin.platform.tokens", 2),
+    ("plugin.platform.subscriptions", 2),
+    ("plugin.platform.pull", 2),
+    ("plugin.platform.bulk", 2),
+    ("plugin.platform.push_customers", 2),
     ("plugin.platform", 1),
     ("plugin.auth", 1),
     ("plugin.services", 1),
     ("webhooks.verify", 1),
-    ("plugin.tokens", 2),
-    ("plugin.subscriptions", 2),
-    ("plugin.sync", 2),
-    ("plugin.bulk", 2),
     ("plugin.theme_links", 2),
     ("plugin.importer", 2),
     ("plugin.personalization", 2),
@@ -41,7 +42,6 @@ LAYERS = [  # most specific prefix first
     ("plugin.contrast", 2),
     ("plugin.welcome_codes", 2),
     ("plugin.discounts", 2),
-    ("plugin.customer_sync", 2),
     ("plugin.install", 3),
     ("plugin.admin", 3),
     ("widgets", 3),
@@ -151,7 +151,8 @@ def test_imports_point_inward():
     [
         ("plugin/app.py", "from plugin.install import bp\n", "plugin.app imports edge plugin.install"),
         ("plugin/store/probe.py", "import flask\n", "only edges and the app use Flask"),
-        ("plugin/store/probe.py", "from ..tokens import client_for_shop\n", "(L1) imports plugin.tokens (L2)"),
+        ("plugin/store/probe.py", "from ..platform.tokens import client_for_shop\n",
+         "(L1) imports plugin.platform.tokens (L2)"),
         ("widgets/routes.py", "from webhooks import inbox\n", "edges never import each other"),
         ("devstore/app.py", "import plugin.auth\n", "devstore imports nothing"),
         ("plugin/store/probe.py", "import os\nfrom . import connection\n", ""),

@@ -1,7 +1,7 @@
 """The storefront API under ``/proxy/...``, reached only through the platform's app proxy.
 
 Every request is checked before anything is read (``verify_proxy_request``): the proxy
-``signature`` (plugin.auth.verify_app_proxy: hex HMAC, sorted ``k=v`` joined
+``signature`` (plugin.auth.app_proxy.verify_app_proxy: hex HMAC, sorted ``k=v`` joined
 with nothing, duplicates refused, timestamp within 90 s), the shop domain, and
 that the shop has Storelift installed. Only then is ``logged_in_customer_id``
 trusted.
@@ -26,7 +26,10 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from plugin import auth, capture, customer_sync, discounts, identity
+from plugin import capture, discounts, identity
+from plugin.auth.app_proxy import verify_app_proxy
+from plugin.auth.common import AuthError, normalize_shop
+from plugin.platform import push_customers
 from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
 from plugin.store import now_ms
@@ -97,10 +100,10 @@ def verify_proxy_request():
     services = _services()
     config = services.config
     try:
-        proxied = auth.verify_app_proxy(request.args.items(multi=True), config.api_secrets, now=time.time())
-    except auth.AuthError as exc:
+        proxied = verify_app_proxy(request.args.items(multi=True), config.api_secrets, now=time.time())
+    except AuthError as exc:
         return _error(401, "unauthorized", exc.reason)
-    shop = auth.normalize_shop(proxied.shop, config.platform_domain)
+    shop = normalize_shop(proxied.shop, config.platform_domain)
     if shop is None:
         return _error(400, "bad_request", "invalid shop")
     record = services.store.shops.get(shop)
@@ -149,7 +152,7 @@ def _housekeeping(services: Services, shop: str, settings: dict) -> None:
     if settings["enabled"] and state.due("pool", shop) and discounts.pool_low(services.store, shop, settings, now):
         discounts.kick_refill(services.config, services.store, shop)
     if state.due("sync", shop, 60.0) and services.store.capture.due_syncs(shop, now, limit=1):
-        customer_sync.kick_sync(services.config, services.store, shop)
+        push_customers.kick_sync(services.config, services.store, shop)
 
 
 # --------------------------------------------------------------------------- config
@@ -278,7 +281,7 @@ def subscribe():
     if result.code is None or discounts.pool_low(services.store, g.shop, settings, now_ms()):
         discounts.kick_refill(services.config, services.store, g.shop)
     if result.created:
-        customer_sync.kick_sync(services.config, services.store, g.shop)
+        push_customers.kick_sync(services.config, services.store, g.shop)
     if visitor:
         services.store.profiles.enqueue(g.shop, "visitor", visitor, now_ms())
     body = {"ok": True, "code": result.code, "pending": result.code is None and not result.spent,

@@ -2,8 +2,8 @@
 
 The page is loaded inside the store admin with an ``id_token`` query
 parameter; its own API calls carry ``Authorization: Bearer <token>``. Both are
-the same HS256 JWT (platform.md §4), checked by ``plugin.auth``; nothing here
-trusts a ``shop`` parameter on its own. Tokens live a minute, so the shared
+the same HS256 JWT (platform.md §4), checked by ``plugin.auth.session_token``;
+nothing here trusts a ``shop`` parameter on its own. Tokens live a minute, so the shared
 page script (``static/admin.js``) asks the store admin for a fresh one on every
 click and API call; writes accept the token only from the header.
 """
@@ -16,14 +16,15 @@ from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from .. import auth
+from ..auth.common import AuthError
+from ..auth.session_token import decode_session_token
 from ..config import WEBHOOK_TOPICS
-from ..platform import PlatformError
+from ..platform.errors import PlatformError
+from ..platform.pull import sync_shop
+from ..platform.subscriptions import ensure_subscriptions, list_subscriptions
+from ..platform.tokens import INTERACTIVE_ATTEMPTS, ShopNotInstalled, client_for_shop
 from ..safe_input import parse_id
 from ..services import Services
-from ..subscriptions import ensure_subscriptions, list_subscriptions
-from ..sync import sync_shop
-from ..tokens import INTERACTIVE_ATTEMPTS, ShopNotInstalled, client_for_shop
 
 log = logging.getLogger("storelift.admin")
 
@@ -91,10 +92,10 @@ def session_required(view):
                 return _unauthorized("a write needs the session token in the Authorization header")
             return _unauthorized("missing session token")
         try:
-            session = auth.decode_session_token(
+            session = decode_session_token(
                 token, config.api_key, config.api_secrets, config.platform_domain, now=services.clock()
             )
-        except auth.AuthError as exc:
+        except AuthError as exc:
             return _unauthorized(exc.reason)
         record = services.store.shops.get(session.shop)
         if record is None or not record.installed:

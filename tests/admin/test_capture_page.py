@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from plugin import capture, customer_sync
-from plugin.platform import PlatformUnavailable, UserErrors
+from plugin import capture
+from plugin.platform import push_customers
+from plugin.platform.errors import PlatformUnavailable, UserErrors
 
 from tests.support.app import SHOP
 from tests.support.signing import session_token
@@ -110,13 +111,13 @@ class FakeCustomers:
 def test_subscribers_are_synced_as_customers_with_consent_and_retried(app, store, monkeypatch):
     config = app.extensions["storelift"].config
     fake = FakeCustomers(existing={"old@example.com": "gid://shopify/Customer/9"}, fail=1)
-    monkeypatch.setattr(customer_sync, "client_for_shop", lambda c, s, shop: fake)
+    monkeypatch.setattr(push_customers, "client_for_shop", lambda c, s, shop: fake)
     capture.subscribe(store, SHOP, email="new@example.com", visitor_id=None, page="/")
     capture.subscribe(store, SHOP, email="old@example.com", visitor_id=None, page="/")
-    assert customer_sync.sync_due(config, store, SHOP) == 1  # the first attempt hit an outage
+    assert push_customers.sync_due(config, store, SHOP) == 1  # the first attempt hit an outage
     retry = store.capture.subscriber(SHOP, "new@example.com")
     assert (retry["sync_state"], retry["sync_attempts"]) == ("pending", 1) and retry["sync_next_at"] > time.time() * 1000
-    assert customer_sync.sync_due(config, store, SHOP, now=retry["sync_next_at"]) == 1
+    assert push_customers.sync_due(config, store, SHOP, now=retry["sync_next_at"]) == 1
     assert store.capture.subscriber(SHOP, "new@example.com")["customer_id"] == "101"
     assert store.capture.subscriber(SHOP, "old@example.com")["customer_id"] == "9"
     consent = fake.created[0]["emailMarketingConsent"]

@@ -38,21 +38,11 @@ from urllib.parse import parse_qsl
 import jwt
 import pytest
 
-from plugin.auth import (
-    AuthError,
-    ProxyRequest,
-    SessionToken,
-    app_proxy_message,
-    decode_session_token,
-    normalize_shop,
-    query_hmac_message,
-    sign_app_proxy,
-    sign_query,
-    sign_state,
-    unsign_state,
-    verify_app_proxy,
-    verify_query_hmac,
-)
+from plugin.auth.app_proxy import ProxyRequest, app_proxy_message, sign_app_proxy, verify_app_proxy
+from plugin.auth.common import AuthError, normalize_shop
+from plugin.auth.query_hmac import query_hmac_message, sign_query, verify_query_hmac
+from plugin.auth.session_token import SessionToken, decode_session_token
+from plugin.auth.state_cookie import sign_state, unsign_state
 
 SECRET = "test-client-secret-0123456789abcdef0123"
 OLD_SECRET = "test-old-secret-fedcba9876543210fedcba"

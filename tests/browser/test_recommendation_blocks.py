@@ -17,7 +17,7 @@ import jwt
 import pytest
 
 from plugin import recommendations
-from plugin.sync import sync_shop
+from plugin.platform.pull import sync_shop
 
 from tests.support.signing import BROWSER_UA, MOBILE_UA
 from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack

@@ -25,7 +25,7 @@ DAY = 86_400_000
 def setup(store, monkeypatch):
     install(store, SHOP)
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: None)
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda c, s, shop: None)
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
 
 
 def pool(store, n: int, *, ends_in: int = 30 * DAY, first: int = 0) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin import capture, discounts
-from plugin.platform import PlatformUnavailable, UserErrors
+from plugin.platform.errors import PlatformUnavailable, UserErrors
 from plugin.store import now_ms
 
 from tests.support.shops import install

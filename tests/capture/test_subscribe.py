@@ -24,7 +24,7 @@ def setup(store, monkeypatch):
     install(store, SHOP)
     kicks = []
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: kicks.append("refill"))
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda c, s, shop: kicks.append("sync"))
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: kicks.append("sync"))
     return kicks
 
 

@@ -55,7 +55,7 @@ def test_the_storefront_config_follows_the_discount_when_the_merchant_changes_it
 def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store, monkeypatch):
     install(store, SHOP)
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: None)
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda c, s, shop: None)
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
     store.capture.save_settings(SHOP, validate_settings({"discount": {"value": "25"}, "texts": {
         "consent": "I want {discount} off and marketing emails."}}))
     response = client.post(signed("/proxy/subscribe", SHOP, SECRET), data=json.dumps({"e": "ann@example.com"}),

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from plugin import recommendations
-from plugin.sync import sync_shop
+from plugin.platform.pull import sync_shop
 
 from tests.support.signing import BROWSER_UA
 from tests.support.storefront import SHOP, StorefrontStack

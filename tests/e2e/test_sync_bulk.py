@@ -14,8 +14,8 @@ import pytest
 
 from plugin.demo import install_through_oauth
 from plugin.store import Store
-from plugin.sync import pull, pull_bulk
-from plugin.tokens import client_for_shop
+from plugin.platform.pull import pull, pull_bulk
+from plugin.platform.tokens import client_for_shop
 
 from tests.support.e2e import SHOP, Stack
 

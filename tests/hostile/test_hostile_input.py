@@ -22,7 +22,7 @@ from tests.support.hostile import (admin_headers, BEYOND_INT64, ID_40, nested, p
 def shop(store, monkeypatch):
     install(store, SHOP)
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda *a: None)
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
 def refused(response, before: dict, store, statuses=(400, 413, 422)):

@@ -7,8 +7,9 @@ import json
 import pytest
 import responses
 
-from plugin.bulk import BulkOperationFailed, nest, run_bulk_query
-from plugin.platform import PlatformBadResponse, PlatformClient, UserErrors
+from plugin.platform.bulk import BulkOperationFailed, nest, run_bulk_query
+from plugin.platform.client import PlatformClient
+from plugin.platform.errors import PlatformBadResponse, UserErrors
 
 BASE = "https://bulk.myshopify.com"
 GRAPHQL = f"{BASE}/admin/api/2026-10/graphql.json"

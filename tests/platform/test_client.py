@@ -10,17 +10,17 @@ import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from plugin.platform import (
+from plugin.platform.answers import TokenGrant
+from plugin.platform.client import PlatformClient
+from plugin.platform.errors import (
     GraphQLError,
     PlatformAuthError,
     PlatformBadResponse,
-    PlatformClient,
     PlatformError,
     PlatformRateLimited,
     PlatformTimeout,
     PlatformUnavailable,
     ThrottledError,
-    TokenGrant,
     UserErrors,
 )
 

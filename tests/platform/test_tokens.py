@@ -7,7 +7,7 @@ import json
 import pytest
 import responses
 
-from plugin.tokens import ShopNotInstalled, client_for_shop
+from plugin.platform.tokens import ShopNotInstalled, client_for_shop
 
 from tests.support.app import API_KEY, SECRET, SHOP
 

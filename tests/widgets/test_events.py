@@ -25,7 +25,7 @@ SESSION = "a3bb189e-8bf9-3888-9912-ace4e6543002"
 def setup(store, monkeypatch):
     install(store, SHOP)
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda *a: None)
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
 def batch(events=None, **fields):

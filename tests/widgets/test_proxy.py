@@ -24,7 +24,7 @@ def no_background(monkeypatch):
     """Unit tests never reach a platform: record the kicks instead of running them."""
     kicks = []
     monkeypatch.setattr("plugin.discounts.kick_refill", lambda config, store, shop: kicks.append(("refill", shop)))
-    monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda config, store, shop: kicks.append(("sync", shop)))
+    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda config, store, shop: kicks.append(("sync", shop)))
     return kicks
 
 

@@ -16,14 +16,17 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request
 
-from . import auth
-from .background import kicker
-from .config import WEBHOOK_TOPICS
-from .platform import PlatformClient, PlatformError
-from .services import Services
-from .subscriptions import ensure_subscriptions
-from .sync import sync_shop
-from .tokens import INTERACTIVE_ATTEMPTS
+from ..auth.common import AuthError, normalize_shop
+from ..auth.query_hmac import verify_query_hmac
+from ..auth.state_cookie import sign_state, unsign_state
+from ..background import kicker
+from ..config import WEBHOOK_TOPICS
+from ..platform.client import PlatformClient
+from ..platform.errors import PlatformError
+from ..platform.pull import sync_shop
+from ..platform.subscriptions import ensure_subscriptions
+from ..platform.tokens import INTERACTIVE_ATTEMPTS
+from ..services import Services
 
 log = logging.getLogger("storelift.install")
 
@@ -46,10 +49,10 @@ def _checked_shop(services: Services) -> str:
     """The request's shop, after the query HMAC, timestamp and domain checks."""
     config = services.config
     pairs = list(request.args.items(multi=True))
-    auth.verify_query_hmac(pairs, config.api_secrets, time.time())
-    shop = auth.normalize_shop(request.args.get("shop"), config.platform_domain)
+    verify_query_hmac(pairs, config.api_secrets, time.time())
+    shop = normalize_shop(request.args.get("shop"), config.platform_domain)
     if shop is None:
-        raise auth.AuthError("invalid shop")
+        raise AuthError("invalid shop")
     return shop
 
 
@@ -69,7 +72,7 @@ def _begin_oauth(services: Services, shop: str):
     response = make_response(redirect(f"{config.shop_base_url(shop)}/admin/oauth/authorize?{query}"))
     response.set_cookie(
         STATE_COOKIE,
-        auth.sign_state(state, config.signing_secret, time.time()),
+        sign_state(state, config.signing_secret, time.time()),
         max_age=STATE_TTL_S,
         path=CALLBACK_PATH,
         httponly=True,
@@ -84,7 +87,7 @@ def install():
     services = _services()
     try:
         shop = _checked_shop(services)
-    except auth.AuthError as exc:
+    except AuthError as exc:
         log.info("install rejected: %s", exc.reason)
         return _fail(400, "This install link is not valid", _reason_text(exc.reason))
     return _begin_oauth(services, shop)
@@ -98,7 +101,7 @@ def app_url():
         return render_template("home.html")
     try:
         shop = _checked_shop(services)
-    except auth.AuthError as exc:
+    except AuthError as exc:
         return _fail(400, "This link is not valid", _reason_text(exc.reason))
     record = services.store.shops.get(shop)
     if record is None or not record.installed:
@@ -113,7 +116,7 @@ def callback():
     try:
         shop = _checked_shop(services)
         _check_state(services, shop)
-    except auth.AuthError as exc:
+    except AuthError as exc:
         log.info("callback rejected: %s", exc.reason)
         return _fail(400, "The install could not be completed", _reason_text(exc.reason))
     code = request.args.get("code", "")
@@ -167,12 +170,12 @@ def _check_state(services: Services, shop: str) -> None:
     state = request.args.get("state", "")
     cookie = request.cookies.get(STATE_COOKIE)
     if not state or not cookie:
-        raise auth.AuthError("missing state")
-    bound = auth.unsign_state(cookie, services.config.api_secrets, time.time(), max_age=STATE_TTL_S)
+        raise AuthError("missing state")
+    bound = unsign_state(cookie, services.config.api_secrets, time.time(), max_age=STATE_TTL_S)
     if not secrets.compare_digest(bound, state):
-        raise auth.AuthError("state mismatch")
+        raise AuthError("state mismatch")
     if not services.store.oauth_states.consume(state, shop):
-        raise auth.AuthError("state already used")
+        raise AuthError("state already used")
 
 
 _REASONS = {

@@ -21,7 +21,8 @@ import json
 import time
 from typing import Callable, Iterator
 
-from .platform import PlatformBadResponse, PlatformClient, PlatformError
+from .client import PlatformClient
+from .errors import PlatformBadResponse, PlatformError
 
 RUN_QUERY = """
 mutation RunBulkQuery($query: String!) {

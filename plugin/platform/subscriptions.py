@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .platform import PlatformClient
+from .client import PlatformClient
 
 LIST_QUERY = """
 query Subscriptions($first: Int!, $after: String) {

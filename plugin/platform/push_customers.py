@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from .background import kicker
-from .config import Config
-from .platform import PlatformAuthError, PlatformClient, PlatformError, UserErrors
-from .store import Store, now_ms
+from ..background import kicker
+from ..config import Config
+from ..store import Store, now_ms
+from .client import PlatformClient
+from .errors import PlatformAuthError, PlatformError, UserErrors
 from .tokens import ShopNotInstalled, client_for_shop
 
 log = logging.getLogger("storelift.customer_sync")

@@ -13,9 +13,9 @@ from collections import defaultdict
 
 import requests
 
-from .config import Config
-from .platform import PlatformClient
-from .store import Store, now_ms
+from ..config import Config
+from .client import PlatformClient
+from ..store import Store, now_ms
 
 # Refresh this long before expiry so a slow request never starts with a dying token.
 REFRESH_MARGIN_MS = 5 * 60 * 1000

@@ -1,7 +1,7 @@
 """Storelift's one client for the platform's HTTP APIs (GraphQL Admin API and OAuth token endpoint).
 
 Every outbound call to a shop goes through here so that timeouts, retries, rate limiting and the
-mapping of failures to one error hierarchy live in a single place (platform.md §1.5, §3.5).
+mapping of failures to one error hierarchy (``errors``) live in a single place (platform.md §1.5, §3.5).
 
 Secrets never leave this module except inside a returned ``TokenGrant``: error messages and log
 records are built only from our own text, the request path, status codes, attempts and waits, and
@@ -13,14 +13,35 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
-import re
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import requests
-from urllib3.exceptions import NewConnectionError
+
+from .answers import (
+    TokenGrant,
+    cost_extension,
+    error_code,
+    error_list,
+    is_number,
+    json_object,
+    may_have_been_sent,
+    nodes,
+    oauth_error,
+    retry_after,
+    token_grant,
+)
+from .errors import (
+    GraphQLError,
+    PlatformAuthError,
+    PlatformBadResponse,
+    PlatformError,
+    PlatformRateLimited,
+    PlatformTimeout,
+    PlatformUnavailable,
+    ThrottledError,
+    UserErrors,
+)
 
 log = logging.getLogger("storelift.platform")
 
@@ -32,83 +53,6 @@ MAX_WAIT = 30.0
 # A THROTTLED answer whose numbers say "enough is available" (a race with another client of the
 # same app+shop bucket) still needs a pause, or the retry would be throttled again at once.
 MIN_THROTTLE_WAIT = 0.5
-_OAUTH_ERROR_CODE = re.compile(r"[a-z_]{1,64}")
-
-
-class PlatformError(Exception):
-    """Base of every failure talking to the platform; ``status`` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class PlatformTimeout(PlatformError):
-    """No answer: connection failed or timed out (after retries, where retrying was safe)."""
-
-
-class PlatformUnavailable(PlatformError):
-    """The platform kept answering 5xx until we ran out of attempts."""
-
-
-class PlatformRateLimited(PlatformError):
-    """The platform kept answering 429 until we ran out of attempts (or asked for a too-long wait)."""
-
-
-class PlatformAuthError(PlatformError):
-    """401/403 (token revoked or expired) or a refused code / refresh token.
-
-    The caller may refresh the token or mark the shop uninstalled.
-    """
-
-
-class PlatformBadResponse(PlatformError):
-    """An answer we cannot use: not JSON, the wrong shape, or an unexpected 4xx."""
-
-
-class GraphQLError(PlatformError):
-    """The GraphQL response carried top-level ``errors``; ``errors`` is that list as received."""
-
-    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
-
-
-class ThrottledError(GraphQLError):
-    """The query stayed THROTTLED by cost limiting until we ran out of attempts."""
-
-
-class UserErrors(PlatformError):
-    """A mutation ran but refused its input.
-
-    ``errors`` holds the ``userErrors`` dicts (field, message, code); ``mutation`` names the payload.
-    """
-
-    def __init__(self, mutation: str, errors: list[dict[str, Any]]) -> None:
-        messages = "; ".join(str(e.get("message")) for e in errors)
-        super().__init__(f"{mutation} rejected: {messages}")
-        self.mutation = mutation
-        self.errors = errors
-
-
-@dataclass(frozen=True, repr=False)
-class TokenGrant:
-    """What the token endpoint granted; times are absolute epoch milliseconds, as the store keeps them."""
-
-    access_token: str
-    scopes: tuple[str, ...]
-    expires_at_ms: int | None
-    refresh_token: str | None
-    refresh_expires_at_ms: int | None
-
-    def __repr__(self) -> str:
-        # Grants end up in debug output and tracebacks; only whether a refresh token exists is shown.
-        refresh = "<hidden>" if self.refresh_token else None
-        return (
-            f"TokenGrant(access_token=<hidden>, scopes={self.scopes!r}, "
-            f"expires_at_ms={self.expires_at_ms!r}, refresh_token={refresh}, "
-            f"refresh_expires_at_ms={self.refresh_expires_at_ms!r})"
-        )
 
 
 class _Retry(Exception):
@@ -183,12 +127,12 @@ class PlatformClient:
                 raise PlatformBadResponse(
                     f"GraphQL answered HTTP {response.status_code}", status=response.status_code
                 )
-            document = _json_object(response)
+            document = json_object(response)
             self._note_cost(query, document)
             errors = document.get("errors")
             if errors:
-                errors = _error_list(errors)
-                if any(_error_code(e) == "THROTTLED" for e in errors):
+                errors = error_list(errors)
+                if any(error_code(e) == "THROTTLED" for e in errors):
                     raise _Retry(
                         "THROTTLED",
                         self._throttle_wait(document),
@@ -236,7 +180,7 @@ class PlatformClient:
                 connection = connection.get(key) if isinstance(connection, dict) else None
             if not isinstance(connection, dict):
                 raise PlatformBadResponse(f"connection {'.'.join(connection_path)} missing")
-            yield from _nodes(connection)
+            yield from nodes(connection)
             page_info = connection.get("pageInfo")
             if not isinstance(page_info, dict) or not page_info.get("hasNextPage"):
                 return
@@ -257,7 +201,7 @@ class PlatformClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise _Retry("connection failed", None, PlatformTimeout("GET bulk result: connection failed")) from exc
             if response.status_code == 429 or response.status_code >= 500:
-                raise _Retry(str(response.status_code), _retry_after(response),
+                raise _Retry(str(response.status_code), retry_after(response),
                              PlatformUnavailable(f"GET bulk result: HTTP {response.status_code}"))
             if response.status_code != 200:
                 raise PlatformBadResponse(f"GET bulk result: HTTP {response.status_code}", status=response.status_code)
@@ -313,34 +257,14 @@ class PlatformClient:
             status = response.status_code
             if status in (400, 401, 403):
                 raise PlatformAuthError(
-                    f"token endpoint refused the request (HTTP {status}{_oauth_error(response)})",
+                    f"token endpoint refused the request (HTTP {status}{oauth_error(response)})",
                     status=status,
                 )
             if not 200 <= status < 300:
                 raise PlatformBadResponse(f"token endpoint answered HTTP {status}", status=status)
-            return self._grant(_json_object(response))
+            return token_grant(json_object(response), int(self._clock() * 1000))
 
         return self._with_retries(TOKEN_PATH, attempt)
-
-    def _grant(self, body: dict[str, Any]) -> TokenGrant:
-        """Validate a token response strictly: a half-understood grant must not be stored."""
-        access_token = body.get("access_token")
-        scope = body.get("scope")
-        refresh_token = body.get("refresh_token")
-        if not isinstance(access_token, str) or not access_token:
-            raise PlatformBadResponse("token response without an access_token")
-        if not isinstance(scope, str):
-            raise PlatformBadResponse("token response without a scope string")
-        if refresh_token is not None and (not isinstance(refresh_token, str) or not refresh_token):
-            raise PlatformBadResponse("token response with a malformed refresh_token")
-        now_ms = int(self._clock() * 1000)
-        return TokenGrant(
-            access_token=access_token,
-            scopes=tuple(s.strip() for s in scope.split(",") if s.strip()),
-            expires_at_ms=_expiry(body, "expires_in", now_ms),
-            refresh_token=refresh_token,
-            refresh_expires_at_ms=_expiry(body, "refresh_token_expires_in", now_ms),
-        )
 
     # ------------------------------------------------------------------ transport and retries
 
@@ -355,7 +279,7 @@ class PlatformClient:
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
             timeout = PlatformTimeout(f"POST {path}: {kind}")
-            if resend_after_sent or not _may_have_been_sent(exc):
+            if resend_after_sent or not may_have_been_sent(exc):
                 raise _Retry(kind, None, timeout) from exc
             log.warning("POST %s: %s after sending; not resending", path, kind)
             raise timeout from exc
@@ -363,10 +287,10 @@ class PlatformClient:
         log.debug("POST %s -> %d", path, status)
         if status == 429:
             error: PlatformError = PlatformRateLimited(f"POST {path}: rate limited (HTTP 429)", status=status)
-            raise _Retry("429", _retry_after(response), error)
+            raise _Retry("429", retry_after(response), error)
         if status >= 500:
             error = PlatformUnavailable(f"POST {path}: HTTP {status}", status=status)
-            raise _Retry(str(status), _retry_after(response), error)
+            raise _Retry(str(status), retry_after(response), error)
         return response
 
     def _with_retries(self, path: str, attempt: Callable[[], T]) -> T:
@@ -400,17 +324,17 @@ class PlatformClient:
 
         Malformed or missing numbers are ignored: cost data is advisory and must not fail a query.
         """
-        cost = _cost(document)
+        cost = cost_extension(document)
         if cost is None:
             return
         requested, status = cost.get("requestedQueryCost"), cost.get("throttleStatus")
-        if _is_number(requested):
+        if is_number(requested):
             self._query_costs[query] = float(requested)
         if isinstance(status, dict):
             available, maximum, rate = (
                 status.get("currentlyAvailable"), status.get("maximumAvailable"), status.get("restoreRate")
             )
-            if _is_number(available) and _is_number(maximum) and _is_number(rate) and rate > 0:
+            if is_number(available) and is_number(maximum) and is_number(rate) and rate > 0:
                 self._bucket = (float(available), float(maximum), float(rate), self._clock())
 
     def _wait_for_bucket(self, query: str) -> None:
@@ -434,102 +358,11 @@ class PlatformClient:
 
     def _throttle_wait(self, document: dict[str, Any]) -> float | None:
         """Seconds until the bucket holds the requested cost again; None (use backoff) without the numbers."""
-        cost = _cost(document) or {}
+        cost = cost_extension(document) or {}
         requested, status = cost.get("requestedQueryCost"), cost.get("throttleStatus")
-        if not _is_number(requested) or not isinstance(status, dict):
+        if not is_number(requested) or not isinstance(status, dict):
             return None
         available, rate = status.get("currentlyAvailable"), status.get("restoreRate")
-        if not _is_number(available) or not _is_number(rate) or rate <= 0:
+        if not is_number(available) or not is_number(rate) or rate <= 0:
             return None
         return max((requested - available) / rate, MIN_THROTTLE_WAIT)
-
-
-# ---------------------------------------------------------------------- helpers (pure)
-
-
-def _may_have_been_sent(exc: requests.RequestException) -> bool:
-    """False only when we know the request never left: connect timeout or no connection made."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return False
-    cause = exc.args[0] if exc.args else None
-    return not isinstance(getattr(cause, "reason", None), NewConnectionError)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """``Retry-After`` in seconds, None if absent or not a number.
-
-    Shopify sends seconds, possibly fractional like ``2.0``; an HTTP-date falls back to backoff.
-    """
-    try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def _json_object(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise PlatformBadResponse("response is not JSON", status=response.status_code) from None
-    if not isinstance(body, dict):
-        raise PlatformBadResponse("response is not a JSON object", status=response.status_code)
-    return body
-
-
-def _oauth_error(response: requests.Response) -> str:
-    """The OAuth ``error`` code (e.g. ``invalid_client``) if it is a plain identifier.
-
-    It tells a wrong secret from a used code; free text from the response is never echoed.
-    """
-    try:
-        code = response.json().get("error")
-    except (ValueError, AttributeError):
-        return ""
-    return f", {code}" if isinstance(code, str) and _OAUTH_ERROR_CODE.fullmatch(code) else ""
-
-
-def _expiry(body: dict[str, Any], key: str, now_ms: int) -> int | None:
-    seconds = body.get(key)
-    if seconds is None:
-        return None
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-        raise PlatformBadResponse(f"token response with a malformed {key}")
-    return now_ms + seconds * 1000
-
-
-def _error_list(errors: Any) -> list[dict[str, Any]]:
-    """Top-level ``errors`` as a list of dicts; the platform has been seen to send a bare string."""
-    if isinstance(errors, str):
-        return [{"message": errors}]
-    if isinstance(errors, list):
-        return [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
-    return [{"message": str(errors)}]
-
-
-def _error_code(error: dict[str, Any]) -> Any:
-    extensions = error.get("extensions")
-    return extensions.get("code") if isinstance(extensions, dict) else None
-
-
-def _cost(document: dict[str, Any]) -> dict[str, Any] | None:
-    extensions = document.get("extensions")
-    cost = extensions.get("cost") if isinstance(extensions, dict) else None
-    return cost if isinstance(cost, dict) else None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _nodes(connection: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    if "nodes" in connection:
-        items = connection["nodes"]
-    else:
-        edges = connection.get("edges")
-        if not isinstance(edges, list):
-            raise PlatformBadResponse("connection has neither nodes nor edges")
-        items = [edge.get("node") if isinstance(edge, dict) else None for edge in edges]
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise PlatformBadResponse("connection has malformed nodes")
-    return iter(items)

@@ -3,7 +3,7 @@
 Webhooks can be missed (the platform gives up after its retries) and a new
 install starts with no history, so ``sync_shop`` reads products and the
 last 60 days of orders (all the ``read_orders`` scope shows): with cursor
-pagination for repairs, as bulk operations for the first sync (``plugin/bulk.py``),
+pagination for repairs, as bulk operations for the first sync (``bulk``),
 and writes them through the same newest-wins upserts the
 webhook handlers use: a sync never overwrites fresher webhook data.
 """
@@ -16,14 +16,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from . import welcome_codes
+from .. import welcome_codes
+from ..config import Config
+from ..profiling import rebuild_profiles
+from ..recommendations import invalidate
+from ..store import Store, now_ms
+from ..store.commerce import Line, Order, Product, Variant
 from .bulk import nest, run_bulk_query
-from .config import Config
-from .platform import PlatformClient
-from .profiling import rebuild_profiles
-from .recommendations import invalidate
-from .store import Store, now_ms
-from .store.commerce import Line, Order, Product, Variant
+from .client import PlatformClient
 from .tokens import client_for_shop
 
 log = logging.getLogger("storelift.sync")
