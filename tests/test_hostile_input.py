@@ -22,7 +22,7 @@ from .hostile_support import (BEYOND_INT64, ID_40, PROXY_POSTS, VISITOR, admin_h
 @pytest.fixture(autouse=True)
 def shop(store, monkeypatch):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
     monkeypatch.setattr("plugin.customer_sync.kick_sync", lambda *a: None)
 
 
