@@ -4,7 +4,7 @@ Phases, each in its own process so each peak memory (ru_maxrss) is its own:
 
 1. **import**: the catalog (50,000 products with variants, 5 % sold out) written
    through the store, then the order history (1,000,000 lines) through
-   ``plugin.importer`` from a generated ``.csv.gz``, then every shopper's
+   ``plugin.imports.orders`` from a generated ``.csv.gz``, then every shopper's
    profile rebuilt, as ``storelift import orders`` does;
 2. **rebuild**: ``plugin.recommendations.rebuild`` from the tables (what
    ``storelift rebuild`` and a serving process's first block request do), then
@@ -148,8 +148,8 @@ def write_catalog(store, data: Synthetic) -> None:
 
 
 def phase_import(db: str, products: int, lines: int) -> dict:
-    from plugin.importer import import_orders
-    from plugin.profiling import rebuild_profiles
+    from plugin.imports.orders import import_orders
+    from plugin.people.refresh import rebuild_profiles
     from plugin.store import Store, now_ms
 
     data = Synthetic(products)
@@ -179,7 +179,7 @@ def phase_import(db: str, products: int, lines: int) -> dict:
 
 def _known_visitors(store) -> None:
     """Visitors whose person is a customer with a history, so "for you" personalises."""
-    from plugin import identity
+    from plugin.people import identity
 
     now = int(time.time() * 1000)
     for n in range(KNOWN_VISITORS):
@@ -337,7 +337,7 @@ def main() -> None:
     i, r, s = imported, rebuilt, served
     print(f"synthetic store: {args.products:,} products, {i['lines']:,} order lines in {i['orders']:,} orders "
           f"({i['errors']} rows rejected)")
-    print(f"import     catalog {i['catalog_s']:6.1f} s   orders (plugin.importer, {i['rows']:,} CSV rows) "
+    print(f"import     catalog {i['catalog_s']:6.1f} s   orders (plugin.imports.orders, {i['rows']:,} CSV rows) "
           f"{i['import_s']:6.1f} s = {i['rows'] / i['import_s']:,.0f} rows/s, then {i['people']:,} profiles "
           f"{i['profiles_s']:6.1f} s   peak {i['peak_mb']:6.0f} MB   (target ≤ 1024 MB)")
     print(f"rebuild    {r['rebuild_s']:6.1f} s   ({r['orders']:,} orders, {r['items']:,} products sold, "

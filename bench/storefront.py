@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from plugin import capture, identity
+from plugin.capture.settings import discount_key, validate_settings
+from plugin.capture.signup import subscribe
+from plugin.people import identity
 from plugin.store import Event, Store, now_ms
 
 from .load import closed_loop, paced, start_server
@@ -73,10 +75,10 @@ def bare_requests():
 def seed(store: Store) -> None:
     store.shops.save_install(SHOP, access_token="bench", scopes=(), api_version="2026-10",
                              token_expires_at=None, refresh_token=None, refresh_expires_at=None)
-    settings = capture.validate_settings({})
+    settings = validate_settings({})
     store.capture.save_settings(SHOP, settings)
     # A full pool, so no refill is kicked during the run (the bench has no platform to call).
-    campaign = store.capture.add_campaign(SHOP, discount_key=capture.discount_key(settings), discount_id="gid://x/1",
+    campaign = store.capture.add_campaign(SHOP, discount_key=discount_key(settings), discount_id="gid://x/1",
                                           title="bench", starts_at=now_ms(), ends_at=now_ms() + 30 * 86_400_000)
     store.capture.add_codes(SHOP, campaign, [f"BENCH-{n:06d}" for n in range(500)])
     now = now_ms()
@@ -86,7 +88,7 @@ def seed(store: Store) -> None:
         with store.database.write():
             store.events.add(SHOP, visitor(n), "bench-session", [Event("page_view", now, "/", {})], now)
         if n % 10 == 0:
-            capture.subscribe(store, SHOP, email=f"shopper{n}@example.com", visitor_id=visitor(n), page="/")
+            subscribe(store, SHOP, email=f"shopper{n}@example.com", visitor_id=visitor(n), page="/")
             store.capture.sync_done(SHOP, f"shopper{n}@example.com", str(n))
 
 

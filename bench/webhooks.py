@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from plugin.profiling import refresh_queued
+from plugin.people.refresh import refresh_queued
 from plugin.store import Store, now_ms
 from webhooks.worker import Worker
 

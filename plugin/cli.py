@@ -158,7 +158,7 @@ def _privacy_export(args) -> int:
 
 def _after_import(store: Store, shop: str) -> int:
     """Imported buyers get profiles and segments; serving processes rebuild their models with the history."""
-    from .profiling import rebuild_profiles
+    from .people.refresh import rebuild_profiles
     from .recommendations import invalidate
     from .store import now_ms
 
@@ -170,7 +170,7 @@ def _after_import(store: Store, shop: str) -> int:
 def _import_orders(args) -> int:
     from tqdm import tqdm
 
-    from .importer import ImportError_, import_orders
+    from .imports.orders import ImportError_, import_orders
 
     store = _store()
     if store.shops.get(args.shop) is None:

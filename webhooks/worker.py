@@ -16,8 +16,8 @@ import threading
 import time
 from typing import Callable, Mapping
 
-from plugin import profiling
 from plugin.config import COMPLIANCE_TOPICS
+from plugin.people import refresh
 from plugin.safe_input import InputError, read_json
 from plugin.store import Delivery, LeaseLost, Store, now_ms
 
@@ -67,7 +67,7 @@ class Worker:
         """Process one batch of due deliveries, or when there are none, of queued profile
         refreshes (derived data waits for the platform's data); returns how many."""
         done = self.run_deliveries_once()
-        return done or profiling.refresh_queued(self.store, now_ms(), limit=self.batch)
+        return done or refresh.refresh_queued(self.store, now_ms(), limit=self.batch)
 
     def run_deliveries_once(self) -> int:
         """Process one batch of due deliveries; returns how many were claimed."""
@@ -82,7 +82,7 @@ class Worker:
         total = 0
         while (n := self.run_deliveries_once()):
             total += n
-        while profiling.refresh_queued(self.store, now_ms(), limit=self.batch):
+        while refresh.refresh_queued(self.store, now_ms(), limit=self.batch):
             pass
         return total
 
@@ -90,7 +90,7 @@ class Worker:
         """Periodic per-shop upkeep: segment cut points move with time (at risk, lapsed)."""
         now = now_ms()
         for shop in self.store.shops.installed():
-            profiling.rescore_if_due(self.store, shop.shop, now)
+            refresh.rescore_if_due(self.store, shop.shop, now)
 
     def run_forever(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.name)

@@ -37,7 +37,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from plugin import capture, rec_settings, recommendations
+from plugin import rec_settings, recommendations
+from plugin.capture.settings import settings_of
 from plugin.safe_input import InputError, read_json, whole_number
 from plugin.store import now_ms
 
@@ -212,7 +213,7 @@ def _event() -> dict | None:
         raise BatchError("unknown block")
     if not _limiter().allow("recs:visitor", visitor):
         raise BatchError("too many block events from this visitor", 429)
-    settings, _ = capture.settings_of(current_app.extensions["storelift"].store, g.shop)
+    settings, _ = settings_of(current_app.extensions["storelift"].store, g.shop)
     if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return None

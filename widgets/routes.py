@@ -26,9 +26,13 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from plugin import capture, discounts, identity
 from plugin.auth.app_proxy import verify_app_proxy
 from plugin.auth.common import AuthError, normalize_shop
+from plugin.capture import pool, signup
+from plugin.capture.decision import config_answer, decide
+from plugin.capture.emails import InvalidEmail, normalize_email
+from plugin.capture.settings import settings_of
+from plugin.people import identity
 from plugin.platform import push_customers
 from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
@@ -149,8 +153,8 @@ def _housekeeping(services: Services, shop: str, settings: dict) -> None:
     """Kick the code pool refill and due customer syncs now and then, never in the request's time."""
     state = _state()
     now = now_ms()
-    if settings["enabled"] and state.due("pool", shop) and discounts.pool_low(services.store, shop, settings, now):
-        discounts.kick_refill(services.config, services.store, shop)
+    if settings["enabled"] and state.due("pool", shop) and pool.pool_low(services.store, shop, settings, now):
+        pool.kick_refill(services.config, services.store, shop)
     if state.due("sync", shop, 60.0) and services.store.capture.due_syncs(shop, now, limit=1):
         push_customers.kick_sync(services.config, services.store, shop)
 
@@ -165,13 +169,13 @@ def config():
     visitor = request.args.get("v")
     visitor = visitor if visitor and ID_RE.fullmatch(visitor) else None
     device = {"m": "mobile", "d": "desktop"}.get(request.args.get("d", "d"))
-    settings, version = capture.settings_of(services.store, g.shop)
-    decision = capture.decide(
+    settings, version = settings_of(services.store, g.shop)
+    decision = decide(
         services.store, g.shop, settings, visitor_id=visitor, customer_id=g.customer_id, device=device,
         returning=request.args.get("r") == "1", bot=bots.is_bot(request.headers.get("User-Agent")), now=now_ms(),
     )
     _housekeeping(services, g.shop, settings)
-    body, etag = capture.config_answer(settings, version, decision)
+    body, etag = config_answer(settings, version, decision)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if etag in request.headers.get("If-None-Match", ""):
         return Response(status=304, headers=headers)
@@ -198,7 +202,7 @@ def events():
     batch = parse_batch(read_body(MAX_BATCH_BYTES), received)
     if not state.limiter.allow("events:visitor", batch.visitor_id):
         return _error(429, "too_many_requests", "too many events from this visitor")
-    settings, _ = capture.settings_of(services.store, g.shop)
+    settings, _ = settings_of(services.store, g.shop)
     if bots.is_bot(request.headers.get("User-Agent"), batch.webdriver) or not may_store(
             batch.consent, batch.gpc, settings):
         return Response(status=204)
@@ -221,10 +225,10 @@ def identify():
     if not isinstance(visitor, str) or not ID_RE.fullmatch(visitor):
         return _error(400, "bad_request", "bad visitor id")
     try:
-        email = capture.normalize_email(data.get("e"))
-    except capture.InvalidEmail as exc:
+        email = normalize_email(data.get("e"))
+    except InvalidEmail as exc:
         return _error(422, "invalid_email", str(exc))
-    settings, _ = capture.settings_of(services.store, g.shop)
+    settings, _ = settings_of(services.store, g.shop)
     if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return Response(status=204)
@@ -244,7 +248,7 @@ def _iso_date(ms: int | None) -> str | None:
 
 @bp.post("/proxy/subscribe")
 def subscribe():
-    """The capture form. A code is in the answer only for the visitor who earned it (plugin.welcome_codes).
+    """The capture form. A code is in the answer only for the visitor who earned it (plugin.capture.codes).
 
     An already-subscribed email from any other browser gets exactly the answer a
     new subscriber gets while their code is on its way (``pending``, no code),
@@ -269,17 +273,17 @@ def subscribe():
     if not state.limiter.allow("subscribe:ip", ip) or (visitor and not state.limiter.allow("subscribe:visitor", visitor)):
         return _error(429, "too_many_requests", "too many sign-ups, try again in a minute")
     try:
-        email = capture.normalize_email(data.get("e"))
-    except capture.InvalidEmail as exc:
+        email = normalize_email(data.get("e"))
+    except InvalidEmail as exc:
         return _error(422, "invalid_email", str(exc))
     try:
-        result = capture.subscribe(services.store, g.shop, email=email, visitor_id=visitor, page=page,
-                                   customer_id=g.customer_id)
-    except capture.CaptureOff:
+        result = signup.subscribe(services.store, g.shop, email=email, visitor_id=visitor, page=page,
+                                  customer_id=g.customer_id)
+    except signup.CaptureOff:
         return _error(409, "capture_off", "sign-up is closed")
-    settings, _ = capture.settings_of(services.store, g.shop)
-    if result.code is None or discounts.pool_low(services.store, g.shop, settings, now_ms()):
-        discounts.kick_refill(services.config, services.store, g.shop)
+    settings, _ = settings_of(services.store, g.shop)
+    if result.code is None or pool.pool_low(services.store, g.shop, settings, now_ms()):
+        pool.kick_refill(services.config, services.store, g.shop)
     if result.created:
         push_customers.kick_sync(services.config, services.store, g.shop)
     if visitor:
@@ -289,7 +293,7 @@ def subscribe():
     if result.spent:
         body["spent"] = result.spent
     if result.code:
-        body["apply"] = capture.apply_path(result.code, page)
+        body["apply"] = signup.apply_path(result.code, page)
     return jsonify(body), 200
 
 

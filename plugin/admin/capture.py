@@ -3,10 +3,10 @@
 Authenticated like the rest of the embedded admin (``session_required``: the
 platform's HS256 session token, from ``id_token`` on the page load and
 ``Authorization: Bearer`` on API calls). Settings are validated by
-``plugin.capture.validate_settings`` (one schema, contrast checked); saving
+``plugin.capture.settings.validate_settings`` (one schema, contrast checked); saving
 kicks the discount-code pool so a changed discount is ready before shoppers
 ask for it. Texts that name a value other than the discount's are saved but
-flagged (``capture_texts.value_warnings``).
+flagged (``plugin.capture.texts.value_warnings``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from .. import capture, capture_texts, discounts
+from ..capture import pool, texts
+from ..capture.settings import TEXT_LIMITS, SettingsError, public_config, settings_of, validate_settings
 from ..safe_input import whole_number
 from ..services import Services
 from .body import json_body
@@ -41,13 +42,13 @@ def _iso(ms: int | None) -> str:
 
 
 def _state(services: Services, shop: str) -> dict:
-    settings, version = capture.settings_of(services.store, shop)
+    settings, version = settings_of(services.store, shop)
     return {
         "settings": settings,
         "version": version,
-        "preview": capture.public_config(settings, version),
+        "preview": public_config(settings, version),
         # Texts naming another value than the discount ("Get 10% off" for 20 %): shown, saved anyway.
-        "warnings": capture_texts.value_warnings(settings),
+        "warnings": texts.value_warnings(settings),
         "subscribers": services.store.capture.subscriber_count(shop),
         "codes": services.store.capture.code_counts(shop),
         "widget": services.store.events.widget_counts(shop),
@@ -61,8 +62,8 @@ def page():
     state = _state(services, g.shop)
     subscribers = services.store.capture.subscribers(g.shop, limit=50)
     return render_template("admin/capture.html", shop=g.shop, state=state, subscribers=subscribers,
-                           limits=capture.TEXT_LIMITS,
-                           discount_label=capture_texts.discount_label(state["settings"]["discount"]))
+                           limits=TEXT_LIMITS,
+                           discount_label=texts.discount_label(state["settings"]["discount"]))
 
 
 @bp.get("/admin/api/capture/settings")
@@ -77,12 +78,12 @@ def put_settings():
     services = _services()
     data = json_body()
     try:
-        settings = capture.validate_settings(data)
-    except capture.SettingsError as exc:
+        settings = validate_settings(data)
+    except SettingsError as exc:
         return jsonify(error="invalid_settings", errors=exc.errors), 422
     services.store.capture.save_settings(g.shop, settings)
     if settings["enabled"]:
-        discounts.kick_refill(services.config, services.store, g.shop)
+        pool.kick_refill(services.config, services.store, g.shop)
     return jsonify(_state(services, g.shop))
 
 

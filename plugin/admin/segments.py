@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template
 
-from .. import profiling
-from ..personalization import segments
+from ..people import segments
+from ..people.membership import segment_summary
 from ..services import Services
 from .routes import session_required
 
 bp = Blueprint("admin_segments", __name__, template_folder="templates")
 
-# What each lifecycle stage means, for the merchant (thresholds in plugin.personalization.segments).
+# What each lifecycle stage means, for the merchant (thresholds in plugin.people.segments).
 DESCRIPTIONS = {
     "new_visitor": "One visit so far, no order.",
     "returning_visitor": "Came back (two or more visits), no order.",
@@ -38,7 +38,7 @@ def _services() -> Services:
 @bp.get("/admin/segments")
 @session_required
 def page():
-    summary = profiling.segment_summary(_services().store, g.shop)
+    summary = segment_summary(_services().store, g.shop)
     return render_template("admin/segments.html", summary=summary, descriptions=DESCRIPTIONS,
                            min_buyers=segments.MIN_BUYERS_FOR_QUINTILES)
 
@@ -46,4 +46,4 @@ def page():
 @bp.get("/admin/api/segments")
 @session_required
 def api():
-    return jsonify(profiling.segment_summary(_services().store, g.shop))
+    return jsonify(segment_summary(_services().store, g.shop))

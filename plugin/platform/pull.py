@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .. import welcome_codes
+from ..capture.codes import record_redemptions
 from ..config import Config
-from ..profiling import rebuild_profiles
+from ..people.refresh import rebuild_profiles
 from ..recommendations import invalidate
 from ..store import Store, now_ms
 from ..store.commerce import Line, Order, Product, Variant
@@ -222,7 +222,7 @@ def _save_order(store: Store, shop: str, order: Order) -> None:
     store.commerce.upsert_order(shop, order)
     codes = [d.get("code") for d in order.discount_codes]
     if codes:
-        welcome_codes.record_redemptions(store, shop, codes, order.order_id, now_ms())
+        record_redemptions(store, shop, codes, order.order_id, now_ms())
 
 
 def pull(client: PlatformClient, store: Store, shop: str, *, now: float | None = None,

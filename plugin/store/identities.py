@@ -1,7 +1,7 @@
 """People, their visitor ids and cart tokens: the rows identity stitching works on.
 
 Only primitives live here (find, create, re-point, merge); which signal joins
-whom is decided in ``plugin.identity``, which calls these inside one write
+whom is decided in ``plugin.people.identity``, which calls these inside one write
 transaction. The commerce tables (filled by webhooks) are read here too,
 because joining a cart token or a customer id to an email is a query.
 """

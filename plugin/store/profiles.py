@@ -1,6 +1,6 @@
 """Profiles and segment cut points, and the per-person reads that build a profile.
 
-A profile is derived data: ``plugin.profiling`` reads one person's history
+A profile is derived data: ``plugin.people.refresh`` reads one person's history
 through the queries here (each one bounded by that person's own rows and served
 by an index that starts with ``shop``), folds it with pure functions, and saves
 the result. Queries over the whole shop (``scoring_rows``, ``segment_counts``,

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from plugin import capture
 from plugin.platform import push_customers
+from plugin.capture.settings import DEFAULT_SETTINGS, settings_of, validate_settings
+from plugin.capture.signup import subscribe
 from plugin.platform.errors import PlatformUnavailable, UserErrors
 
 from tests.support.app import SHOP
@@ -22,7 +23,7 @@ SCRIPT = "<script>alert('x')</script>"
 def shop(installed_shop, monkeypatch):
     installed_shop()
     kicks = []
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: kicks.append(shop))
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: kicks.append(shop))
     return kicks
 
 
@@ -43,7 +44,7 @@ def test_put_validates_saves_and_kicks_the_code_pool(client, store, shop):
     response = client.put("/admin/api/capture/settings", headers=bearer(),
                           json={"texts": {"headline": SCRIPT}, "discount": {"value": "15"}})
     assert response.status_code == 200 and response.json["version"] == 1
-    assert capture.settings_of(store, SHOP)[0]["texts"]["headline"] == SCRIPT
+    assert settings_of(store, SHOP)[0]["texts"]["headline"] == SCRIPT
     assert shop == [SHOP]
 
 
@@ -56,7 +57,7 @@ def test_invalid_settings_are_refused_with_field_errors_and_nothing_is_stored(cl
 
 
 def test_the_page_renders_merchant_text_inert_and_has_the_live_preview(client, store):
-    store.capture.save_settings(SHOP, capture.validate_settings({"texts": {"headline": SCRIPT}}))
+    store.capture.save_settings(SHOP, validate_settings({"texts": {"headline": SCRIPT}}))
     page = client.get("/admin/capture", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
@@ -65,21 +66,21 @@ def test_the_page_renders_merchant_text_inert_and_has_the_live_preview(client, s
 
 
 def test_subscribers_export_as_csv_with_formulas_neutralised(client, store):
-    capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/products/a")
-    capture.subscribe(store, SHOP, email="=cmd|'/c calc'!a0@example.com", visitor_id=None, page="/")
+    subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/products/a")
+    subscribe(store, SHOP, email="=cmd|'/c calc'!a0@example.com", visitor_id=None, page="/")
     response = client.get("/admin/api/capture/subscribers.csv", headers=bearer())
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {r["email"] for r in rows} == {"ann@example.com", "'=cmd|'/c calc'!a0@example.com"}
-    assert all(r["consent_text"] == capture.DEFAULT_SETTINGS["texts"]["consent"] for r in rows)
+    assert all(r["consent_text"] == DEFAULT_SETTINGS["texts"]["consent"] for r in rows)
     listed = client.get("/admin/api/capture/subscribers", headers=bearer()).json["subscribers"]
     assert len(listed) == 2
 
 
 def test_another_shops_token_sees_only_its_own_subscribers(client, store, installed_shop):
     installed_shop("other-shop.myshopify.com")
-    capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/")
+    subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/")
     other = client.get("/admin/api/capture/subscribers", headers=bearer(shop="other-shop.myshopify.com"))
     assert other.json["subscribers"] == []
 
@@ -112,8 +113,8 @@ def test_subscribers_are_synced_as_customers_with_consent_and_retried(app, store
     config = app.extensions["storelift"].config
     fake = FakeCustomers(existing={"old@example.com": "gid://shopify/Customer/9"}, fail=1)
     monkeypatch.setattr(push_customers, "client_for_shop", lambda c, s, shop: fake)
-    capture.subscribe(store, SHOP, email="new@example.com", visitor_id=None, page="/")
-    capture.subscribe(store, SHOP, email="old@example.com", visitor_id=None, page="/")
+    subscribe(store, SHOP, email="new@example.com", visitor_id=None, page="/")
+    subscribe(store, SHOP, email="old@example.com", visitor_id=None, page="/")
     assert push_customers.sync_due(config, store, SHOP) == 1  # the first attempt hit an outage
     retry = store.capture.subscriber(SHOP, "new@example.com")
     assert (retry["sync_state"], retry["sync_attempts"]) == ("pending", 1) and retry["sync_next_at"] > time.time() * 1000

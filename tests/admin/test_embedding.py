@@ -14,7 +14,7 @@ import time
 import pytest
 import responses
 
-from plugin import capture
+from plugin.capture.signup import subscribe
 from plugin.app import create_app
 
 from tests.support.app import base_overrides, SHOP
@@ -79,7 +79,7 @@ def test_storefront_and_install_pages_still_refuse_every_frame(client):
 
 
 def _with_export(store) -> int:
-    capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/")
+    subscribe(store, SHOP, email="ann@example.com", visitor_id=None, page="/")
     return store.privacy.answer_data_request(SHOP, request_id="dr-1", customer_id="7", email="ann@example.com",
                                              order_ids=(), requested_at=int(time.time() * 1000))
 
@@ -152,7 +152,7 @@ def test_a_write_with_the_token_only_in_the_query_is_refused_and_changes_nothing
 
 @pytest.mark.parametrize("method, path, body", WRITES[:2])
 def test_the_same_write_with_the_bearer_header_is_applied(client, store, method, path, body, monkeypatch):
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda *args: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *args: None)
     response = client.open(path, method=method, json=body, headers=bearer())
     assert response.status_code == 200
     assert _written(store)[:2] != (None, None)

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from plugin import identity, recommendations
+from plugin import recommendations
+from plugin.people import identity
 from plugin.admin import recommendations as admin_recs
 from plugin import rec_settings as rs
 from plugin.store import now_ms

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from plugin import profiling
-from plugin.personalization import segments as S
+from plugin.people import refresh
+from plugin.people import segments as S
 
 from tests.support.app import SHOP
 from tests.support.signing import session_token
@@ -35,13 +35,13 @@ def populate(store):
     browse(store, "returning-01", NOW - DAY, ("page_view",), session="a", shop=SHOP)
     browse(store, "returning-01", NOW, ("page_view",), session="b", shop=SHOP)
     for visitor in ("new-visitor-1", "new-visitor-2", "returning-01"):
-        profiling.on_events(store, SHOP, visitor, NOW)
+        refresh.on_events(store, SHOP, visitor, NOW)
     order(store, "1", NOW - DAY, customer_id="1", shop=SHOP)
     order(store, "2", NOW - 400 * DAY, customer_id="2", shop=SHOP)
     for n in range(5):
         order(store, f"x{n}", NOW, customer_id=f"9{n}", shop=OTHER)
-    profiling.rebuild_profiles(store, SHOP, NOW)
-    profiling.rebuild_profiles(store, OTHER, NOW)
+    refresh.rebuild_profiles(store, SHOP, NOW)
+    refresh.rebuild_profiles(store, OTHER, NOW)
 
 
 @pytest.mark.parametrize("path", ["/admin/segments", "/admin/api/segments"])

@@ -1,4 +1,4 @@
-"""plugin/auth.py: shop domains, query HMAC, app proxy, session tokens, state cookie.
+"""plugin/auth/: shop domains, query HMAC, app proxy, session tokens, state cookie.
 
 Known-answer vectors and where each comes from (each re-checked here, none computed
 by the code under test):

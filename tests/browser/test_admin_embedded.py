@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from plugin import capture
+from plugin.capture.signup import subscribe
 from plugin.admin.capture import CSV_COLUMNS
 
 from tests.support.storefront import API_KEY, SHOP
@@ -39,7 +39,7 @@ AGE_S = 3000
 @pytest.fixture(scope="module")
 def data_request(shop):
     """A customer data request made in the store admin's way, answered by Storelift with an export."""
-    capture.subscribe(shop.store, SHOP, email=SUBSCRIBER, visitor_id=None, page="/")
+    subscribe(shop.store, SHOP, email=SUBSCRIBER, visitor_id=None, page="/")
     customer = shop.graphql("{ customers(first: 1) { nodes { id email } } }")["customers"]["nodes"][0]
     shop.control(f"customers/{customer['id'].rsplit('/', 1)[1]}/data-request")
     deadline = time.monotonic() + 30

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from plugin import capture, welcome_codes
+from plugin.capture.codes import EXPIRED
+from plugin.capture.settings import SettingsError, discount_key, settings_of, validate_settings
+from plugin.capture.signup import subscribe
 from plugin.store import Delivery, now_ms
 from plugin.store.commerce import Customer
 from webhooks.handlers import HANDLERS
@@ -24,13 +26,13 @@ DAY = 86_400_000
 @pytest.fixture(autouse=True)
 def setup(store, monkeypatch):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
 
 
 def pool(store, n: int, *, ends_in: int = 30 * DAY, first: int = 0) -> int:
-    settings = capture.settings_of(store, SHOP)[0]
-    campaign = store.capture.add_campaign(SHOP, discount_key=capture.discount_key(settings),
+    settings = settings_of(store, SHOP)[0]
+    campaign = store.capture.add_campaign(SHOP, discount_key=discount_key(settings),
                                           discount_id="gid://shopify/DiscountCodeNode/1", title="t",
                                           starts_at=now_ms(), ends_at=now_ms() + ends_in)
     store.capture.add_codes(SHOP, campaign, [f"WELCOME-CODE{i:05d}" for i in range(first, first + n)])
@@ -75,10 +77,10 @@ def test_an_order_with_a_pool_code_marks_it_redeemed_and_it_is_never_shown_again
 
 def test_an_expired_code_is_never_shown_again(store):
     pool(store, 2, ends_in=10 * DAY)
-    first = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/")
-    later = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/",
+    first = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/")
+    later = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/",
                               now=first.ends_at + 1)
-    assert (later.code, later.spent) == (None, welcome_codes.EXPIRED)
+    assert (later.code, later.spent) == (None, EXPIRED)
     assert store.capture.subscriber(SHOP, "ann@example.com")["code"] == first.code
 
 
@@ -91,30 +93,30 @@ def test_a_still_valid_code_is_shown_again_to_its_owner(client, store):
 
 @pytest.mark.parametrize("spend", ["redeemed", "expired"])
 def test_with_the_merchant_setting_on_a_spent_code_is_replaced_by_a_fresh_one(store, spend):
-    store.capture.save_settings(SHOP, capture.validate_settings({"discount": {"second_code": True}}))
+    store.capture.save_settings(SHOP, validate_settings({"discount": {"second_code": True}}))
     pool(store, 3, ends_in=10 * DAY)
-    first = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/")
+    first = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/")
     now = now_ms()
     if spend == "redeemed":
         order_with(store, first.code)
     else:  # the old campaign ended; a refill started a new one
         now = first.ends_at + 1
-        waiting = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
+        waiting = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
         assert (waiting.code, waiting.spent) == (None, None)  # never a code from the ended campaign
         pool(store, 2, ends_in=first.ends_at + 40 * DAY - now_ms(), first=100)
-    fresh = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
+    fresh = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
     assert fresh.code and fresh.code != first.code and fresh.spent is None and fresh.ends_at > now
     assert store.capture.subscriber(SHOP, "ann@example.com")["code"] == fresh.code
     assert store.capture.subscriber_count(SHOP) == 1
     # Shown again while it is valid, not replaced a second time.
-    again = capture.subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
+    again = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/", now=now)
     assert again.code == fresh.code
 
 
 def test_the_second_code_setting_is_off_by_default_and_validated():
-    assert capture.validate_settings({})["discount"]["second_code"] is False
-    with pytest.raises(capture.SettingsError) as caught:
-        capture.validate_settings({"discount": {"second_code": "yes"}})
+    assert validate_settings({})["discount"]["second_code"] is False
+    with pytest.raises(SettingsError) as caught:
+        validate_settings({"discount": {"second_code": "yes"}})
     assert "discount.second_code" in caught.value.errors
 
 

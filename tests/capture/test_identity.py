@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugin import identity
+from plugin.people import identity
 from plugin.store import Event
 from plugin.store.commerce import Checkout, Customer
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import capture, discounts
+from plugin.capture import pool
+from plugin.capture.settings import discount_key, validate_settings
+from plugin.capture.signup import subscribe
 from plugin.platform.errors import PlatformUnavailable, UserErrors
 from plugin.store import now_ms
 
@@ -60,14 +62,14 @@ class FakePlatform:
 def platform(store, monkeypatch):
     install(store, SHOP)
     fake = FakePlatform()
-    monkeypatch.setattr(discounts, "client_for_shop", lambda config, s, shop: fake)
-    monkeypatch.setattr(discounts, "BULK_POLL_WAIT", 0)
+    monkeypatch.setattr(pool, "client_for_shop", lambda config, s, shop: fake)
+    monkeypatch.setattr(pool, "BULK_POLL_WAIT", 0)
     return fake
 
 
 def test_a_refill_creates_one_discount_and_fills_the_pool_in_batches(app, store, platform):
     config = app.extensions["storelift"].config
-    added = discounts.refill(config, store, SHOP, target=230)
+    added = pool.refill(config, store, SHOP, target=230)
     assert platform.calls.count("discountCodeBasicCreate") == 1
     assert platform.calls.count("discountRedeemCodeBulkAdd") == 3  # 100 + 100 + 29 (+ the discount's own code)
     assert added == 229 and store.capture.code_counts(SHOP) == {"free": 230}
@@ -78,24 +80,24 @@ def test_a_refill_creates_one_discount_and_fills_the_pool_in_batches(app, store,
     campaign = store.capture.current_campaign(SHOP)
     assert campaign["ends_at"] - campaign["starts_at"] == 30 * DAY
     # Idempotent: a full pool needs nothing.
-    assert discounts.refill(config, store, SHOP, target=230) == 0
+    assert pool.refill(config, store, SHOP, target=230) == 0
     assert platform.calls.count("discountCodeBasicCreate") == 1
 
 
 def test_codes_the_platform_refuses_never_enter_the_pool(app, store, platform, monkeypatch):
     drawn = iter([f"WELCOME-{n:010d}" for n in range(1000)])
-    monkeypatch.setattr(discounts, "new_code", lambda prefix: next(drawn))
+    monkeypatch.setattr(pool, "new_code", lambda prefix: next(drawn))
     platform.refuse = {"WELCOME-0000000003", "WELCOME-0000000004"}
-    discounts.refill(app.extensions["storelift"].config, store, SHOP, target=10)
+    pool.refill(app.extensions["storelift"].config, store, SHOP, target=10)
     free = {r["code"] for r in store.database.query("SELECT code FROM capture_codes WHERE state = 'free'")}
     assert not free & platform.refuse and len(free) == 10
 
 
 def test_a_changed_discount_starts_a_new_campaign_and_retires_free_codes(app, store, platform):
     config = app.extensions["storelift"].config
-    discounts.refill(config, store, SHOP, target=5)
-    store.capture.save_settings(SHOP, capture.validate_settings({"discount": {"kind": "fixed_amount", "value": "5"}}))
-    discounts.refill(config, store, SHOP, target=5)
+    pool.refill(config, store, SHOP, target=5)
+    store.capture.save_settings(SHOP, validate_settings({"discount": {"kind": "fixed_amount", "value": "5"}}))
+    pool.refill(config, store, SHOP, target=5)
     assert platform.calls.count("discountCodeBasicCreate") == 2
     assert store.capture.code_counts(SHOP) == {"free": 5, "retired": 5}
     assert list(platform.discounts.values())[1]["customerGets"]["value"] == {
@@ -103,18 +105,18 @@ def test_a_changed_discount_starts_a_new_campaign_and_retires_free_codes(app, st
 
 
 def test_a_campaign_past_half_its_life_is_replaced(store):
-    settings = capture.validate_settings({})
+    settings = validate_settings({})
     now = now_ms()
-    fresh = {"discount_key": capture.discount_key(settings), "starts_at": now, "ends_at": now + 30 * DAY}
+    fresh = {"discount_key": discount_key(settings), "starts_at": now, "ends_at": now + 30 * DAY}
     old = {**fresh, "starts_at": now - 16 * DAY, "ends_at": now + 14 * DAY}
-    assert not discounts.needs_new_campaign(fresh, settings, now)
-    assert discounts.needs_new_campaign(old, settings, now)
-    assert discounts.needs_new_campaign(None, settings, now)
+    assert not pool.needs_new_campaign(fresh, settings, now)
+    assert pool.needs_new_campaign(old, settings, now)
+    assert pool.needs_new_campaign(None, settings, now)
 
 
 def test_subscribers_who_came_while_the_pool_was_dry_get_codes_after_the_refill(app, store, platform):
-    capture.subscribe(store, SHOP, email="first@example.com", visitor_id=None, page="/")
-    discounts.refill(app.extensions["storelift"].config, store, SHOP, target=3)
+    subscribe(store, SHOP, email="first@example.com", visitor_id=None, page="/")
+    pool.refill(app.extensions["storelift"].config, store, SHOP, target=3)
     assert store.capture.subscriber(SHOP, "first@example.com")["code"]
     assert store.capture.code_counts(SHOP) == {"free": 2, "assigned": 1}
 
@@ -124,11 +126,11 @@ def test_a_platform_outage_leaves_the_pool_as_it_was(app, store, platform, monke
         raise PlatformUnavailable("503")
     monkeypatch.setattr(platform, "mutate", down)
     with pytest.raises(PlatformUnavailable):
-        discounts.refill(app.extensions["storelift"].config, store, SHOP)
+        pool.refill(app.extensions["storelift"].config, store, SHOP)
     assert store.capture.code_counts(SHOP) == {} and store.capture.current_campaign(SHOP) is None
 
 
 def test_codes_are_random_and_typeable():
-    codes = {discounts.new_code("WELCOME") for _ in range(2000)}
+    codes = {pool.new_code("WELCOME") for _ in range(2000)}
     assert len(codes) == 2000
     assert all(c.startswith("WELCOME-") and len(c) == 18 and not set(c[8:]) & set("01OI") for c in codes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.capture import DEFAULT_SETTINGS, SettingsError, discount_key, public_config, settings_of, validate_settings
-from plugin.contrast import contrast_ratio
+from plugin.capture.contrast import contrast_ratio
+from plugin.capture.settings import DEFAULT_SETTINGS, SettingsError, discount_key, public_config, settings_of, validate_settings
 
 
 def test_empty_input_gives_the_defaults_which_are_valid():

@@ -7,8 +7,10 @@ import threading
 
 import pytest
 
-from plugin import capture, welcome_codes
-from plugin.capture import InvalidEmail, normalize_email, subscribe
+from plugin.capture.codes import hand_out_waiting
+from plugin.capture.emails import InvalidEmail, normalize_email
+from plugin.capture.settings import DEFAULT_SETTINGS, discount_key, validate_settings
+from plugin.capture.signup import subscribe
 from plugin.store import now_ms
 
 from tests.support.shops import install
@@ -23,15 +25,15 @@ VISITOR = "5d0f4c1e-6a3b-4f7e-9d2c-1b8a7e6f5d4c"
 def setup(store, monkeypatch):
     install(store, SHOP)
     kicks = []
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: kicks.append("refill"))
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: kicks.append("refill"))
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: kicks.append("sync"))
     return kicks
 
 
 def pool(store, n: int, shop: str = SHOP) -> int:
     """A campaign with ``n`` free codes, as a refill leaves it."""
-    settings = capture.validate_settings({})
-    campaign = store.capture.add_campaign(shop, discount_key=capture.discount_key(settings),
+    settings = validate_settings({})
+    campaign = store.capture.add_campaign(shop, discount_key=discount_key(settings),
                                           discount_id="gid://shopify/DiscountCodeNode/1", title="t",
                                           starts_at=now_ms(), ends_at=now_ms() + 30 * 86_400_000)
     store.capture.add_codes(shop, campaign, [f"WELCOME-CODE{i:05d}" for i in range(n)])
@@ -72,7 +74,7 @@ def test_the_same_email_gets_the_same_code_and_one_row(store):
     assert first.code and first.code == again.code and first.created and not again.created
     assert store.capture.subscriber_count(SHOP) == 1
     row = store.capture.subscriber(SHOP, "ann@example.com")
-    assert row["consent_text"] == capture.DEFAULT_SETTINGS["texts"]["consent"]
+    assert row["consent_text"] == DEFAULT_SETTINGS["texts"]["consent"]
     assert row["consent_page"] == "/products/a" and row["visitor_id"] == VISITOR and row["consent_at"] > 0
     assert row["sync_state"] == "pending"
     assert store.capture.code_counts(SHOP) == {"free": 4, "assigned": 1}
@@ -110,7 +112,7 @@ def test_a_dry_pool_records_the_subscriber_and_hands_the_code_out_later(store):
     early = subscribe(store, SHOP, email="early@example.com", visitor_id=VISITOR, page="/")
     assert early.code is None and early.created
     pool(store, 2)
-    assert welcome_codes.hand_out_waiting(store, SHOP) == 1
+    assert hand_out_waiting(store, SHOP) == 1
     assert subscribe(store, SHOP, email="early@example.com", visitor_id=VISITOR, page="/").code == "WELCOME-CODE00000"
 
 
@@ -166,7 +168,7 @@ def test_sign_ups_are_rate_limited_per_address(client, store):
 
 
 def test_a_shop_that_switched_capture_off_takes_no_sign_ups(client, store):
-    store.capture.save_settings(SHOP, capture.validate_settings({"enabled": False}))
+    store.capture.save_settings(SHOP, validate_settings({"enabled": False}))
     response = client.post(signed("/proxy/subscribe", SHOP, SECRET), data=json.dumps({"e": "a@example.com"}),
                            headers=UA)
     assert response.status_code == 409 and store.capture.subscriber_count(SHOP) == 0

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from plugin import capture, capture_texts
-from plugin.capture import validate_settings
+from plugin.capture.settings import DEFAULT_SETTINGS, settings_of, validate_settings
+from plugin.capture.texts import discount_label, rendered, value_warnings
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
@@ -26,14 +26,14 @@ UA = {"User-Agent": BROWSER_UA, "Content-Type": "text/plain;charset=UTF-8"}
 ])
 def test_the_label_is_the_configured_value_as_a_shopper_reads_it(discount, label):
     settings = validate_settings({"discount": discount})
-    assert capture_texts.discount_label(settings["discount"]) == label
-    assert capture_texts.rendered(settings)["teaser"] == f"Get {label} off"
+    assert discount_label(settings["discount"]) == label
+    assert rendered(settings)["teaser"] == f"Get {label} off"
 
 
 def test_the_placeholder_is_plain_text_replacement_never_formatting():
     settings = validate_settings({"discount": {"value": "15"},
                                   "texts": {"headline": "<b>{discount}</b> {0} {discount.__class__} {{discount}}"}})
-    assert capture_texts.rendered(settings)["headline"] == "<b>15%</b> {0} {discount.__class__} {15%}"
+    assert rendered(settings)["headline"] == "<b>15%</b> {0} {discount.__class__} {15%}"
 
 
 def config_answer(client):
@@ -54,7 +54,7 @@ def test_the_storefront_config_follows_the_discount_when_the_merchant_changes_it
 
 def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store, monkeypatch):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
     store.capture.save_settings(SHOP, validate_settings({"discount": {"value": "25"}, "texts": {
         "consent": "I want {discount} off and marketing emails."}}))
@@ -68,12 +68,12 @@ def test_settings_stored_before_the_placeholder_and_the_new_fields_keep_working(
     old = {"enabled": True, "position": "left", "texts": {"teaser": "Get 10% off", "success": "Yay"},
            "discount": {"kind": "percentage", "value": "20", "expires_days": 14, "prefix": "HELLO"}}
     store.capture.save_settings(SHOP, old)
-    settings, version = capture.settings_of(store, SHOP)
+    settings, version = settings_of(store, SHOP)
     assert version == 1 and settings["position"] == "left" and settings["discount"]["value"] == "20"
     assert settings["texts"]["teaser"] == "Get 10% off"  # the merchant's own words are kept...
-    assert settings["texts"]["redeemed"] == capture.DEFAULT_SETTINGS["texts"]["redeemed"]
+    assert settings["texts"]["redeemed"] == DEFAULT_SETTINGS["texts"]["redeemed"]
     assert settings["discount"]["second_code"] is False and settings["discount"]["currency"] == "USD"
-    assert "texts.teaser" in capture_texts.value_warnings(settings)  # ...and flagged
+    assert "texts.teaser" in value_warnings(settings)  # ...and flagged
 
 
 @pytest.mark.parametrize("discount, text, warned", [
@@ -89,13 +89,13 @@ def test_settings_stored_before_the_placeholder_and_the_new_fields_keep_working(
     ({"value": "10"}, "Top 3 picks, 2 days only", False),
 ])
 def test_a_text_naming_another_value_than_the_discount_is_flagged(discount, text, warned):
-    warnings = capture_texts.value_warnings(validate_settings({"discount": discount, "texts": {"teaser": text}}))
+    warnings = value_warnings(validate_settings({"discount": discount, "texts": {"teaser": text}}))
     assert ("texts.teaser" in warnings) is warned
 
 
 def test_the_settings_page_warns_on_a_mismatched_value_and_saves_anyway(client, store, installed_shop, monkeypatch):
     installed_shop()
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda c, s, shop: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
     headers = {"Authorization": f"Bearer {session_token()}"}
     response = client.put("/admin/api/capture/settings", headers=headers,
                           json={"discount": {"value": "20"}, "texts": {"teaser": "Get 10% off"}})

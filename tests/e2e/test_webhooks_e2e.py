@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from plugin import profiling
+from plugin.people import membership
 from plugin.demo import install_through_oauth
 from webhooks.worker import Worker
 
@@ -43,7 +43,7 @@ def test_first_sync_pulls_the_catalog_and_recent_orders(stack):
     assert run["orders"] > 0
     stored = stack.store.database.one("SELECT COUNT(*) AS n FROM products WHERE shop = ?", [SHOP])["n"]
     assert stored == len(catalog)
-    summary = profiling.segment_summary(stack.store, SHOP)
+    summary = membership.segment_summary(stack.store, SHOP)
     assert summary["buyers"] > 0  # synced buyers have profiles and segments
     product = stack.store.commerce.get_product(SHOP, str(catalog[0]["id"]))
     assert product["title"] == catalog[0]["title"]

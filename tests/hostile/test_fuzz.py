@@ -161,7 +161,7 @@ def hostile_world(tmp_path, monkeypatch):
         install(store, shop)
     app.extensions["storelift.widgets"].limiter = RateLimiter({})
     app.extensions["storelift.recommendations"] = RateLimiter({})
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
     records = Records()
     logging.getLogger().addHandler(records)

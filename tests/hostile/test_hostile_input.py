@@ -21,7 +21,7 @@ from tests.support.hostile import (admin_headers, BEYOND_INT64, ID_40, nested, p
 @pytest.fixture(autouse=True)
 def shop(store, monkeypatch):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 

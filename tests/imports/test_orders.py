@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from plugin.cli import main
-from plugin.importer import ImportError_, import_orders
+from plugin.imports.orders import ImportError_, import_orders
 from plugin.store.commerce import Product
 
 from tests.support.app import SHOP
@@ -110,7 +110,7 @@ def test_a_folder_with_one_bad_file_changes_nothing(store, tmp_path):
 
 
 def test_orders_are_written_while_the_file_is_read(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("plugin.importer.BATCH", 1)
+    monkeypatch.setattr("plugin.imports.orders.BATCH", 1)
     rows = ["order_id,customer_id,created_at,product_id,quantity,unit_price"]
     rows += [f"{n},C{n},2026-01-05 10:00:00,P{n % 3},1,1.00" for n in range(1, 6)]
     written_while_reading = []
@@ -173,7 +173,7 @@ def test_cli_import_prints_a_report_and_writes_the_errors(cli_store, tmp_path, c
 
 
 def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tmp_path, monkeypatch):
-    import plugin.importer as importer
+    import plugin.imports.orders as importer
 
     path = write(tmp_path, GOOD)
     real_rows = importer._rows
@@ -193,7 +193,7 @@ def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tm
 
 
 def test_cli_import_that_fails_midway_refreshes_what_it_wrote(cli_store, tmp_path, monkeypatch, capsys):
-    import plugin.importer as importer
+    import plugin.imports.orders as importer
 
     folder = tmp_path / "days"
     folder.mkdir()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import profiling
+from plugin.people import refresh
 from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
 from webhooks.handlers import HANDLERS
@@ -29,15 +29,15 @@ def store(tmp_path, monkeypatch):
 
         def wired(store, delivery, payload, handler=handler):
             handler(store, delivery, payload)
-            profiling.on_order(store, delivery.shop, str(payload["id"]), now_ms())
+            refresh.on_order(store, delivery.shop, str(payload["id"]), now_ms())
 
         monkeypatch.setitem(HANDLERS, topic, wired)
     s = new_store(tmp_path)
     build_world(s)
     for shop in (SHOP, OTHER_SHOP):
         browse(s, "alice-phone-1", now_ms(), ("page_view", {"d": "m"}), shop=shop, email=ALICE.email)
-        profiling.on_events(s, shop, "alice-phone-1", now_ms())
-        profiling.rescore(s, shop, now_ms())
+        refresh.on_events(s, shop, "alice-phone-1", now_ms())
+        refresh.rescore(s, shop, now_ms())
     yield s
     s.close()
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from plugin import profiling
-from plugin.importer import import_orders
-from plugin.personalization import profiles as pure
+from plugin.imports.orders import import_orders
+from plugin.people import membership, refresh
+from plugin.people import profiles as pure
 from plugin.store.profiles import PROFILE_COLUMNS
 
 from tests.support.people import (SHOP, OTHER_SHOP, T0, DAY, HOUR, new_store, product, customer, browse, order, person_count, profile_count, profile_of)
@@ -30,21 +30,21 @@ def test_two_devices_then_an_email_then_an_order_make_one_profile_with_all_histo
     product(store, "shoe", category="Shoes", vendor="Acme", tags=("red",))
     product(store, "hat", category="Hats", vendor="Brim")
     browse(store, "phone-0001", T0, ("page_view", {"d": "m"}), ("product_view", {"i": "shoe"}))
-    profiling.on_events(store, SHOP, "phone-0001", T0)
+    refresh.on_events(store, SHOP, "phone-0001", T0)
     browse(store, "laptop-0001", T0 + HOUR, ("page_view", {"d": "d"}), ("product_view", {"i": "hat"}),
            ("add_to_cart", {"i": "hat"}))
-    profiling.on_events(store, SHOP, "laptop-0001", T0 + HOUR)
+    refresh.on_events(store, SHOP, "laptop-0001", T0 + HOUR)
     assert profile_count(store) == 2  # two browsers, nobody knows yet they are one shopper
 
     browse(store, "laptop-0001", T0 + 2 * HOUR, ("page_view", {"d": "d"}), email="ann@example.com")
-    profiling.on_events(store, SHOP, "laptop-0001", T0 + 2 * HOUR)
+    refresh.on_events(store, SHOP, "laptop-0001", T0 + 2 * HOUR)
     browse(store, "phone-0001", T0 + 3 * HOUR, ("page_view", {"d": "m"}), email="ann@example.com")
-    profiling.on_events(store, SHOP, "phone-0001", T0 + 3 * HOUR)
+    refresh.on_events(store, SHOP, "phone-0001", T0 + 3 * HOUR)
     assert profile_count(store) == 1  # the merged-away person's profile went with it
 
     order(store, "1001", T0 + 4 * HOUR, total="80.00", customer_id="77", email="Ann@Example.com",
           products=("shoe",))
-    person_id = profiling.on_order(store, SHOP, "1001", T0 + 4 * HOUR)
+    person_id = refresh.on_order(store, SHOP, "1001", T0 + 4 * HOUR)
 
     assert person_count(store) == profile_count(store) == 1
     profile = store.profiles.get(SHOP, person_id)
@@ -57,17 +57,17 @@ def test_two_devices_then_an_email_then_an_order_make_one_profile_with_all_histo
     assert profile["devices"] == ["desktop", "mobile"]
     assert set(profile["affinities"]["category"]) == {"Shoes", "Hats"}
     assert profile["lifecycle"] == "first_time_buyer"
-    assert profiling.segments_of_visitor(store, SHOP, "phone-0001") == profiling.segments_of(store, SHOP, person_id)
+    assert membership.segments_of_visitor(store, SHOP, "phone-0001") == membership.segments_of(store, SHOP, person_id)
 
 
 def test_an_order_before_any_browsing_still_ends_on_one_person(store):
     order(store, "2001", T0, customer_id="88", email="bo@example.com", total="30.00")
-    person_id = profiling.on_order(store, SHOP, "2001", T0)
+    person_id = refresh.on_order(store, SHOP, "2001", T0)
     assert store.identities.person(SHOP, person_id)["email"] == "bo@example.com"
     browse(store, "tablet-0001", T0 + DAY, ("page_view", {"d": "t"}))
-    profiling.on_events(store, SHOP, "tablet-0001", T0 + DAY)
+    refresh.on_events(store, SHOP, "tablet-0001", T0 + DAY)
     browse(store, "tablet-0001", T0 + DAY + 1, ("page_view",), email="bo@example.com")
-    assert profiling.on_events(store, SHOP, "tablet-0001", T0 + DAY + 1) == person_id
+    assert refresh.on_events(store, SHOP, "tablet-0001", T0 + DAY + 1) == person_id
     assert person_count(store) == profile_count(store) == 1
     profile = store.profiles.get(SHOP, person_id)
     assert profile["orders"] == 1 and profile["page_views"] == 2 and profile["devices"] == ["tablet"]
@@ -75,9 +75,9 @@ def test_an_order_before_any_browsing_still_ends_on_one_person(store):
 
 def test_an_order_joins_the_anonymous_visitor_whose_cart_it_came_from(store):
     browse(store, "guest-0001", T0, ("page_view",), ("add_to_cart",), cart_token="cart-abc")
-    profiling.on_events(store, SHOP, "guest-0001", T0)
+    refresh.on_events(store, SHOP, "guest-0001", T0)
     order(store, "3001", T0 + HOUR, email="cy@example.com", cart_token="cart-abc", total="12.50")
-    person_id = profiling.on_order(store, SHOP, "3001", T0 + HOUR)
+    person_id = refresh.on_order(store, SHOP, "3001", T0 + HOUR)
     assert store.identities.visitor(SHOP, "guest-0001")["person_id"] == person_id
     profile = store.profiles.get(SHOP, person_id)
     assert profile["email"] == "cy@example.com" and profile["orders"] == 1 and profile["add_to_carts"] == 1
@@ -87,21 +87,21 @@ def test_an_order_joins_the_anonymous_visitor_whose_cart_it_came_from(store):
 def test_an_order_naming_nobody_counts_for_whoever_used_its_cart(store):
     browse(store, "guest-0002", T0, ("page_view",), cart_token="cart-xyz")
     order(store, "3101", T0 + HOUR, cart_token="cart-xyz", total="5.00")
-    person_id = profiling.on_order(store, SHOP, "3101", T0 + HOUR)
+    person_id = refresh.on_order(store, SHOP, "3101", T0 + HOUR)
     assert person_id == store.identities.visitor(SHOP, "guest-0002")["person_id"]
     assert store.profiles.get(SHOP, person_id)["orders"] == 1
     order(store, "3102", T0 + HOUR, total="5.00")  # point of sale, no customer, no cart: nobody
-    assert profiling.on_order(store, SHOP, "3102", T0 + HOUR) is None
+    assert refresh.on_order(store, SHOP, "3102", T0 + HOUR) is None
     assert person_count(store) == 1
 
 
 def test_a_point_of_sale_order_by_customer_id_finds_the_email_in_the_customer_record(store):
     customer(store, "99", email="Di@Example.com", country_code="fr", city="Lyon")
     order(store, "4001", T0, customer_id="99", total="20.00", source_name="pos", currency=None)
-    person_id = profiling.on_order(store, SHOP, "4001", T0)
+    person_id = refresh.on_order(store, SHOP, "4001", T0)
     assert store.identities.person(SHOP, person_id)["email"] == "di@example.com"
     browse(store, "phone-0099", T0 + DAY, ("page_view", {"d": "m"}), email="di@example.com")
-    profiling.on_events(store, SHOP, "phone-0099", T0 + DAY)
+    refresh.on_events(store, SHOP, "phone-0099", T0 + DAY)
     profile = profile_of(store, visitor_id="phone-0099")
     assert profile["person_id"] == person_id and profile["orders"] == 1
     assert (profile["country"], profile["city"]) == ("FR", "Lyon")
@@ -110,9 +110,9 @@ def test_a_point_of_sale_order_by_customer_id_finds_the_email_in_the_customer_re
 
 def test_two_customer_ids_are_never_merged_and_each_keeps_its_orders(store):
     order(store, "5001", T0, customer_id="1", email="shared@example.com", total="10.00")
-    first = profiling.on_order(store, SHOP, "5001", T0)
+    first = refresh.on_order(store, SHOP, "5001", T0)
     order(store, "5002", T0 + 1, customer_id="2", email="shared@example.com", total="30.00")
-    second = profiling.on_order(store, SHOP, "5002", T0 + 1)
+    second = refresh.on_order(store, SHOP, "5002", T0 + 1)
     assert first != second and person_count(store) == 2
     assert store.profiles.get(SHOP, first)["revenue"] == {"EUR": "10.00"}
     assert store.profiles.get(SHOP, second)["revenue"] == {"EUR": "30.00"}
@@ -125,16 +125,16 @@ def test_two_customer_ids_are_never_merged_and_each_keeps_its_orders(store):
 def test_cancelled_orders_are_excluded_even_when_the_cancellation_comes_later(store):
     order(store, "6001", T0, customer_id="5", total="40.00")
     order(store, "6002", T0 + DAY, customer_id="5", total="60.00")
-    profiling.on_order(store, SHOP, "6001", T0)
-    person_id = profiling.on_order(store, SHOP, "6002", T0 + DAY)
+    refresh.on_order(store, SHOP, "6001", T0)
+    person_id = refresh.on_order(store, SHOP, "6002", T0 + DAY)
     assert store.profiles.get(SHOP, person_id)["orders"] == 2
     order(store, "6002", T0 + DAY, customer_id="5", total="60.00", cancelled_at=T0 + 2 * DAY)
-    profiling.on_order(store, SHOP, "6002", T0 + 2 * DAY)
+    refresh.on_order(store, SHOP, "6002", T0 + 2 * DAY)
     profile = store.profiles.get(SHOP, person_id)
     assert profile["orders"] == 1 and profile["revenue"] == {"EUR": "40.00"} and profile["aov"] == "40.00"
     assert profile["last_order_at"] == T0 and profile["lifecycle"] == "first_time_buyer"
     order(store, "6001", T0, customer_id="5", total="40.00", cancelled_at=T0 + 3 * DAY)
-    profiling.on_order(store, SHOP, "6001", T0 + 3 * DAY)
+    refresh.on_order(store, SHOP, "6001", T0 + 3 * DAY)
     profile = store.profiles.get(SHOP, person_id)
     assert profile["orders"] == 0 and profile["revenue"] == {} and profile["aov"] is None
     assert profile["r_score"] is None and profile["lifecycle"] == "new_visitor"
@@ -152,7 +152,7 @@ def test_imported_point_of_sale_and_online_orders_count_alike(store, tmp_path):
     customer(store, "42", email="eve@example.com")
     order(store, "7001", T0, customer_id="42", total="10.00", currency="EUR", source_name="web")
     order(store, "7002", T0 + 1, customer_id="42", total="5.00", currency="EUR", source_name="pos")
-    assert profiling.rebuild_profiles(store, SHOP, T0 + 2) == 1
+    assert refresh.rebuild_profiles(store, SHOP, T0 + 2) == 1
     profile = profile_of(store, customer_id="42")
     assert profile["email"] == "eve@example.com"
     # 21.00 + 4.50 imported (no currency: the person's own EUR) + 10.00 online + 5.00 in store
@@ -166,7 +166,7 @@ def test_imported_point_of_sale_and_online_orders_count_alike(store, tmp_path):
 def test_revenue_is_kept_per_currency_as_decimal_strings(store):
     for n, (total, currency) in enumerate([("0.10", "USD"), ("0.20", "USD"), ("1000.00", "JPY"), ("3.30", None)]):
         order(store, f"80{n}", T0 + n, customer_id="3", total=total, currency=currency)
-        person_id = profiling.on_order(store, SHOP, f"80{n}", T0 + n)
+        person_id = refresh.on_order(store, SHOP, f"80{n}", T0 + n)
     profile = store.profiles.get(SHOP, person_id)
     assert profile["revenue"] == {"USD": "3.60", "JPY": "1000.00"}  # 0.1 + 0.2 + 3.3 exactly, no float
     assert (profile["currency"], profile["monetary"], profile["aov"]) == ("USD", "3.60", "1.20")
@@ -181,7 +181,7 @@ def test_affinities_halve_every_half_life(store):
     product(store, "new", category="Shirts", vendor="South")
     browse(store, "taste-0001", T0 - 30 * DAY, ("product_view", {"i": "old"}))
     browse(store, "taste-0001", T0, ("product_view", {"i": "new"}))
-    profiling.on_events(store, SHOP, "taste-0001", T0)
+    refresh.on_events(store, SHOP, "taste-0001", T0)
     weights = profile_of(store, visitor_id="taste-0001")["affinities"]
     assert weights["category"] == {"Shirts": 1.0, "Coats": 0.5}
     assert weights["vendor"] == {"South": 1.0, "North": 0.5} and weights["tag"] == {"wool": 0.5}
@@ -217,7 +217,7 @@ def test_devices_place_and_offers_seen_and_answered(store):
         "INSERT INTO subscribers (shop, email, visitor_id, consent_at, consent_text, consent_page, settings_version,"
         " sync_state, sync_next_at, created_at) VALUES (?, 'ola@example.com', 'offer-0001', ?, 'ok', '/', 1,"
         " 'pending', 0, ?)", [SHOP, T0, T0])
-    profiling.on_events(store, SHOP, "offer-0001", T0 + 1)
+    refresh.on_events(store, SHOP, "offer-0001", T0 + 1)
     profile = profile_of(store, visitor_id="offer-0001")
     assert profile["devices"] == ["mobile"] and (profile["country"], profile["city"]) == ("DE", "Köln")
     assert (profile["offers_seen"], profile["offers_opened"], profile["offers_submitted"]) == (2, 1, 1)
@@ -230,18 +230,18 @@ def test_nothing_leaks_between_shops(store):
     for shop in (SHOP, OTHER_SHOP):
         browse(store, "same-visitor", T0, ("page_view",), shop=shop, email="same@example.com")
         order(store, "9001", T0, email="same@example.com", total="7.00" if shop == SHOP else "700.00", shop=shop)
-        profiling.on_order(store, shop, "9001", T0)
+        refresh.on_order(store, shop, "9001", T0)
     mine, theirs = (profile_of(store, visitor_id="same-visitor", shop=s) for s in (SHOP, OTHER_SHOP))
     assert mine["revenue"] == {"EUR": "7.00"} and theirs["revenue"] == {"EUR": "700.00"}
     assert mine["page_views"] == theirs["page_views"] == 1
 
 
 def test_unknown_people_and_visitors(store):
-    assert profiling.on_events(store, SHOP, "never-seen", T0) is None
-    assert profiling.refresh_person(store, SHOP, "p_nobody", T0) is None
-    assert profiling.on_order(store, SHOP, "no-such-order", T0) is None
-    assert profiling.segments_of(store, SHOP, "p_nobody") == {"new_visitor"}
-    assert profiling.segments_of_visitor(store, SHOP, "never-seen") == {"new_visitor"}
+    assert refresh.on_events(store, SHOP, "never-seen", T0) is None
+    assert refresh.refresh_person(store, SHOP, "p_nobody", T0) is None
+    assert refresh.on_order(store, SHOP, "no-such-order", T0) is None
+    assert membership.segments_of(store, SHOP, "p_nobody") == {"new_visitor"}
+    assert membership.segments_of_visitor(store, SHOP, "never-seen") == {"new_visitor"}
 
 
 # ------------------------------------------------------------------ incremental == rebuild
@@ -274,16 +274,16 @@ def test_incremental_updates_equal_a_rebuild_from_scratch(store):
         step()
         for visitor in ("fay-phone-01", "fay-laptop-1", "gus-browser"):
             if store.identities.visitor(SHOP, visitor):
-                profiling.on_events(store, SHOP, visitor, now)
+                refresh.on_events(store, SHOP, visitor, now)
         for order_id in ("A1", "A2", "A3"):
-            profiling.on_order(store, SHOP, order_id, now)
-    profiling.rescore(store, SHOP, now)
+            refresh.on_order(store, SHOP, order_id, now)
+    refresh.rescore(store, SHOP, now)
     incremental = store.profiles.all(SHOP)
     people = store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1", [SHOP])
 
     store.database.execute("DELETE FROM profiles WHERE shop = ?", [SHOP])
     store.database.execute("DELETE FROM segment_cuts WHERE shop = ?", [SHOP])
-    assert profiling.rebuild_profiles(store, SHOP, now) == 3  # fay, gus by email, gus's anonymous browser
+    assert refresh.rebuild_profiles(store, SHOP, now) == 3  # fay, gus by email, gus's anonymous browser
     rebuilt = store.profiles.all(SHOP)
 
     assert store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1",
@@ -308,11 +308,11 @@ def test_the_profile_dataclass_and_the_table_agree(store):
 def test_a_replayed_order_or_event_batch_changes_no_row(store):
     """Webhooks arrive twice: refreshing an unchanged person rewrites nothing, not even its clocks."""
     browse(store, "replay-0001", T0, ("page_view",), cart_token="cart-r")
-    profiling.on_events(store, SHOP, "replay-0001", T0)
+    refresh.on_events(store, SHOP, "replay-0001", T0)
     order(store, "R1", T0 + 1, email="rita@example.com", cart_token="cart-r")
-    profiling.on_order(store, SHOP, "R1", T0 + 1)
+    refresh.on_order(store, SHOP, "R1", T0 + 1)
     tables = ("people", "visitors", "visitor_carts", "profiles", "segment_cuts")
     before = {t: store.database.query(f"SELECT * FROM {t} WHERE shop = ?", [SHOP]) for t in tables}
-    profiling.on_order(store, SHOP, "R1", T0 + HOUR)
-    profiling.on_events(store, SHOP, "replay-0001", T0 + HOUR)
+    refresh.on_order(store, SHOP, "R1", T0 + HOUR)
+    refresh.on_events(store, SHOP, "replay-0001", T0 + HOUR)
     assert {t: store.database.query(f"SELECT * FROM {t} WHERE shop = ?", [SHOP]) for t in tables} == before

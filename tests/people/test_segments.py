@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from plugin.personalization import segments as S
-from plugin.personalization.segments import DAY_MS, Buyer, Cuts
+from plugin.people import segments as S
+from plugin.people.segments import DAY_MS, Buyer, Cuts
 
 NOW = 1_760_000_000_000
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import profiling
-from plugin.personalization import segments as S
+from plugin.people import membership, refresh
+from plugin.people import segments as S
 
 from tests.support.people import browse, DAY, new_store, order, SHOP, T0
 
@@ -19,18 +19,18 @@ def store(tmp_path):
 
 def buy(store, n: int, at: int, total: str = "10.00") -> str:
     order(store, f"o{n}-{at}", at, customer_id=str(n), total=total)
-    return profiling.on_order(store, SHOP, f"o{n}-{at}", at)
+    return refresh.on_order(store, SHOP, f"o{n}-{at}", at)
 
 
 def test_the_fiftieth_buyer_switches_the_shop_from_fixed_thresholds_to_quintiles(store):
     for n in range(1, 50):
         buy(store, n, T0 + n, total=f"{n}.00")
     assert store.profiles.cuts(SHOP)["mode"] == S.FIXED
-    assert profiling.segment_summary(store, SHOP)["buyers"] == 49
+    assert membership.segment_summary(store, SHOP)["buyers"] == 49
     # A small shop's fixed thresholds are live: buyer 49 was scored against the average order of all 49 (25.00).
     m_score = {r["customer_id"]: r["m_score"] for r in store.profiles.all(SHOP)}
     assert m_score["49"] == 3  # 49 > 2 × 25, not > 4 × 25
-    profiling.rescore(store, SHOP, T0 + 49)
+    refresh.rescore(store, SHOP, T0 + 49)
     cuts = store.profiles.cuts(SHOP)
     assert (cuts["mode"], cuts["buyers"], cuts["monetary"]) == (S.FIXED, 49, ["12.500", "25.00", "50.00", "100.00"])
     m_score = {r["customer_id"]: r["m_score"] for r in store.profiles.all(SHOP)}
@@ -42,7 +42,7 @@ def test_the_fiftieth_buyer_switches_the_shop_from_fixed_thresholds_to_quintiles
     assert [float(m) for m in cuts["monetary"]] == [10, 20, 30, 40]
     scores = {r["customer_id"]: r["m_score"] for r in store.profiles.all(SHOP)}
     assert [scores[str(n)] for n in (1, 10, 11, 20, 21, 30, 31, 40, 41, 50)] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    summary = profiling.segment_summary(store, SHOP)
+    summary = membership.segment_summary(store, SHOP)
     assert summary["total"] == 50 and summary["rfm"]["mode"] == S.QUINTILES
 
 
@@ -66,26 +66,26 @@ def test_with_quintiles_an_order_rescores_only_its_buyer_against_the_stored_cut_
 def test_time_alone_moves_buyers_to_at_risk_then_lapsed_at_the_daily_rescore(store):
     person_id = buy(store, 1, T0)
     assert store.profiles.get(SHOP, person_id)["lifecycle"] == "first_time_buyer"
-    assert not profiling.rescore_if_due(store, SHOP, T0 + DAY - 1)
-    assert profiling.rescore_if_due(store, SHOP, T0 + 100 * DAY)
-    assert profiling.segments_of(store, SHOP, person_id) >= {"at_risk"}
-    assert not profiling.rescore_if_due(store, SHOP, T0 + 100 * DAY + 1)
-    assert profiling.rescore_if_due(store, SHOP, T0 + 200 * DAY)
-    assert "lapsed" in profiling.segments_of(store, SHOP, person_id)
+    assert not refresh.rescore_if_due(store, SHOP, T0 + DAY - 1)
+    assert refresh.rescore_if_due(store, SHOP, T0 + 100 * DAY)
+    assert membership.segments_of(store, SHOP, person_id) >= {"at_risk"}
+    assert not refresh.rescore_if_due(store, SHOP, T0 + 100 * DAY + 1)
+    assert refresh.rescore_if_due(store, SHOP, T0 + 200 * DAY)
+    assert "lapsed" in membership.segments_of(store, SHOP, person_id)
     assert store.profiles.get(SHOP, person_id)["r_score"] == 1
 
 
 def test_visitors_move_from_new_to_returning_to_engaged(store):
     browse(store, "visitor-0001", T0, ("page_view",), session="one")
-    profiling.on_events(store, SHOP, "visitor-0001", T0)
-    assert profiling.segments_of_visitor(store, SHOP, "visitor-0001") == {"new_visitor"}
+    refresh.on_events(store, SHOP, "visitor-0001", T0)
+    assert membership.segments_of_visitor(store, SHOP, "visitor-0001") == {"new_visitor"}
     browse(store, "visitor-0001", T0 + DAY, ("page_view", {"d": "d"}), session="two")
-    profiling.on_events(store, SHOP, "visitor-0001", T0 + DAY)
-    assert profiling.segments_of_visitor(store, SHOP, "visitor-0001") == {"returning_visitor", "device:desktop"}
+    refresh.on_events(store, SHOP, "visitor-0001", T0 + DAY)
+    assert membership.segments_of_visitor(store, SHOP, "visitor-0001") == {"returning_visitor", "device:desktop"}
     browse(store, "visitor-0001", T0 + DAY, ("add_to_cart",), session="two")
-    profiling.on_events(store, SHOP, "visitor-0001", T0 + DAY)
-    assert "engaged_non_buyer" in profiling.segments_of_visitor(store, SHOP, "visitor-0001")
+    refresh.on_events(store, SHOP, "visitor-0001", T0 + DAY)
+    assert "engaged_non_buyer" in membership.segments_of_visitor(store, SHOP, "visitor-0001")
     order(store, "w1", T0 + 2 * DAY, email="v@example.com")
     browse(store, "visitor-0001", T0 + 2 * DAY, ("page_view",), email="v@example.com", session="three")
-    profiling.on_events(store, SHOP, "visitor-0001", T0 + 2 * DAY)
-    assert "first_time_buyer" in profiling.segments_of_visitor(store, SHOP, "visitor-0001")
+    refresh.on_events(store, SHOP, "visitor-0001", T0 + 2 * DAY)
+    assert "first_time_buyer" in membership.segments_of_visitor(store, SHOP, "visitor-0001")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from plugin import profiling
+from plugin.people import membership, refresh
 from plugin.store import now_ms
 from webhooks.worker import Worker
 
@@ -29,17 +29,17 @@ def test_orders_from_webhooks_move_the_buyer_through_the_lifecycle(store, instal
     deliver(store, "customers/create", {"id": 42, "email": "ana@example.com", "updated_at": "2026-11-20T09:00:00Z",
                                         "default_address": {"city": "Porto", "country_code": "PT"}}, "c1")
     deliver(store, "orders/create", order(1001), "o1")
-    person = profiling.person_for(store, SHOP, now_ms(), customer_id="42", email="ana@example.com")
-    assert "first_time_buyer" in profiling.segments_of(store, SHOP, person)
+    person = refresh.person_for(store, SHOP, now_ms(), customer_id="42", email="ana@example.com")
+    assert "first_time_buyer" in membership.segments_of(store, SHOP, person)
     deliver(store, "orders/create", order(1002), "o2")
-    segments = profiling.segments_of(store, SHOP, person)
+    segments = membership.segments_of(store, SHOP, person)
     assert "repeat_buyer" in segments and "country:PT" in segments
 
 
 def test_the_worker_upkeep_rescores_due_shops(store, installed_shop, monkeypatch):
     installed_shop()
     seen = []
-    monkeypatch.setattr(profiling, "rescore_if_due", lambda store_, shop, now: seen.append(shop) or False)
+    monkeypatch.setattr(refresh, "rescore_if_due", lambda store_, shop, now: seen.append(shop) or False)
     Worker(store).maintain()
     assert seen == [SHOP]
 
@@ -47,7 +47,7 @@ def test_the_worker_upkeep_rescores_due_shops(store, installed_shop, monkeypatch
 def test_storefront_visitors_queue_a_refresh_the_worker_applies(store, installed_shop, monkeypatch):
     installed_shop()
     refreshed = []
-    monkeypatch.setattr(profiling, "on_events", lambda store_, shop, visitor, now: refreshed.append(visitor))
+    monkeypatch.setattr(refresh, "on_events", lambda store_, shop, visitor, now: refreshed.append(visitor))
     store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())
     store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())  # deduplicated
     Worker(store).run_until_idle()

@@ -1,4 +1,4 @@
-"""plugin.bulk against a mocked platform: polling with backoff, failures named, the JSONL file nested."""
+"""plugin.platform.bulk against a mocked platform: polling with backoff, failures named, the JSONL file nested."""
 
 from __future__ import annotations
 

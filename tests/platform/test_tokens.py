@@ -1,4 +1,4 @@
-"""Expiring offline tokens are refreshed ahead of expiry, in one place (plugin.tokens)."""
+"""Expiring offline tokens are refreshed ahead of expiry, in one place (plugin.platform.tokens)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import identity
+from plugin.people import identity
 from plugin import recommendations as recs
 from plugin.store import Store
 

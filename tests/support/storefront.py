@@ -13,7 +13,8 @@ import requests
 import waitress.server
 
 import devstore
-from plugin import capture, discounts
+from plugin.capture.pool import refill
+from plugin.capture.settings import validate_settings
 from plugin.app import create_app
 from plugin.background import kicker
 from plugin.cli import server_options
@@ -72,10 +73,10 @@ class StorefrontStack:
         if settings is not None:
             self.set_capture(settings)
         if pool:
-            discounts.refill(self.config, self.store, SHOP, target=pool)
+            refill(self.config, self.store, SHOP, target=pool)
 
     def set_capture(self, settings: dict) -> None:
-        self.store.capture.save_settings(SHOP, capture.validate_settings(settings))
+        self.store.capture.save_settings(SHOP, validate_settings(settings))
 
     def control(self, path: str, body: dict | None = None) -> dict:
         response = requests.post(f"{self.store_url}/_devstore/{path}", json=body or {}, timeout=10)

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from plugin import capture, identity
+from plugin.capture.settings import validate_settings
+from plugin.people import identity
 from widgets.ratelimit import Limit, RateLimiter
 
 from tests.support.shops import install
@@ -24,7 +25,7 @@ SESSION = "a3bb189e-8bf9-3888-9912-ace4e6543002"
 @pytest.fixture(autouse=True)
 def setup(store, monkeypatch):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda *a: None)
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
@@ -109,7 +110,7 @@ def test_gpc_with_explicit_consent_is_stored(client, store):
 
 
 def test_consent_mode_stores_nothing_before_consent(client, store):
-    store.capture.save_settings(SHOP, capture.validate_settings({"consent_mode": True}))
+    store.capture.save_settings(SHOP, validate_settings({"consent_mode": True}))
     assert post(client, batch()).status_code == 204
     assert store.events.count(SHOP) == 0 and store.database.one("SELECT COUNT(*) AS n FROM visitors")["n"] == 0
     assert post(client, batch(c="1")).status_code == 204

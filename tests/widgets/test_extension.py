@@ -28,7 +28,7 @@ def test_webhook_topics_and_compliance_topics_match_the_config():
     compliance = [s for s in hooks["subscriptions"] if "compliance_topics" in s]
     topics = [s for s in hooks["subscriptions"] if "topics" in s]
     assert len(compliance) == 1 and tuple(compliance[0]["compliance_topics"]) == COMPLIANCE_TOPICS
-    assert topics == []  # per shop, at install (plugin.subscriptions), never twice
+    assert topics == []  # per shop, at install (plugin.platform.subscriptions), never twice
     assert all(s["uri"].endswith("/webhooks") for s in hooks["subscriptions"])
     config = load_config(env={}, overrides={"mode": "test"})
     assert hooks["api_version"] == config.api_version

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from plugin import capture
+from plugin.capture.settings import validate_settings
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
@@ -23,7 +23,7 @@ VISITOR = "0b1f6c2e-1111-4222-8333-944455556666"
 def no_background(monkeypatch):
     """Unit tests never reach a platform: record the kicks instead of running them."""
     kicks = []
-    monkeypatch.setattr("plugin.discounts.kick_refill", lambda config, store, shop: kicks.append(("refill", shop)))
+    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda config, store, shop: kicks.append(("refill", shop)))
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda config, store, shop: kicks.append(("sync", shop)))
     return kicks
 
@@ -48,7 +48,7 @@ def test_a_signed_request_gets_the_config_with_an_etag_and_a_304_on_repeat(clien
                        headers={**UA, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     # A settings change changes the answer and so the tag.
-    capture_settings = capture.validate_settings({"texts": {"teaser": "New teaser"}})
+    capture_settings = validate_settings({"texts": {"teaser": "New teaser"}})
     client.application.extensions["storelift"].store.capture.save_settings(SHOP, capture_settings)
     changed = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "d"}),
                          headers={**UA, "If-None-Match": etag})
@@ -104,7 +104,7 @@ def test_the_logged_in_customer_is_trusted_only_after_the_check_and_hides_the_wi
 
 
 def test_decision_follows_device_targeting_and_drops_crawlers(client, shop, store):
-    store.capture.save_settings(SHOP, capture.validate_settings({"targeting": {"devices": ["desktop"]}}))
+    store.capture.save_settings(SHOP, validate_settings({"targeting": {"devices": ["desktop"]}}))
     mobile = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "m"}), headers=UA)
     assert mobile.json["show"] == 0 and mobile.json["why"] == "device" and "w" not in mobile.json
     crawler = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "d"}),

@@ -8,7 +8,8 @@ marks it redeemed, so it is never shown to its subscriber again.
 
 from __future__ import annotations
 
-from plugin import recommendations, welcome_codes
+from plugin import recommendations
+from plugin.capture.codes import record_redemptions
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
@@ -50,7 +51,7 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
     )
     used = [d.get("code") for d in payload.get("discount_codes") or [] if isinstance(d, dict)]
     if used:  # every version of the order carries its codes: recording them again changes nothing
-        welcome_codes.record_redemptions(store, delivery.shop, used, order_id, now_ms())
+        record_redemptions(store, delivery.shop, used, order_id, now_ms())
     if applied:  # the buyer's profile and segments follow, off the webhook path; the model learns it
         store.profiles.enqueue(delivery.shop, "order", order_id, now_ms())
         recommendations.on_order(store, delivery.shop, order_id)

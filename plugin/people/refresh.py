@@ -1,15 +1,16 @@
 """Profiles and segments kept current: store rows in, pure functions, store rows out.
 
-Why a person is always recomputed whole: identity stitching can merge two
-people at any moment (a second device, a typed email, an order), and a merged
-history is simply the union of both, so ``refresh_person`` reads the person's
-visitors, events and orders again (work bounded by that one person's history,
-never by the shop's size) and the same code serves the rebuild. A refreshed
-person is scored against the shop's stored quintile cut points, which only
-``rescore`` (periodic, and on rebuild) moves, so one order never re-ranks
+The pure functions are ``profiles`` and ``segments``. Why a person is always
+recomputed whole: identity stitching can merge two people at any moment (a
+second device, a typed email, an order), and a merged history is simply the
+union of both, so ``refresh_person`` reads the person's visitors, events and
+orders again (work bounded by that one person's history, never by the shop's
+size) and the same code serves the rebuild. A refreshed person is scored
+against the shop's stored quintile cut points, which only ``rescore``
+(periodic, and on rebuild) moves, so one order never re-ranks
 everyone; a small shop's fixed thresholds are cheap enough to recompute live.
 
-Orders become people here with identity stitching's rules (``plugin.identity``):
+Orders become people here with identity stitching's rules (``identity``):
 the visitors that used the order's cart token are observed with it, which joins
 them to the order's customer; then the order's customer id and email are
 attached — a customer id is the stronger key, two people are merged only when
@@ -21,11 +22,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 
+from plugin.store import Store
+
 from . import identity
-from .personalization import profiles as pure_profiles
-from .personalization import segments as pure_segments
-from .personalization.segments import Cuts
-from .store import Store
+from . import profiles as pure_profiles
+from . import segments as pure_segments
+from .segments import Cuts
 
 REBUILD_BATCH = 200  # people per write transaction: the lock is released between batches
 
@@ -53,7 +55,8 @@ def _history(store: Store, shop: str, person: dict) -> pure_profiles.History:
     )
 
 
-def _stored_cuts(store: Store, shop: str) -> Cuts | None:
+def stored_cuts(store: Store, shop: str) -> Cuts | None:
+    """The cut points of the shop's last rescore (None before the first)."""
     row = store.profiles.cuts(shop)
     return Cuts.from_dict(row) if row else None
 
@@ -74,7 +77,7 @@ def _live_cuts(store: Store, shop: str, profile: dict, now: int) -> tuple[Cuts, 
     runs at once for the shop's first profile, and when the buyers reach the
     quintile threshold.
     """
-    stored = _stored_cuts(store, shop)
+    stored = stored_cuts(store, shop)
     me = pure_segments.buyer_of(profile)
     if me is None or (stored is not None and stored.mode == pure_segments.QUINTILES):
         return stored or pure_segments.compute_cuts([], now), stored is None
@@ -118,7 +121,7 @@ def _compatible(a: dict, b: dict) -> bool:
 def person_for(store: Store, shop: str, now: int, *, customer_id: str | None, email: str | None) -> str | None:
     """The person an order's customer id / email names, created or completed when needed.
 
-    Mirrors ``plugin.identity._attach`` for a signal that comes without a
+    Mirrors ``identity._attach`` for a signal that comes without a
     browser: the platform's customer record fills the missing half, an empty
     field is filled, a person already holding another value is never changed,
     and the email's person is merged into the customer's only when compatible.
@@ -232,7 +235,7 @@ def rescore(store: Store, shop: str, now: int) -> Cuts:
 def rescore_if_due(store: Store, shop: str, now: int) -> bool:
     """Rescore when the cut points are older than RESCORE_EVERY_MS (time alone moves buyers to
     at risk and lapsed). Cheap when not due: one row read. True when it rescored."""
-    if not pure_segments.rescore_due(_stored_cuts(store, shop), now):
+    if not pure_segments.rescore_due(stored_cuts(store, shop), now):
         return False
     rescore(store, shop, now)
     return True
@@ -263,28 +266,3 @@ def rebuild_profiles(store: Store, shop: str, now: int) -> int:
                 _refresh(store, shop, person_id, now, provisional)
     rescore(store, shop, now)
     return len(people)
-
-
-# --------------------------------------------------------------------------- reading segments
-
-
-def segments_of(store: Store, shop: str, person_id: str) -> set[str]:
-    """The person's segments for targeting: their lifecycle stage plus tags (``device:mobile``,
-    ``country:FR``, ``subscriber``, ``offer_responder``, ``offer_ignorer``). Someone without a
-    profile has no recorded history: a new visitor."""
-    found = store.profiles.segments(shop, person_id)
-    return set(found) if found is not None else {"new_visitor"}
-
-
-def segments_of_visitor(store: Store, shop: str, visitor_id: str) -> set[str]:
-    """``segments_of`` for the storefront, which knows the browser's visitor id."""
-    visitor = store.identities.visitor(shop, visitor_id)
-    return segments_of(store, shop, visitor["person_id"]) if visitor else {"new_visitor"}
-
-
-def segment_summary(store: Store, shop: str) -> dict:
-    """Counts per segment and the cut points in use, for the admin."""
-    cuts = _stored_cuts(store, shop)
-    summary = pure_segments.summarize(store.profiles.segment_counts(shop))
-    return {"shop": shop, **summary, "buyers": sum(summary["lifecycle"][s] for s in pure_segments.BUYER_STAGES),
-            "rfm": cuts.as_dict() if cuts else None}

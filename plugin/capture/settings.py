@@ -1,38 +1,28 @@
-"""Email capture, the part both the storefront and the merchant admin use (layer L2, no Flask).
+"""The merchant's capture widget settings: one schema, its defaults, and what the widget is sent.
 
-- ``validate_settings``: the merchant's widget settings (texts, colours, discount,
-  triggers, targeting) checked field by field against one schema, colours checked
-  for WCAG AA contrast (``contrast``). Merchant text is kept as plain data;
-  whoever renders it escapes it (Jinja2 autoescape, ``textContent`` in the widget).
-- ``decide``: what one visitor is shown, from what the server knows (settings,
-  device, suppression of subscribers and of people known by email or customer
-  id). Read-only, because it answers every storefront page view.
-- ``subscribe``: email normalised, one subscriber per shop + email, a code
-  taken from the pool in the same write transaction, the consent record, and
-  the visitor stitched to the email. A second submission is
-  ``welcome_codes.for_returning``'s: the code again only to its owner and only
-  while it can be used.
-
-Texts may say ``{discount}``; ``capture_texts`` renders it from the discount
-settings, so a changed discount never leaves the teaser naming the old value.
+``validate_settings`` checks the merchant's (possibly partial) input field by
+field (texts, colours, discount, triggers, targeting), colours for WCAG AA
+contrast (``contrast``); unknown fields and wrong types are refused, so a typo
+never silently does nothing. Merchant text is kept as plain data; whoever
+renders it escapes it (Jinja2 autoescape, ``textContent`` in the widget).
+``settings_of`` reads a shop's saved settings, falling back to the defaults
+when a stored object no longer validates. Texts may say ``{discount}``;
+``public_config`` sends them rendered (``texts``), so a changed discount never
+leaves the teaser naming the old value.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from urllib.parse import quote
 
-from . import capture_texts, contrast, identity, welcome_codes
-from .safe_input import InputError, whole_number
-from .store import Store, now_ms
+from plugin.safe_input import InputError, whole_number
+from plugin.store import Store
 
-# --------------------------------------------------------------------------- settings
+from . import contrast, texts
+
 
 DEFAULT_SETTINGS: dict = {
     "enabled": True,
@@ -262,155 +252,10 @@ def public_config(settings: dict, version: int) -> dict:
     return {
         "v": version,
         "position": settings["position"],
-        "texts": capture_texts.rendered(settings),
+        "texts": texts.rendered(settings),
         "colors": settings["colors"],
         "triggers": settings["triggers"],
         "include": settings["targeting"]["include"],
         "exclude": settings["targeting"]["exclude"],
         "cap": settings["targeting"]["close_cap_days"],
     }
-
-
-# --------------------------------------------------------------------------- decision
-
-RETURNING_AFTER_MS = 30 * 60 * 1000  # a visitor first seen over a session ago is returning
-
-
-@dataclass(frozen=True)
-class Decision:
-    show: bool
-    why: str
-
-
-def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, customer_id: str | None,
-           device: str | None, returning: bool, bot: bool, now: int) -> Decision:
-    """Whether this visitor may be shown the capture widget (triggers and URL rules are the widget's)."""
-    targeting = settings["targeting"]
-    if bot:
-        return Decision(False, "bot")
-    if not settings["enabled"]:
-        return Decision(False, "disabled")
-    if device not in targeting["devices"]:
-        return Decision(False, "device")
-    visitor = store.identities.visitor(shop, visitor_id) if visitor_id else None
-    if visitor is not None and visitor["first_seen"] < now - RETURNING_AFTER_MS:
-        returning = True
-    if targeting["visitors"] == "new" and returning:
-        return Decision(False, "returning")
-    if targeting["visitors"] == "returning" and not returning:
-        return Decision(False, "new")
-    email = visitor["email"] if visitor else None
-    if email and store.capture.subscriber(shop, email) is not None:
-        return Decision(False, "subscribed")
-    if targeting["hide_known"] and (customer_id or (visitor and (visitor["email"] or visitor["customer_id"]))):
-        return Decision(False, "known")
-    return Decision(True, "eligible")
-
-
-def config_answer(settings: dict, version: int, decision: Decision) -> tuple[bytes, str]:
-    """The storefront's one config document and its ETag."""
-    body = {"v": version, "cm": int(settings["consent_mode"]), "show": int(decision.show), "why": decision.why}
-    if decision.show:
-        body["w"] = public_config(settings, version)
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return raw, '"' + hashlib.sha256(raw).hexdigest()[:20] + '"'
-
-
-# --------------------------------------------------------------------------- emails
-
-_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-MAX_EMAIL = 254
-
-
-class InvalidEmail(ValueError):
-    """The address is not one we can send to; ``str(exc)`` is a message for the shopper."""
-
-
-def normalize_email(raw) -> str:
-    """``Name@Exämple.COM `` → ``name@xn--exmple-cua.com``, or InvalidEmail.
-
-    Dot-atom local part (no quoted strings, comments or IP literals: mail systems
-    and the platform refuse them too), an internationalised domain converted to
-    ASCII, everything lowercased so shop + email is one key, at most 254 chars.
-    """
-    if not isinstance(raw, str) or not raw.strip():
-        raise InvalidEmail("Enter your email address.")
-    value = unicodedata.normalize("NFC", raw.strip())
-    if len(value) > MAX_EMAIL:
-        raise InvalidEmail("That email address is too long.")
-    if value.count("@") != 1:
-        raise InvalidEmail("Enter a valid email address, like name@example.com.")
-    local, domain = value.split("@")
-    if not local or len(local) > 64 or not _LOCAL_RE.fullmatch(local):
-        raise InvalidEmail("Enter a valid email address, like name@example.com.")
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise InvalidEmail("Enter a valid email address, like name@example.com.") from None
-    labels = ascii_domain.split(".")
-    if (len(labels) < 2 or not all(_LABEL_RE.fullmatch(label) for label in labels)
-            or labels[-1].isdigit() or len(labels[-1]) < 2):
-        raise InvalidEmail("Enter a valid email address, like name@example.com.")
-    email = f"{local.lower()}@{ascii_domain}"
-    if len(email) > MAX_EMAIL:
-        raise InvalidEmail("That email address is too long.")
-    return email
-
-
-# --------------------------------------------------------------------------- subscribe
-
-
-class CaptureOff(Exception):
-    """The shop has switched email capture off."""
-
-
-@dataclass(frozen=True)
-class Subscription:
-    email: str
-    code: str | None  # None while the pool is refilling (asked again, they get it), when spent, or not the owner
-    ends_at: int | None
-    created: bool
-    spent: str | None = None  # welcome_codes.REDEEMED / EXPIRED: told to the code's owner only
-
-
-def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, page: str,
-              customer_id: str | None = None, now: int | None = None) -> Subscription:
-    """Record the subscriber and hand out their code, atomically and idempotently.
-
-    ``email`` must already be normalised; ``customer_id`` is the app proxy's
-    logged-in customer. Runs in one write transaction: a new row plus one code
-    moved from the pool, or for an existing subscriber what
-    ``welcome_codes.for_returning`` decides (judged before this visitor is
-    stitched to the email, which happens in the same transaction).
-    """
-    now = now or now_ms()
-    settings, version = settings_of(store, shop)
-    if not settings["enabled"]:
-        raise CaptureOff(shop)
-    with store.database.write():
-        existing = store.capture.subscriber(shop, email)
-        if existing is None:
-            campaign = store.capture.current_campaign(shop)
-            code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
-            ends_at = campaign["ends_at"] if code else None
-            store.capture.add_subscriber(
-                shop, email=email, code=code, campaign_id=campaign["id"] if code else None,
-                code_ends_at=ends_at, visitor_id=visitor_id,
-                consent_text=capture_texts.render(settings["texts"]["consent"], settings), consent_page=page,
-                settings_version=version, now=now,
-            )
-            result = Subscription(email=email, code=code, ends_at=ends_at, created=True)
-        else:
-            returning = welcome_codes.for_returning(store, shop, existing, settings, visitor_id=visitor_id,
-                                                    customer_id=customer_id, now=now)
-            result = Subscription(email=email, code=returning.code, ends_at=returning.ends_at, created=False,
-                                  spent=returning.spent)
-        if visitor_id:
-            identity.observe(store, shop, visitor_id, now, email=email)
-    return result
-
-
-def apply_path(code: str, redirect: str = "/") -> str:
-    """The platform's shareable discount link: visiting it applies the code to the cart."""
-    return f"/discount/{quote(code, safe='')}?redirect={quote(redirect, safe='/')}"

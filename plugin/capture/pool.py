@@ -1,9 +1,9 @@
-"""Unique single-use discount codes, made on the platform ahead of demand (layer L2).
+"""The code pool: unique single-use discount codes, made on the platform ahead of demand.
 
 One campaign = one platform discount (``discountCodeBasicCreate``) built from
 the merchant's discount settings; its codes are added in batches
 (``discountRedeemCodeBulkAdd``) into Storelift's pool, where
-``plugin.capture.subscribe`` takes them one at a time inside a write
+``signup.subscribe`` takes them one at a time inside a write
 transaction. ``refill`` runs in the background (``kick_refill``) whenever the
 pool drops under ``LOW_WATER``, so a shopper never waits on the platform.
 
@@ -24,13 +24,15 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from . import capture, welcome_codes
-from .background import kicker
-from .config import Config
-from .platform.client import PlatformClient
-from .platform.errors import PlatformError, UserErrors
-from .platform.tokens import ShopNotInstalled, client_for_shop
-from .store import Store, now_ms
+from plugin.background import kicker
+from plugin.config import Config
+from plugin.platform.client import PlatformClient
+from plugin.platform.errors import PlatformError, UserErrors
+from plugin.platform.tokens import ShopNotInstalled, client_for_shop
+from plugin.store import Store, now_ms
+
+from .codes import hand_out_waiting
+from .settings import discount_key, settings_of
 
 log = logging.getLogger("storelift.discounts")
 
@@ -105,7 +107,7 @@ def discount_input(settings: dict, code: str, starts_at: int, ends_at: int) -> d
 
 
 def needs_new_campaign(campaign: dict | None, settings: dict, now: int) -> bool:
-    if campaign is None or campaign["discount_key"] != capture.discount_key(settings):
+    if campaign is None or campaign["discount_key"] != discount_key(settings):
         return True
     life = campaign["ends_at"] - campaign["starts_at"] if campaign["ends_at"] else None
     return bool(life and campaign["ends_at"] - now < life / 2)
@@ -125,7 +127,7 @@ def start_campaign(client: PlatformClient, store: Store, shop: str, settings: di
             raise
         discount_id = payload["codeDiscountNode"]["id"]
         campaign_id = store.capture.add_campaign(
-            shop, discount_key=capture.discount_key(settings), discount_id=discount_id,
+            shop, discount_key=discount_key(settings), discount_id=discount_id,
             title=discount_input(settings, code, now, ends_at)["title"], starts_at=now, ends_at=ends_at)
         store.capture.add_codes(shop, campaign_id, [code])
         log.info("shop %s: new capture campaign %s (%s)", shop, campaign_id, discount_id)
@@ -179,7 +181,7 @@ def refill(config: Config, store: Store, shop: str, *, target: int = TARGET, now
     and idempotent (it re-reads the pool). Subscribers who came while the pool
     was dry get their codes at the end.
     """
-    settings, _ = capture.settings_of(store, shop)
+    settings, _ = settings_of(store, shop)
     if not settings["enabled"]:
         return 0
     now = now or now_ms()
@@ -198,7 +200,7 @@ def refill(config: Config, store: Store, shop: str, *, target: int = TARGET, now
         store.capture.add_codes(shop, campaign["id"], accepted)
         added += len(accepted)
         free += len(accepted)
-    welcome_codes.hand_out_waiting(store, shop)
+    hand_out_waiting(store, shop)
     return added
 
 

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .store import Store
-from .store.commerce import Line, Order, Product
+from plugin.store import Store
+from plugin.store.commerce import Line, Order, Product
 
 COLUMNS = ("order_id", "customer_id", "email", "created_at", "product_id", "quantity", "unit_price",
            "title", "category", "currency")

@@ -19,7 +19,7 @@ identity is overwritten. All of it runs in one write transaction.
 
 from __future__ import annotations
 
-from .store import Store
+from plugin.store import Store
 
 
 def observe(store: Store, shop: str, visitor_id: str, now: int, *, email: str | None = None,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .store import Store, now_ms
+from plugin.store import Store, now_ms
 
 REDEEMED, EXPIRED = "redeemed", "expired"
 

@@ -1,0 +1,60 @@
+"""Whether one visitor is shown the capture widget, and the storefront's config document that says so.
+
+Decided from what the server knows (settings, device, whether the visitor is
+returning, suppression of subscribers and of people known by email or
+customer id); the widget applies the triggers and URL rules itself. Read-only,
+because it answers every storefront page view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from plugin.store import Store
+
+from .settings import public_config
+
+
+RETURNING_AFTER_MS = 30 * 60 * 1000  # a visitor first seen over a session ago is returning
+
+
+@dataclass(frozen=True)
+class Decision:
+    show: bool
+    why: str
+
+
+def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, customer_id: str | None,
+           device: str | None, returning: bool, bot: bool, now: int) -> Decision:
+    """Whether this visitor may be shown the capture widget (triggers and URL rules are the widget's)."""
+    targeting = settings["targeting"]
+    if bot:
+        return Decision(False, "bot")
+    if not settings["enabled"]:
+        return Decision(False, "disabled")
+    if device not in targeting["devices"]:
+        return Decision(False, "device")
+    visitor = store.identities.visitor(shop, visitor_id) if visitor_id else None
+    if visitor is not None and visitor["first_seen"] < now - RETURNING_AFTER_MS:
+        returning = True
+    if targeting["visitors"] == "new" and returning:
+        return Decision(False, "returning")
+    if targeting["visitors"] == "returning" and not returning:
+        return Decision(False, "new")
+    email = visitor["email"] if visitor else None
+    if email and store.capture.subscriber(shop, email) is not None:
+        return Decision(False, "subscribed")
+    if targeting["hide_known"] and (customer_id or (visitor and (visitor["email"] or visitor["customer_id"]))):
+        return Decision(False, "known")
+    return Decision(True, "eligible")
+
+
+def config_answer(settings: dict, version: int, decision: Decision) -> tuple[bytes, str]:
+    """The storefront's one config document and its ETag."""
+    body = {"v": version, "cm": int(settings["consent_mode"]), "show": int(decision.show), "why": decision.why}
+    if decision.show:
+        body["w"] = public_config(settings, version)
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return raw, '"' + hashlib.sha256(raw).hexdigest()[:20] + '"'

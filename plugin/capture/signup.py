@@ -1,0 +1,76 @@
+"""A sign-up: the subscriber recorded and their welcome code handed out, atomically and idempotently.
+
+The email (already normalised by ``emails``) becomes one subscriber per shop +
+email; a code is taken from the pool in the same write transaction, the
+consent text the shopper saw is recorded, and the visitor is stitched to the
+email (``plugin.people.identity``). A second submission is
+``codes.for_returning``'s: the code again only to its owner and only while it
+can be used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from plugin.people import identity
+from plugin.store import Store, now_ms
+
+from . import texts
+from .codes import for_returning
+from .settings import settings_of
+
+
+class CaptureOff(Exception):
+    """The shop has switched email capture off."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    email: str
+    code: str | None  # None while the pool is refilling (asked again, they get it), when spent, or not the owner
+    ends_at: int | None
+    created: bool
+    spent: str | None = None  # codes.REDEEMED / EXPIRED: told to the code's owner only
+
+
+def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, page: str,
+              customer_id: str | None = None, now: int | None = None) -> Subscription:
+    """Record the subscriber and hand out their code, atomically and idempotently.
+
+    ``email`` must already be normalised; ``customer_id`` is the app proxy's
+    logged-in customer. Runs in one write transaction: a new row plus one code
+    moved from the pool, or for an existing subscriber what
+    ``codes.for_returning`` decides (judged before this visitor is
+    stitched to the email, which happens in the same transaction).
+    """
+    now = now or now_ms()
+    settings, version = settings_of(store, shop)
+    if not settings["enabled"]:
+        raise CaptureOff(shop)
+    with store.database.write():
+        existing = store.capture.subscriber(shop, email)
+        if existing is None:
+            campaign = store.capture.current_campaign(shop)
+            code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
+            ends_at = campaign["ends_at"] if code else None
+            store.capture.add_subscriber(
+                shop, email=email, code=code, campaign_id=campaign["id"] if code else None,
+                code_ends_at=ends_at, visitor_id=visitor_id,
+                consent_text=texts.render(settings["texts"]["consent"], settings), consent_page=page,
+                settings_version=version, now=now,
+            )
+            result = Subscription(email=email, code=code, ends_at=ends_at, created=True)
+        else:
+            returning = for_returning(store, shop, existing, settings, visitor_id=visitor_id,
+                                      customer_id=customer_id, now=now)
+            result = Subscription(email=email, code=returning.code, ends_at=returning.ends_at, created=False,
+                                  spent=returning.spent)
+        if visitor_id:
+            identity.observe(store, shop, visitor_id, now, email=email)
+    return result
+
+
+def apply_path(code: str, redirect: str = "/") -> str:
+    """The platform's shareable discount link: visiting it applies the code to the cart."""
+    return f"/discount/{quote(code, safe='')}?redirect={quote(redirect, safe='/')}"
