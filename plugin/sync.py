@@ -21,7 +21,7 @@ from .bulk import nest, run_bulk_query
 from .config import Config
 from .platform import PlatformClient
 from .profiling import rebuild_profiles
-from .recommendations import invalidate
+from .recommendations.serving.api import invalidate
 from .store import Store, now_ms
 from .store.commerce import Line, Order, Product, Variant
 from .tokens import client_for_shop

@@ -1,7 +1,7 @@
 """The import direction of design.md, checked by walking every import with ``ast``.
 
 L0 config · L1 store, platform, auth, services, webhooks.verify · L2 tokens,
-subscriptions, personalization · L3 edges (install, admin, widgets, webhooks) ·
+subscriptions, personalization, recommendations, evaluation · L3 edges (install, admin, widgets, webhooks) ·
 L4 app and cli. A module imports only its own layer or below; edges never
 import each other; only L3/L4 import Flask; devstore and Storelift never
 import each other, except that plugin.demo starts devstore.
@@ -28,12 +28,11 @@ LAYERS = [  # most specific prefix first
     ("plugin.subscriptions", 2),
     ("plugin.sync", 2),
     ("plugin.bulk", 2),
-    ("plugin.theme_links", 2),
     ("plugin.importer", 2),
     ("plugin.personalization", 2),
     ("plugin.profiling", 2),
     ("plugin.recommendations", 2),
-    ("plugin.rec_settings", 2),
+    ("plugin.evaluation", 2),
     ("plugin.background", 2),
     ("plugin.identity", 2),
     ("plugin.capture", 2),

@@ -10,7 +10,7 @@ from pathlib import Path
 from devstore.theme import SchemaTag
 from liquid import Environment
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = ROOT / "extensions" / "storelift-theme" / "blocks" / "recommendations.liquid"

@@ -16,7 +16,7 @@ import time
 import jwt
 import pytest
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 from plugin.sync import sync_shop
 
 from .proxy import BROWSER_UA, MOBILE_UA

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 from plugin.sync import sync_shop
 
 from ..browser.proxy import BROWSER_UA

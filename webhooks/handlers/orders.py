@@ -8,7 +8,8 @@ marks it redeemed, so it is never shown to its subscriber again.
 
 from __future__ import annotations
 
-from plugin import recommendations, welcome_codes
+from plugin import welcome_codes
+from plugin.recommendations.serving import api as recommendations
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
