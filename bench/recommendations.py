@@ -6,7 +6,7 @@ Phases, each in its own process so each peak memory (ru_maxrss) is its own:
    through the store, then the order history (1,000,000 lines) through
    ``plugin.imports.orders`` from a generated ``.csv.gz``, then every shopper's
    profile rebuilt, as ``storelift import orders`` does;
-2. **rebuild**: ``plugin.recommendations.rebuild`` from the tables (what
+2. **rebuild**: ``plugin.recommendations.serving.api.rebuild`` from the tables (what
    ``storelift rebuild`` and a serving process's first block request do), then
    **incremental** updates: new orders written with their feed row
    (``on_order``, as the order webhook handler does) and applied by the
@@ -191,7 +191,7 @@ def visitor(n: int) -> str:
 
 
 def phase_rebuild(db: str, products: int, updates: int) -> dict:
-    from plugin import recommendations
+    from plugin.recommendations.serving import api as recommendations
     from plugin.store import Store
     from plugin.store.commerce import Line, Order
 

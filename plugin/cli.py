@@ -159,7 +159,7 @@ def _privacy_export(args) -> int:
 def _after_import(store: Store, shop: str) -> int:
     """Imported buyers get profiles and segments; serving processes rebuild their models with the history."""
     from .people.refresh import rebuild_profiles
-    from .recommendations import invalidate
+    from .recommendations.serving.api import invalidate
     from .store import now_ms
 
     people = rebuild_profiles(store, shop, now_ms())
@@ -206,11 +206,11 @@ def _import_orders(args) -> int:
 
 
 def _evaluate(args) -> int:
-    """The engine's offline scores next to popularity baselines (plugin.personalization.evaluation)."""
+    """The engine's offline scores next to popularity baselines (plugin.evaluation.evaluation)."""
     import time
     from pathlib import Path
 
-    from .personalization.evaluation import evaluate, format_table
+    from .evaluation.evaluation import evaluate, format_table
 
     path = Path(args.file)
     if not path.exists():
@@ -234,7 +234,7 @@ def _evaluate(args) -> int:
 
 
 def _rebuild(args) -> int:
-    from .recommendations import rebuild
+    from .recommendations.serving.api import rebuild
 
     store = _store()
     if args.shop and store.shops.get(args.shop) is None:

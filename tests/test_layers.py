@@ -1,10 +1,10 @@
 """The import direction of design.md, checked by walking every import with ``ast``.
 
 L0 config · L1 store, platform client, auth, services, webhooks.verify · L2
-platform tokens, subscriptions and syncs, personalization · L3 edges (install,
-admin, widgets, webhooks) · L4 app and cli. A module imports only its own layer
-or below; edges never import each other; only L3/L4 import Flask; devstore and
-Storelift never import each other, except that plugin.demo starts devstore.
+platform tokens, subscriptions and syncs, capture, people, imports, recommendations,
+evaluation · L3 edges (install, admin, widgets, webhooks) · L4 app and cli. A module
+imports only its own layer or below; edges never import each other; only L3/L4 import
+Flask; devstore and Storelift never import each other, except that plugin.demo starts devstore.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ LAYERS = [  # most specific prefix first
     ("plugin.auth", 1),
     ("plugin.services", 1),
     ("webhooks.verify", 1),
-    ("plugin.theme_links", 2),
     ("plugin.imports", 2),
-    ("plugin.personalization", 2),
     ("plugin.people", 2),
     ("plugin.recommendations", 2),
-    ("plugin.rec_settings", 2),
+    ("plugin.evaluation", 2),
     ("plugin.background", 2),
     ("plugin.capture", 2),
     ("plugin.install", 3),

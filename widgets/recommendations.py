@@ -15,7 +15,7 @@
   A ``customer_id`` in the query is never trusted: the customer the platform
   signed in (``logged_in_customer_id``) is used, because a browser-chosen id
   would reveal someone else's purchases. The shop's merchant settings (pins, boosts,
-  exclusions, price band: ``plugin.rec_settings``) shape every block; a save shows in the next answer.
+  exclusions, price band: ``plugin.recommendations.settings``) shape every block; a save shows in the next answer.
 - ``POST /proxy/recommendations/impression`` ``{"v", "r": rec_id, "b": strategy, "i": [ids]}``
 - ``POST /proxy/recommendations/click`` ``{"v", "r", "b", "p": product id, "n": position}``
   Both are ``text/plain`` keepalive POSTs like the loader's events, honour
@@ -37,8 +37,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from plugin import rec_settings, recommendations
 from plugin.capture.settings import settings_of
+from plugin.recommendations import settings as rec_settings
+from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, read_json, whole_number
 from plugin.store import now_ms
 

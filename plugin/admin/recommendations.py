@@ -6,7 +6,7 @@ Bearer`` on API calls); the shop comes from the token, never from a parameter.
 
 - ``GET /admin/recommendations?days=30``: the page.
 - ``GET|PUT /admin/api/recommendations/settings``: the shop-wide settings
-  (``plugin.rec_settings``). A PUT replaces them whole; a refused one is a 422
+  (``plugin.recommendations.settings``). A PUT replaces them whole; a refused one is a 422
   with an error per field and stores nothing. Serving picks a save up on the
   next block request.
 - ``GET /admin/api/recommendations/products?q=TEXT``: up to ``SEARCH_LIMIT``
@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
-from .. import rec_settings, recommendations, theme_links
+from ..recommendations import settings as rec_settings
+from ..recommendations import theme_links
+from ..recommendations.serving import api as recommendations
 from ..safe_input import InputError, whole_number
 from ..services import Services
 from ..store import now_ms

@@ -1,6 +1,6 @@
 """The merchant's recommendation-block settings: one row per shop, a JSON object and its version.
 
-Validation and meaning live in ``plugin.rec_settings``; this module only
+Validation and meaning live in ``plugin.recommendations.settings``; this module only
 stores what it is given. ``stamp`` is the hot path: every block request asks
 it (one primary-key lookup, no JSON) whether the settings a process holds are
 still current.

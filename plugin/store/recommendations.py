@@ -1,6 +1,6 @@
 """The rows recommendation blocks read and write: the change feed, catalog and order reads, clicks.
 
-Serving processes keep each shop's model in memory (``plugin.recommendations``)
+Serving processes keep each shop's model in memory (``plugin.recommendations.serving``)
 and tail ``rec_changes`` to stay current: a webhook handler in any process
 appends one row per new state of an order or product it wrote (the same state
 twice is one row, so a redelivered webhook changes no table), and each process
@@ -8,8 +8,13 @@ reads the rows after its own ``id`` cursor. ``rec_state.generation`` is the big 
 it moves, every process rebuilds the shop's model from scratch.
 
 The catalog and order reads return plain tuples and dicts, never engine
-records: turning rows into the engine's records is ``plugin.recommendations``'
-job. Times are epoch ms here, as everywhere in the schema.
+records: turning rows into the engine's records is
+``plugin.recommendations.serving.rows``' job. The tuples' columns are named
+by ``CATALOG_COLUMNS``, ``ORDER_LINE_COLUMNS`` and ``ORDER_STATE_COLUMNS``
+(name -> SQL, in row order), and the decoder finds each column by its name in
+the same mapping, so reordering or adding a column cannot silently shift
+another. Tuples, not dicts: a rebuild streams a million order lines. Times
+are epoch ms here, as everywhere in the schema.
 """
 
 from __future__ import annotations
@@ -26,11 +31,19 @@ AVAILABLE = (
     "p.deleted_at IS NULL AND COALESCE(p.status, 'active') = 'active'"
     " AND (p.published_at IS NOT NULL OR p.source_updated_at = 0)"
 )
-CATALOG_COLUMNS = (
-    "p.product_id, p.title, p.handle, p.url, p.image_src, p.vendor, p.product_type, p.tags, p.created_at,"
-    " v.price, v.inventory_quantity, v.variant_id"
-)
 ORDER_TIME = "COALESCE(o.created_at, o.source_updated_at)"
+# The columns of the catalog and order rows, by name (see the module docstring): name -> SQL.
+CATALOG_COLUMNS = {
+    "product_id": "p.product_id", "title": "p.title", "handle": "p.handle", "url": "p.url",
+    "image": "p.image_src", "vendor": "p.vendor", "category": "p.product_type", "tags": "p.tags",
+    "created_at": "p.created_at",
+    "price": "v.price", "quantity": "v.inventory_quantity", "variant_id": "v.variant_id",  # NULL: no variants
+}
+ORDER_LINE_COLUMNS = {
+    "order_id": "o.order_id", "customer_id": "o.customer_id", "email": "o.email", "ordered_at": ORDER_TIME,
+    "product_id": "l.product_id", "quantity": "l.quantity", "price": "l.price",  # NULL: no product lines
+}
+ORDER_STATE_COLUMNS = {**ORDER_LINE_COLUMNS, "cancelled_at": "o.cancelled_at"}
 FEED_SOURCES = {  # kind -> (table, key column, the column that retires the row)
     "order": ("orders", "order_id", "cancelled_at"),
     "product": ("products", "product_id", "deleted_at"),
@@ -45,6 +58,10 @@ def _chunks(values: Sequence[str], size: int = MAX_IN) -> Iterator[Sequence[str]
 
 def _marks(values: Sequence) -> str:
     return ", ".join("?" for _ in values)
+
+
+def _select(columns: dict[str, str]) -> str:
+    return ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
 
 
 class Recommendations:
@@ -132,7 +149,7 @@ class Recommendations:
         grouped by product: ``CATALOG_COLUMNS`` in order."""
         yield from self._d.db.conn.execute(
             f"""
-            SELECT {CATALOG_COLUMNS}
+            SELECT {_select(CATALOG_COLUMNS)}
             FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
             WHERE p.shop = ? AND {AVAILABLE}
             ORDER BY p.product_id
@@ -146,7 +163,7 @@ class Recommendations:
         for chunk in _chunks(list(product_ids)):
             found.extend(self._d.db.conn.execute(
                 f"""
-                SELECT {CATALOG_COLUMNS}
+                SELECT {_select(CATALOG_COLUMNS)}
                 FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
                 WHERE p.shop = ? AND p.product_id IN ({_marks(chunk)}) AND {AVAILABLE}
                 ORDER BY p.product_id
@@ -170,30 +187,29 @@ class Recommendations:
 
     def order_lines(self, shop: str) -> Iterator[tuple]:
         """Every line of every order that counts (not cancelled), in time order, grouped by order:
-        (order_id, customer_id, email, time ms, product_id, quantity, price). Streamed."""
+        ``ORDER_LINE_COLUMNS`` in order. Streamed."""
         yield from self._d.db.conn.execute(
             f"""
-            SELECT o.order_id, o.customer_id, o.email, {ORDER_TIME} AS t, l.product_id, l.quantity, l.price
+            SELECT {_select(ORDER_LINE_COLUMNS)}
             FROM orders o JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
             WHERE o.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
-            ORDER BY t, o.order_id, l.position
+            ORDER BY ordered_at, o.order_id, l.position
             """,
             [shop],
         )
 
     def orders_of(self, shop: str, order_ids: Sequence[str]) -> list[tuple]:
-        """Like ``order_lines`` for these orders, cancelled ones included (``cancelled_at`` last);
-        an order with no product lines gives one row with a NULL product."""
+        """Like ``order_lines`` for these orders, cancelled ones included: ``ORDER_STATE_COLUMNS``
+        in order. An order with no product lines gives one row with a NULL product."""
         found: list[tuple] = []
         for chunk in _chunks(list(dict.fromkeys(order_ids))):
             found.extend(self._d.db.conn.execute(
                 f"""
-                SELECT o.order_id, o.customer_id, o.email, {ORDER_TIME} AS t, l.product_id, l.quantity, l.price,
-                       o.cancelled_at
+                SELECT {_select(ORDER_STATE_COLUMNS)}
                 FROM orders o LEFT JOIN order_lines l
                   ON l.shop = o.shop AND l.order_id = o.order_id AND l.product_id IS NOT NULL
                 WHERE o.shop = ? AND o.order_id IN ({_marks(chunk)})
-                ORDER BY t, o.order_id, l.position
+                ORDER BY ordered_at, o.order_id, l.position
                 """,
                 [shop, *chunk],
             ))

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from plugin import recommendations
 from plugin.people import identity
 from plugin.admin import recommendations as admin_recs
-from plugin import rec_settings as rs
+from plugin.recommendations import settings as rs
+from plugin.recommendations.serving import api as recommendations
 from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
 

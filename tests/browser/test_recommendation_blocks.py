@@ -16,8 +16,8 @@ import time
 import jwt
 import pytest
 
-from plugin import recommendations
 from plugin.platform.pull import sync_shop
+from plugin.recommendations.serving import api as recommendations
 
 from tests.support.signing import BROWSER_UA, MOBILE_UA
 from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack

@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
-from plugin import recommendations
 from plugin.platform.pull import sync_shop
+from plugin.recommendations.serving import api as recommendations
 
 from tests.support.signing import BROWSER_UA
 from tests.support.storefront import SHOP, StorefrontStack

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.personalization import evaluation as ev
-from plugin.personalization.datasets import counts, read_baskets, read_online_retail
+from plugin.evaluation import evaluation as ev
+from plugin.evaluation.datasets import counts, read_baskets, read_online_retail
 
 
 @pytest.mark.skipif(not ev.RETAIL_PATH.is_dir(), reason="shared datasets not beside the repository")

@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from plugin.personalization import evaluation as ev
-from plugin.personalization.datasets import counts, parse_time, read_baskets, read_online_retail
-from plugin.personalization.interactions import Order, OrderLine
-from plugin.personalization.metrics import Scores, hit_rate, mean_summary, ndcg, recall
+from plugin.evaluation import evaluation as ev
+from plugin.evaluation.datasets import counts, parse_time, read_baskets, read_online_retail
+from plugin.recommendations.engine.interactions import Order, OrderLine
+from plugin.evaluation.metrics import Scores, hit_rate, mean_summary, ndcg, recall
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 ROWS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.people import identity
-from plugin import recommendations as recs
+from plugin.recommendations.serving import api as recs
 from plugin.store import Store
 
 from tests.support.recommendations import catalog, DAY_MS, order

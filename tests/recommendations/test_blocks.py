@@ -9,7 +9,7 @@ import re
 from devstore.theme import SchemaTag
 from liquid import Environment
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 from tests.support.paths import ROOT
 
 BLOCK = ROOT / "extensions" / "storelift-theme" / "blocks" / "recommendations.liquid"

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from plugin.capture.settings import validate_settings
-from plugin import recommendations as recs
+from plugin.recommendations.serving import api as recs
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
@@ -170,9 +170,9 @@ def test_the_signed_in_customers_purchases_count_and_a_query_customer_id_is_igno
 
 
 def test_price_band_and_merchant_rules_reach_the_engine(shop):
-    from plugin.personalization.blocks import BlockSettings
-    from plugin.personalization.filters import FilterPolicy
-    from plugin.personalization.rules import MerchantRules
+    from plugin.recommendations.engine.blocks import BlockSettings
+    from plugin.recommendations.engine.filters import FilterPolicy
+    from plugin.recommendations.engine.rules import MerchantRules
 
     product(shop, SHOP, "cheap", price="1.00")
     settings = BlockSettings(policy=FilterPolicy(min_price=5.0), rules=MerchantRules(pins=("1003",),

@@ -1,4 +1,4 @@
-"""plugin.recommendations: the model built from store rows, kept current from the change feed.
+"""plugin.recommendations.serving: the model built from store rows, kept current from the change feed.
 
 The "other process" is a second ``Store`` on the same database file: its own
 connections and its own in-memory model, exactly what a worker process and a
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import recommendations as recs
-from plugin.personalization.catalog import CatalogIndex
-from plugin.personalization.interactions import Product
+from plugin.recommendations.engine.catalog import CatalogIndex
+from plugin.recommendations.engine.interactions import Product
+from plugin.recommendations.serving import answers, registry, rows
+from plugin.recommendations.serving import api as recs
+from plugin.recommendations.serving.catalog import LiveCatalog
 from plugin.store import Store
 from plugin.store.commerce import Product as Row
 
@@ -208,7 +210,7 @@ def test_links_and_images_are_only_paths_or_http(store):
     store.commerce.upsert_product(SHOP, store_product("2", url="javascript:alert(1)", handle=None))
     [item] = ask(store, "new_arrivals").items  # 2 has no usable link: never shown
     assert item["product_id"] == "1" and item["image"] is None
-    assert [recs.safe_link(u) for u in ("/a", "//evil", "https://x/y", "data:x", " JAVASCRIPT:x")] == [
+    assert [rows.safe_link(u) for u in ("/a", "//evil", "https://x/y", "data:x", " JAVASCRIPT:x")] == [
         "/a", None, "https://x/y", None, None]
 
 
@@ -229,7 +231,7 @@ def test_the_catalog_query_agrees_with_available_products(store):
 
 def test_the_live_catalog_answers_like_the_engines_index():
     products = [Product(str(n), category=f"c{n % 3}", vendor=f"v{n % 4}", created_at=n) for n in range(20)]
-    live, index = recs.LiveCatalog(products), CatalogIndex(products)
+    live, index = LiveCatalog(products), CatalogIndex(products)
     for n in range(20):
         assert live.closest_peers(str(n), 20) == index.closest_peers(str(n), 20)
         assert live.get(str(n)) == index.get(str(n))
@@ -250,7 +252,7 @@ def eventually(probe, timeout: float = 10.0):
 
 
 def test_a_large_shop_serves_its_catalog_while_its_model_builds_in_the_background(store, other, monkeypatch):
-    monkeypatch.setattr(recs, "INLINE_REBUILD_ORDERS", 1)  # three orders count as "large"
+    monkeypatch.setattr(registry, "INLINE_REBUILD_ORDERS", 1)  # three orders count as "large"
     catalog(store, SHOP, 4)
     for n in range(3):
         order(store, SHOP, f"o{n}", ["1000"])
@@ -269,25 +271,25 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     the engine gives each shopper on its own."""
     import random
 
-    from plugin.personalization import blocks
+    from plugin.recommendations.engine import blocks
 
     rng = random.Random(3)
     ids_ = catalog(store, SHOP, 40)
     for n in range(120):
         order(store, SHOP, f"o{n}", rng.sample(ids_, rng.randint(1, 5)), customer=f"c{n % 15}")
-    with recs._current(store, SHOP) as snap:
-        for block in sorted(recs.SHOPPER_FREE):
+    with registry.current(store, SHOP) as snap:
+        for block in sorted(answers.SHOPPER_FREE):
             for customer in [None] + [f"c{n}" for n in range(15)]:
                 for k in (1, 4, 12, 24):
                     request = blocks.Request(block=block, now=1e9, customer=customer, product=rng.choice(ids_),
                                              cart=(rng.choice(ids_),), k=k)
-                    own = recs._top_up(blocks.recommend(snap.model, request, snap.catalog), snap, request,
+                    own = answers._top_up(blocks.recommend(snap.model, request, snap.catalog), snap, request,
                                        blocks.BlockSettings())
-                    assert recs._ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
+                    assert answers.ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
 
     calls = []
-    real = recs.recommend
-    monkeypatch.setattr(recs, "recommend", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = answers.recommend
+    monkeypatch.setattr(answers, "recommend", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     for visitor in ("visitor-cache-1", "visitor-cache-2"):
         ask(store, "similar_items", product_id="1003", visitor_id=visitor)
     assert len(calls) == 1

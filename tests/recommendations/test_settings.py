@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plugin import rec_settings as rs
-from plugin.personalization.blocks import BlockSettings
-from plugin.personalization.filters import FilterPolicy
-from plugin.personalization.rules import MerchantRules
+from plugin.recommendations import settings as rs
+from plugin.recommendations.engine.blocks import BlockSettings
+from plugin.recommendations.engine.filters import FilterPolicy
+from plugin.recommendations.engine.rules import MerchantRules
 from plugin.store import Store
 
 from tests.support.recommendations import product

@@ -8,8 +8,8 @@ marks it redeemed, so it is never shown to its subscriber again.
 
 from __future__ import annotations
 
-from plugin import recommendations
 from plugin.capture.codes import record_redemptions
+from plugin.recommendations.serving import api as recommendations
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 

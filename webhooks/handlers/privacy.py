@@ -8,7 +8,7 @@ request.
 
 from __future__ import annotations
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 from plugin.store import Delivery, Store
 
 from .app import reinstalled_since

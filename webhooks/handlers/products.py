@@ -7,7 +7,7 @@ brings one back.
 
 from __future__ import annotations
 
-from plugin import recommendations
+from plugin.recommendations.serving import api as recommendations
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Product, Variant
 

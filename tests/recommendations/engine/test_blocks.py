@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.personalization.blocks import FINAL_RUNGS, LADDERS, STRATEGIES, BlockSettings, Request, fill, recommend
-from plugin.personalization.catalog import CatalogIndex
-from plugin.personalization.filters import FilterPolicy
-from plugin.personalization.interactions import DAY, Order, OrderLine, Product
-from plugin.personalization.model import InteractionModel
-from plugin.personalization.rules import MerchantRules
+from plugin.recommendations.engine.blocks import FINAL_RUNGS, LADDERS, STRATEGIES, BlockSettings, Request, fill, recommend
+from plugin.recommendations.engine.catalog import CatalogIndex
+from plugin.recommendations.engine.filters import FilterPolicy
+from plugin.recommendations.engine.interactions import DAY, Order, OrderLine, Product
+from plugin.recommendations.engine.model import InteractionModel
+from plugin.recommendations.engine.rules import MerchantRules
 
 NOW = 100 * DAY
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from plugin.personalization.catalog import CatalogIndex
-from plugin.personalization.filters import Context, FilterPolicy, is_eligible
-from plugin.personalization.interactions import Product
-from plugin.personalization.rules import MerchantRules, Selectors, apply_rules, is_excluded
+from plugin.recommendations.engine.catalog import CatalogIndex
+from plugin.recommendations.engine.filters import Context, FilterPolicy, is_eligible
+from plugin.recommendations.engine.interactions import Product
+from plugin.recommendations.engine.rules import MerchantRules, Selectors, apply_rules, is_excluded
 
 CATALOG = CatalogIndex(
     [

@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from plugin.personalization.baskets import BasketIndex
-from plugin.personalization.decay import DecayedCounter, decay_factor
-from plugin.personalization.interactions import DAY, Order, OrderLine
-from plugin.personalization.model import InteractionModel, ModelParams, pair_sample
-from plugin.personalization.similarity import COSINE, JACCARD, LIFT, power
+from plugin.recommendations.engine.baskets import BasketIndex
+from plugin.recommendations.engine.decay import DecayedCounter, decay_factor
+from plugin.recommendations.engine.interactions import DAY, Order, OrderLine
+from plugin.recommendations.engine.model import InteractionModel, ModelParams, pair_sample
+from plugin.recommendations.engine.similarity import COSINE, JACCARD, LIFT, power
 
 
 def order(order_id, items, time=0.0, customer="c1"):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.personalization import strategies as s
-from plugin.personalization.catalog import CatalogIndex, attribute_similarity
-from plugin.personalization.interactions import DAY, Order, OrderLine, Product
-from plugin.personalization.model import InteractionModel
-from plugin.personalization.similarity import LIFT
+from plugin.recommendations.engine import strategies as s
+from plugin.recommendations.engine.catalog import CatalogIndex, attribute_similarity
+from plugin.recommendations.engine.interactions import DAY, Order, OrderLine, Product
+from plugin.recommendations.engine.model import InteractionModel
+from plugin.recommendations.engine.similarity import LIFT
 
 NOW = 400 * DAY
 

@@ -11,7 +11,7 @@ GRU4Rec and item kNN. Their recency sample is what keeps the work bounded:
 only the ``per_item`` most recent baskets holding a cart item are candidates.
 ``strategies.complete_the_cart`` mixes its scores with the item-kNN scores
 (each scaled to a maximum of 1: their "hybrid"); the measured gains are in
-``evaluation``'s docstring.
+docs/tuning-log.md.
 
 Like the model, the index depends only on the *set* of orders it was given:
 which baskets an item keeps is decided by their (time, order id), not by

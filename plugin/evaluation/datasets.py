@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .interactions import Order, OrderLine
+from ..recommendations.engine.interactions import Order, OrderLine
 
 PRODUCT_CODE = re.compile(r"\d{5}")
 

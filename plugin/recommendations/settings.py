@@ -36,11 +36,11 @@ import unicodedata
 import weakref
 from decimal import Decimal, InvalidOperation
 
-from .personalization.blocks import BlockSettings
-from .personalization.filters import FilterPolicy
-from .personalization.rules import MerchantRules
-from .personalization.selectors import KINDS, name_key
-from .store import Store
+from ..store import Store
+from .engine.blocks import BlockSettings
+from .engine.filters import FilterPolicy
+from .engine.rules import MerchantRules
+from .engine.selectors import KINDS, name_key
 
 log = logging.getLogger("storelift.rec_settings")
 

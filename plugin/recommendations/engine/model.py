@@ -22,7 +22,7 @@ one at a time, however late or twice they were delivered:
 
 Items are interned to dense ints and each item's partners live in one
 ``dict[int, int]``, the cheapest exact sparse row pure Python offers with O(1)
-updates (about 48 bytes per stored entry, measured by ``benchmark``; both
+updates (about 48 bytes per stored entry, measured by ``plugin.evaluation.benchmark``; both
 directions are stored so a row is one lookup). Reads never scan
 the catalog: an item's neighbour *candidates* are its ``candidates`` partners
 with the highest co-count. That list depends only on the item's own row, which

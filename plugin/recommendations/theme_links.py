@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from .config import Config
+from ..config import Config
 
 BLOCK_HANDLE = "recommendations"
 # (template, strategy to choose in the editor, what the merchant reads)

@@ -8,7 +8,7 @@ the ladder in ``blocks`` covers the rest.
 
 The defaults (``CartParams()``, ``ForYouParams()``, ``BuyAgainParams()``)
 are the values chosen on the Online Retail validation split; see
-``evaluation`` for the protocol and ``tuning`` for the search.
+docs/tuning-log.md for the protocol and the search (``plugin.evaluation``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scale check against the production target: ``python -m plugin.personalization.benchmark``.
+"""Scale check against the production target: ``python -m plugin.evaluation.benchmark``.
 
 Target: 50,000 products and 1,000,000 order lines rebuilt in <= 60 s and
 <= 1 GB peak memory, and <= 5 ms to add one order. The data is synthetic,
@@ -19,9 +19,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import strategies as s
-from .interactions import DAY, Order, OrderLine
-from .model import InteractionModel
+from ..recommendations.engine import strategies as s
+from ..recommendations.engine.interactions import DAY, Order, OrderLine
+from ..recommendations.engine.model import InteractionModel
 
 
 def synthetic_orders(products: int, lines: int, seed: int = 1) -> list[Order]:

@@ -1,4 +1,4 @@
-"""Hyperparameter search on validation data only: ``python -m plugin.personalization.tuning``.
+"""Hyperparameter search on validation data only: ``python -m plugin.evaluation.tuning``.
 
 Online Retail is tuned on two folds carved from the training period (the test
 starts 2011-09-25): train before 2011-07-25 / validate to 2011-08-24, and
@@ -10,10 +10,9 @@ training parts (the mean of the five inner splits).
 Grids are searched a few knobs at a time (coordinate descent), each stage
 starting from the previous winner; the script prints every stage's table.
 A stage's top cell replaces the current default only when it wins by more
-than one paired standard error (``evaluation``'s docstring has the rule).
+than one paired standard error (docs/tuning-log.md has the rule).
 
-The chosen values and the scores behind them are listed in ``evaluation``'s
-docstring.
+The chosen values and the scores behind them are listed in docs/tuning-log.md.
 """
 
 from __future__ import annotations
@@ -25,11 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from ..recommendations.engine import strategies as s
+from ..recommendations.engine.model import ModelParams
+from ..recommendations.engine.similarity import CONFIDENCE, COSINE, JACCARD, power
 from . import evaluation as ev
-from . import strategies as s
 from .datasets import read_baskets, read_online_retail
-from .model import ModelParams
-from .similarity import CONFIDENCE, COSINE, JACCARD, power
 
 FOLDS = (
     (datetime(2011, 7, 25, tzinfo=timezone.utc).timestamp(), ev.VALIDATION_SPLIT),

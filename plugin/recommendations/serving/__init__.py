@@ -1,0 +1,32 @@
+"""Recommendation blocks served: each shop's model in memory, kept current from the store.
+
+How the model is kept, and why:
+
+* **In memory, per process, built lazily.** The engine
+  (``plugin.recommendations.engine``) is pure Python over dicts: a block is
+  answered in about a millisecond from memory and would take far longer from
+  SQL. A process builds a shop's model on the shop's first block request from
+  the tables themselves (every non-cancelled order line in time order, every
+  available product), so a model is never more wrong than the tables.
+* **Kept current by tailing a change feed.** An order processed by any worker
+  process is visible on the next block request in every serving process, with
+  no shared memory and no message bus.
+* **Rebuilt when increments cannot be exact** (a cancellation after the order
+  counted, a moved generation), in the request for a small shop and in the
+  background for a large one, while the old model keeps serving.
+* **``storelift rebuild`` persists a generation, not a model.** It recomputes
+  in its own process (timed, so an operator sees what a rebuild costs) and
+  bumps ``rec_state.generation``, which makes every serving process rebuild.
+  Models are not saved: rebuilding from the tables takes seconds, is always
+  right, and a saved copy would be one more thing to keep in step.
+
+One module per step, so each can be read alone:
+
+* ``rows``: store rows → engine records and display data, columns found by name;
+* ``catalog``: the live catalog with its bounded new-arrivals view;
+* ``snapshot``: the serving model and one shop's snapshot built from the tables;
+* ``feed``: the change feed, appended by the handlers and tailed by each process;
+* ``registry``: each process's snapshots and the background rebuild thread;
+* ``answers``: a block's items from a snapshot, through its answer cache;
+* ``api``: what the rest of Storelift calls.
+"""

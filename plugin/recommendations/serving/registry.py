@@ -1,0 +1,165 @@
+"""Each process's models, one slot per shop, and the one thread that rebuilds them in the background.
+
+A process builds a shop's model on the shop's first block request; ``current``
+hands out the up-to-date snapshot under the slot's lock, and decides when it
+must be rebuilt rather than tailed:
+
+* Counts cannot be subtracted, so an order cancelled after it was counted
+  marks the model stale; so does a moved generation (``api.invalidate``:
+  ``storelift rebuild``, a bulk import, a customer redaction). A small shop
+  rebuilds on the spot; a large one rebuilds in the background thread
+  (cancellations at most every ``REBUILD_DEBOUNCE_S``) while the old model
+  keeps serving. Order edits that change lines count from the next rebuild.
+* Bounded memory: a shop's model not used for ``IDLE_EVICT_S`` is dropped (and
+  rebuilt on its next use), so feed rows older than ``feed.FEED_KEEP_MS`` can
+  be pruned: no live model can still need them.
+
+The registry is a module global keyed by store, and the rebuilder a raw
+daemon thread: both are to move onto the app's services and the job runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ...store import Store
+from .feed import tail
+from .snapshot import Snapshot, build
+
+log = logging.getLogger("storelift.recommendations")
+
+IDLE_EVICT_S = 3600.0
+SWEEP_EVERY_S = 60.0
+INLINE_REBUILD_ORDERS = 5_000  # below this a rebuild runs in the request (tens of ms)
+REBUILD_DEBOUNCE_S = 600.0  # background rebuilds for cancellations, at most this often
+RETRY_S = 30.0  # after a failed background build
+
+
+class _Slot:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # guards the snapshot: the model is not safe to read while it grows
+        self.snapshot: Snapshot | None = None
+        self.building = False
+        self.last_rebuild = 0.0
+
+
+class _Registry:
+    """Every shop's slot for one store (one database), and the background rebuilder."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, _Slot] = {}
+        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.worker: threading.Thread | None = None
+        self.swept = time.monotonic()
+
+    def slot(self, shop: str) -> _Slot:
+        with self.lock:
+            slot = self.slots.get(shop)
+            if slot is None:
+                slot = self.slots[shop] = _Slot()
+            now = time.monotonic()
+            if now - self.swept > SWEEP_EVERY_S:
+                self.swept = now
+                for other in self.slots.values():
+                    snap = other.snapshot
+                    if other is not slot and snap is not None and now - snap.last_used > IDLE_EVICT_S:
+                        other.snapshot = None  # memory back; rebuilt on next use
+            return slot
+
+
+_registries: "weakref.WeakKeyDictionary[Store, _Registry]" = weakref.WeakKeyDictionary()
+_registries_lock = threading.Lock()
+
+
+def _registry(store: Store) -> _Registry:
+    with _registries_lock:
+        found = _registries.get(store)
+        if found is None:
+            found = _registries[store] = _Registry()
+        return found
+
+
+def _rebuild_in_background(store: Store, shop: str, slot: _Slot) -> None:
+    """Queue a rebuild on the process's one rebuilder thread (one connection, one build at a time)."""
+    if slot.building:
+        return
+    slot.building = True
+    registry = _registry(store)
+    registry.jobs.put((weakref.ref(store), shop, slot))
+    with registry.lock:
+        if registry.worker is None or not registry.worker.is_alive():
+            registry.worker = threading.Thread(target=_rebuilder, args=(registry.jobs,), daemon=True,
+                                               name="storelift-recs-rebuild")
+            registry.worker.start()
+
+
+def _rebuilder(jobs: queue.SimpleQueue) -> None:
+    while True:
+        ref, shop, slot = jobs.get()
+        store = ref()
+        if store is None:
+            slot.building = False
+            continue
+        try:
+            fresh = build(store, shop)
+            with slot.lock:
+                tail(store, shop, fresh)
+                slot.snapshot = fresh
+                slot.last_rebuild = time.monotonic()
+        except Exception:  # a failed rebuild leaves the old model serving; retried after RETRY_S
+            log.exception("background rebuild of %s failed", shop)
+            slot.last_rebuild = time.monotonic()
+        finally:
+            slot.building = False
+        del store
+
+
+def _needs_rebuild(store: Store, shop: str, snap: Snapshot) -> bool:
+    generation, pruned = store.recommendations.state(shop)
+    return generation != snap.generation or pruned > snap.cursor
+
+
+@contextmanager
+def current(store: Store, shop: str) -> Iterator[Snapshot]:
+    """The shop's up-to-date snapshot, held under its lock for the duration of the block."""
+    slot = _registry(store).slot(shop)
+    with slot.lock:
+        snap = slot.snapshot
+        if snap is None or time.monotonic() - snap.last_used > IDLE_EVICT_S:
+            if store.recommendations.order_count(shop) <= INLINE_REBUILD_ORDERS:
+                snap = slot.snapshot = build(store, shop)  # first use: the caller waits (tens of ms)
+                slot.last_rebuild = time.monotonic()
+            else:  # seconds of work: serve the catalog meanwhile
+                snap = slot.snapshot = build(store, shop, orders=False)
+                _rebuild_in_background(store, shop, slot)
+        elif snap.provisional:
+            tail(store, shop, snap)
+            if not slot.building and time.monotonic() - slot.last_rebuild > RETRY_S:  # the build failed
+                _rebuild_in_background(store, shop, slot)
+        else:
+            moved = _needs_rebuild(store, shop, snap)
+            tail(store, shop, snap)
+            if moved or snap.stale:
+                small = snap.model.order_count <= INLINE_REBUILD_ORDERS
+                if small:
+                    snap = slot.snapshot = build(store, shop)
+                    slot.last_rebuild = time.monotonic()
+                elif moved or time.monotonic() - slot.last_rebuild > REBUILD_DEBOUNCE_S:
+                    _rebuild_in_background(store, shop, slot)
+        snap.last_used = time.monotonic()
+        yield snap
+
+
+def install(store: Store, shop: str, snap: Snapshot) -> None:
+    """Serve ``snap`` from now on in this process (a rebuild done outside ``current``)."""
+    slot = _registry(store).slot(shop)
+    with slot.lock:
+        slot.snapshot = snap
+        slot.last_rebuild = time.monotonic()
