@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from ..capture.codes import record_redemptions
 from ..config import Config
 from ..people.refresh import rebuild_profiles
-from ..recommendations import invalidate
+from ..recommendations.serving.api import invalidate
 from ..store import Store, now_ms
 from ..store.commerce import Line, Order, Product, Variant
 from .bulk import nest, run_bulk_query
