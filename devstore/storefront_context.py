@@ -100,6 +100,7 @@ def liquid_objects(rt: Devstore, page_type: str, product: Product | None = None,
                    "search_url": "/search", "account_url": "/account", "account_login_url": "/account/login",
                    "collections_url": "/collections", "all_products_collection_url": "/collections/all"},
         "template": {"name": page_type},
+        "search": {"terms": request.args.get("q", "")} if page_type == "search" else None,
     }
 
 

@@ -24,7 +24,8 @@ BLUEPRINTS = (
     "plugin.admin.capture:bp",
     "plugin.admin.segments:bp",
     "plugin.admin.recommendations:bp",
-    "widgets.routes:bp",
+    "widgets.capture:bp",
+    "widgets.events:bp",
     "widgets.recommendations:bp",
 )
 # WSGI layers in front of Flask, for the hottest paths.

@@ -146,7 +146,7 @@ def test_imports_point_inward():
         ("plugin/store/probe.py", "import flask\n", "only edges and the app use Flask"),
         ("plugin/store/probe.py", "from ..platform.tokens import client_for_shop\n",
          "(L1) imports plugin.platform.tokens (L2)"),
-        ("widgets/routes.py", "from webhooks import inbox\n", "edges never import each other"),
+        ("widgets/door.py", "from webhooks import inbox\n", "edges never import each other"),
         ("devstore/app.py", "import plugin.auth\n", "devstore imports nothing"),
         ("plugin/store/probe.py", "import os\nfrom . import connection\n", ""),
     ],

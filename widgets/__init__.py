@@ -1,0 +1,7 @@
+"""The shopper's door: everything the storefront reaches, through the platform's app proxy.
+
+``door`` is the one check and reply every storefront route shares (signature, capped bodies,
+JSON errors, ETag/304, the bot-and-consent gate); ``capture``, ``events`` and
+``recommendations`` are the routes of one feature each, and never import one another.
+``src/`` holds the readable storefront scripts that esbuild builds into ``static/``.
+"""

@@ -26,6 +26,8 @@ DEFAULT_LIMITS = {
     "identify:ip": Limit(burst=20, per_second=0.2),
     "subscribe:ip": Limit(burst=20, per_second=0.2),
     "subscribe:visitor": Limit(burst=10, per_second=0.1),
+    "recs:ip": Limit(burst=600, per_second=20),  # recommendation block impressions and clicks
+    "recs:visitor": Limit(burst=60, per_second=1),
 }
 
 

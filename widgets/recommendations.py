@@ -22,34 +22,29 @@
   consent mode and Global Privacy Control (``c``, ``g``) and drop bots (``w``,
   the user agent) with a silent 204.
 
-The app-proxy signature is checked first, by the storefront API's own check
-(``routes.verify_proxy_request``); failures are JSON with a reason, like the rest of ``/proxy``.
+The app-proxy signature check, JSON errors, ETag/304 and the bot-and-consent gate are the
+door's (widgets.door), as for the rest of ``/proxy``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import Response, g, render_template, request
 
-from plugin.capture.settings import settings_of
 from plugin.recommendations import settings as rec_settings
 from plugin.recommendations.serving import api as recommendations
-from plugin.safe_input import InputError, read_json, whole_number
+from plugin.safe_input import InputError, whole_number
 from plugin.store import now_ms
 
-from . import bots
-from .events import ID_RE, RESOURCE_RE, BatchError, flag
-from .ratelimit import Limit, RateLimiter
-from .routes import read_body, may_store, verify_proxy_request, client_ip
+from . import door
+from .door import RESOURCE_RE, Refused, is_visitor_id
 
-bp = Blueprint("recommendations", __name__, template_folder="templates")
-bp.before_request(verify_proxy_request)
+bp = door.blueprint("recommendations", __name__, template_folder="templates")
 
 MAX_CART = 50
 MAX_BLOCKS = 6
@@ -57,32 +52,9 @@ MAX_TITLE = 100
 MAX_EVENT_BYTES = 4096
 REC_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
-LIMITS = {
-    "recs:ip": Limit(burst=600, per_second=20),
-    "recs:visitor": Limit(burst=60, per_second=1),
-}
 SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£", "JPY": "¥",
            "INR": "₹", "CHF": "CHF ", "SEK": "kr ", "DKK": "kr ", "NOK": "kr "}
 ZERO_DECIMALS = {"JPY", "KRW", "VND", "CLP", "ISK"}
-
-
-@bp.record_once
-def _setup(state) -> None:
-    state.app.extensions["storelift.recommendations"] = RateLimiter(LIMITS)
-
-
-def _limiter() -> RateLimiter:
-    return current_app.extensions["storelift.recommendations"]
-
-
-def _error(status: int, error: str, reason: str):
-    return jsonify(error=error, reason=reason), status
-
-
-@bp.errorhandler(BatchError)
-def _bad_body(exc: BatchError):
-    names = {413: "payload_too_large", 429: "too_many_requests"}
-    return _error(exc.status, names.get(exc.status, "bad_request"), str(exc))
 
 
 def format_money(amount: str | None, currency: str | None) -> str:
@@ -146,7 +118,7 @@ def _shopper_requests() -> list[tuple[recommendations.ShopperRequest, str]]:
     if len(cart) > MAX_CART or not all(RESOURCE_RE.fullmatch(i) for i in cart):
         raise BadRequest("bad cart: at most 50 comma-separated product ids")
     visitor = args.get("visitor_id") or None
-    if visitor is not None and not ID_RE.fullmatch(visitor):
+    if visitor is not None and not is_visitor_id(visitor):
         raise BadRequest("bad visitor_id")
     currency = args.get("currency") or None
     if currency is not None and not CURRENCY_RE.fullmatch(currency):
@@ -168,8 +140,8 @@ def block():
     try:
         slots = _shopper_requests()
     except BadRequest as exc:
-        return _error(400, "bad_request", str(exc))
-    services = current_app.extensions["storelift"]
+        return door.error(400, "bad_request", str(exc))
+    services = door.services()
     settings = rec_settings.block_settings_of(services.store, g.shop)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
@@ -184,11 +156,7 @@ def block():
     else:
         body = "".join(_fragment(served, title) for served, title in answers)
         mimetype = "text/html"
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, Accept-Encoding"}
-    if etag in request.headers.get("If-None-Match", ""):
-        return Response(status=304, headers=headers)
-    return Response(body, status=200, mimetype=mimetype, headers=headers)
+    return door.revalidated(body, mimetype, "Accept, Accept-Encoding")
 
 
 def _fragment(served: recommendations.Served, title: str) -> str:
@@ -200,25 +168,19 @@ def _fragment(served: recommendations.Served, title: str) -> str:
 
 def _event() -> dict | None:
     """The impression/click body, validated; None when it must not be stored (bot, no consent)."""
-    if not _limiter().allow("recs:ip", client_ip()):
-        raise BatchError("too many block events from this address", 429)
-    data = read_json(read_body(MAX_EVENT_BYTES), max_bytes=MAX_EVENT_BYTES)
-    if not isinstance(data, dict):
-        raise BatchError("body must be an object")
+    if not door.allowed("recs:ip", door.client_ip()):
+        raise Refused("too many block events from this address", 429)
+    data = door.json_object(MAX_EVENT_BYTES)
     visitor, rec_id, strategy = data.get("v"), data.get("r"), data.get("b")
-    if not isinstance(visitor, str) or not ID_RE.fullmatch(visitor):
-        raise BatchError("bad visitor id")
+    if not is_visitor_id(visitor):
+        raise Refused("bad visitor id")
     if not isinstance(rec_id, str) or not REC_ID_RE.fullmatch(rec_id):
-        raise BatchError("bad rec_id")
+        raise Refused("bad rec_id")
     if strategy not in recommendations.STRATEGIES:
-        raise BatchError("unknown block")
-    if not _limiter().allow("recs:visitor", visitor):
-        raise BatchError("too many block events from this visitor", 429)
-    settings, _ = settings_of(current_app.extensions["storelift"].store, g.shop)
-    if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
-            flag(data.get("c")), flag(data.get("g")), settings):
-        return None
-    return data
+        raise Refused("unknown block")
+    if not door.allowed("recs:visitor", visitor):
+        raise Refused("too many block events from this visitor", 429)
+    return None if door.unwanted(data) else data
 
 
 @bp.post("/proxy/recommendations/impression")
@@ -229,8 +191,8 @@ def impression():
     items = data.get("i")
     if not isinstance(items, list) or len(items) > recommendations.MAX_LIMIT or not all(
             isinstance(i, str) and RESOURCE_RE.fullmatch(i) for i in items):
-        raise BatchError("i must list at most 24 product ids")
-    store = current_app.extensions["storelift"].store
+        raise Refused("i must list at most 24 product ids")
+    store = door.services().store
     store.recommendations.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
     return Response(status=204)
 
@@ -242,10 +204,10 @@ def click():
         return Response(status=204)
     product, position = data.get("p"), data.get("n")
     if not isinstance(product, str) or not RESOURCE_RE.fullmatch(product):
-        raise BatchError("bad product id")
+        raise Refused("bad product id")
     if position is not None and (not isinstance(position, int) or isinstance(position, bool)
                                  or not 1 <= position <= recommendations.MAX_LIMIT):
-        raise BatchError("bad position")
-    store = current_app.extensions["storelift"].store
+        raise Refused("bad position")
+    store = door.services().store
     store.recommendations.add_click(g.shop, data["r"], data["v"], data["b"], product, position, now_ms())
     return Response(status=204)

@@ -58,7 +58,7 @@ MIN_FACTOR, MAX_FACTOR = 0.1, 10.0
 MAX_PRICE = Decimal("1000000000")
 PRICE_PLACES = 3  # enough for every currency's minor unit
 MAX_NAME = 100  # a category, vendor or tag name
-# The storefront's product ids (the same rule as ``widgets.events.RESOURCE_RE``), or an Admin API gid.
+# The storefront's product ids (the same rule as ``widgets.door.RESOURCE_RE``), or an Admin API gid.
 PRODUCT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 GID_RE = re.compile(r"gid://shopify/Product/([0-9]{1,20})")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")

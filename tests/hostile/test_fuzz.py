@@ -160,7 +160,6 @@ def hostile_world(tmp_path, monkeypatch):
     for shop in (SHOP, OTHER_SHOP):
         install(store, shop)
     app.extensions["storelift.widgets"].limiter = RateLimiter({})
-    app.extensions["storelift.recommendations"] = RateLimiter({})
     monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
     monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
     records = Records()
