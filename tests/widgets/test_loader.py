@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,7 +22,6 @@ LOADER_BUDGET = 1024
 LOADER_AND_BLOCKS_BUDGET = 1280
 WIDGET_BUDGET = 8 * 1024
 SHOP = "https://shop.example"
-CHROMIUM = "/usr/bin/chromium"
 # The loader's tag as the app embed writes it; each attribute's effect is checked below.
 ATTRIBUTES = {"p": "/apps/storelift", "w": "/capture-widget.js", "t": "product_view", "i": "8000000001",
               "k": "cart-token-1"}
@@ -76,25 +73,6 @@ def test_every_data_attribute_the_loader_reads_is_in_the_embed_and_documented():
 # --------------------------------------------------------------------------- in the browser
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    if sync_playwright is None or executable is None:
-        reason = "the playwright package or chromium is missing"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-blink-features=AutomationControlled"])
-        yield browser
-        browser.close()
-
-
 class Storefront:
     """One page of a pretend shop: every request is answered here and recorded."""
 
@@ -137,11 +115,11 @@ def loader_tag(**attributes) -> str:
 
 
 @pytest.fixture
-def storefront(chromium):
+def storefront(browser):
     opened: list[Storefront] = []
 
     def open_page(body: str, **options) -> Storefront:
-        shop = Storefront(chromium, body, **options)
+        shop = Storefront(browser, body, **options)
         opened.append(shop)
         shop.page.goto(SHOP + "/")
         return shop
