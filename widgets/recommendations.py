@@ -41,6 +41,7 @@ from plugin.capture.settings import settings_of
 from plugin.recommendations import settings as rec_settings
 from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, read_json, whole_number
+from plugin.services import Services
 from plugin.store import now_ms
 
 from . import bots
@@ -169,11 +170,11 @@ def block():
         slots = _shopper_requests()
     except BadRequest as exc:
         return _error(400, "bad_request", str(exc))
-    services = current_app.extensions["storelift"]
+    services = Services.of(current_app)
     settings = rec_settings.block_settings_of(services.store, g.shop)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
-        served = recommendations.recommend_for(services.store, g.shop, replace(asked, exclude=shown), settings)
+        served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():
@@ -214,7 +215,7 @@ def _event() -> dict | None:
         raise BatchError("unknown block")
     if not _limiter().allow("recs:visitor", visitor):
         raise BatchError("too many block events from this visitor", 429)
-    settings, _ = settings_of(current_app.extensions["storelift"].store, g.shop)
+    settings, _ = settings_of(Services.of(current_app).store, g.shop)
     if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return None
@@ -230,7 +231,7 @@ def impression():
     if not isinstance(items, list) or len(items) > recommendations.MAX_LIMIT or not all(
             isinstance(i, str) and RESOURCE_RE.fullmatch(i) for i in items):
         raise BatchError("i must list at most 24 product ids")
-    store = current_app.extensions["storelift"].store
+    store = Services.of(current_app).store
     store.recommendations.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
     return Response(status=204)
 
@@ -246,6 +247,6 @@ def click():
     if position is not None and (not isinstance(position, int) or isinstance(position, bool)
                                  or not 1 <= position <= recommendations.MAX_LIMIT):
         raise BatchError("bad position")
-    store = current_app.extensions["storelift"].store
+    store = Services.of(current_app).store
     store.recommendations.add_click(g.shop, data["r"], data["v"], data["b"], product, position, now_ms())
     return Response(status=204)

@@ -73,10 +73,6 @@ def _setup(state) -> None:
     bots.warm_up()
 
 
-def _services() -> Services:
-    return current_app.extensions["storelift"]
-
-
 def _state() -> WidgetState:
     return current_app.extensions["storelift.widgets"]
 
@@ -101,7 +97,7 @@ def client_ip() -> str:
 def verify_proxy_request():
     if not request.path.startswith("/proxy/"):
         return None
-    services = _services()
+    services = Services.of(current_app)
     config = services.config
     try:
         proxied = verify_app_proxy(request.args.items(multi=True), config.api_secrets, now=time.time())
@@ -165,7 +161,7 @@ def _housekeeping(services: Services, shop: str, settings: dict) -> None:
 @bp.get("/proxy/config")
 def config():
     """Widget config plus this visitor's decision; ``private, no-cache`` with an ETag, so repeat views get 304."""
-    services = _services()
+    services = Services.of(current_app)
     visitor = request.args.get("v")
     visitor = visitor if visitor and ID_RE.fullmatch(visitor) else None
     device = {"m": "mobile", "d": "desktop"}.get(request.args.get("d", "d"))
@@ -194,7 +190,7 @@ def may_store(batch_consent: bool, gpc: bool, settings: dict) -> bool:
 
 @bp.post("/proxy/events")
 def events():
-    services = _services()
+    services = Services.of(current_app)
     state = _state()
     if not state.limiter.allow("events:ip", client_ip()):
         return _error(429, "too_many_requests", "too many events from this address")
@@ -216,7 +212,7 @@ def events():
 
 @bp.post("/proxy/identify")
 def identify():
-    services = _services()
+    services = Services.of(current_app)
     state = _state()
     if not state.limiter.allow("identify:ip", client_ip()):
         return _error(429, "too_many_requests", "slow down")
@@ -256,7 +252,7 @@ def subscribe():
     code by email once Storelift sends email. A spent code is never returned:
     its owner gets ``spent`` ("redeemed" or "expired") instead.
     """
-    services = _services()
+    services = Services.of(current_app)
     state = _state()
     ip = client_ip()
     data = _json_body(MAX_FORM_BYTES)
