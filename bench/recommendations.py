@@ -192,11 +192,13 @@ def visitor(n: int) -> str:
 
 def phase_rebuild(db: str, products: int, updates: int) -> dict:
     from plugin.recommendations.serving import api as recommendations
+    from plugin.recommendations.serving.registry import Models
     from plugin.store import Store
     from plugin.store.commerce import Line, Order
 
     store = Store(db)
-    report = recommendations.rebuild(store, SHOP)
+    models = Models(store)
+    report = recommendations.rebuild(models, SHOP)
     rebuild_peak = peak_mb()
     data = Synthetic(products, seed=99)
     now_ms = int(time.time() * 1000)
@@ -212,7 +214,7 @@ def phase_rebuild(db: str, products: int, updates: int) -> dict:
                 lines=tuple(Line(quantity=1, product_id=data.ids[p], price="10.00") for p in items)))
             recommendations.on_order(store, SHOP, order_id)
         written = time.perf_counter()
-        recommendations.refresh(store, SHOP)  # the serving process applies it on its next request
+        recommendations.refresh(models, SHOP)  # the serving process applies it on its next request
         done = time.perf_counter()
         feed.append((written - started) * 1000)
         apply.append((done - written) * 1000)

@@ -1,7 +1,13 @@
-"""The app factory: the one module that wires config, store and edges together.
+"""The app factory: a composition root that lists Storelift's parts by dotted name and wires them.
 
-Edges are registered by dotted name so that nothing below this module ever
-imports an edge (design.md, enforced by tests/test_layers.py).
+Each part is a module with ``init_app(app, services)`` that registers what it
+brings: its routes (blueprints or a WSGI layer), its admin page and menu entry
+(``services.admin_menu``), and, once the job runner lands, its job kinds. The
+doors are parts; a core feature becomes one when it has something to register
+(its CLI commands are listed by the CLI's own root, ``plugin.cli``). Parts are
+imported by name so that nothing below this module ever imports a door
+(docs: the import rules, enforced by tests/test_layers.py), and the per-process
+state they need hangs off ``services`` (``plugin.services``), never a module.
 """
 
 from __future__ import annotations
@@ -16,47 +22,33 @@ from werkzeug.exceptions import HTTPException
 from .config import load_config
 from .safe_input import InputError
 from .services import Services
-from .store import Store
 
-BLUEPRINTS = (
-    "plugin.install.routes:bp",
-    "plugin.admin.routes:bp",
-    "plugin.admin.capture:bp",
-    "plugin.admin.segments:bp",
-    "plugin.admin.recommendations:bp",
-    "widgets.capture:bp",
-    "widgets.events:bp",
-    "widgets.recommendations:bp",
+# In registration order; the admin pages appear in the menu by the order each one gives.
+PARTS = (
+    "plugin.install",
+    "plugin.admin",
+    "plugin.admin.capture",
+    "plugin.admin.segments",
+    "plugin.admin.recommendations",
+    "widgets",
+    "webhooks",
 )
-# WSGI layers in front of Flask, for the hottest paths.
-MIDDLEWARE = ("webhooks.routes:install",)
-IN_PROCESS_WORKER = "webhooks.worker:start_in_thread"
 
 # Routes under these prefixes are APIs: their errors are JSON, never HTML.
 JSON_PREFIXES = ("/admin/api/", "/webhooks", "/proxy/")
-
-
-def _load(dotted: str):
-    module, _, attr = dotted.partition(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build a Storelift app; ``overrides`` replaces config fields (tests, demo)."""
     config = load_config(overrides=overrides)
     logging.getLogger("storelift").setLevel(config.log_level)
-    store = Store(config.db_path)
-    store.migrate()
+    services = Services.open(config)
 
     app = Flask("plugin")
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.extensions["storelift"] = Services(config=config, store=store)
-    for dotted in BLUEPRINTS:
-        app.register_blueprint(_load(dotted))
-    for dotted in MIDDLEWARE:
-        _load(dotted)(app, app.extensions["storelift"])
-    if config.run_worker:
-        app.extensions["storelift.worker"] = _load(IN_PROCESS_WORKER)(store)
+    services.attach(app)
+    for dotted in PARTS:
+        importlib.import_module(dotted).init_app(app, services)
 
     @app.after_request
     def security_headers(response):

@@ -180,6 +180,7 @@ def run(args) -> int:
     store_base, stop_store = devstore.serve_in_thread(settings, port=args.store_port)
 
     from .app import create_app
+    from .services import Services
 
     app = create_app(
         {
@@ -194,7 +195,7 @@ def run(args) -> int:
             "log_level": log_level,
         }
     )
-    from .cli import server_options
+    from .cli.serve import server_options
 
     server = waitress.server.create_server(app, host="127.0.0.1", port=args.port, **server_options(8))
     thread = threading.Thread(target=server.run, name="storelift-http", daemon=True)
@@ -203,7 +204,7 @@ def run(args) -> int:
         print(f"Starting the demo store and Storelift, installing Storelift on {DEMO_SHOP}…", flush=True)
         admin_url = install_through_oauth(store_base, app_url)
         place_demo_blocks(store_base)
-        wait_for_first_sync(app.extensions["storelift"].store, DEMO_SHOP)
+        wait_for_first_sync(Services.of(app).store, DEMO_SHOP)
         print()
         print(f"Storelift demo is running. Shop: {DEMO_SHOP}")
         print(f"  Storefront:      {store_base}/")

@@ -1,6 +1,6 @@
 """The import direction of design.md, checked by walking every import with ``ast``.
 
-L0 config · L1 store, platform client, auth, services, webhooks.verify · L2
+L0 config · L1 store, platform client, auth, webhooks.verify · L2 services,
 platform tokens, subscriptions and syncs, capture, people, imports, recommendations,
 evaluation · L3 edges (install, admin, widgets, webhooks) · L4 app and cli. A module
 imports only its own layer or below; edges never import each other; only L3/L4 import
@@ -25,9 +25,10 @@ LAYERS = [  # most specific prefix first
     ("plugin.platform.pull", 2),
     ("plugin.platform.bulk", 2),
     ("plugin.platform.push_customers", 2),
+    ("plugin.platform.commands", 2),
     ("plugin.platform", 1),
     ("plugin.auth", 1),
-    ("plugin.services", 1),
+    ("plugin.services", 2),
     ("webhooks.verify", 1),
     ("plugin.imports", 2),
     ("plugin.people", 2),
@@ -35,6 +36,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.evaluation", 2),
     ("plugin.background", 2),
     ("plugin.capture", 2),
+    ("plugin.privacy", 2),
     ("plugin.install", 3),
     ("plugin.admin", 3),
     ("widgets", 3),

@@ -122,8 +122,3 @@ class WebhookIntake:
 
 def _error(message: str) -> bytes:
     return json.dumps({"error": message}).encode()
-
-
-def install(app, services: Services) -> None:
-    """Put the intake in front of the Flask app (called by the app factory by dotted name)."""
-    app.wsgi_app = WebhookIntake(app.wsgi_app, services)

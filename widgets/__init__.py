@@ -5,3 +5,10 @@ JSON errors, ETag/304, the bot-and-consent gate); ``capture``, ``events`` and
 ``recommendations`` are the routes of one feature each, and never import one another.
 ``src/`` holds the readable storefront scripts that esbuild builds into ``static/``.
 """
+
+from . import capture, events, recommendations
+
+
+def init_app(app, services) -> None:
+    for part in (capture, events, recommendations):
+        app.register_blueprint(part.bp)

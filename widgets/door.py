@@ -96,7 +96,7 @@ def _setup(state) -> None:
 
 
 def services() -> Services:
-    return current_app.extensions["storelift"]
+    return Services.of(current_app)
 
 
 def widget_state() -> WidgetState:

@@ -145,7 +145,7 @@ def block():
     settings = rec_settings.block_settings_of(services.store, g.shop)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
-        served = recommendations.recommend_for(services.store, g.shop, replace(asked, exclude=shown), settings)
+        served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():

@@ -26,15 +26,18 @@ from .routes import session_required
 
 bp = Blueprint("admin_capture", __name__, template_folder="templates")
 
+
+def init_app(app, services: Services) -> None:
+    """This page's routes, and its entry in the admin's menu."""
+    app.register_blueprint(bp)
+    services.admin_menu.add("/admin/capture", "Email capture", order=20)
+
+
 MAX_LIST = 1000
 CSV_COLUMNS = ("email", "subscribed_at", "code", "code_ends_at", "consent_text", "consent_page", "customer_id",
                "sync_state")
 # Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _services() -> Services:
-    return current_app.extensions["storelift"]
 
 
 def _iso(ms: int | None) -> str:
@@ -58,7 +61,7 @@ def _state(services: Services, shop: str) -> dict:
 @bp.get("/admin/capture")
 @session_required
 def page():
-    services = _services()
+    services = Services.of(current_app)
     state = _state(services, g.shop)
     subscribers = services.store.capture.subscribers(g.shop, limit=50)
     return render_template("admin/capture.html", shop=g.shop, state=state, subscribers=subscribers,
@@ -69,13 +72,13 @@ def page():
 @bp.get("/admin/api/capture/settings")
 @session_required
 def get_settings():
-    return jsonify(_state(_services(), g.shop))
+    return jsonify(_state(Services.of(current_app), g.shop))
 
 
 @bp.put("/admin/api/capture/settings")
 @session_required
 def put_settings():
-    services = _services()
+    services = Services.of(current_app)
     data = json_body()
     try:
         settings = validate_settings(data)
@@ -91,7 +94,7 @@ def put_settings():
 @session_required
 def list_subscribers():
     limit = whole_number(request.args.get("limit", "100"), 1, MAX_LIST, name="limit")
-    rows = _services().store.capture.subscribers(g.shop, limit=limit)
+    rows = Services.of(current_app).store.capture.subscribers(g.shop, limit=limit)
     return jsonify(subscribers=[_row(r) for r in rows])
 
 
@@ -112,7 +115,7 @@ def export_subscribers():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in _services().store.capture.subscribers(g.shop):
+    for row in Services.of(current_app).store.capture.subscribers(g.shop):
         data = _row(row)
         writer.writerow([_cell(data[c]) for c in CSV_COLUMNS])
     filename = f"subscribers-{g.shop.split('.')[0]}.csv"

@@ -34,15 +34,18 @@ from .routes import _session_token, session_required
 
 bp = Blueprint("admin_recommendations", __name__, template_folder="templates")
 
+
+def init_app(app, services: Services) -> None:
+    """This page's routes, and its entry in the admin's menu."""
+    app.register_blueprint(bp)
+    services.admin_menu.add("/admin/recommendations", "Recommendations", order=40)
+
+
 PERIODS = (7, 30, 90)
 SEARCH_LIMIT = 10
 MAX_QUERY = 100
 DEFAULT_DAYS = 30
 ATTRIBUTION_WINDOW_MS = recommendations.DAY_MS
-
-
-def _services() -> Services:
-    return current_app.extensions["storelift"]
 
 
 def _days() -> int | None:
@@ -88,7 +91,7 @@ def page():
     days = _days()
     if days is None:
         abort(400, f"days must be one of {', '.join(map(str, PERIODS))}")
-    services = _services()
+    services = Services.of(current_app)
     state = _settings_state(services, g.shop)
     return render_template("admin/recommendations.html", shop=g.shop, state=state,
                            titles=_titles(services, g.shop, state["settings"]),
@@ -101,7 +104,7 @@ def page():
 @bp.get("/admin/api/recommendations/settings")
 @session_required
 def get_settings():
-    return jsonify(_settings_state(_services(), g.shop))
+    return jsonify(_settings_state(Services.of(current_app), g.shop))
 
 
 @bp.put("/admin/api/recommendations/settings")
@@ -109,7 +112,7 @@ def get_settings():
 def put_settings():
     data = json_body()
     try:
-        settings, version = rec_settings.save(_services().store, g.shop, data)
+        settings, version = rec_settings.save(Services.of(current_app).store, g.shop, data)
     except rec_settings.SettingsError as exc:
         return jsonify(error="invalid_settings", message="settings not saved", errors=exc.errors), 422
     return jsonify(settings=settings, version=version)
@@ -123,7 +126,7 @@ def search_products():
         response = jsonify(error="bad_request", message=f"q must be 1 to {MAX_QUERY} characters")
         response.status_code = 400
     else:
-        response = jsonify(products=_services().store.rec_settings.search_products(g.shop, text, SEARCH_LIMIT))
+        response = jsonify(products=Services.of(current_app).store.rec_settings.search_products(g.shop, text, SEARCH_LIMIT))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -134,4 +137,4 @@ def get_attribution():
     days = _days()
     if days is None:
         return jsonify(error="bad_request", message=f"days must be one of {', '.join(map(str, PERIODS))}"), 400
-    return jsonify(attribution(_services(), g.shop, days))
+    return jsonify(attribution(Services.of(current_app), g.shop, days))

@@ -42,27 +42,19 @@ def when(epoch_ms: int | None) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _services() -> Services:
-    return current_app.extensions["storelift"]
-
-
-ADMIN_PAGES = (("/admin", "Status"), ("/admin/capture", "Email capture"), ("/admin/segments", "Segments"),
-               ("/admin/recommendations", "Recommendations"))
-
-
 @bp.app_context_processor
 def admin_navigation() -> dict:
-    """Admin pages get a navigation bar and the shared page script (``static/admin.js``).
+    """Admin pages get a navigation bar (the pages in ``services.admin_menu``) and the shared page
+    script (``static/admin.js``).
 
     The script gets the page's token and the origins allowed to frame us, the only
     ones it asks for fresh tokens and accepts them from.
     """
     if not (request.path.startswith("/admin") and getattr(g, "shop", None)):
         return {}
-    registered = {rule.rule for rule in current_app.url_map.iter_rules()}
-    pages = [(path, label) for path, label in ADMIN_PAGES if path in registered]
-    return {"admin_token": _session_token(), "admin_pages": pages,
-            "admin_parent_origins": _services().config.admin_origins(g.shop)}
+    services = Services.of(current_app)
+    return {"admin_token": _session_token(), "admin_pages": services.admin_menu.pages(),
+            "admin_parent_origins": services.config.admin_origins(g.shop)}
 
 
 def _session_token() -> str | None:
@@ -84,7 +76,7 @@ def session_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        services = _services()
+        services = Services.of(current_app)
         config = services.config
         token = _session_token()
         if not token:
@@ -144,7 +136,7 @@ def _status(services: Services, shop: str) -> dict:
 @bp.get("/admin")
 @session_required
 def index():
-    services = _services()
+    services = Services.of(current_app)
     status = _status(services, g.shop)
     missing_scopes = sorted(set(status["requested_scopes"]) - set(status["scopes"]))
     return render_template("admin/index.html", status=status, missing_scopes=missing_scopes)
@@ -153,14 +145,14 @@ def index():
 @bp.get("/admin/api/status")
 @session_required
 def api_status():
-    return jsonify(_status(_services(), g.shop))
+    return jsonify(_status(Services.of(current_app), g.shop))
 
 
 @bp.post("/admin/api/webhooks/repair")
 @session_required
 def repair_subscriptions():
     """Re-create any missing subscription (the platform deletes failing ones)."""
-    services = _services()
+    services = Services.of(current_app)
     try:
         client = client_for_shop(services.config, services.store, g.shop, max_attempts=INTERACTIVE_ATTEMPTS)
         ensure_subscriptions(client, services.config.app_url + "/webhooks", WEBHOOK_TOPICS)
@@ -173,7 +165,7 @@ def repair_subscriptions():
 @session_required
 def sync_now():
     """Pull products and recent orders again (repairs missed webhooks)."""
-    services = _services()
+    services = Services.of(current_app)
     try:
         result = sync_shop(services.config, services.store, g.shop)
     except (PlatformError, ShopNotInstalled) as exc:
@@ -186,7 +178,7 @@ def sync_now():
 def privacy_export(request_id: str):
     """A customer data request's export, for the merchant to send on (a malformed id is a 400)."""
     request_id = parse_id(request_id)
-    export = _services().store.privacy.get_export(g.shop, request_id)
+    export = Services.of(current_app).store.privacy.get_export(g.shop, request_id)
     if export is None:
         return jsonify(error="not found", message=f"no data-request export {request_id}"), 404
     response = jsonify(export)

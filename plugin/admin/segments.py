@@ -17,6 +17,13 @@ from .routes import session_required
 
 bp = Blueprint("admin_segments", __name__, template_folder="templates")
 
+
+def init_app(app, services: Services) -> None:
+    """This page's routes, and its entry in the admin's menu."""
+    app.register_blueprint(bp)
+    services.admin_menu.add("/admin/segments", "Segments", order=30)
+
+
 # What each lifecycle stage means, for the merchant (thresholds in plugin.people.segments).
 DESCRIPTIONS = {
     "new_visitor": "One visit so far, no order.",
@@ -31,14 +38,10 @@ DESCRIPTIONS = {
 }
 
 
-def _services() -> Services:
-    return current_app.extensions["storelift"]
-
-
 @bp.get("/admin/segments")
 @session_required
 def page():
-    summary = segment_summary(_services().store, g.shop)
+    summary = segment_summary(Services.of(current_app).store, g.shop)
     return render_template("admin/segments.html", summary=summary, descriptions=DESCRIPTIONS,
                            min_buyers=segments.MIN_BUYERS_FOR_QUINTILES)
 
@@ -46,4 +49,4 @@ def page():
 @bp.get("/admin/api/segments")
 @session_required
 def api():
-    return jsonify(segment_summary(_services().store, g.shop))
+    return jsonify(segment_summary(Services.of(current_app).store, g.shop))

@@ -5,3 +5,9 @@ OAuth callback ``/auth/callback`` (platform.md §1). It is a door, like ``plugin
 merchant's other door), ``webhooks`` and ``widgets``: it checks each request with ``plugin.auth``,
 talks to the platform through ``plugin.platform`` and never imports another door.
 """
+
+from . import routes
+
+
+def init_app(app, services) -> None:
+    app.register_blueprint(routes.bp)

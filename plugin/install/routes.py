@@ -37,10 +37,6 @@ STATE_TTL_S = 600
 CALLBACK_PATH = "/auth/callback"
 
 
-def _services() -> Services:
-    return current_app.extensions["storelift"]
-
-
 def _fail(status: int, title: str, detail: str):
     return render_template("error.html", title=title, detail=detail), status
 
@@ -84,7 +80,7 @@ def _begin_oauth(services: Services, shop: str):
 
 @bp.get("/install")
 def install():
-    services = _services()
+    services = Services.of(current_app)
     try:
         shop = _checked_shop(services)
     except AuthError as exc:
@@ -96,7 +92,7 @@ def install():
 @bp.get("/")
 def app_url():
     """The App URL the platform opens: install when needed, else the embedded admin."""
-    services = _services()
+    services = Services.of(current_app)
     if "hmac" not in request.args:
         return render_template("home.html")
     try:
@@ -111,7 +107,7 @@ def app_url():
 
 @bp.get(CALLBACK_PATH)
 def callback():
-    services = _services()
+    services = Services.of(current_app)
     config = services.config
     try:
         shop = _checked_shop(services)

@@ -14,6 +14,7 @@ import pytest
 
 from plugin.capture.settings import validate_settings
 from plugin.recommendations.serving import api as recs
+from plugin.recommendations.serving.registry import Models
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
@@ -177,7 +178,7 @@ def test_price_band_and_merchant_rules_reach_the_engine(shop):
     product(shop, SHOP, "cheap", price="1.00")
     settings = BlockSettings(policy=FilterPolicy(min_price=5.0), rules=MerchantRules(pins=("1003",),
                                                                                         excluded=frozenset({"1004"})))
-    served = recs.recommend_for(shop, SHOP, recs.ShopperRequest(block="new_arrivals", limit=24), settings)
+    served = recs.recommend_for(Models(shop), SHOP, recs.ShopperRequest(block="new_arrivals", limit=24), settings)
     shown = [i["product_id"] for i in served.items]
     assert shown[0] == "1003" and "1004" not in shown and "cheap" not in shown
 

@@ -12,6 +12,7 @@ import pytest
 from plugin.recommendations.engine.catalog import CatalogIndex
 from plugin.recommendations.engine.interactions import Product
 from plugin.recommendations.serving import answers, registry, rows
+from plugin.recommendations.serving.registry import Models
 from plugin.recommendations.serving import api as recs
 from plugin.recommendations.serving.catalog import LiveCatalog
 from plugin.store import Store
@@ -39,43 +40,55 @@ def other(store):
     s.close()
 
 
+@pytest.fixture
+def models(store):
+    """This process's models (``Services.models`` in a running app)."""
+    return Models(store)
+
+
+@pytest.fixture
+def other_models(other):
+    """The other process's models."""
+    return Models(other)
+
+
 def ids(served: recs.Served) -> list[str]:
     return [item["product_id"] for item in served.items]
 
 
-def ask(store, block: str, **kw) -> recs.Served:
-    return recs.recommend_for(store, SHOP, recs.ShopperRequest(block=block, **kw))
+def ask(models, block: str, **kw) -> recs.Served:
+    return recs.recommend_for(models, SHOP, recs.ShopperRequest(block=block, **kw))
 
 
-def test_cold_start_on_a_store_without_orders_is_never_empty_when_products_exist(store):
+def test_cold_start_on_a_store_without_orders_is_never_empty_when_products_exist(store, models):
     catalog(store, SHOP, 6)
     for block in recs.STRATEGIES:
-        served = ask(store, block, product_id="1000", cart=("1001",), visitor_id="visitor-0001", limit=4)
+        served = ask(models, block, product_id="1000", cart=("1001",), visitor_id="visitor-0001", limit=4)
         assert len(served.items) == 4, block
         assert "1000" not in ids(served) and "1001" not in ids(served)
-    assert ids(ask(store, "new_arrivals", limit=3)) == ["1005", "1004", "1003"]
+    assert ids(ask(models, "new_arrivals", limit=3)) == ["1005", "1004", "1003"]
 
 
-def test_an_empty_catalog_gives_an_empty_block_not_an_error(store):
-    assert ask(store, "for_you").items == []
+def test_an_empty_catalog_gives_an_empty_block_not_an_error(store, models):
+    assert ask(models, "for_you").items == []
 
 
-def test_items_carry_product_data(store):
+def test_items_carry_product_data(store, models):
     product(store, SHOP, "1", title="Mug", price="12.50", image="https://cdn.example/mug.png")
-    [item] = ask(store, "best_sellers").items
+    [item] = ask(models, "best_sellers").items
     assert item == {"product_id": "1", "title": "Mug", "price": "12.50", "url": "/products/product-1",
                     "image": "https://cdn.example/mug.png", "variant_id": "v1"}
 
 
-def test_cancelled_orders_do_not_count(store):
+def test_cancelled_orders_do_not_count(store, models):
     catalog(store, SHOP, 6)
     order(store, SHOP, "o1", ["1000", "1001"])
     order(store, SHOP, "o2", ["1000", "1002"], cancelled=True)
-    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
-    assert ids(ask(store, "best_sellers", limit=2)) == ["1000", "1001"]
+    assert ids(ask(models, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    assert ids(ask(models, "best_sellers", limit=2)) == ["1000", "1001"]
 
 
-def test_deleted_unpublished_draft_and_sold_out_products_are_never_shown(store):
+def test_deleted_unpublished_draft_and_sold_out_products_are_never_shown(store, models):
     catalog(store, SHOP, 6)
     product(store, SHOP, "2001", stock=0)
     product(store, SHOP, "2002", published=False)
@@ -85,100 +98,100 @@ def test_deleted_unpublished_draft_and_sold_out_products_are_never_shown(store):
     for n in range(3):  # the hidden ones are the best sellers
         order(store, SHOP, f"o{n}", ["2001", "2002", "2003", "2004", "1000"])
     for block in ("best_sellers", "trending", "frequently_bought_together", "new_arrivals"):
-        shown = ids(ask(store, block, product_id="1001", limit=20))
+        shown = ids(ask(models, block, product_id="1001", limit=20))
         assert not {"2001", "2002", "2003", "2004"} & set(shown), block
         assert "1000" in shown
 
 
-def test_an_order_written_by_another_process_is_visible_on_the_next_request(store, other):
+def test_an_order_written_by_another_process_is_visible_on_the_next_request(store, other, models):
     catalog(store, SHOP, 6)
     order(store, SHOP, "o1", ["1000", "1001"])
-    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    assert ids(ask(models, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
     for n in range(3):  # the worker process: the order lands, the handler feeds it
         with other.database.write():
             order(other, SHOP, f"w{n}", ["1000", "1004"])
             recs.on_order(other, SHOP, f"w{n}")
-    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1004"]
-    assert recs.refresh(store, SHOP) == 4
+    assert ids(ask(models, "frequently_bought_together", product_id="1000", limit=1)) == ["1004"]
+    assert recs.refresh(models, SHOP) == 4
 
 
-def test_a_product_update_from_another_process_applies_on_the_next_request(store, other):
+def test_a_product_update_from_another_process_applies_on_the_next_request(store, other, models):
     catalog(store, SHOP, 3)
-    assert "1002" in ids(ask(store, "new_arrivals"))
+    assert "1002" in ids(ask(models, "new_arrivals"))
     product(other, SHOP, "1002", stock=0, clock=5)
     recs.on_product(other, SHOP, "1002")
     product(other, SHOP, "1003", title="Brand new", created=10**9, clock=5)
     recs.on_product(other, SHOP, "1003")
-    shown = ask(store, "new_arrivals").items
+    shown = ask(models, "new_arrivals").items
     assert [i["product_id"] for i in shown] == ["1003", "1001", "1000"]
     assert shown[0]["title"] == "Brand new"
 
 
-def test_a_cancellation_after_the_order_counted_rebuilds_the_model(store, other):
+def test_a_cancellation_after_the_order_counted_rebuilds_the_model(store, other, models):
     catalog(store, SHOP, 6)
     order(store, SHOP, "o1", ["1000", "1001"])
     order(store, SHOP, "o2", ["1000", "1002"])
     order(store, SHOP, "o3", ["1000", "1002"])
-    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1002"]
+    assert ids(ask(models, "frequently_bought_together", product_id="1000", limit=1)) == ["1002"]
     for order_id in ("o2", "o3"):
         order(other, SHOP, order_id, ["1000", "1002"], cancelled=True, clock=10**13)
         recs.on_order(other, SHOP, order_id)
-    assert ids(ask(store, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
-    assert recs.refresh(store, SHOP) == 1
+    assert ids(ask(models, "frequently_bought_together", product_id="1000", limit=1)) == ["1001"]
+    assert recs.refresh(models, SHOP) == 1
 
 
-def test_a_feed_row_twice_or_a_replayed_order_counts_once(store):
+def test_a_feed_row_twice_or_a_replayed_order_counts_once(store, models):
     catalog(store, SHOP, 3)
     order(store, SHOP, "o1", ["1000", "1001"])
-    recs.refresh(store, SHOP)
+    recs.refresh(models, SHOP)
     for _ in range(3):
         recs.on_order(store, SHOP, "o1")
     assert len(store.recommendations.changes_since(SHOP, 0)) == 1  # the same state adds one feed row
-    assert recs.refresh(store, SHOP) == 1
+    assert recs.refresh(models, SHOP) == 1
     order(store, SHOP, "o1", ["1000", "1001"], cancelled=True, clock=10**13)
     recs.on_order(store, SHOP, "o1")
     assert len(store.recommendations.changes_since(SHOP, 0)) == 2  # a new state adds another
 
 
-def test_invalidate_makes_every_process_rebuild(store, other):
+def test_invalidate_makes_every_process_rebuild(store, other, models):
     catalog(store, SHOP, 3)
-    recs.refresh(store, SHOP)
+    recs.refresh(models, SHOP)
     order(other, SHOP, "imported", ["1000", "1001"])  # a bulk write that bypasses the feed
-    assert recs.refresh(store, SHOP) == 0
+    assert recs.refresh(models, SHOP) == 0
     assert recs.invalidate(other, SHOP) == 1
-    assert recs.refresh(store, SHOP) == 1
+    assert recs.refresh(models, SHOP) == 1
 
 
-def test_rebuild_reports_what_it_built(store):
+def test_rebuild_reports_what_it_built(store, models):
     catalog(store, SHOP, 4)
     order(store, SHOP, "o1", ["1000", "1001", "1002"])
     order(store, SHOP, "o2", ["1000", "1001"], cancelled=True)
-    report = recs.rebuild(store, SHOP)
+    report = recs.rebuild(models, SHOP)
     assert (report.orders, report.products, report.items, report.pairs, report.baskets) == (1, 4, 3, 6, 1)
     assert store.recommendations.state(SHOP)[0] == 1
 
 
-def test_feed_rows_are_pruned_by_age_and_a_model_behind_them_rebuilds(store, other):
+def test_feed_rows_are_pruned_by_age_and_a_model_behind_them_rebuilds(store, other, models):
     catalog(store, SHOP, 3)
-    recs.refresh(store, SHOP)
+    recs.refresh(models, SHOP)
     order(other, SHOP, "o1", ["1000", "1001"])
     recs.on_order(other, SHOP, "o1", now=1)  # an ancient row
     assert other.recommendations.prune_changes(SHOP, before=2, now=3) == 1
-    assert recs.refresh(store, SHOP) == 1  # its cursor was behind the pruned rows: rebuilt from the tables
+    assert recs.refresh(models, SHOP) == 1  # its cursor was behind the pruned rows: rebuilt from the tables
 
 
-def test_the_logged_in_customer_and_the_visitors_person_name_the_history(store):
+def test_the_logged_in_customer_and_the_visitors_person_name_the_history(store, models):
     catalog(store, SHOP, 6)
     order(store, SHOP, "o1", ["1000", "1001"], customer="77")
     order(store, SHOP, "o2", ["1002", "1003"], email="Guest@Example.com")
-    assert "1000" not in ids(ask(store, "best_sellers", customer_id="77", limit=6))  # already bought
-    assert ids(ask(store, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
+    assert "1000" not in ids(ask(models, "best_sellers", customer_id="77", limit=6))  # already bought
+    assert ids(ask(models, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
     person = store.identities.create_person(SHOP, 1, email="guest@example.com")
     store.identities.add_visitor(SHOP, "visitor-guest-1", person, 1)
-    assert ids(ask(store, "buy_again", visitor_id="visitor-guest-1", limit=2)) == ["1002", "1003"]
+    assert ids(ask(models, "buy_again", visitor_id="visitor-guest-1", limit=2)) == ["1002", "1003"]
 
 
-def test_recently_viewed_reads_the_persons_product_views(store):
+def test_recently_viewed_reads_the_persons_product_views(store, models):
     from plugin.store import Event
 
     catalog(store, SHOP, 6)
@@ -187,28 +200,28 @@ def test_recently_viewed_reads_the_persons_product_views(store):
     with store.database.write():
         store.events.add(SHOP, "visitor-view-1", "s1", [Event("product_view", 100, "/p", {"i": "1003"}),
                                                         Event("product_view", 200, "/p", {"i": "1001"})], 200)
-    assert ids(ask(store, "recently_viewed", visitor_id="visitor-view-1", limit=2)) == ["1001", "1003"]
+    assert ids(ask(models, "recently_viewed", visitor_id="visitor-view-1", limit=2)) == ["1001", "1003"]
 
 
-def test_rec_id_names_what_was_shown_to_whom(store):
+def test_rec_id_names_what_was_shown_to_whom(store, models):
     catalog(store, SHOP, 4)
-    first = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000)
-    again = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_100)
-    someone = ask(store, "best_sellers", visitor_id="visitor-bbbb-2", now=1_800_000_000)
-    fewer = ask(store, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000, limit=2)
+    first = ask(models, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000)
+    again = ask(models, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_100)
+    someone = ask(models, "best_sellers", visitor_id="visitor-bbbb-2", now=1_800_000_000)
+    fewer = ask(models, "best_sellers", visitor_id="visitor-aaaa-1", now=1_800_000_000, limit=2)
     assert first.rec_id == again.rec_id
     assert len({first.rec_id, someone.rec_id, fewer.rec_id}) == 3
 
 
-def test_unknown_blocks_are_refused(store):
+def test_unknown_blocks_are_refused(store, models):
     with pytest.raises(recs.UnknownBlock):
-        ask(store, "everything")
+        ask(models, "everything")
 
 
-def test_links_and_images_are_only_paths_or_http(store):
+def test_links_and_images_are_only_paths_or_http(store, models):
     product(store, SHOP, "1", image="javascript:alert(1)")
     store.commerce.upsert_product(SHOP, store_product("2", url="javascript:alert(1)", handle=None))
-    [item] = ask(store, "new_arrivals").items  # 2 has no usable link: never shown
+    [item] = ask(models, "new_arrivals").items  # 2 has no usable link: never shown
     assert item["product_id"] == "1" and item["image"] is None
     assert [rows.safe_link(u) for u in ("/a", "//evil", "https://x/y", "data:x", " JAVASCRIPT:x")] == [
         "/a", None, "https://x/y", None, None]
@@ -251,22 +264,22 @@ def eventually(probe, timeout: float = 10.0):
         time.sleep(0.02)
 
 
-def test_a_large_shop_serves_its_catalog_while_its_model_builds_in_the_background(store, other, monkeypatch):
+def test_a_large_shop_serves_its_catalog_while_its_model_builds_in_the_background(store, other, monkeypatch, models):
     monkeypatch.setattr(registry, "INLINE_REBUILD_ORDERS", 1)  # three orders count as "large"
     catalog(store, SHOP, 4)
     for n in range(3):
         order(store, SHOP, f"o{n}", ["1000"])
-    assert ids(ask(store, "best_sellers", limit=1)) == ["1003"]  # provisional: the newest product
-    eventually(lambda: ids(ask(store, "best_sellers", limit=1)) == ["1000"])
+    assert ids(ask(models, "best_sellers", limit=1)) == ["1003"]  # provisional: the newest product
+    eventually(lambda: ids(ask(models, "best_sellers", limit=1)) == ["1000"])
 
     for n in range(5):  # a bulk write, then a rebuild request: the old model serves until the new one is in
         order(other, SHOP, f"bulk{n}", ["1001"])
     recs.invalidate(other, SHOP)
-    assert ids(ask(store, "best_sellers", limit=1)) in (["1000"], ["1001"])
-    eventually(lambda: ids(ask(store, "best_sellers", limit=1)) == ["1001"])
+    assert ids(ask(models, "best_sellers", limit=1)) in (["1000"], ["1001"])
+    eventually(lambda: ids(ask(models, "best_sellers", limit=1)) == ["1001"])
 
 
-def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypatch):
+def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypatch, models):
     """Blocks that do not read the shopper are computed once and filtered per shopper: the same lists
     the engine gives each shopper on its own."""
     import random
@@ -277,7 +290,7 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     ids_ = catalog(store, SHOP, 40)
     for n in range(120):
         order(store, SHOP, f"o{n}", rng.sample(ids_, rng.randint(1, 5)), customer=f"c{n % 15}")
-    with registry.current(store, SHOP) as snap:
+    with models.current(SHOP) as snap:
         for block in sorted(answers.SHOPPER_FREE):
             for customer in [None] + [f"c{n}" for n in range(15)]:
                 for k in (1, 4, 12, 24):
@@ -291,11 +304,11 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     real = answers.recommend
     monkeypatch.setattr(answers, "recommend", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     for visitor in ("visitor-cache-1", "visitor-cache-2"):
-        ask(store, "similar_items", product_id="1003", visitor_id=visitor)
+        ask(models, "similar_items", product_id="1003", visitor_id=visitor)
     assert len(calls) == 1
 
 
-def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other):
+def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other, other_models):
     import json
 
     from webhooks.worker import Worker
@@ -305,7 +318,7 @@ def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other
     order(store, SHOP, "o1", ["1000", "1001"], customer="77", email="ann@example.com")
     order(store, SHOP, "o2", ["1002", "1003"], customer="78")
     order(store, SHOP, "o3", ["1002", "1003"], customer="78")
-    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
+    assert ids(ask(other_models, "buy_again", customer_id="77", limit=2)) == ["1000", "1001"]
     generation = store.recommendations.state(SHOP)[0]
 
     def redact(key: str, orders=(), customer_id=77) -> None:
@@ -319,13 +332,13 @@ def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other
 
     redact("redact-1")
     assert store.recommendations.state(SHOP)[0] == generation + 1
-    assert recs.refresh(other, SHOP) == 3  # the orders stay, anonymised
-    assert ids(ask(other, "buy_again", customer_id="77", limit=2)) == ["1002", "1003"]  # best sellers: no history
+    assert recs.refresh(other_models, SHOP) == 3  # the orders stay, anonymised
+    assert ids(ask(other_models, "buy_again", customer_id="77", limit=2)) == ["1002", "1003"]  # best sellers: no history
     redact("redact-2")  # a replay: no order names her any more, nothing to rebuild
     assert store.recommendations.state(SHOP)[0] == generation + 1
     # An order the request lists by id, placed as a guest under an old address, goes too.
     order(store, SHOP, "o4", ["1004"], email="Old.Address@Example.com")
     recs.on_order(store, SHOP, "o4")
-    assert recs.refresh(other, SHOP) == 4
+    assert recs.refresh(other_models, SHOP) == 4
     redact("redact-3", orders=["o4"], customer_id=99)
     assert store.recommendations.state(SHOP)[0] == generation + 2

@@ -17,7 +17,7 @@ from plugin.capture.pool import refill
 from plugin.capture.settings import validate_settings
 from plugin.app import create_app
 from plugin.background import kicker
-from plugin.cli import server_options
+from plugin.cli.serve import server_options
 from plugin.demo import install_through_oauth
 
 from .paths import ROOT

@@ -26,7 +26,8 @@ One module per step, so each can be read alone:
 * ``catalog``: the live catalog with its bounded new-arrivals view;
 * ``snapshot``: the serving model and one shop's snapshot built from the tables;
 * ``feed``: the change feed, appended by the handlers and tailed by each process;
-* ``registry``: each process's snapshots and the background rebuild thread;
+* ``registry``: ``Models``, each process's snapshots (held by its services) and
+  the background rebuild thread;
 * ``answers``: a block's items from a snapshot, through its answer cache;
 * ``api``: what the rest of Storelift calls.
 """

@@ -1,7 +1,8 @@
 """The recommendation blocks' public API: feed changes in, rebuild, and serve a shop's block.
 
 Webhook handlers call ``on_order`` / ``on_product`` (and ``invalidate`` after
-bulk writes), the storefront door calls ``recommend_for``, the CLI ``rebuild``.
+bulk writes), the storefront door calls ``recommend_for``, the CLI ``rebuild``. Those that
+serve or rebuild take this process's ``Models`` (held by ``Services.models``).
 
 Shoppers are keys of the model's histories: the platform customer id, else
 ``email:<address>`` for guest orders. A block request names a visitor (whose
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from ...store import Store, now_ms
 from ..engine.blocks import LADDERS, BlockSettings, Request
-from . import registry
+from .registry import Models
 from .answers import ranked
 from .feed import DAY_MS, FEED_KEEP_MS, record
 from .rows import shopper_key
@@ -95,21 +96,21 @@ def invalidate(store: Store, shop: str, now: int | None = None) -> int:
     return store.recommendations.bump_generation(shop, now, prune_before=now - FEED_KEEP_MS)
 
 
-def rebuild(store: Store, shop: str) -> RebuildReport:
+def rebuild(models: Models, shop: str) -> RebuildReport:
     """Recompute the shop's model from scratch here, and make every other process do the same."""
     started = time.perf_counter()
-    invalidate(store, shop)
-    snap = build(store, shop)
-    registry.install(store, shop, snap)
+    invalidate(models.store, shop)
+    snap = build(models.store, shop)
+    models.install(shop, snap)
     model = snap.model
     return RebuildReport(shop=shop, orders=model.order_count, products=len(snap.catalog), items=len(model),
                          pairs=model.pair_total(), baskets=len(model.basket_index),
                          seconds=time.perf_counter() - started)
 
 
-def refresh(store: Store, shop: str) -> int:
+def refresh(models: Models, shop: str) -> int:
     """Bring this process's model of the shop up to date now; returns the model's order count."""
-    with registry.current(store, shop) as snap:
+    with models.current(shop) as snap:
         return snap.model.order_count
 
 
@@ -128,9 +129,10 @@ def _rec_id(shop: str, who: str, request: ShopperRequest, items: list[str], now:
     return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()[:12]).decode()
 
 
-def recommend_for(store: Store, shop: str, request: ShopperRequest,
+def recommend_for(models: Models, shop: str, request: ShopperRequest,
                   settings: BlockSettings = BlockSettings()) -> Served:
     """The block's items with product data, best first, never empty while an eligible product exists."""
+    store = models.store
     if request.block not in LADDERS:
         raise UnknownBlock(request.block)
     now = time.time() if request.now is None else request.now
@@ -141,7 +143,7 @@ def recommend_for(store: Store, shop: str, request: ShopperRequest,
     if request.block == "recently_viewed" and person is not None:
         views = tuple((item, at / 1000.0) for item, at in
                       store.recommendations.product_views(shop, person["person_id"]))
-    with registry.current(store, shop) as snap:
+    with models.current(shop) as snap:
         customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
         engine_request = Request(block=request.block, now=now, customer=customer, product=request.product_id,
                                  cart=request.cart, views=views, k=k + len(excluded))

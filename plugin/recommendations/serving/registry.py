@@ -14,8 +14,10 @@ must be rebuilt rather than tailed:
   rebuilt on its next use), so feed rows older than ``feed.FEED_KEEP_MS`` can
   be pruned: no live model can still need them.
 
-The registry is a module global keyed by store, and the rebuilder a raw
-daemon thread: both are to move onto the app's services and the job runner.
+One ``Models`` per process and database, held by the process's services
+(``plugin.services``), never a module global: two apps in one process keep
+their own models. The rebuilder is still a raw daemon thread, to move onto the
+job runner.
 """
 
 from __future__ import annotations
@@ -49,55 +51,80 @@ class _Slot:
         self.last_rebuild = 0.0
 
 
-class _Registry:
-    """Every shop's slot for one store (one database), and the background rebuilder."""
+class Models:
+    """Every shop's model slot for one store (one database), and the background rebuilder."""
 
-    def __init__(self) -> None:
-        self.slots: dict[str, _Slot] = {}
-        self.lock = threading.Lock()
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self.worker: threading.Thread | None = None
-        self.swept = time.monotonic()
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._slots: dict[str, _Slot] = {}
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._swept = time.monotonic()
 
-    def slot(self, shop: str) -> _Slot:
-        with self.lock:
-            slot = self.slots.get(shop)
+    def _slot(self, shop: str) -> _Slot:
+        with self._lock:
+            slot = self._slots.get(shop)
             if slot is None:
-                slot = self.slots[shop] = _Slot()
+                slot = self._slots[shop] = _Slot()
             now = time.monotonic()
-            if now - self.swept > SWEEP_EVERY_S:
-                self.swept = now
-                for other in self.slots.values():
+            if now - self._swept > SWEEP_EVERY_S:
+                self._swept = now
+                for other in self._slots.values():
                     snap = other.snapshot
                     if other is not slot and snap is not None and now - snap.last_used > IDLE_EVICT_S:
                         other.snapshot = None  # memory back; rebuilt on next use
             return slot
 
+    def _rebuild_in_background(self, shop: str, slot: _Slot) -> None:
+        """Queue a rebuild on the process's one rebuilder thread (one connection, one build at a time)."""
+        if slot.building:
+            return
+        slot.building = True
+        self._jobs.put((weakref.ref(self.store), shop, slot))
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=_rebuilder, args=(self._jobs,), daemon=True,
+                                                name="storelift-recs-rebuild")
+                self._worker.start()
 
-_registries: "weakref.WeakKeyDictionary[Store, _Registry]" = weakref.WeakKeyDictionary()
-_registries_lock = threading.Lock()
+    @contextmanager
+    def current(self, shop: str) -> Iterator[Snapshot]:
+        """The shop's up-to-date snapshot, held under its lock for the duration of the block."""
+        store = self.store
+        slot = self._slot(shop)
+        with slot.lock:
+            snap = slot.snapshot
+            if snap is None or time.monotonic() - snap.last_used > IDLE_EVICT_S:
+                if store.recommendations.order_count(shop) <= INLINE_REBUILD_ORDERS:
+                    snap = slot.snapshot = build(store, shop)  # first use: the caller waits (tens of ms)
+                    slot.last_rebuild = time.monotonic()
+                else:  # seconds of work: serve the catalog meanwhile
+                    snap = slot.snapshot = build(store, shop, orders=False)
+                    self._rebuild_in_background(shop, slot)
+            elif snap.provisional:
+                tail(store, shop, snap)
+                if not slot.building and time.monotonic() - slot.last_rebuild > RETRY_S:  # the build failed
+                    self._rebuild_in_background(shop, slot)
+            else:
+                moved = _needs_rebuild(store, shop, snap)
+                tail(store, shop, snap)
+                if moved or snap.stale:
+                    small = snap.model.order_count <= INLINE_REBUILD_ORDERS
+                    if small:
+                        snap = slot.snapshot = build(store, shop)
+                        slot.last_rebuild = time.monotonic()
+                    elif moved or time.monotonic() - slot.last_rebuild > REBUILD_DEBOUNCE_S:
+                        self._rebuild_in_background(shop, slot)
+            snap.last_used = time.monotonic()
+            yield snap
 
-
-def _registry(store: Store) -> _Registry:
-    with _registries_lock:
-        found = _registries.get(store)
-        if found is None:
-            found = _registries[store] = _Registry()
-        return found
-
-
-def _rebuild_in_background(store: Store, shop: str, slot: _Slot) -> None:
-    """Queue a rebuild on the process's one rebuilder thread (one connection, one build at a time)."""
-    if slot.building:
-        return
-    slot.building = True
-    registry = _registry(store)
-    registry.jobs.put((weakref.ref(store), shop, slot))
-    with registry.lock:
-        if registry.worker is None or not registry.worker.is_alive():
-            registry.worker = threading.Thread(target=_rebuilder, args=(registry.jobs,), daemon=True,
-                                               name="storelift-recs-rebuild")
-            registry.worker.start()
+    def install(self, shop: str, snap: Snapshot) -> None:
+        """Serve ``snap`` from now on in this process (a rebuild done outside ``current``)."""
+        slot = self._slot(shop)
+        with slot.lock:
+            slot.snapshot = snap
+            slot.last_rebuild = time.monotonic()
 
 
 def _rebuilder(jobs: queue.SimpleQueue) -> None:
@@ -124,42 +151,3 @@ def _rebuilder(jobs: queue.SimpleQueue) -> None:
 def _needs_rebuild(store: Store, shop: str, snap: Snapshot) -> bool:
     generation, pruned = store.recommendations.state(shop)
     return generation != snap.generation or pruned > snap.cursor
-
-
-@contextmanager
-def current(store: Store, shop: str) -> Iterator[Snapshot]:
-    """The shop's up-to-date snapshot, held under its lock for the duration of the block."""
-    slot = _registry(store).slot(shop)
-    with slot.lock:
-        snap = slot.snapshot
-        if snap is None or time.monotonic() - snap.last_used > IDLE_EVICT_S:
-            if store.recommendations.order_count(shop) <= INLINE_REBUILD_ORDERS:
-                snap = slot.snapshot = build(store, shop)  # first use: the caller waits (tens of ms)
-                slot.last_rebuild = time.monotonic()
-            else:  # seconds of work: serve the catalog meanwhile
-                snap = slot.snapshot = build(store, shop, orders=False)
-                _rebuild_in_background(store, shop, slot)
-        elif snap.provisional:
-            tail(store, shop, snap)
-            if not slot.building and time.monotonic() - slot.last_rebuild > RETRY_S:  # the build failed
-                _rebuild_in_background(store, shop, slot)
-        else:
-            moved = _needs_rebuild(store, shop, snap)
-            tail(store, shop, snap)
-            if moved or snap.stale:
-                small = snap.model.order_count <= INLINE_REBUILD_ORDERS
-                if small:
-                    snap = slot.snapshot = build(store, shop)
-                    slot.last_rebuild = time.monotonic()
-                elif moved or time.monotonic() - slot.last_rebuild > REBUILD_DEBOUNCE_S:
-                    _rebuild_in_background(store, shop, slot)
-        snap.last_used = time.monotonic()
-        yield snap
-
-
-def install(store: Store, shop: str, snap: Snapshot) -> None:
-    """Serve ``snap`` from now on in this process (a rebuild done outside ``current``)."""
-    slot = _registry(store).slot(shop)
-    with slot.lock:
-        slot.snapshot = snap
-        slot.last_rebuild = time.monotonic()
