@@ -14,6 +14,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import load_config
+from .jobs import InProcessWorker
 from .safe_input import InputError
 from .services import Services
 from .store import Store
@@ -29,7 +30,14 @@ BLUEPRINTS = (
 )
 # WSGI layers in front of Flask, for the hottest paths.
 MIDDLEWARE = ("webhooks.routes:install",)
-IN_PROCESS_WORKER = "webhooks.worker:start_in_thread"
+# Each registers its kinds of background work on services.jobs (plugin/jobs).
+JOB_KINDS = (
+    "webhooks.worker:register",
+    "plugin.people.refresh:register_jobs",
+    "plugin.capture.pool:register_jobs",
+    "plugin.platform.push_customers:register_jobs",
+    "plugin.install.routes:register_jobs",
+)
 
 # Routes under these prefixes are APIs: their errors are JSON, never HTML.
 JSON_PREFIXES = ("/admin/api/", "/webhooks", "/proxy/")
@@ -40,22 +48,36 @@ def _load(dotted: str):
     return getattr(importlib.import_module(module), attr)
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build a Storelift app; ``overrides`` replaces config fields (tests, demo)."""
+def build_services(overrides: Mapping[str, Any] | None = None) -> Services:
+    """Config, a migrated store and every job kind: what the app and ``storelift worker`` share."""
     config = load_config(overrides=overrides)
     logging.getLogger("storelift").setLevel(config.log_level)
     store = Store(config.db_path)
     store.migrate()
+    services = Services(config=config, store=store)
+    register_job_kinds(services.jobs)
+    return services
+
+
+def register_job_kinds(jobs) -> None:
+    for dotted in JOB_KINDS:
+        _load(dotted)(jobs)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build a Storelift app; ``overrides`` replaces config fields (tests, demo)."""
+    services = build_services(overrides)
+    config = services.config
 
     app = Flask("plugin")
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.extensions["storelift"] = Services(config=config, store=store)
+    app.extensions["storelift"] = services
     for dotted in BLUEPRINTS:
         app.register_blueprint(_load(dotted))
     for dotted in MIDDLEWARE:
         _load(dotted)(app, app.extensions["storelift"])
     if config.run_worker:
-        app.extensions["storelift.worker"] = _load(IN_PROCESS_WORKER)(store)
+        app.extensions["storelift.worker"] = InProcessWorker(services)
 
     @app.after_request
     def security_headers(response):

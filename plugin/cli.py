@@ -14,6 +14,7 @@ import logging
 import sys
 
 from .config import ConfigError, load_config
+from .jobs import INBOX_KIND, run_process
 from .store import Store
 
 
@@ -70,43 +71,79 @@ def _store() -> Store:
 
 
 def _worker(args) -> int:
-    """A webhook worker process; run as many as you like beside ``serve``."""
-    worker = importlib.import_module("webhooks.worker")
-    print("storelift worker draining the webhook inbox (Ctrl-C to stop)", flush=True)
-    worker.run_process(_store())
+    """A job runner process (webhook inbox and background jobs); run as many as you like beside ``serve``."""
+    services = importlib.import_module("plugin.app").build_services()
+    print("storelift worker running the webhook inbox and background jobs (Ctrl-C to stop)", flush=True)
+    run_process(services)
     return 0
 
 
-def _webhooks_list(args) -> int:
-    rows = _store().inbox.list(status=args.status, shop=args.shop, limit=args.limit)
+def _is_inbox(args) -> bool:
+    """``storelift webhooks …`` and ``storelift jobs … --kind webhook`` read the inbox, the runner's first kind."""
+    return args.kind == INBOX_KIND
+
+
+def _jobs_list(args) -> int:
+    store = _store()
+    if _is_inbox(args):
+        rows = [dict(row, kind=row["topic"]) for row in store.inbox.list(status=args.status, shop=args.shop,
+                                                                         limit=args.limit)]
+    else:
+        rows = store.jobs.list(status=args.status, shop=args.shop, kind=args.kind, limit=args.limit)
     if not rows:
-        print("no deliveries")
+        print("no deliveries" if _is_inbox(args) else "no jobs")
     for row in rows:
         error = f"  {row['last_error']}" if row["last_error"] else ""
-        print(f"{row['id']:>8}  {row['status']:<10} {row['attempts']:>2}  {row['shop']:<32} {row['topic']:<24}{error}")
+        print(f"{row['id']:>8}  {row['status']:<10} {row['attempts']:>2}  {row['shop']:<32} {row['kind']:<24}{error}")
     return 0
 
 
-def _webhooks_replay(args) -> int:
+def _jobs_replay(args) -> int:
+    inbox = _is_inbox(args)
+    noun = "delivery" if inbox else "job"
     if args.dead == (args.id is not None):
-        print("storelift: give a delivery ID or --dead (not both)", file=sys.stderr)
+        print(f"storelift: give a {noun} ID or --dead (not both)", file=sys.stderr)
         return 2
-    inbox = _store().inbox
-    if args.id is not None and inbox.get(args.id) is None:
-        print(f"storelift: no delivery with id {args.id}", file=sys.stderr)
+    store = _store()
+    queue = store.inbox if inbox else store.jobs
+    if args.id is not None and queue.get(args.id) is None:
+        print(f"storelift: no {noun} with id {args.id}", file=sys.stderr)
         return 2
-    count = inbox.replay(args.id, all_dead=args.dead)
-    print(f"queued {count} delivery(ies) again")
+    count = queue.replay(args.id, all_dead=args.dead)
+    print(f"queued {count} {'delivery(ies)' if inbox else 'job(s)'} again")
     return 0
 
 
-def _webhooks_stats(args) -> int:
-    stats = _store().inbox.stats(args.shop)
+def _jobs_stats(args) -> int:
+    store = _store()
+    stats = store.inbox.stats(args.shop) if _is_inbox(args) else store.jobs.stats(args.shop)
     if not stats:
-        print("no deliveries")
-    for topic, counts in sorted(stats.items()):
-        print(f"{topic:<28} " + "  ".join(f"{status}={n}" for status, n in sorted(counts.items())))
+        print("no deliveries" if _is_inbox(args) else "no jobs")
+    for kind, counts in sorted(stats.items()):
+        print(f"{kind:<28} " + "  ".join(f"{status}={n}" for status, n in sorted(counts.items())))
     return 0
+
+
+def _add_queue_commands(sub, name: str, help_: str, *, inbox: bool) -> None:
+    """``storelift jobs …``, and ``storelift webhooks …``: the same commands with the inbox kind preset."""
+    noun = "delivery" if inbox else "job"
+    parser = sub.add_parser(name, help=help_)
+    if inbox:
+        parser.set_defaults(kind=INBOX_KIND)
+    actions = parser.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help=f"recent {noun} rows, newest first")
+    listing.add_argument("--status", choices=("failed", "dead", "pending", "processing", "done", "skipped"))
+    listing.add_argument("--shop")
+    listing.add_argument("--limit", type=int, default=50)
+    replay = actions.add_parser("replay", help=f"run a {noun} (or every dead one) again")
+    replay.add_argument("id", nargs="?", type=int)
+    replay.add_argument("--dead", action="store_true", help=f"replay every dead-lettered {noun}")
+    stats = actions.add_parser("stats", help=f"{noun} counts per {'topic' if inbox else 'kind'} and status")
+    stats.add_argument("--shop")
+    for action, func in ((listing, _jobs_list), (replay, _jobs_replay), (stats, _jobs_stats)):
+        action.set_defaults(func=func)
+        if not inbox:
+            action.add_argument("--kind", help=f"only this kind ({INBOX_KIND}: the webhook inbox)")
 
 
 def _sync(args) -> int:
@@ -311,23 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(func=_migrate)
 
-    worker = sub.add_parser("worker", help="run a webhook worker process")
+    worker = sub.add_parser("worker", help="run a job runner process (webhook inbox and background jobs)")
     worker.set_defaults(func=_worker)
 
-    webhooks = sub.add_parser("webhooks", help="inspect and replay webhook deliveries")
-    hooks = webhooks.add_subparsers(dest="webhooks_command", required=True, metavar="ACTION")
-    listing = hooks.add_parser("list", help="recent deliveries, newest first")
-    listing.add_argument("--status", choices=("failed", "dead", "pending", "processing", "done", "skipped"))
-    listing.add_argument("--shop")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.set_defaults(func=_webhooks_list)
-    replay = hooks.add_parser("replay", help="process a delivery (or every dead one) again")
-    replay.add_argument("id", nargs="?", type=int)
-    replay.add_argument("--dead", action="store_true", help="replay every dead-lettered delivery")
-    replay.set_defaults(func=_webhooks_replay)
-    stats = hooks.add_parser("stats", help="deliveries per topic and status")
-    stats.add_argument("--shop")
-    stats.set_defaults(func=_webhooks_stats)
+    _add_queue_commands(sub, "jobs", "inspect and replay background jobs and webhook deliveries", inbox=False)
+    _add_queue_commands(sub, "webhooks", "inspect and replay webhook deliveries (jobs … --kind webhook)", inbox=True)
     return parser
 
 

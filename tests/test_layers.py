@@ -33,7 +33,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.people", 2),
     ("plugin.recommendations", 2),
     ("plugin.evaluation", 2),
-    ("plugin.background", 2),
+    ("plugin.jobs", 1),
     ("plugin.capture", 2),
     ("plugin.install", 3),
     ("plugin.admin", 3),

@@ -32,7 +32,7 @@ from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import settings_of
-from plugin.people import identity
+from plugin.people import identity, refresh
 from plugin.platform import push_customers
 from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
@@ -154,9 +154,9 @@ def _housekeeping(services: Services, shop: str, settings: dict) -> None:
     state = _state()
     now = now_ms()
     if settings["enabled"] and state.due("pool", shop) and pool.pool_low(services.store, shop, settings, now):
-        pool.kick_refill(services.config, services.store, shop)
+        pool.queue_refill(services.store, shop)
     if state.due("sync", shop, 60.0) and services.store.capture.due_syncs(shop, now, limit=1):
-        push_customers.kick_sync(services.config, services.store, shop)
+        push_customers.queue_sync(services.store, shop)
 
 
 # --------------------------------------------------------------------------- config
@@ -210,7 +210,7 @@ def events():
         identity.observe(services.store, g.shop, batch.visitor_id, received, customer_id=g.customer_id,
                          cart_token=batch.cart_token)
         services.store.events.add(g.shop, batch.visitor_id, batch.session_id, batch.events, received)
-        services.store.profiles.enqueue(g.shop, "visitor", batch.visitor_id, received)
+        refresh.queue_refresh(services.store, g.shop, "visitor", batch.visitor_id)
     return Response(status=204)
 
 
@@ -235,7 +235,7 @@ def identify():
     now = now_ms()
     with services.store.database.write():
         identity.observe(services.store, g.shop, visitor, now, email=email, customer_id=g.customer_id)
-        services.store.profiles.enqueue(g.shop, "visitor", visitor, now)
+        refresh.queue_refresh(services.store, g.shop, "visitor", visitor)
     return Response(status=204)
 
 
@@ -283,11 +283,11 @@ def subscribe():
         return _error(409, "capture_off", "sign-up is closed")
     settings, _ = settings_of(services.store, g.shop)
     if result.code is None or pool.pool_low(services.store, g.shop, settings, now_ms()):
-        pool.kick_refill(services.config, services.store, g.shop)
+        pool.queue_refill(services.store, g.shop)
     if result.created:
-        push_customers.kick_sync(services.config, services.store, g.shop)
+        push_customers.queue_sync(services.store, g.shop)
     if visitor:
-        services.store.profiles.enqueue(g.shop, "visitor", visitor, now_ms())
+        refresh.queue_refresh(services.store, g.shop, "visitor", visitor)
     body = {"ok": True, "code": result.code, "pending": result.code is None and not result.spent,
             "ends": _iso_date(result.ends_at)}
     if result.spent:
