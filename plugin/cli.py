@@ -45,7 +45,7 @@ def _serve(args) -> int:
     waitress rather than gunicorn: it serves many requests on threads in one
     process, which suits SQLite's one-writer model and the thread-local
     connections, runs the same way on every OS, and needs no fork hooks for
-    the optional in-process webhook worker.
+    the optional in-process job runner.
     """
     import waitress
 

@@ -184,7 +184,7 @@ def queue_refresh(store: Store, shop: str, kind: str, ref: str) -> None:
     """Ask for a refresh of the person behind an order, a customer or a visitor (``kind``).
 
     Handlers and storefront requests only queue (one cheap insert, deduplicated
-    while queued), so neither the webhook worker nor a shopper's request pays
+    while queued), so neither the runner handling a delivery nor a shopper's request pays
     for a profile rebuild; the job runner applies it moments later, after the
     platform's data in the inbox (derived data waits for the data).
     """
