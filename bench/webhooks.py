@@ -22,9 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from plugin.people.refresh import refresh_queued
-from plugin.store import Store, now_ms
-from webhooks.worker import Worker
+from plugin.app import build_services
+from plugin.jobs import Runner
 
 from .load import closed_loop, paced, start_server
 from .server import BENCH_SECRET
@@ -91,8 +90,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.db")
-        store = Store(db)
-        store.migrate()
+        services = build_services({"mode": "test", "db_path": db, "api_secrets": (BENCH_SECRET,)})
+        store = services.store
         store.shops.save_install(SHOP, access_token="bench", scopes=(), api_version="2026-10",
                                  token_expires_at=None, refresh_token=None, refresh_expires_at=None)
         server, port = start_server("bench.server", db)
@@ -111,8 +110,8 @@ def main() -> None:
             server.terminate()
             server.wait()
 
-        pending = store.inbox.pending_count()
-        worker = Worker(store, batch=100)
+        pending = sum(counts.get("pending", 0) for counts in store.inbox.stats().values())
+        worker = Runner(services, batch=100)
         start = time.perf_counter()
         processed = 0
         while (n := worker.run_deliveries_once()):
@@ -120,7 +119,7 @@ def main() -> None:
         worker_seconds = time.perf_counter() - start
         start = time.perf_counter()
         refreshed = 0
-        while (n := refresh_queued(store, now_ms(), limit=100)):
+        while (n := worker.run_jobs_once()):  # the profile refreshes the orders queued
             refreshed += n
         profile_seconds = time.perf_counter() - start
         orders = store.database.one("SELECT COUNT(*) AS n FROM orders")["n"]

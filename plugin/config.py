@@ -127,7 +127,7 @@ ENVIRONMENT = {
     "STORELIFT_API_VERSION": "Admin API version, e.g. 2026-10",
     "STORELIFT_PLATFORM_DOMAIN": "shop domain suffix (default myshopify.com; devstore uses devstore.test)",
     "STORELIFT_SHOP_URLS": "demo/test only: shop=url pairs mapping simulated shops to loopback",
-    "STORELIFT_RUN_WORKER": "1 runs the webhook worker as a thread inside serve/demo",
+    "STORELIFT_RUN_WORKER": "1 runs the job runner (webhook inbox, background jobs) as a thread inside serve/demo",
     "STORELIFT_LOG_LEVEL": "logging level (default INFO)",
 }
 

@@ -160,7 +160,6 @@ def run(args) -> int:
     import devstore
 
     log_level = _quiet_logs(args.verbose)
-    store_url = f"http://127.0.0.1:{args.store_port}"
     app_url = f"http://127.0.0.1:{args.port}"
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(args.db + suffix):

@@ -3,7 +3,7 @@
 Built once per process by ``Services.open`` (the app factory and the CLI's
 store commands both use it) and attached to the Flask app, so parts never
 construct their own and tests can swap any part. Per-process state (the
-recommendation models, the admin menu, later the job kinds) hangs off this
+recommendation models, the admin menu, the job kinds) hangs off this
 object rather than module globals: two apps in one process (tests, a demo
 beside a test server) never share a registry by accident.
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .config import Config, load_config
+from .jobs import JobKinds
 from .recommendations.serving.registry import Models
 from .store import Store
 
@@ -58,6 +59,8 @@ class Services:
     # This process's recommendation models, one per shop (plugin.recommendations.serving.registry).
     models: Models = field(init=False)
     admin_menu: AdminMenu = field(default_factory=AdminMenu)
+    # Every kind of background work, registered by the features (plugin/jobs).
+    jobs: JobKinds = field(default_factory=JobKinds)
 
     def __post_init__(self) -> None:
         self.models = Models(self.store)

@@ -1,10 +1,11 @@
-"""The import direction of design.md, checked by walking every import with ``ast``.
+"""The import rules of docs/architecture.md, checked by walking every import with ``ast``.
 
-L0 config · L1 store, platform client, auth, webhooks.verify · L2 services,
-platform tokens, subscriptions and syncs, capture, people, imports, recommendations,
-evaluation · L3 edges (install, admin, widgets, webhooks) · L4 app and cli. A module
-imports only its own layer or below; edges never import each other; only L3/L4 import
-Flask; devstore and Storelift never import each other, except that plugin.demo starts devstore.
+The rules are a few path patterns, not a list of modules, so a new module is covered the day it
+is written: doors (``webhooks``, ``widgets``, ``plugin.admin``, ``plugin.install``) use the core
+and never each other; the core never imports a door, a composition root or Flask; the pure
+recommendation engine and profile/segment functions import nothing of Storelift's but each other;
+only ``plugin.store`` talks SQL; devstore and Storelift never import each other, except that the
+demo starts devstore.
 """
 
 from __future__ import annotations
@@ -13,70 +14,72 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from tests.support.paths import ROOT
 
 PACKAGES = ("plugin", "webhooks", "widgets", "devstore")
-
-LAYERS = [  # most specific prefix first
-    ("plugin.config", 0),
-    ("plugin.store", 1),
-    ("plugin.platform.tokens", 2),
-    ("plugin.platform.subscriptions", 2),
-    ("plugin.platform.pull", 2),
-    ("plugin.platform.bulk", 2),
-    ("plugin.platform.push_customers", 2),
-    ("plugin.platform.commands", 2),
-    ("plugin.platform", 1),
-    ("plugin.auth", 1),
-    ("plugin.services", 2),
-    ("webhooks.verify", 1),
-    ("plugin.imports", 2),
-    ("plugin.people", 2),
-    ("plugin.recommendations", 2),
-    ("plugin.evaluation", 2),
-    ("plugin.background", 2),
-    ("plugin.capture", 2),
-    ("plugin.privacy", 2),
-    ("plugin.install", 3),
-    ("plugin.admin", 3),
-    ("widgets", 3),
-    ("webhooks", 3),
-    ("plugin.app", 4),
-    ("plugin.cli", 4),
-    ("plugin.demo", 4),
-    ("plugin", 0),  # the package __init__ itself
-]
-EDGES = ("plugin.install", "plugin.admin", "widgets", "webhooks")
+OURS = ("plugin", "webhooks", "widgets")
+DOORS = ("webhooks", "widgets", "plugin.admin", "plugin.install")
+ROOTS = ("plugin.app", "plugin.cli", "plugin.demo")  # composition roots: they wire, nobody imports them
+PURE = ("plugin.recommendations.engine", "plugin.people.profiles", "plugin.people.segments")
+LEAVES = ("plugin.config", "plugin.clock")  # import nothing of ours; everything may import them
+STORE = "plugin.store"
+SQL_DRIVERS = ("sqlite3", "sqlite_utils", "sqlalchemy", "alembic", "psycopg", "psycopg2")
 WEB_FRAMEWORKS = ("flask", "werkzeug")
 
 
-def _matches(module: str, prefix: str) -> bool:
-    return module == prefix or module.startswith(prefix + ".")
+def under(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-def layer_of(module: str) -> int | None:
-    if module == "webhooks.verify" or _matches(module, "webhooks.verify"):
-        return 1
-    for prefix, layer in LAYERS:
-        if _matches(module, prefix):
-            return layer
-    return None
+def door_of(module: str) -> str | None:
+    return next((d for d in DOORS if under(module, d)), None)
 
 
-def edge_of(module: str) -> str | None:
-    if _matches(module, "webhooks.verify"):
-        return None
-    return next((e for e in EDGES if _matches(module, e)), None)
+def is_core(module: str) -> bool:
+    return under(module, "plugin") and door_of(module) is None and not under(module, *ROOTS)
 
 
-def module_name(path: Path, root: Path = ROOT) -> str:
+def problems_with(me: str, target: str) -> list[str]:
+    """What is wrong with module ``me`` importing ``target`` (both dotted names)."""
+    top = target.split(".")[0]
+    if under(me, "devstore"):
+        return [f"{me} imports {target}: devstore imports nothing of Storelift's"] if top in OURS else []
+    if top == "devstore":
+        return [] if me == "plugin.demo" else [f"{me} imports {target}: only the demo starts devstore"]
+    if top in SQL_DRIVERS and not under(me, STORE):
+        return [f"{me} imports {target}: all SQL lives in plugin/store/"]
+    if top in WEB_FRAMEWORKS and is_core(me):
+        return [f"{me} imports {target}: Flask stays at the doors and the composition roots"]
+    if top not in OURS:
+        return []
+    found = []
+    if under(target, *ROOTS) and not under(me, *ROOTS):
+        found.append(f"{me} imports {target}: nothing imports a composition root")
+    mine, theirs = door_of(me), door_of(target)
+    if theirs and mine and mine != theirs:
+        found.append(f"{me} imports {target}: doors never import each other")
+    if theirs and is_core(me):
+        found.append(f"{me} imports {target}: the core never imports a door")
+    if theirs and under(me, "plugin.app"):
+        found.append(f"{me} imports {target}: the app names its parts by dotted name")
+    if under(me, *PURE) and not under(target, *PURE, *LEAVES):
+        found.append(f"{me} imports {target}: pure modules import nothing of Storelift's but pure modules")
+    if under(me, STORE) and not under(target, STORE, *LEAVES):
+        found.append(f"{me} imports {target}: the store knows tables, not features")
+    if under(me, *LEAVES) and not under(target, me):
+        found.append(f"{me} imports {target}: {me} is a leaf")
+    return found
+
+
+def module_name(path: Path, root: Path) -> str:
     parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def imports_of(path: Path, root: Path = ROOT) -> list[str]:
+def imports_of(path: Path, root: Path) -> list[str]:
     """Absolute names of everything a file imports (relative imports resolved)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     package = module_name(path, root).split(".")
@@ -99,41 +102,13 @@ def imports_of(path: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
-def source_files(root: Path):
-    for package in PACKAGES:
-        yield from sorted((root / package).rglob("*.py"))
-
-
 def violations(root: Path = ROOT) -> list[str]:
     problems = []
-    for path in source_files(root):
-        me = module_name(path, root)
-        top = me.split(".")[0]
-        for target in imports_of(path, root):
-            target_top = target.split(".")[0]
-            if top == "devstore":
-                if target_top in ("plugin", "webhooks", "widgets"):
-                    problems.append(f"{me} imports {target}: devstore imports nothing of Storelift's")
-                continue
-            if target_top == "devstore":
-                if me != "plugin.demo":
-                    problems.append(f"{me} imports {target}: only the demo may start devstore")
-                continue
-            mine = layer_of(me)
-            if mine is None:
-                problems.append(f"{me} has no layer in tests/test_layers.py")
-                continue
-            if target_top in WEB_FRAMEWORKS and mine < 3:
-                problems.append(f"{me} (L{mine}) imports {target}: only edges and the app use Flask")
-            if target_top not in ("plugin", "webhooks", "widgets"):
-                continue
-            theirs = layer_of(target)
-            if theirs is not None and theirs > mine:
-                problems.append(f"{me} (L{mine}) imports {target} (L{theirs})")
-            if mine == 3 and edge_of(target) not in (None, edge_of(me)):
-                problems.append(f"{me} imports {target}: edges never import each other")
-            if mine == 4 and theirs == 3:
-                problems.append(f"{me} imports edge {target}: register it by dotted name")
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            me = module_name(path, root)
+            for target in imports_of(path, root):
+                problems.extend(problems_with(me, target))
     return problems
 
 
@@ -144,13 +119,20 @@ def test_imports_point_inward():
 @pytest.mark.parametrize(
     "module, source, expected",
     [
-        ("plugin/app.py", "from plugin.install import bp\n", "plugin.app imports edge plugin.install"),
-        ("plugin/store/probe.py", "import flask\n", "only edges and the app use Flask"),
-        ("plugin/store/probe.py", "from ..platform.tokens import client_for_shop\n",
-         "(L1) imports plugin.platform.tokens (L2)"),
-        ("widgets/door.py", "from webhooks import inbox\n", "edges never import each other"),
+        ("plugin/app.py", "from plugin.install import routes\n", "the app names its parts by dotted name"),
+        ("plugin/capture/probe.py", "import flask\n", "Flask stays at the doors"),
+        ("plugin/capture/probe.py", "from widgets import door\n", "the core never imports a door"),
+        ("plugin/people/probe.py", "from ..cli import main\n", "nothing imports a composition root"),
+        ("widgets/door.py", "from webhooks import worker\n", "doors never import each other"),
+        ("plugin/admin/probe.py", "from ..install import routes\n", "doors never import each other"),
+        ("plugin/recommendations/engine/probe.py", "from plugin.store import Store\n", "pure modules import"),
+        ("plugin/store/probe.py", "from ..platform.tokens import client_for_shop\n", "the store knows tables"),
+        ("plugin/capture/probe.py", "import sqlite3\n", "all SQL lives in plugin/store/"),
+        ("plugin/config.py", "from .store import Store\n", "plugin.config is a leaf"),
         ("devstore/app.py", "import plugin.auth\n", "devstore imports nothing"),
-        ("plugin/store/probe.py", "import os\nfrom . import connection\n", ""),
+        ("webhooks/probe.py", "import devstore\n", "only the demo starts devstore"),
+        ("plugin/store/probe.py", "import os\nfrom . import connection\nfrom ..config import Config\n", ""),
+        ("widgets/probe.py", "from plugin.capture import signup\nfrom . import door\nimport flask\n", ""),
     ],
 )
 def test_the_checker_catches_violations(tmp_path, module, source, expected):

@@ -19,6 +19,7 @@ from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import settings_of
+from plugin.people import refresh
 from plugin.platform import push_customers
 from plugin.services import Services
 from plugin.store import now_ms
@@ -36,9 +37,9 @@ def _housekeeping(services: Services, shop: str, settings: dict) -> None:
     state = door.widget_state()
     now = now_ms()
     if settings["enabled"] and state.due("pool", shop) and pool.pool_low(services.store, shop, settings, now):
-        pool.kick_refill(services.config, services.store, shop)
+        pool.queue_refill(services.store, shop)
     if state.due("sync", shop, 60.0) and services.store.capture.due_syncs(shop, now, limit=1):
-        push_customers.kick_sync(services.config, services.store, shop)
+        push_customers.queue_sync(services.store, shop)
 
 
 # --------------------------------------------------------------------------- config
@@ -104,11 +105,11 @@ def subscribe():
         return door.error(409, "capture_off", "sign-up is closed")
     settings, _ = settings_of(services.store, g.shop)
     if result.code is None or pool.pool_low(services.store, g.shop, settings, now_ms()):
-        pool.kick_refill(services.config, services.store, g.shop)
+        pool.queue_refill(services.store, g.shop)
     if result.created:
-        push_customers.kick_sync(services.config, services.store, g.shop)
+        push_customers.queue_sync(services.store, g.shop)
     if visitor:
-        services.store.profiles.enqueue(g.shop, "visitor", visitor, now_ms())
+        refresh.queue_refresh(services.store, g.shop, "visitor", visitor)
     body = {"ok": True, "code": result.code, "pending": result.code is None and not result.spent,
             "ends": _iso_date(result.ends_at)}
     if result.spent:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from flask import Response, g
 
 from plugin.capture.emails import InvalidEmail, normalize_email
-from plugin.people import identity
+from plugin.people import identity, refresh
 from plugin.safe_input import read_json
 from plugin.store import Event, now_ms
 
@@ -143,7 +143,7 @@ def events():
         identity.observe(store, g.shop, batch.visitor_id, received, customer_id=g.customer_id,
                          cart_token=batch.cart_token)
         store.events.add(g.shop, batch.visitor_id, batch.session_id, batch.events, received)
-        store.profiles.enqueue(g.shop, "visitor", batch.visitor_id, received)
+        refresh.queue_refresh(store, g.shop, "visitor", batch.visitor_id)
     return Response(status=204)
 
 
@@ -165,5 +165,5 @@ def identify():
     store = door.services().store
     with store.database.write():
         identity.observe(store, g.shop, visitor, now, email=email, customer_id=g.customer_id)
-        store.profiles.enqueue(g.shop, "visitor", visitor, now)
+        refresh.queue_refresh(store, g.shop, "visitor", visitor)
     return Response(status=204)

@@ -4,7 +4,7 @@ Authenticated like the rest of the embedded admin (``session_required``: the
 platform's HS256 session token, from ``id_token`` on the page load and
 ``Authorization: Bearer`` on API calls). Settings are validated by
 ``plugin.capture.settings.validate_settings`` (one schema, contrast checked); saving
-kicks the discount-code pool so a changed discount is ready before shoppers
+queues a refill of the discount-code pool so a changed discount is ready before shoppers
 ask for it. Texts that name a value other than the discount's are saved but
 flagged (``plugin.capture.texts.value_warnings``).
 """
@@ -86,7 +86,7 @@ def put_settings():
         return jsonify(error="invalid_settings", errors=exc.errors), 422
     services.store.capture.save_settings(g.shop, settings)
     if settings["enabled"]:
-        pool.kick_refill(services.config, services.store, g.shop)
+        pool.queue_refill(services.store, g.shop)
     return jsonify(_state(services, g.shop))
 
 

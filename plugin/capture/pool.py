@@ -4,8 +4,8 @@ One campaign = one platform discount (``discountCodeBasicCreate``) built from
 the merchant's discount settings; its codes are added in batches
 (``discountRedeemCodeBulkAdd``) into Storelift's pool, where
 ``signup.subscribe`` takes them one at a time inside a write
-transaction. ``refill`` runs in the background (``kick_refill``) whenever the
-pool drops under ``LOW_WATER``, so a shopper never waits on the platform.
+transaction. ``refill`` runs as a job (``queue_refill``, kind ``capture.refill``)
+whenever the pool drops under ``LOW_WATER``, so a shopper never waits on the platform.
 
 A discount ends ``expires_days`` after it starts; a campaign is replaced by a
 fresh one when less than half of that is left, so every code handed out is
@@ -24,7 +24,6 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from plugin.background import kicker
 from plugin.config import Config
 from plugin.platform.client import PlatformClient
 from plugin.platform.errors import PlatformError, UserErrors
@@ -211,13 +210,22 @@ def pool_low(store: Store, shop: str, settings: dict, now: int) -> bool:
     return store.capture.free_codes(shop, campaign["id"]) < LOW_WATER
 
 
-def kick_refill(config: Config, store: Store, shop: str) -> bool:
-    """Refill in the background (no-op while a refill for this shop runs)."""
+REFILL_KIND = "capture.refill"
 
-    def job():
-        try:
-            refill(config, store, shop)
-        except (PlatformError, ShopNotInstalled) as exc:
-            log.warning("shop %s: code pool refill failed: %s", shop, exc)
 
-    return kicker.kick(("refill", id(store), shop), job)
+def queue_refill(store: Store, shop: str) -> None:
+    """Ask the job runner for a refill (deduplicated: one queued refill per shop, one more if
+    asked while one runs, since it may have counted the pool before the last code went)."""
+    store.jobs.enqueue(shop, REFILL_KIND)
+
+
+def _refill_job(services, job) -> None:
+    """A refill; a platform error is retried with the runner's backoff, an uninstalled shop is done."""
+    try:
+        refill(services.config, services.store, job.shop)
+    except ShopNotInstalled as exc:
+        log.warning("shop %s: code pool refill skipped: %s", job.shop, exc)
+
+
+def register_jobs(jobs) -> None:
+    jobs.register(REFILL_KIND, _refill_job)

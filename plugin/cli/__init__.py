@@ -27,7 +27,8 @@ COMMANDS = (
     "plugin.recommendations.commands",
     "plugin.cli.demo",
     "plugin.cli.migrate",
-    "webhooks.commands",
+    "plugin.cli.worker",
+    "plugin.jobs.commands",
 )
 
 

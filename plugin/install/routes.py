@@ -19,7 +19,6 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from ..auth.common import AuthError, normalize_shop
 from ..auth.query_hmac import verify_query_hmac
 from ..auth.state_cookie import sign_state, unsign_state
-from ..background import kicker
 from ..config import WEBHOOK_TOPICS
 from ..platform.client import PlatformClient
 from ..platform.errors import PlatformError
@@ -143,23 +142,26 @@ def callback():
     )
     log.info("installed on %s with scopes %s", shop, ",".join(grant.scopes))
     if config.sync_on_install:
-        # Tracked like the other background platform work, so shutdown (and a test's teardown) waits for it.
-        kicker.kick(("first-sync", id(services.store), shop), lambda: _first_sync(services, shop))
+        services.store.jobs.enqueue(shop, FIRST_SYNC_KIND)
     response = make_response(redirect(f"{base_url}/admin/apps/{config.api_key}"))
     response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH)
     return response
 
 
-def _first_sync(services: Services, shop: str) -> None:
+FIRST_SYNC_KIND = "install.first_sync"
+
+
+def _first_sync(services: Services, job) -> None:
     """A new install starts with the catalog and recent orders, pulled as bulk operations.
 
-    A failure is recorded in sync_runs (the admin shows it and offers "sync now") and logged with
-    its traceback here, the top of this thread, rather than lost.
+    One attempt: a failure is recorded in sync_runs (the admin shows it and offers "sync now")
+    and kept on the dead job with its error, for ``storelift jobs replay``.
     """
-    try:
-        sync_shop(services.config, services.store, shop, bulk=True)
-    except Exception:
-        log.exception("the first sync of %s failed", shop)
+    sync_shop(services.config, services.store, job.shop, bulk=True)
+
+
+def register_jobs(jobs) -> None:
+    jobs.register(FIRST_SYNC_KIND, _first_sync, max_attempts=1)
 
 
 def _check_state(services: Services, shop: str) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 
-from plugin.store import Store
+from plugin.store import Store, now_ms
 
 from . import identity
 from . import profiles as pure_profiles
@@ -177,24 +177,40 @@ def on_order(store: Store, shop: str, order_id: str, now: int) -> str | None:
     return person_id
 
 
-def refresh_queued(store: Store, now: int, limit: int = 50) -> int:
-    """Apply queued refreshes (orders and customers from webhooks, visitors from the storefront)
-    in one transaction; returns how many.
+REFRESH_KIND = "profiles.refresh"
 
-    Handlers and storefront requests only queue (one cheap insert,
-    deduplicated), so neither the webhook worker nor a shopper's request pays
-    for a profile rebuild; profiles follow in batches moments later.
+
+def queue_refresh(store: Store, shop: str, kind: str, ref: str) -> None:
+    """Ask for a refresh of the person behind an order, a customer or a visitor (``kind``).
+
+    Handlers and storefront requests only queue (one cheap insert, deduplicated
+    while queued), so neither the runner handling a delivery nor a shopper's request pays
+    for a profile rebuild; the job runner applies it moments later, after the
+    platform's data in the inbox (derived data waits for the data).
     """
-    with store.database.write():
-        items = store.profiles.take_queued(limit)
-        for item in items:
-            if item["kind"] == "order":
-                on_order(store, item["shop"], item["ref"], now)
-            elif item["kind"] == "visitor":
-                on_events(store, item["shop"], item["ref"], now)
-            else:
-                on_customer(store, item["shop"], item["ref"], now)
-    return len(items)
+    store.jobs.enqueue(shop, REFRESH_KIND, f"{kind}:{ref}", {"kind": kind, "ref": ref})
+
+
+def _refresh_job(services, job) -> None:
+    """One queued refresh, applied in the transaction that marks its job done."""
+    store, kind, ref, now = services.store, job.payload["kind"], job.payload["ref"], now_ms()
+    if kind == "order":
+        on_order(store, job.shop, ref, now)
+    elif kind == "visitor":
+        on_events(store, job.shop, ref, now)
+    else:
+        on_customer(store, job.shop, ref, now)
+
+
+def _rescore_due_shops(services, now: int) -> None:
+    """Periodic upkeep: segment cut points move with time (at risk, lapsed)."""
+    for shop in services.store.shops.installed():
+        rescore_if_due(services.store, shop.shop, now)
+
+
+def register_jobs(jobs) -> None:
+    jobs.register(REFRESH_KIND, _refresh_job, transactional=True)
+    jobs.register_periodic("segments.rescore", _rescore_due_shops)
 
 
 def on_events(store: Store, shop: str, visitor_id: str, now: int) -> str | None:

@@ -1,8 +1,10 @@
 """Subscribers become customers in the store, with email marketing consent (layer L2).
 
 The subscriber row is the queue: ``sync_state`` pending → done, or failed after
-``MAX_ATTEMPTS``. A platform outage only delays the sync (exponential backoff,
-retried on the next kick); the shopper already has their code. A customer who
+``MAX_ATTEMPTS``. A platform outage only delays the sync (exponential backoff
+per subscriber); the shopper already has their code. A sign-up queues a
+``customers.sync`` job, and the runner's periodic step queues one for every
+shop whose retries came due, so retries happen without storefront traffic. A customer who
 already exists gets their consent updated instead of a duplicate.
 """
 
@@ -11,8 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from ..background import kicker
 from ..config import Config
+from ..jobs import backoff_ms
 from ..store import Store, now_ms
 from .client import PlatformClient
 from .errors import PlatformAuthError, PlatformError, UserErrors
@@ -67,10 +69,6 @@ def sync_one(client: PlatformClient, subscriber: dict) -> str:
     return _numeric_id(found["id"])
 
 
-def backoff_ms(attempts: int) -> int:
-    return min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS)
-
-
 def sync_due(config: Config, store: Store, shop: str, now: int | None = None) -> int:
     """Sync every due subscriber of the shop, batch after batch; returns how many are now done."""
     fixed_now = now
@@ -92,7 +90,7 @@ def sync_due(config: Config, store: Store, shop: str, now: int | None = None) ->
                 store.capture.sync_failed(shop, sub["email"], str(exc), None)
             except PlatformError as exc:
                 attempts = sub["sync_attempts"] + 1
-                next_at = (fixed_now or now_ms()) + backoff_ms(attempts) if attempts < MAX_ATTEMPTS else None
+                next_at = (fixed_now or now_ms()) + backoff_ms(attempts + 1, first_ms=FIRST_RETRY_MS, cap_ms=MAX_RETRY_MS) if attempts < MAX_ATTEMPTS else None
                 store.capture.sync_failed(shop, sub["email"], str(exc), next_at)
                 log.info("shop %s: customer sync retry %d: %s", shop, attempts, exc)
             else:
@@ -100,5 +98,24 @@ def sync_due(config: Config, store: Store, shop: str, now: int | None = None) ->
                 done += 1
 
 
-def kick_sync(config: Config, store: Store, shop: str) -> bool:
-    return kicker.kick(("customer-sync", id(store), shop), lambda: sync_due(config, store, shop))
+SYNC_KIND = "customers.sync"
+
+
+def queue_sync(store: Store, shop: str) -> None:
+    """Ask the job runner to sync the shop's due subscribers (one queued sync per shop)."""
+    store.jobs.enqueue(shop, SYNC_KIND)
+
+
+def _sync_job(services, job) -> None:
+    sync_due(services.config, services.store, job.shop)
+
+
+def _queue_due_syncs(services, now: int) -> None:
+    """Periodic: a sync for every shop with a subscriber whose retry time has come."""
+    for shop in services.store.capture.shops_with_due_syncs(now):
+        queue_sync(services.store, shop)
+
+
+def register_jobs(jobs) -> None:
+    jobs.register(SYNC_KIND, _sync_job)
+    jobs.register_periodic("customers.due_syncs", _queue_due_syncs)

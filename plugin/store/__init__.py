@@ -12,7 +12,9 @@ from .commerce import Commerce
 from .connection import Database, now_ms
 from .events import Event, Events
 from .identities import Identities
-from .inbox import Delivery, Inbox, LeaseLost
+from .inbox import Delivery, Inbox
+from .jobs import Job, Jobs
+from .leases import LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
 from .profiles import Profiles
@@ -20,7 +22,7 @@ from .rec_settings import RecSettings
 from .recommendations import Recommendations
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
+__all__ = ["Store", "Shop", "Delivery", "Job", "LeaseLost", "now_ms"]
 
 
 class Store:
@@ -29,6 +31,7 @@ class Store:
         self.shops = Shops(self.database)
         self.oauth_states = OAuthStates(self.database)
         self.inbox = Inbox(self.database)
+        self.jobs = Jobs(self.database)
         self.commerce = Commerce(self.database)
         self.privacy = Privacy(self.database)
         self.identities = Identities(self.database)

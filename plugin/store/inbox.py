@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from . import leases
 from .connection import Database, now_ms
+from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "done", "skipped", "dead")
 
@@ -83,43 +85,11 @@ class Inbox:
         return rows[0][0] if rows else None
 
     def claim(self, worker: str, *, lease_ms: int, limit: int = 1, max_attempts: int | None = None) -> list[Delivery]:
-        """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends.
-
-        A due delivery that has already been claimed ``max_attempts`` times is
-        dead-lettered instead of claimed again: a worker that dies or hangs on
-        it (its lease runs out, so the failure path never ran) cannot make it
-        come back forever.
-        """
-        now = now_ms()
-        due = "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND lease_until < ?))"
+        """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends
+        (``leases.claim``: the claim shape and dead-letter rule every queue shares)."""
         with self._d.write() as db:
-            if max_attempts is not None:
-                db.execute(
-                    f"""
-                    UPDATE webhook_inbox
-                    SET status = 'dead', lease_until = NULL, finished_at = ?,
-                        last_error = 'gave up after ' || attempts || ' attempts: '
-                            || COALESCE(last_error, 'the worker holding it stopped before finishing')
-                    WHERE {due} AND attempts >= ?
-                    """,
-                    [now, now, now, max_attempts],
-                )
-            rows = list(
-                db.query(
-                    f"""
-                    UPDATE webhook_inbox
-                    SET status = 'processing', lease_until = ?, locked_by = ?, attempts = attempts + 1
-                    WHERE id IN (
-                        SELECT id FROM webhook_inbox
-                        WHERE {due}
-                        ORDER BY next_attempt_at, id
-                        LIMIT ?
-                    )
-                    RETURNING *
-                    """,
-                    [now + lease_ms, worker, now, now, limit],
-                )
-            )
+            rows = leases.claim(db, "webhook_inbox", worker, now=now_ms(), lease_ms=lease_ms, limit=limit,
+                                max_attempts=max_attempts)
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 
     @contextmanager
@@ -132,55 +102,21 @@ class Inbox:
         """
         with self._d.write() as db:
             yield
-            cursor = db.execute(
-                """
-                UPDATE webhook_inbox SET status = 'done', finished_at = ?, lease_until = NULL, last_error = NULL
-                WHERE id = ? AND locked_by = ? AND status = 'processing'
-                """,
-                [now_ms(), delivery_id, worker],
-            )
-            if cursor.rowcount != 1:
+            if not leases.settle(db, "webhook_inbox", delivery_id, worker, status="done", now=now_ms(), error=None):
                 raise LeaseLost(delivery_id)
 
     def fail(self, delivery_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
-        self._d.execute(
-            """
-            UPDATE webhook_inbox
-            SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
-                last_error = ?, finished_at = ?
-            WHERE id = ? AND locked_by = ? AND status = 'processing'
-            """,
-            ["pending" if retry_at is not None else "dead", retry_at, error[:2000],
-             None if retry_at is not None else now_ms(), delivery_id, worker],
-        )
+        leases.settle(self._d.db, "webhook_inbox", delivery_id, worker, now=now_ms(), error=error,
+                      status="pending" if retry_at is not None else "dead", retry_at=retry_at)
 
     def skip(self, delivery_id: int, worker: str, reason: str) -> None:
         """Finish a delivery that needs no handler (unknown shop or topic, uninstalled shop)."""
-        self._d.execute(
-            """
-            UPDATE webhook_inbox SET status = 'skipped', lease_until = NULL, last_error = ?, finished_at = ?
-            WHERE id = ? AND locked_by = ? AND status = 'processing'
-            """,
-            [reason, now_ms(), delivery_id, worker],
-        )
+        leases.settle(self._d.db, "webhook_inbox", delivery_id, worker, status="skipped", now=now_ms(), error=reason)
 
     def replay(self, delivery_id: int | None = None, *, all_dead: bool = False) -> int:
         """Queue dead (or any finished) deliveries again; returns how many."""
-        now = now_ms()
-        if all_dead:
-            cursor = self._d.execute(
-                """UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = ?,
-                   finished_at = NULL WHERE status = 'dead'""",
-                [now],
-            )
-        else:
-            cursor = self._d.execute(
-                """UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = ?,
-                   finished_at = NULL WHERE id = ? AND status <> 'processing'""",
-                [now, delivery_id],
-            )
-        return cursor.rowcount
+        return leases.replay(self._d.db, "webhook_inbox", now=now_ms(), row_id=None if all_dead else delivery_id)
 
     def get(self, delivery_id: int) -> Delivery | None:
         row = self._d.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery_id])
@@ -220,15 +156,3 @@ class Inbox:
             "SELECT topic, MAX(received_at) AS at FROM webhook_inbox WHERE shop = ? GROUP BY topic", [shop]
         )
         return {r["topic"]: r["at"] for r in rows}
-
-    def pending_count(self) -> int:
-        row = self._d.one("SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('pending', 'processing')")
-        return row["n"]
-
-
-class LeaseLost(Exception):
-    """Another worker owns the delivery now; this attempt's writes were rolled back."""
-
-    def __init__(self, delivery_id: int):
-        super().__init__(f"lease lost on delivery {delivery_id}")
-        self.delivery_id = delivery_id

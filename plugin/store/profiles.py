@@ -296,28 +296,3 @@ class Profiles:
             [shop, cuts["mode"], cuts["buyers"], json.dumps(cuts["recency"]), json.dumps(cuts["frequency"]),
              json.dumps(cuts["monetary"]), cuts["computed_at"]],
         )
-
-    # The refresh queue ----------------------------------------------------------------------
-
-    def enqueue(self, shop: str, kind: str, ref: str, now: int) -> None:
-        """Ask for a refresh of the person behind an order or a customer (``kind``); deduplicated."""
-        self._d.execute(
-            "INSERT INTO profile_queue (shop, kind, ref, queued_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (shop, kind, ref) DO NOTHING",
-            [shop, kind, ref, now],
-        )
-
-    def take_queued(self, limit: int) -> list[dict]:
-        """Remove and return the oldest queued refreshes; call inside the transaction that applies
-        them, so a crash leaves them queued."""
-        return list(self._d.db.query(
-            """
-            DELETE FROM profile_queue WHERE (shop, kind, ref) IN (
-                SELECT shop, kind, ref FROM profile_queue ORDER BY queued_at LIMIT ?
-            ) RETURNING shop, kind, ref
-            """,
-            [limit],
-        ))
-
-    def queued(self) -> int:
-        return self._d.one("SELECT COUNT(*) AS n FROM profile_queue")["n"]

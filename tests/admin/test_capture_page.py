@@ -13,6 +13,7 @@ from plugin.capture.settings import DEFAULT_SETTINGS, settings_of, validate_sett
 from plugin.capture.signup import subscribe
 from plugin.platform.errors import PlatformUnavailable, UserErrors
 
+from tests.support.jobs import queued
 from tests.support.app import SHOP
 from tests.support.signing import session_token
 
@@ -20,11 +21,8 @@ SCRIPT = "<script>alert('x')</script>"
 
 
 @pytest.fixture(autouse=True)
-def shop(installed_shop, monkeypatch):
+def shop(installed_shop):
     installed_shop()
-    kicks = []
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: kicks.append(shop))
-    return kicks
 
 
 def bearer(**claims):
@@ -40,12 +38,12 @@ def test_every_capture_admin_route_needs_a_valid_session_token(client, path):
     assert client.get(path, headers=bearer()).status_code == 200
 
 
-def test_put_validates_saves_and_kicks_the_code_pool(client, store, shop):
+def test_put_validates_saves_and_kicks_the_code_pool(client, store):
     response = client.put("/admin/api/capture/settings", headers=bearer(),
                           json={"texts": {"headline": SCRIPT}, "discount": {"value": "15"}})
     assert response.status_code == 200 and response.json["version"] == 1
     assert settings_of(store, SHOP)[0]["texts"]["headline"] == SCRIPT
-    assert shop == [SHOP]
+    assert queued(store, "capture.refill") == [("capture.refill", SHOP)]
 
 
 def test_invalid_settings_are_refused_with_field_errors_and_nothing_is_stored(client, store):

@@ -24,10 +24,8 @@ DAY = 86_400_000
 
 
 @pytest.fixture(autouse=True)
-def setup(store, monkeypatch):
+def setup(store):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
-    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
 
 
 def pool(store, n: int, *, ends_in: int = 30 * DAY, first: int = 0) -> int:

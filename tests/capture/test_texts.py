@@ -52,10 +52,8 @@ def test_the_storefront_config_follows_the_discount_when_the_merchant_changes_it
     assert config_answer(client)["teaser"] == "Get $5 off"
 
 
-def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store, monkeypatch):
+def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
-    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda c, s, shop: None)
     store.capture.save_settings(SHOP, validate_settings({"discount": {"value": "25"}, "texts": {
         "consent": "I want {discount} off and marketing emails."}}))
     response = client.post(signed("/proxy/subscribe", SHOP, SECRET), data=json.dumps({"e": "ann@example.com"}),
@@ -93,9 +91,8 @@ def test_a_text_naming_another_value_than_the_discount_is_flagged(discount, text
     assert ("texts.teaser" in warnings) is warned
 
 
-def test_the_settings_page_warns_on_a_mismatched_value_and_saves_anyway(client, store, installed_shop, monkeypatch):
+def test_the_settings_page_warns_on_a_mismatched_value_and_saves_anyway(client, store, installed_shop):
     installed_shop()
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda c, s, shop: None)
     headers = {"Authorization": f"Bearer {session_token()}"}
     response = client.put("/admin/api/capture/settings", headers=headers,
                           json={"discount": {"value": "20"}, "texts": {"teaser": "Get 10% off"}})

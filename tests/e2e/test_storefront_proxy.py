@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from plugin.background import kicker
 
 from tests.support.signing import BROWSER_UA, signed
+from tests.support.jobs import wait_for_jobs
 from tests.support.storefront import SECRET, SHOP, StorefrontStack
 
 VISITOR = "3f2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
@@ -80,7 +80,7 @@ def test_subscribers_become_customers_with_marketing_consent(stack):
     assert response.status_code == 200
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        kicker.wait_idle(10)
+        wait_for_jobs(stack.store)
         row = stack.store.capture.subscriber(SHOP, "consent.check@example.com")
         if row["sync_state"] != "pending":
             break

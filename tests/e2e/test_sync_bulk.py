@@ -28,7 +28,7 @@ TABLES = {
 @pytest.fixture
 def stack(tmp_path):
     running = Stack(tmp_path, catalog_size=60, order_history=150)
-    install_through_oauth(running.store_url, running.app_url)  # starts the first sync (bulk) in the background
+    install_through_oauth(running.store_url, running.app_url)  # queues the first sync (bulk)
     yield running
     running.close()
 
@@ -36,6 +36,7 @@ def stack(tmp_path):
 def first_sync(stack) -> dict:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        stack.run_jobs()
         run = stack.store.shops.last_sync(SHOP)
         if run and run["finished_at"]:
             return run

@@ -8,7 +8,7 @@ import requests
 
 from plugin.people import membership
 from plugin.demo import install_through_oauth
-from webhooks.worker import Worker
+from tests.support.jobs import runner
 
 from tests.support.e2e import SHOP
 
@@ -21,13 +21,14 @@ def control(stack, path, **body):
 
 def drain_and_work(stack) -> int:
     assert control(stack, "webhooks/drain", timeout=20)["drained"]
-    return Worker(stack.store).run_until_idle()
+    return runner(stack.store).run_until_idle()
 
 
 def installed(stack):
     install_through_oauth(stack.store_url, stack.app_url)
     deadline = time.monotonic() + 30
-    while True:  # the first sync runs in the background after install
+    while True:  # the install queued the first sync
+        stack.run_jobs()
         run = stack.store.shops.last_sync(SHOP)
         if run and run["finished_at"]:
             return run

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from plugin.app import create_app
 from plugin.config import COMPLIANCE_TOPICS, WEBHOOK_TOPICS
-from webhooks.worker import Worker
+from tests.support.jobs import runner
 from widgets.ratelimit import RateLimiter
 
 from tests.support.shops import install
@@ -160,8 +160,6 @@ def hostile_world(tmp_path, monkeypatch):
     for shop in (SHOP, OTHER_SHOP):
         install(store, shop)
     app.extensions["storelift.widgets"].limiter = RateLimiter({})
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
     records = Records()
     logging.getLogger().addHandler(records)
     try:
@@ -187,7 +185,7 @@ def assert_drains_a_valid_delivery(store, records) -> None:
     delivery = store.inbox.accept(shop=OTHER_SHOP, topic="products/update", dedupe_key="drain-check",
                                   webhook_id="drain-check", event_id=None, api_version="2026-10", triggered_at=None,
                                   body=body)
-    Worker(store, max_attempts=2).run_until_idle()
+    runner(store, max_attempts=2).run_until_idle()
     assert store.inbox.get(delivery).status == "done"
     assert records.bad == [], [r.getMessage() for r in records.bad]
 
@@ -244,7 +242,7 @@ def test_signed_hostile_webhooks_are_acknowledged_and_never_jam_the_worker(tmp_p
     topics = sorted(set(WEBHOOK_TOPICS) | set(COMPLIANCE_TOPICS))
     with hostile_world(tmp_path, monkeypatch) as (app, store, records):
         client = app.test_client()
-        worker = Worker(store, max_attempts=2, batch=10)
+        worker = runner(store, max_attempts=2, batch=10)
         sent = Counter()
 
         @settings(FUZZ, max_examples=WEBHOOK_EXAMPLES)

@@ -19,10 +19,8 @@ from tests.support.hostile import (admin_headers, BEYOND_INT64, ID_40, nested, p
 
 
 @pytest.fixture(autouse=True)
-def shop(store, monkeypatch):
+def shop(store):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
 def refused(response, before: dict, store, statuses=(400, 413, 422)):

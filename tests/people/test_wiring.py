@@ -6,7 +6,7 @@ import json
 
 from plugin.people import membership, refresh
 from plugin.store import now_ms
-from webhooks.worker import Worker
+from tests.support.jobs import queued, runner
 
 from tests.support.app import SHOP
 
@@ -14,7 +14,7 @@ from tests.support.app import SHOP
 def deliver(store, topic, payload, key):
     store.inbox.accept(shop=SHOP, topic=topic, dedupe_key=key, webhook_id=key, event_id=key,
                        api_version="2026-10", triggered_at=None, body=json.dumps(payload).encode())
-    Worker(store).run_until_idle()
+    runner(store).run_until_idle()
 
 
 def order(order_id, email="ana@example.com", customer_id=42):
@@ -40,7 +40,7 @@ def test_the_worker_upkeep_rescores_due_shops(store, installed_shop, monkeypatch
     installed_shop()
     seen = []
     monkeypatch.setattr(refresh, "rescore_if_due", lambda store_, shop, now: seen.append(shop) or False)
-    Worker(store).maintain()
+    runner(store).maintain()
     assert seen == [SHOP]
 
 
@@ -48,7 +48,7 @@ def test_storefront_visitors_queue_a_refresh_the_worker_applies(store, installed
     installed_shop()
     refreshed = []
     monkeypatch.setattr(refresh, "on_events", lambda store_, shop, visitor, now: refreshed.append(visitor))
-    store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())
-    store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())  # deduplicated
-    Worker(store).run_until_idle()
-    assert refreshed == ["v-1"] and store.profiles.queued() == 0
+    refresh.queue_refresh(store, SHOP, "visitor", "v-1")
+    refresh.queue_refresh(store, SHOP, "visitor", "v-1")  # deduplicated
+    runner(store).run_until_idle()
+    assert refreshed == ["v-1"] and len(queued(store)) == 0

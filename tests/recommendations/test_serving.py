@@ -311,7 +311,7 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
 def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other, other_models):
     import json
 
-    from webhooks.worker import Worker
+    from tests.support.jobs import runner
 
     install(store, SHOP)
     catalog(store, SHOP, 6)
@@ -327,7 +327,7 @@ def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other
         delivery = store.inbox.accept(shop=SHOP, topic="customers/redact", dedupe_key=key, webhook_id=None,
                                       event_id=None, api_version="2026-10", triggered_at=None,
                                       body=json.dumps(body).encode())
-        Worker(store, name="test-worker").run_until_idle()
+        runner(store, name="test-worker").run_until_idle()
         assert store.inbox.get(delivery).status == "done"
 
     redact("redact-1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import devstore
 from plugin.app import create_app
-from plugin.background import kicker
+from plugin.jobs import Runner
 
 from .servers import ServerThread, free_port
 
@@ -40,8 +40,16 @@ class Stack:
         self.store = self.app.extensions["storelift"].store
         self.server = ServerThread(self.app, port=port)
 
+    def run_jobs(self) -> None:
+        """Run the due background jobs (the first sync, refills, customer syncs) on this thread.
+
+        This stack runs no worker, so its tests decide when webhook deliveries are processed.
+        """
+        runner = Runner(self.app.extensions["storelift"])
+        while runner.run_jobs_once():
+            pass
+
     def close(self):
         self.server.close()
-        kicker.wait_idle(10)  # code refills and customer syncs still talking to this devstore finish first
         self._stop_store()
         self.store.close()

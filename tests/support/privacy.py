@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 
-from webhooks.worker import Worker
+from tests.support.jobs import runner
 
 from .handlers import BIG, OTHER_SHOP, SHOP, columns, fixture, iso, tables
 from .shops import install
@@ -124,7 +124,7 @@ def deliver(store, topic: str, payload: dict, *, shop: str = SHOP, triggered_at:
         shop=shop, topic=topic, dedupe_key=f"test-{next(_keys)}", webhook_id=None, event_id=None,
         api_version="2026-10", triggered_at=triggered_at, body=json.dumps(payload).encode(),
     )
-    Worker(store, name="test-worker").run_until_idle()
+    runner(store, name="test-worker").run_until_idle()
     done = store.inbox.get(delivery_id)
     assert done.status == "done", done.last_error
     return delivery_id

@@ -16,10 +16,10 @@ import devstore
 from plugin.capture.pool import refill
 from plugin.capture.settings import validate_settings
 from plugin.app import create_app
-from plugin.background import kicker
 from plugin.cli.serve import server_options
 from plugin.demo import install_through_oauth
 
+from .jobs import wait_for_jobs
 from .paths import ROOT
 from .servers import free_port
 
@@ -91,7 +91,8 @@ class StorefrontStack:
         return response.json()["data"]
 
     def close(self) -> None:
-        kicker.wait_idle(10)
+        wait_for_jobs(self.store)  # code refills and customer syncs talking to this devstore finish first
+        self.app.extensions["storelift.worker"].stop()
         self.server.close()
         self._stop_store()
         self.store.close()

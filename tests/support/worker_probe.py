@@ -17,7 +17,7 @@ import time
 
 from plugin.store import Store
 from webhooks.handlers import HANDLERS
-from webhooks.worker import Worker
+from tests.support.jobs import runner
 
 
 def probe(store, delivery):
@@ -31,7 +31,7 @@ def main(db: str, mode: str, marker: str | None = None) -> None:
             probe(store_, delivery)
             pathlib.Path(marker).write_text(str(delivery.id))
             time.sleep(120)
-        Worker(store, {"orders/create": handler}, lease_ms=1000).run_until_idle()
+        runner(store, {"orders/create": handler}, lease_ms=1000).run_until_idle()
     else:
         if marker:
             folder = pathlib.Path(marker)
@@ -43,7 +43,7 @@ def main(db: str, mode: str, marker: str | None = None) -> None:
         def handler(store_, delivery, payload):
             real(store_, delivery, payload)
             probe(store_, delivery)
-        Worker(store, {"orders/create": handler}, batch=20).run_until_idle()
+        runner(store, {"orders/create": handler}, batch=20).run_until_idle()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from plugin.app import create_app
-from webhooks.worker import Worker
+from tests.support.jobs import runner
 
 from tests.support.app import base_overrides, SHOP
 from tests.support.servers import ServerThread
@@ -91,7 +91,7 @@ def test_the_same_delivery_five_times_is_processed_once(server):
     running, store = server
     for attempt in range(5):
         assert post(running, BODY, headers(BODY, **{"X-Shopify-Webhook-Id": f"retry-{attempt}"})).status_code == 200
-    assert Worker(store).run_until_idle() == 1
+    assert runner(store).run_until_idle() == 1
     assert store.commerce.get_order(SHOP, "450789469")["total_price"] == "10.00"
 
 
@@ -101,6 +101,6 @@ def test_deliveries_sent_newest_first_end_with_the_newest_state(server):
     for n, body in reversed(list(enumerate(versions))):  # newest first
         hdrs = headers(body, **{"X-Shopify-Topic": "orders/updated", "X-Shopify-Event-Id": f"ev-{n}"})
         assert post(running, body, hdrs).status_code == 200
-        Worker(store).run_until_idle()  # each applied as it arrives
+        runner(store).run_until_idle()  # each applied as it arrives
     saved = store.commerce.get_order(SHOP, "450789469")
     assert (saved["total_price"], saved["financial_status"]) == ("13.00", "refunded")

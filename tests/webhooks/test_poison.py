@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from webhooks.worker import Worker, backoff_ms
+from plugin.jobs import backoff_ms
+from tests.support.jobs import runner
 
 from tests.support.app import SHOP
 from tests.support.hostile import nested
@@ -25,7 +26,7 @@ class Clock:
 def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr("plugin.store.inbox.now_ms", fake)
-    monkeypatch.setattr("webhooks.worker.now_ms", fake)
+    monkeypatch.setattr("plugin.jobs.runner.now_ms", fake)
     return fake
 
 
@@ -57,7 +58,7 @@ def test_a_handler_raising_recursion_error_is_retried_then_dead_while_its_batch_
     before = accept(store, "a", b'{"id": 1}')
     poison = accept(store, "p", b'{"id": 666}')
     after = accept(store, "b", b'{"id": 2}')
-    worker = Worker(store, handled, max_attempts=3, batch=10)
+    worker = runner(store, handled, max_attempts=3, batch=10)
     assert worker.run_deliveries_once() == 3
     assert row(store, before)["status"] == row(store, after)["status"] == "done"
     first = row(store, poison)
@@ -80,7 +81,7 @@ def test_a_handler_raising_recursion_error_is_retried_then_dead_while_its_batch_
 def test_a_3000_deep_body_is_dead_lettered_as_invalid_json_and_its_batch_runs(store, clock, handled):
     deep = accept(store, "deep", nested(3000).encode())
     fine = accept(store, "fine", b'{"id": 1}')
-    assert Worker(store, handled, batch=10).run_deliveries_once() == 2
+    assert runner(store, handled, batch=10).run_deliveries_once() == 2
     assert row(store, fine)["status"] == "done"
     dead = row(store, deep)
     assert dead["status"] == "dead" and dead["attempts"] == 1
@@ -98,5 +99,5 @@ def test_a_delivery_whose_worker_keeps_dying_is_dead_lettered_at_the_cap_not_rec
     assert dead["status"] == "dead" and dead["attempts"] == 3
     assert dead["last_error"] == "gave up after 3 attempts: the worker holding it stopped before finishing"
     assert store.inbox.replay(stuck) == 1  # kept for inspection, and replayable after a fix
-    assert Worker(store, handled, max_attempts=3).run_until_idle() == 1
+    assert runner(store, handled, max_attempts=3).run_until_idle() == 1
     assert row(store, stuck)["status"] == "done"

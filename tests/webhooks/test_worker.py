@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from plugin.store import now_ms
-from webhooks.worker import Worker, backoff_ms
+from plugin.jobs import backoff_ms
+from tests.support.jobs import runner
 
 from tests.support.app import SHOP
 
@@ -35,7 +36,7 @@ def status(store, delivery_id):
 def test_a_delivery_is_handled_once_and_marked_done(store, installed_shop, probe):
     installed_shop()
     delivery = accept(store)
-    worker = Worker(store, {"orders/create": recording(store)})
+    worker = runner(store, {"orders/create": recording(store)})
     assert worker.run_until_idle() == 1
     assert status(store, delivery) == "done"
     assert [r["delivery"] for r in probe()] == [delivery]
@@ -50,7 +51,7 @@ def test_handler_errors_retry_with_backoff_then_dead_letter(store, installed_sho
         store_.database.execute("INSERT INTO probe VALUES ('x', 0, 'partial')")
         raise RuntimeError("boom")
 
-    worker = Worker(store, {"orders/create": broken}, max_attempts=3)
+    worker = runner(store, {"orders/create": broken}, max_attempts=3)
     before = now_ms()
     worker.run_once()
     row = store.database.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery])
@@ -73,7 +74,7 @@ def test_backoff_grows_exponentially_and_is_capped():
 def test_invalid_json_is_dead_lettered_without_retries(store, installed_shop, probe):
     installed_shop()
     delivery = accept(store, body=b"{nope")
-    Worker(store, {"orders/create": recording(store)}).run_until_idle()
+    runner(store, {"orders/create": recording(store)}).run_until_idle()
     assert status(store, delivery) == "dead"
     assert "invalid JSON" in store.inbox.get(delivery).last_error
     assert probe() == []
@@ -83,7 +84,7 @@ def test_unknown_topics_and_shops_are_skipped(store, installed_shop, probe):
     installed_shop()
     odd = accept(store, topic="inventory_levels/update", key="a")
     stranger = accept(store, shop="stranger.myshopify.com", key="b")
-    Worker(store, {"orders/create": recording(store)}).run_until_idle()
+    runner(store, {"orders/create": recording(store)}).run_until_idle()
     assert status(store, odd) == "skipped" and status(store, stranger) == "skipped"
     assert probe() == []
 
@@ -94,7 +95,7 @@ def test_after_uninstall_only_privacy_topics_are_handled(store, installed_shop, 
     order = accept(store, key="a")
     redact = accept(store, topic="shop/redact", key="b")
     handlers = {"orders/create": recording(store), "shop/redact": recording(store, "redact")}
-    Worker(store, handlers).run_until_idle()
+    runner(store, handlers).run_until_idle()
     assert status(store, order) == "skipped"
     assert status(store, redact) == "done"
     assert [r["note"] for r in probe()] == ["redact"]
@@ -103,11 +104,11 @@ def test_after_uninstall_only_privacy_topics_are_handled(store, installed_shop, 
 def test_a_worker_that_lost_its_lease_cannot_apply_the_delivery_again(store, installed_shop, probe):
     installed_shop()
     delivery = accept(store)
-    slow = Worker(store, {"orders/create": recording(store, "slow")}, name="slow", lease_ms=-1)
+    slow = runner(store, {"orders/create": recording(store, "slow")}, name="slow", lease_ms=-1)
     [claimed] = store.inbox.claim("slow", lease_ms=-1)  # the lease is already over
-    fast = Worker(store, {"orders/create": recording(store, "fast")}, name="fast")
+    fast = runner(store, {"orders/create": recording(store, "fast")}, name="fast")
     assert fast.run_until_idle() == 1
-    slow.process(claimed)  # finishes late: its writes must roll back
+    slow.process_delivery(claimed)  # finishes late: its writes must roll back
     assert [r["note"] for r in probe()] == ["fast"]
     assert status(store, delivery) == "done"
 
@@ -119,9 +120,9 @@ def test_replay_requeues_dead_deliveries_after_a_fix(store, installed_shop, prob
     def buggy(store_, delivery_, payload):
         raise KeyError("line_items")
 
-    Worker(store, {"orders/create": buggy}, max_attempts=1).run_until_idle()
+    runner(store, {"orders/create": buggy}, max_attempts=1).run_until_idle()
     assert status(store, delivery) == "dead"
     assert store.inbox.replay(all_dead=True) == 1
-    Worker(store, {"orders/create": recording(store)}).run_until_idle()
+    runner(store, {"orders/create": recording(store)}).run_until_idle()
     assert status(store, delivery) == "done"
     assert len(probe()) == 1

@@ -23,10 +23,8 @@ SESSION = "a3bb189e-8bf9-3888-9912-ace4e6543002"
 
 
 @pytest.fixture(autouse=True)
-def setup(store, monkeypatch):
+def setup(store):
     install(store, SHOP)
-    monkeypatch.setattr("plugin.capture.pool.kick_refill", lambda *a: None)
-    monkeypatch.setattr("plugin.platform.push_customers.kick_sync", lambda *a: None)
 
 
 def batch(events=None, **fields):

@@ -6,7 +6,8 @@ Newer payloads carry ``email_marketing_consent``; older ones only the
 
 from __future__ import annotations
 
-from plugin.store import Delivery, Store, now_ms
+from plugin.people import refresh
+from plugin.store import Delivery, Store
 from plugin.store.commerce import Customer
 
 from .payload import email, epoch_ms, money, platform_id, sequence, source_time, tags
@@ -53,4 +54,4 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
         ),
     )
     if applied:  # location and ids reach the shopper's profile, off the webhook path
-        store.profiles.enqueue(delivery.shop, "customer", customer_id, now_ms())
+        refresh.queue_refresh(store, delivery.shop, "customer", customer_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from plugin.capture.codes import record_redemptions
 from plugin.recommendations.serving import api as recommendations
+from plugin.people import refresh
 from plugin.store import Delivery, Store, now_ms
 from plugin.store.commerce import Order
 
@@ -53,5 +54,5 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
     if used:  # every version of the order carries its codes: recording them again changes nothing
         record_redemptions(store, delivery.shop, used, order_id, now_ms())
     if applied:  # the buyer's profile and segments follow, off the webhook path; the model learns it
-        store.profiles.enqueue(delivery.shop, "order", order_id, now_ms())
+        refresh.queue_refresh(store, delivery.shop, "order", order_id)
         recommendations.on_order(store, delivery.shop, order_id)

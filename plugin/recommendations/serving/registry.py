@@ -14,10 +14,20 @@ must be rebuilt rather than tailed:
   rebuilt on its next use), so feed rows older than ``feed.FEED_KEEP_MS`` can
   be pruned: no live model can still need them.
 
-One ``Models`` per process and database, held by the process's services
-(``plugin.services``), never a module global: two apps in one process keep
-their own models. The rebuilder is still a raw daemon thread, to move onto the
-job runner.
+Why the background rebuild is a thread of this registry and not a job of
+the runner (plugin/jobs): the model is this process's memory. A durable job
+would be claimed by whichever runner comes first, often a ``storelift
+worker`` process that serves no blocks and would build a model nobody reads,
+and it would outlive the process that needed it. What must cross processes
+is already durable: ``storelift rebuild``, an import or a redaction moves
+the shop's generation in the database, and every serving process sees it on
+its next block request (``_needs_rebuild``) and rebuilds its own copy here.
+So the rebuilder stays one thread per process, owned by the registry, which
+logs every failure and retries after ``RETRY_S``; the test of background
+work (tests/jobs/test_every_background_work.py) names it as the one allowed
+thread besides the runner's and the servers'. One ``Models`` per process
+and database, held by the process's services (``plugin.services``), never a
+module global: two apps in one process keep their own models.
 """
 
 from __future__ import annotations

@@ -1,0 +1,169 @@
+"""The one job runner: claim due work with a lease, run it, retry with backoff, dead-letter, upkeep.
+
+A runner drains two queues with the same claim (``store/leases.py``) and
+the same attempt (``attempt``): first the webhook inbox, then the jobs the
+platform's data caused (derived data waits for the data). Any number of
+runners can run at once, as threads in ``serve``/``demo``
+(``STORELIFT_RUN_WORKER=1``) or as ``storelift worker`` processes: claims are
+atomic, and a runner killed mid-job leaves the job to be claimed again when
+its lease runs out (at most ``max_attempts`` times, then dead-lettered).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any, Callable, ContextManager
+
+from plugin.store import LeaseLost, now_ms
+
+from .kinds import INBOX_KIND, Reject, Skip
+
+log = logging.getLogger("storelift.jobs")
+
+# How often a worker runs the periodic steps. Each is cheap when nothing is due (a row read per
+# shop, one query for due customer syncs), and a minute keeps sync retries close to their due time.
+PERIOD_S = 60
+
+
+def backoff_ms(attempt: int, *, first_ms: int = 5_000, cap_ms: int = 3_600_000) -> int:
+    """Exponential backoff after the ``attempt``-th failure: first_ms, twice that, … capped."""
+    return min(first_ms * 2 ** (attempt - 1), cap_ms)
+
+
+class Runner:
+    def __init__(self, services: Any, *, name: str | None = None, lease_ms: int = 60_000, max_attempts: int = 8,
+                 batch: int = 50, idle_sleep: float = 0.2):
+        self.services = services
+        self.store = services.store
+        self.kinds = services.jobs
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.lease_ms = lease_ms
+        self.max_attempts = max_attempts  # the inbox's cap; job kinds carry their own
+        self.batch = batch
+        self.idle_sleep = idle_sleep
+
+    # ------------------------------------------------------------------ draining
+
+    def run_once(self) -> int:
+        """One batch of due deliveries, or when there are none, of due jobs; returns how many."""
+        return self.run_deliveries_once() or self.run_jobs_once()
+
+    def run_deliveries_once(self) -> int:
+        if self.kinds.inbox is None:
+            return 0
+        deliveries = self.store.inbox.claim(self.name, lease_ms=self.lease_ms, limit=self.batch, max_attempts=self.max_attempts)
+        for delivery in deliveries:
+            self.process_delivery(delivery)
+        return len(deliveries)
+
+    def process_delivery(self, delivery: Any) -> None:
+        """One claimed delivery, handled in the transaction that marks it done."""
+        self.attempt(self.store.inbox, delivery, INBOX_KIND, lambda: self.kinds.inbox(self.services, delivery),
+                     max_attempts=self.max_attempts, transactional=True)
+
+    def run_jobs_once(self) -> int:
+        jobs = self.store.jobs
+        claimed = []
+        for cap, names in self.kinds.by_attempts().items():
+            claimed += jobs.claim(self.name, lease_ms=self.lease_ms, limit=self.batch, max_attempts=cap, kinds=names)
+        for job in sorted(claimed, key=lambda j: j.id):
+            kind = self.kinds.get(job.kind)
+            self.attempt(jobs, job, job.kind, lambda j=job, k=kind: k.handler(self.services, j),
+                         max_attempts=kind.max_attempts, transactional=kind.transactional)
+        return len(claimed)
+
+    def run_until_idle(self) -> int:
+        """Drain the inbox, then the jobs (including those it queued); returns the deliveries processed."""
+        total = 0
+        while (n := self.run_deliveries_once()):
+            total += n
+        while self.run_jobs_once() or self.run_deliveries_once():
+            pass
+        return total
+
+    def attempt(self, queue: Any, item: Any, kind: str, run: Callable[[], None], *, max_attempts: int,
+                transactional: bool) -> None:
+        """Finish one claimed item: done, skipped, dead, or failed and due again after a backoff.
+
+        Whatever goes wrong with this item (a handler raising anything, even
+        ``RecursionError``) is recorded on it, never raised: the rest of the
+        batch still runs, and the attempts cap turns a poison pill into dead-letter.
+        """
+        finishing: Callable[[], ContextManager] = lambda: queue.finishing(item.id, self.name)  # noqa: E731
+        try:
+            if transactional:
+                with finishing():
+                    run()
+            else:
+                run()
+                with finishing():
+                    pass
+        except LeaseLost:
+            log.warning("%s %s was taken over by another worker", kind, item.id)
+        except Skip as reason:
+            queue.skip(item.id, self.name, str(reason))
+        except Reject as reason:
+            queue.fail(item.id, self.name, str(reason), retry_at=None)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            retry_at = None if item.attempts >= max_attempts else now_ms() + backoff_ms(item.attempts)
+            log.warning("%s %s failed, attempt %s: %s", kind, item.id, item.attempts, error)
+            queue.fail(item.id, self.name, error, retry_at=retry_at)
+
+    # ------------------------------------------------------------------ upkeep and the loop
+
+    def maintain(self) -> None:
+        """Run every periodic step (segment re-scoring, due customer syncs); one failing never stops the rest."""
+        now = now_ms()
+        for name, step in self.kinds.periodic().items():
+            try:
+                step(self.services, now)
+            except Exception:  # logged with its traceback; the step runs again next period
+                log.exception("periodic step %s failed", name)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        log.info("worker %s started", self.name)
+        next_upkeep = 0.0
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= next_upkeep:
+                    self.maintain()
+                    next_upkeep = time.monotonic() + PERIOD_S
+                if not self.run_once():
+                    stop.wait(self.idle_sleep)
+            except Exception:  # a broken database must not kill the thread silently
+                log.exception("worker loop error")
+                stop.wait(1.0)
+        log.info("worker %s stopped", self.name)
+
+
+class InProcessWorker:
+    """The runner as one thread inside ``serve``/``demo`` (``STORELIFT_RUN_WORKER=1``).
+
+    ``stop`` lets the job in hand finish (a sync talking to the platform
+    included) before the app closes its store.
+    """
+
+    def __init__(self, services: Any):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=Runner(services).run_forever, args=(self._stop,),
+                                        name="storelift-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def run_process(services: Any) -> None:
+    """``storelift worker``: run until SIGTERM/SIGINT."""
+    import signal
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    Runner(services).run_forever(stop)
