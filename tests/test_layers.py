@@ -28,6 +28,7 @@ LAYERS = [  # most specific prefix first
     ("plugin.platform", 1),
     ("plugin.auth", 1),
     ("plugin.services", 1),
+    ("plugin.settings", 1),
     ("webhooks.verify", 1),
     ("plugin.imports", 2),
     ("plugin.people", 2),

@@ -37,8 +37,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from plugin.capture.settings import settings_of
-from plugin.recommendations import settings as rec_settings
+from plugin.capture.settings import CAPTURE
+from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, read_json, whole_number
 from plugin.store import now_ms
@@ -170,7 +170,7 @@ def block():
     except BadRequest as exc:
         return _error(400, "bad_request", str(exc))
     services = current_app.extensions["storelift"]
-    settings = rec_settings.block_settings_of(services.store, g.shop)
+    settings = services.settings.served(g.shop, RECOMMENDATIONS)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
         served = recommendations.recommend_for(services.store, g.shop, replace(asked, exclude=shown), settings)
@@ -214,7 +214,7 @@ def _event() -> dict | None:
         raise BatchError("unknown block")
     if not _limiter().allow("recs:visitor", visitor):
         raise BatchError("too many block events from this visitor", 429)
-    settings, _ = settings_of(current_app.extensions["storelift"].store, g.shop)
+    settings, _ = current_app.extensions["storelift"].settings.read(g.shop, CAPTURE)
     if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return None

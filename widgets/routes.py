@@ -31,7 +31,7 @@ from plugin.auth.common import AuthError, normalize_shop
 from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
-from plugin.capture.settings import settings_of
+from plugin.capture.settings import CAPTURE
 from plugin.people import identity
 from plugin.platform import push_customers
 from plugin.safe_input import InputError, parse_id, read_json
@@ -169,7 +169,7 @@ def config():
     visitor = request.args.get("v")
     visitor = visitor if visitor and ID_RE.fullmatch(visitor) else None
     device = {"m": "mobile", "d": "desktop"}.get(request.args.get("d", "d"))
-    settings, version = settings_of(services.store, g.shop)
+    settings, version = services.settings.read(g.shop, CAPTURE)
     decision = decide(
         services.store, g.shop, settings, visitor_id=visitor, customer_id=g.customer_id, device=device,
         returning=request.args.get("r") == "1", bot=bots.is_bot(request.headers.get("User-Agent")), now=now_ms(),
@@ -202,7 +202,7 @@ def events():
     batch = parse_batch(read_body(MAX_BATCH_BYTES), received)
     if not state.limiter.allow("events:visitor", batch.visitor_id):
         return _error(429, "too_many_requests", "too many events from this visitor")
-    settings, _ = settings_of(services.store, g.shop)
+    settings, _ = services.settings.read(g.shop, CAPTURE)
     if bots.is_bot(request.headers.get("User-Agent"), batch.webdriver) or not may_store(
             batch.consent, batch.gpc, settings):
         return Response(status=204)
@@ -228,7 +228,7 @@ def identify():
         email = normalize_email(data.get("e"))
     except InvalidEmail as exc:
         return _error(422, "invalid_email", str(exc))
-    settings, _ = settings_of(services.store, g.shop)
+    settings, _ = services.settings.read(g.shop, CAPTURE)
     if bots.is_bot(request.headers.get("User-Agent"), flag(data.get("w"))) or not may_store(
             flag(data.get("c")), flag(data.get("g")), settings):
         return Response(status=204)
@@ -281,7 +281,7 @@ def subscribe():
                                   customer_id=g.customer_id)
     except signup.CaptureOff:
         return _error(409, "capture_off", "sign-up is closed")
-    settings, _ = settings_of(services.store, g.shop)
+    settings, _ = services.settings.read(g.shop, CAPTURE)
     if result.code is None or pool.pool_low(services.store, g.shop, settings, now_ms()):
         pool.kick_refill(services.config, services.store, g.shop)
     if result.created:
