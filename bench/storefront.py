@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from plugin.capture.settings import discount_key, validate_settings
+from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
 from plugin.people import identity
 from plugin.store import Event, Store, now_ms
@@ -75,8 +75,7 @@ def bare_requests():
 def seed(store: Store) -> None:
     store.shops.save_install(SHOP, access_token="bench", scopes=(), api_version="2026-10",
                              token_expires_at=None, refresh_token=None, refresh_expires_at=None)
-    settings = validate_settings({})
-    store.capture.save_settings(SHOP, settings)
+    settings, _ = CAPTURE.save(store, SHOP, {})
     # A full pool, so no refill is kicked during the run (the bench has no platform to call).
     campaign = store.capture.add_campaign(SHOP, discount_key=discount_key(settings), discount_id="gid://x/1",
                                           title="bench", starts_at=now_ms(), ends_at=now_ms() + 30 * 86_400_000)

@@ -3,7 +3,7 @@
 Built once per process by ``Services.open`` (the app factory and the CLI's
 store commands both use it) and attached to the Flask app, so parts never
 construct their own and tests can swap any part. Per-process state (the
-recommendation models, the admin menu, the job kinds) hangs off this
+recommendation models, the admin menu, the job kinds, the settings cache) hangs off this
 object rather than module globals: two apps in one process (tests, a demo
 beside a test server) never share a registry by accident.
 
@@ -21,6 +21,7 @@ from typing import Any, Callable
 from .config import Config, load_config
 from .jobs import JobKinds
 from .recommendations.serving.registry import Models
+from .settings import SettingsCache
 from .store import Store
 
 EXTENSION = "storelift"
@@ -62,8 +63,12 @@ class Services:
     # Every kind of background work, registered by the features (plugin/jobs).
     jobs: JobKinds = field(default_factory=JobKinds)
 
+    # Each shop's settings as the storefront reads them, validated once per save (plugin.settings.cache).
+    settings: SettingsCache = field(init=False)
+
     def __post_init__(self) -> None:
         self.models = Models(self.store)
+        self.settings = SettingsCache(self.store)
 
     @classmethod
     def open(cls, config: Config | None = None) -> "Services":

@@ -18,7 +18,7 @@ from flask import g, jsonify, request, send_from_directory
 from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
-from plugin.capture.settings import settings_of
+from plugin.capture.settings import CAPTURE
 from plugin.people import refresh
 from plugin.platform import push_customers
 from plugin.services import Services
@@ -52,7 +52,7 @@ def config():
     visitor = request.args.get("v")
     visitor = visitor if is_visitor_id(visitor) else None
     device = {"m": "mobile", "d": "desktop"}.get(request.args.get("d", "d"))
-    settings, version = settings_of(services.store, g.shop)
+    settings, version = services.settings.read(g.shop, CAPTURE)
     decision = decide(
         services.store, g.shop, settings, visitor_id=visitor, customer_id=g.customer_id, device=device,
         returning=request.args.get("r") == "1", bot=door.is_bot(), now=now_ms(),
@@ -103,7 +103,7 @@ def subscribe():
                                   customer_id=g.customer_id)
     except signup.CaptureOff:
         return door.error(409, "capture_off", "sign-up is closed")
-    settings, _ = settings_of(services.store, g.shop)
+    settings, _ = services.settings.read(g.shop, CAPTURE)
     if result.code is None or pool.pool_low(services.store, g.shop, settings, now_ms()):
         pool.queue_refill(services.store, g.shop)
     if result.created:

@@ -35,7 +35,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from plugin.auth.app_proxy import verify_app_proxy
 from plugin.auth.common import AuthError, normalize_shop
-from plugin.capture.settings import settings_of
+from plugin.capture.settings import CAPTURE
 from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
 
@@ -203,7 +203,7 @@ def unwanted(sent: dict) -> bool:
     """
     if is_bot(flag(sent.get("w"))):
         return True
-    settings, _ = settings_of(services().store, g.shop)
+    settings, _ = services().settings.read(g.shop, CAPTURE)
     return not may_store(flag(sent.get("c")), flag(sent.get("g")), settings)
 
 

@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request
 
-from plugin.recommendations import settings as rec_settings
+from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, whole_number
 from plugin.store import now_ms
@@ -142,7 +142,7 @@ def block():
     except BadRequest as exc:
         return door.error(400, "bad_request", str(exc))
     services = door.services()
-    settings = rec_settings.block_settings_of(services.store, g.shop)
+    settings = services.settings.served(g.shop, RECOMMENDATIONS)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
         served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)

@@ -2,8 +2,8 @@
 
 Authenticated like the rest of the embedded admin (``session_required``: the
 platform's HS256 session token, from ``id_token`` on the page load and
-``Authorization: Bearer`` on API calls). Settings are validated by
-``plugin.capture.settings.validate_settings`` (one schema, contrast checked); saving
+``Authorization: Bearer`` on API calls). Settings are validated and saved by
+``plugin.capture.settings.CAPTURE`` (one model, contrast checked); saving
 queues a refill of the discount-code pool so a changed discount is ready before shoppers
 ask for it. Texts that name a value other than the discount's are saved but
 flagged (``plugin.capture.texts.value_warnings``).
@@ -18,9 +18,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from ..capture import pool, texts
-from ..capture.settings import TEXT_LIMITS, SettingsError, public_config, settings_of, validate_settings
+from ..capture.settings import CAPTURE, TEXT_LIMITS, public_config
 from ..safe_input import whole_number
 from ..services import Services
+from ..settings import SettingsError
 from .body import json_body
 from .routes import session_required
 
@@ -45,7 +46,7 @@ def _iso(ms: int | None) -> str:
 
 
 def _state(services: Services, shop: str) -> dict:
-    settings, version = settings_of(services.store, shop)
+    settings, version = CAPTURE.read(services.store, shop)
     return {
         "settings": settings,
         "version": version,
@@ -81,10 +82,9 @@ def put_settings():
     services = Services.of(current_app)
     data = json_body()
     try:
-        settings = validate_settings(data)
+        settings, _ = CAPTURE.save(services.store, g.shop, data)
     except SettingsError as exc:
         return jsonify(error="invalid_settings", errors=exc.errors), 422
-    services.store.capture.save_settings(g.shop, settings)
     if settings["enabled"]:
         pool.queue_refill(services.store, g.shop)
     return jsonify(_state(services, g.shop))

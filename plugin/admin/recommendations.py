@@ -6,7 +6,7 @@ Bearer`` on API calls); the shop comes from the token, never from a parameter.
 
 - ``GET /admin/recommendations?days=30``: the page.
 - ``GET|PUT /admin/api/recommendations/settings``: the shop-wide settings
-  (``plugin.recommendations.settings``). A PUT replaces them whole; a refused one is a 422
+  (``plugin.recommendations.settings.RECOMMENDATIONS``). A PUT replaces them whole; a refused one is a 422
   with an error per field and stores nothing. Serving picks a save up on the
   next block request.
 - ``GET /admin/api/recommendations/products?q=TEXT``: up to ``SEARCH_LIMIT``
@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
-from ..recommendations import settings as rec_settings
+from ..recommendations.settings import LIMITS, MAX_FACTOR, MIN_FACTOR, RECOMMENDATIONS
 from ..recommendations import theme_links
 from ..recommendations.serving import api as recommendations
 from ..safe_input import InputError, whole_number
 from ..services import Services
+from ..settings import SettingsError
 from ..store import now_ms
 from .body import json_body
 from .routes import _session_token, session_required
@@ -75,14 +76,14 @@ def attribution(services: Services, shop: str, days: int, now: int | None = None
 
 
 def _settings_state(services: Services, shop: str) -> dict:
-    settings, version = rec_settings.settings_of(services.store, shop)
+    settings, version = RECOMMENDATIONS.read(services.store, shop)
     return {"settings": settings, "version": version}
 
 
 def _titles(services: Services, shop: str, settings: dict) -> dict[str, str]:
     """Titles of the pinned and excluded products, so the page shows them as the merchant chose them."""
     ids = [v for name in ("pins", "excluded") for v in settings[name] if ":" not in v]
-    return services.store.rec_settings.product_titles(shop, ids) if ids else {}
+    return services.store.rec_catalog.product_titles(shop, ids) if ids else {}
 
 
 @bp.get("/admin/recommendations")
@@ -96,7 +97,7 @@ def page():
     return render_template("admin/recommendations.html", shop=g.shop, state=state,
                            titles=_titles(services, g.shop, state["settings"]),
                            report=attribution(services, g.shop, days), periods=PERIODS,
-                           limits=rec_settings.LIMITS, factor=(rec_settings.MIN_FACTOR, rec_settings.MAX_FACTOR),
+                           limits=LIMITS, factor=(MIN_FACTOR, MAX_FACTOR),
                            id_token=_session_token(),
                            place_blocks=theme_links.placement_links(services.config, g.shop))
 
@@ -112,8 +113,8 @@ def get_settings():
 def put_settings():
     data = json_body()
     try:
-        settings, version = rec_settings.save(Services.of(current_app).store, g.shop, data)
-    except rec_settings.SettingsError as exc:
+        settings, version = RECOMMENDATIONS.save(Services.of(current_app).store, g.shop, data)
+    except SettingsError as exc:
         return jsonify(error="invalid_settings", message="settings not saved", errors=exc.errors), 422
     return jsonify(settings=settings, version=version)
 
@@ -126,7 +127,7 @@ def search_products():
         response = jsonify(error="bad_request", message=f"q must be 1 to {MAX_QUERY} characters")
         response.status_code = 400
     else:
-        response = jsonify(products=Services.of(current_app).store.rec_settings.search_products(g.shop, text, SEARCH_LIMIT))
+        response = jsonify(products=Services.of(current_app).store.rec_catalog.search_products(g.shop, text, SEARCH_LIMIT))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -3,8 +3,8 @@
 One module per step a sign-up goes through, so each can be read (and later
 changed) on its own:
 
-- ``settings``: the merchant's widget settings, one schema and its defaults
-  (``texts`` renders the ``{discount}`` they advertise, ``contrast`` keeps the
+- ``settings``: the merchant's widget settings, one model and its defaults,
+  declared to ``plugin.settings`` as ``CAPTURE`` (``texts`` renders the ``{discount}`` they advertise, ``contrast`` keeps the
   colours readable);
 - ``decision``: whether a visitor is shown the widget, and the storefront's
   config document;

@@ -22,12 +22,12 @@ def contrast_ratio(a: str, b: str) -> float:
 
 
 def aa_errors(colors: dict) -> dict[str, str]:
-    """The widget's colour pairs below WCAG AA, as ``colors.<field>`` → a message for the merchant."""
+    """The widget's colour pairs below WCAG AA, as the colour field to change → a message for the merchant."""
     errors = {}
     if contrast_ratio(colors["text"], colors["background"]) < AA_TEXT:
-        errors["colors.text"] = f"text on background needs a contrast of at least {AA_TEXT}:1 (WCAG AA)"
+        errors["text"] = f"text on background needs a contrast of at least {AA_TEXT}:1 (WCAG AA)"
     if contrast_ratio(colors["accent_text"], colors["accent"]) < AA_TEXT:
-        errors["colors.accent_text"] = f"button text on the accent colour needs at least {AA_TEXT}:1 (WCAG AA)"
+        errors["accent_text"] = f"button text on the accent colour needs at least {AA_TEXT}:1 (WCAG AA)"
     if contrast_ratio(colors["accent"], colors["background"]) < AA_NON_TEXT:
-        errors["colors.accent"] = f"the button needs a contrast of at least {AA_NON_TEXT}:1 with the background"
+        errors["accent"] = f"the button needs a contrast of at least {AA_NON_TEXT}:1 with the background"
     return errors

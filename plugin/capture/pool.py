@@ -31,7 +31,7 @@ from plugin.platform.tokens import ShopNotInstalled, client_for_shop
 from plugin.store import Store, now_ms
 
 from .codes import hand_out_waiting
-from .settings import discount_key, settings_of
+from .settings import CAPTURE, discount_key
 
 log = logging.getLogger("storelift.discounts")
 
@@ -180,7 +180,7 @@ def refill(config: Config, store: Store, shop: str, *, target: int = TARGET, now
     and idempotent (it re-reads the pool). Subscribers who came while the pool
     was dry get their codes at the end.
     """
-    settings, _ = settings_of(store, shop)
+    settings, _ = CAPTURE.read(store, shop)
     if not settings["enabled"]:
         return 0
     now = now or now_ms()

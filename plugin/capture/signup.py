@@ -18,7 +18,7 @@ from plugin.store import Store, now_ms
 
 from . import texts
 from .codes import for_returning
-from .settings import settings_of
+from .settings import CAPTURE
 
 
 class CaptureOff(Exception):
@@ -45,7 +45,7 @@ def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, pa
     stitched to the email, which happens in the same transaction).
     """
     now = now or now_ms()
-    settings, version = settings_of(store, shop)
+    settings, version = CAPTURE.read(store, shop)
     if not settings["enabled"]:
         raise CaptureOff(shop)
     with store.database.write():

@@ -10,6 +10,7 @@ Three parts, so that each can be read and changed alone:
   feed, the per-process model registry, and the public API the webhook
   handlers, the storefront door, the admin and the CLI call.
 * ``settings``: the merchant's per-shop block settings (pins, boosts,
-  exclusions, price band, already-bought policy); ``theme_links``: the
+  exclusions, price band, already-bought policy), declared to
+  ``plugin.settings`` as ``RECOMMENDATIONS``; ``theme_links``: the
   theme-editor deep links that place a block.
 """

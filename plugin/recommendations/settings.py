@@ -1,58 +1,40 @@
-"""The merchant's recommendation-block settings: one schema, and the engine's ``BlockSettings`` from it (no Flask).
+"""The merchant's recommendation-block settings: the model, the catalog check, and the engine's ``BlockSettings``.
 
 Shop-wide, for every block: pins, boosts and exclusions (``MerchantRules``),
 a price band, whether already-bought products are hidden and which ones may
 come back anyway (``FilterPolicy``). The strategy parameters stay the tuned
-defaults: a merchant cannot judge them, and the offline evaluation can.
+defaults: a merchant cannot judge them, and the offline evaluation can. No Flask.
 
-- ``validate``: the merchant's input checked field by field (every problem
-  reported at once, keyed by a dotted field name) into a complete, clean
-  object; missing fields take their defaults, unknown ones are refused so a
-  typo never silently does nothing. Merchant text (category, vendor and tag
-  names) is kept as data and escaped by whoever renders it.
-- ``save``: ``validate``, then the settings checked against the catalog
-  (``catalog_problems``): an unknown product id is an error, and so is a
-  ``category:``/``vendor:``/``tag:`` selector that matches no product today
-  (most likely a typo, which would otherwise silently do nothing). Each one is
-  named, and nothing is stored. Stored settings are not re-checked when
-  served: a product deleted after the save simply matches nothing.
-- ``block_settings_of``: the serving hot path. Each block request costs one
-  primary-key lookup of the row's (version, updated_at); the converted
-  settings are cached per process and store until that stamp moves, so a
-  save shows in the very next answer of every process without re-parsing
-  JSON per request. (A TTL would save the lookup, about 10 µs, but would let
-  a process serve stale rules for the TTL after a save.) The object returned
-  for unchanged settings is the same one, so its cache ``key`` is worked out
-  once per save, not per request.
+- ``RecommendationSettings``: the merchant's input checked field by field
+  (``plugin.settings``: every problem reported at once, keyed by a dotted
+  field name). Merchant text (category, vendor and tag names) is kept as data
+  and escaped by whoever renders it.
+- ``catalog_problems``, checked on save: an unknown product id is an error,
+  and so is a ``category:``/``vendor:``/``tag:`` selector that matches no
+  product today (most likely a typo, which would otherwise silently do
+  nothing). Each one is named, and nothing is stored. Stored settings are not
+  re-checked when served: a product deleted after the save simply matches nothing.
+- ``to_block_settings``: what blocks are served with, worked out once per saved
+  version by the app's ``SettingsCache`` (the same object for unchanged
+  settings, so its cache ``key`` is worked out once per save, not per request).
 """
 
 from __future__ import annotations
 
-import copy
-import logging
 import re
-import threading
 import unicodedata
-import weakref
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
+from pydantic import BeforeValidator, PlainValidator, field_validator
+
+from ..settings import Feature, Flag, SettingsModel, listed
 from ..store import Store
 from .engine.blocks import BlockSettings
 from .engine.filters import FilterPolicy
 from .engine.rules import MerchantRules
 from .engine.selectors import KINDS, name_key
 
-log = logging.getLogger("storelift.rec_settings")
-
-DEFAULTS: dict = {
-    "hide_purchased": True,  # never recommend what the shopper already bought (buy-again blocks excepted)
-    "repeatable": [],  # ...except these: consumables (product ids, category:X, vendor:X, tag:X)
-    "min_price": None,  # decimal strings in the shop's currency; None: no bound
-    "max_price": None,
-    "pins": [],  # product ids shown first, in this order, when eligible
-    "boosts": {},  # selector -> factor multiplying the strategy's score
-    "excluded": [],  # selectors never shown
-}
 LIMITS = {"pins": 50, "boosts": 100, "excluded": 200, "repeatable": 200}
 MIN_FACTOR, MAX_FACTOR = 0.1, 10.0
 MAX_PRICE = Decimal("1000000000")
@@ -62,17 +44,6 @@ MAX_NAME = 100  # a category, vendor or tag name
 PRODUCT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 GID_RE = re.compile(r"gid://shopify/Product/([0-9]{1,20})")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-DEFAULT_BLOCK_SETTINGS = BlockSettings()
-
-
-class SettingsError(ValueError):
-    """Settings refused; ``errors`` maps a dotted field name to a message for the merchant."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --------------------------------------------------------------------------- validation
@@ -140,80 +111,62 @@ def _factor(value) -> float:
     return float(value)
 
 
-def _listed(data: dict, name: str, parse, errors: dict[str, str]) -> list[str] | None:
-    """A list field: each entry parsed (errors keyed ``name.INDEX``), duplicates dropped, order kept."""
-    values = data[name]
-    if not isinstance(values, list):
-        errors[name] = "must be a list"
-        return None
-    if len(values) > LIMITS[name]:
-        errors[name] = f"at most {LIMITS[name]} entries"
-        return None
-    clean: list[str] = []
-    for index, value in enumerate(values):
+class _SecondBoost:
+    """A boost of a selector already boosted (``vendor:ACME`` after ``vendor:acme``), refused under its own key."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _boost_factor(value) -> float:
+    if isinstance(value, _SecondBoost):
+        raise ValueError(f"{value.key!r} is boosted twice")
+    return _factor(value)
+
+
+def _boosts(value) -> dict:
+    """The boosts object checked whole, and each boost after the first valid one of the same selector marked."""
+    if not isinstance(value, dict):
+        raise ValueError("must be an object of selector: factor")
+    if len(value) > LIMITS["boosts"]:
+        raise ValueError(f"at most {LIMITS['boosts']} entries")
+    marked, seen = {}, set()
+    for raw, factor in value.items():
+        marked[raw] = factor
         try:
-            clean.append(parse(value))
-        except ValueError as exc:
-            errors[f"{name}.{index}"] = str(exc)
-    return list(dict.fromkeys(clean))
+            same = _same_selector(selector(raw))
+            if same in seen:
+                marked[raw] = _SecondBoost(selector(raw))
+            else:
+                _factor(factor)
+                seen.add(same)  # only a boost that stands counts as the first
+        except ValueError:
+            pass  # refused by the entry's own checks
+    return marked
 
 
-def validate(data) -> dict:
-    """A complete, clean settings object from the merchant's input, or SettingsError with every problem."""
-    if not isinstance(data, dict):
-        raise SettingsError({"settings": "must be an object"})
-    errors: dict[str, str] = {}
-    out = copy.deepcopy(DEFAULTS)
-    for key in data:
-        if key not in DEFAULTS:
-            errors[str(key)[:40]] = "unknown field"
+Price = Annotated[str | None, PlainValidator(_price)]
+Boosts = Annotated[dict[Annotated[str, PlainValidator(selector)], Annotated[float, PlainValidator(_boost_factor)]],
+                   BeforeValidator(_boosts)]
 
-    if "hide_purchased" in data:
-        if isinstance(data["hide_purchased"], bool):
-            out["hide_purchased"] = data["hide_purchased"]
-        else:
-            errors["hide_purchased"] = "must be true or false"
 
-    parsers = {"pins": product_id, "excluded": selector, "repeatable": selector}
-    for name, parse in parsers.items():
-        if name in data:
-            clean = _listed(data, name, parse, errors)
-            if clean is not None:
-                out[name] = clean
+class RecommendationSettings(SettingsModel):
+    hide_purchased: Flag = True  # never recommend what the shopper already bought (buy-again blocks excepted)
+    # ...except these: consumables (product ids, category:X, vendor:X, tag:X)
+    repeatable: listed(selector, LIMITS["repeatable"]) = []
+    min_price: Price = None  # decimal strings in the shop's currency; None: no bound
+    max_price: Price = None
+    pins: listed(product_id, LIMITS["pins"]) = []  # product ids shown first, in this order, when eligible
+    boosts: Boosts = {}  # selector -> factor multiplying the strategy's score
+    excluded: listed(selector, LIMITS["excluded"]) = []  # selectors never shown
 
-    if "boosts" in data:
-        boosts = data["boosts"]
-        if not isinstance(boosts, dict):
-            errors["boosts"] = "must be an object of selector: factor"
-        elif len(boosts) > LIMITS["boosts"]:
-            errors["boosts"] = f"at most {LIMITS['boosts']} entries"
-        else:
-            clean_boosts: dict[str, float] = {}
-            for raw, factor in boosts.items():
-                field = f"boosts.{str(raw)[:40]}"
-                try:
-                    key = selector(raw)
-                    if _same_selector(key) in {_same_selector(k) for k in clean_boosts}:
-                        raise ValueError(f"{key!r} is boosted twice")
-                    clean_boosts[key] = _factor(factor)
-                except ValueError as exc:
-                    errors[field] = str(exc)
-            out["boosts"] = clean_boosts
-
-    for name in ("min_price", "max_price"):
-        if name in data:
-            try:
-                out[name] = _price(data[name])
-            except ValueError as exc:
-                errors[name] = str(exc)
-    low, high = out["min_price"], out["max_price"]
-    if "min_price" not in errors and "max_price" not in errors and low is not None and high is not None \
-            and Decimal(low) > Decimal(high):
-        errors["max_price"] = "must not be below the minimum price"
-
-    if errors:
-        raise SettingsError(errors)
-    return out
+    @field_validator("max_price", mode="after")
+    @classmethod
+    def _band(cls, high: str | None, info) -> str | None:
+        low = info.data.get("min_price")  # absent when refused: judged on its own
+        if low is not None and high is not None and Decimal(low) > Decimal(high):
+            raise ValueError("must not be below the minimum price")
+        return high
 
 
 def _same_selector(value: str) -> str:
@@ -223,7 +176,7 @@ def _same_selector(value: str) -> str:
 
 
 def _entries(settings: dict) -> list[tuple[str, str]]:
-    """Every (field key, selector or product id) of the settings, keyed as ``validate`` keys its errors."""
+    """Every (field key, selector or product id) of the settings, keyed as refused fields are named."""
     entries = [(f"{name}.{index}", value) for name in ("pins", "excluded", "repeatable")
                for index, value in enumerate(settings[name])]
     return entries + [(f"boosts.{key[:40]}", key) for key in settings["boosts"]]
@@ -233,8 +186,8 @@ def catalog_problems(store: Store, shop: str, settings: dict) -> dict[str, str]:
     """Each product id the shop does not have and each selector matching none of its products, by field."""
     entries = _entries(settings)
     ids = [value for _, value in entries if ":" not in value]
-    known = store.rec_settings.product_titles(shop, ids) if ids else {}
-    names = store.rec_settings.catalog_names(shop) if len(ids) < len(entries) else {}
+    known = store.rec_catalog.product_titles(shop, ids) if ids else {}
+    names = store.rec_catalog.catalog_names(shop) if len(ids) < len(entries) else {}
     folded = {kind: {name_key(n) for n in values} for kind, values in names.items()}
     problems: dict[str, str] = {}
     for field, value in entries:
@@ -246,34 +199,7 @@ def catalog_problems(store: Store, shop: str, settings: dict) -> dict[str, str]:
     return problems
 
 
-# --------------------------------------------------------------------------- reading and saving
-
-
-def settings_of(store: Store, shop: str) -> tuple[dict, int]:
-    """The shop's settings and version (the defaults, version 0, until the merchant saves)."""
-    found = store.rec_settings.get(shop)
-    if found is None:
-        return copy.deepcopy(DEFAULTS), 0
-    stored, version, _ = found
-    return _clean(shop, stored), version
-
-
-def save(store: Store, shop: str, data) -> tuple[dict, int]:
-    """Validate the merchant's settings, check them against the catalog and store them
-    (SettingsError naming every problem, and nothing stored, when refused)."""
-    settings = validate(data)
-    problems = catalog_problems(store, shop, settings)
-    if problems:
-        raise SettingsError(problems)
-    return settings, store.rec_settings.save(shop, settings)
-
-
-def _clean(shop: str, stored) -> dict:
-    try:
-        return validate(stored)
-    except SettingsError as exc:  # a row from an older schema: serve the defaults rather than break blocks
-        log.warning("stored recommendation settings of %s no longer validate (%s): using the defaults", shop, exc)
-        return copy.deepcopy(DEFAULTS)
+# --------------------------------------------------------------------------- serving
 
 
 def to_block_settings(settings: dict) -> BlockSettings:
@@ -292,28 +218,4 @@ def to_block_settings(settings: dict) -> BlockSettings:
     return BlockSettings(policy=policy, rules=rules)
 
 
-# store -> shop -> ((version, updated_at), BlockSettings): see the module docstring
-_cache: "weakref.WeakKeyDictionary[Store, dict[str, tuple[tuple[int, int], BlockSettings]]]" = (
-    weakref.WeakKeyDictionary())
-_cache_lock = threading.Lock()
-
-
-def block_settings_of(store: Store, shop: str) -> BlockSettings:
-    """The shop's settings as the engine takes them: one indexed lookup, conversion only after a save."""
-    stamp = store.rec_settings.stamp(shop)
-    if stamp is None:
-        return DEFAULT_BLOCK_SETTINGS
-    shops = _cache.get(store)
-    if shops is None:
-        with _cache_lock:
-            shops = _cache.setdefault(store, {})
-    hit = shops.get(shop)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    found = store.rec_settings.get(shop)
-    if found is None:  # erased since the lookup
-        return DEFAULT_BLOCK_SETTINGS
-    stored, version, updated_at = found
-    converted = to_block_settings(_clean(shop, stored))
-    shops[shop] = ((version, updated_at), converted)
-    return converted
+RECOMMENDATIONS = Feature("recommendations", RecommendationSettings, check=catalog_problems, serve=to_block_settings)

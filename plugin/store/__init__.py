@@ -18,8 +18,9 @@ from .leases import LeaseLost
 from .migrations import migrations
 from .privacy import Privacy
 from .profiles import Profiles
-from .rec_settings import RecSettings
+from .rec_catalog import RecCatalog
 from .recommendations import Recommendations
+from .settings import ShopSettings
 from .shops import OAuthStates, Shop, Shops
 
 __all__ = ["Store", "Shop", "Delivery", "Job", "LeaseLost", "now_ms"]
@@ -39,7 +40,8 @@ class Store:
         self.capture = Capture(self.database)
         self.profiles = Profiles(self.database)
         self.recommendations = Recommendations(self.database)
-        self.rec_settings = RecSettings(self.database)
+        self.rec_catalog = RecCatalog(self.database)
+        self.settings = ShopSettings(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""

@@ -1,4 +1,4 @@
-"""Email capture: widget settings, discount campaigns, the code pool and subscribers.
+"""Email capture: discount campaigns, the code pool and subscribers.
 
 The pool is what makes "never one code to two people" a database fact: a code
 moves from ``free`` to ``assigned`` in one UPDATE inside the subscriber's write
@@ -8,8 +8,6 @@ row's primary key (shop, email) makes a second submission find the first.
 
 from __future__ import annotations
 
-import json
-
 from .connection import Database, now_ms
 
 SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
@@ -18,27 +16,6 @@ SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
 class Capture:
     def __init__(self, database: Database):
         self._d = database
-
-    # ------------------------------------------------------------------ settings
-
-    def settings(self, shop: str) -> tuple[dict, int] | None:
-        """(stored settings, version) or None when the merchant never saved any."""
-        row = self._d.one("SELECT settings, version FROM capture_settings WHERE shop = ?", [shop])
-        return (json.loads(row["settings"]), row["version"]) if row else None
-
-    def save_settings(self, shop: str, settings: dict) -> int:
-        """Store a validated settings object; returns its new version (1, 2, ...)."""
-        with self._d.write() as db:
-            rows = list(db.query(
-                """
-                INSERT INTO capture_settings (shop, settings, version, updated_at) VALUES (?, ?, 1, ?)
-                ON CONFLICT (shop) DO UPDATE SET settings = excluded.settings,
-                    version = capture_settings.version + 1, updated_at = excluded.updated_at
-                RETURNING version
-                """,
-                [shop, json.dumps(settings, sort_keys=True), now_ms()],
-            ))
-        return rows[0]["version"]
 
     # ------------------------------------------------------------------ campaigns
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from plugin.platform import push_customers
-from plugin.capture.settings import DEFAULT_SETTINGS, settings_of, validate_settings
+from plugin.capture.settings import CAPTURE
 from plugin.capture.signup import subscribe
 from plugin.platform.errors import PlatformUnavailable, UserErrors
 
@@ -42,7 +42,7 @@ def test_put_validates_saves_and_kicks_the_code_pool(client, store):
     response = client.put("/admin/api/capture/settings", headers=bearer(),
                           json={"texts": {"headline": SCRIPT}, "discount": {"value": "15"}})
     assert response.status_code == 200 and response.json["version"] == 1
-    assert settings_of(store, SHOP)[0]["texts"]["headline"] == SCRIPT
+    assert CAPTURE.read(store, SHOP)[0]["texts"]["headline"] == SCRIPT
     assert queued(store, "capture.refill") == [("capture.refill", SHOP)]
 
 
@@ -51,11 +51,11 @@ def test_invalid_settings_are_refused_with_field_errors_and_nothing_is_stored(cl
                           json={"colors": {"text": "#888888", "background": "#999999"}, "triggers": {"delay_seconds": -4}})
     assert response.status_code == 422
     assert {"colors.text", "triggers.delay_seconds"} <= set(response.json["errors"])
-    assert store.capture.settings(SHOP) is None
+    assert store.settings.get(SHOP, CAPTURE.name) is None
 
 
 def test_the_page_renders_merchant_text_inert_and_has_the_live_preview(client, store):
-    store.capture.save_settings(SHOP, validate_settings({"texts": {"headline": SCRIPT}}))
+    CAPTURE.save(store, SHOP, {"texts": {"headline": SCRIPT}})
     page = client.get("/admin/capture", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
@@ -71,7 +71,7 @@ def test_subscribers_export_as_csv_with_formulas_neutralised(client, store):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {r["email"] for r in rows} == {"ann@example.com", "'=cmd|'/c calc'!a0@example.com"}
-    assert all(r["consent_text"] == DEFAULT_SETTINGS["texts"]["consent"] for r in rows)
+    assert all(r["consent_text"] == CAPTURE.defaults()["texts"]["consent"] for r in rows)
     listed = client.get("/admin/api/capture/subscribers", headers=bearer()).json["subscribers"]
     assert len(listed) == 2
 

@@ -14,7 +14,9 @@ import time
 import pytest
 import responses
 
+from plugin.capture.settings import CAPTURE
 from plugin.capture.signup import subscribe
+from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.app import create_app
 
 from tests.support.app import base_overrides, SHOP
@@ -137,7 +139,8 @@ WRITES = [
 
 
 def _written(store) -> tuple:
-    return store.capture.settings(SHOP), store.rec_settings.get(SHOP), store.shops.last_sync(SHOP)
+    return (store.settings.get(SHOP, CAPTURE.name), store.settings.get(SHOP, RECOMMENDATIONS.name),
+            store.shops.last_sync(SHOP))
 
 
 @pytest.mark.parametrize("method, path, body", WRITES)

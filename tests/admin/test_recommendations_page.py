@@ -9,7 +9,7 @@ import pytest
 
 from plugin.people import identity
 from plugin.admin import recommendations as admin_recs
-from plugin.recommendations import settings as rs
+from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.recommendations.serving import api as recommendations
 from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
@@ -57,7 +57,7 @@ def put(client, data, shop=SHOP):
 def test_every_route_needs_a_valid_session_token(client, store, method, path):
     for headers in ({}, bearer(aud="another-app"), bearer(exp=int(time.time()) - 30)):
         assert client.open(path, method=method, headers=headers, json={"pins": ["1001"]}).status_code == 401
-    assert store.rec_settings.get(SHOP) is None
+    assert store.settings.get(SHOP, RECOMMENDATIONS.name) is None
     assert client.open(path, method=method, headers=bearer(), json={"pins": ["1001"]}).status_code == 200
 
 
@@ -73,10 +73,10 @@ def test_the_nav_bar_links_the_page_on_every_admin_page(client):
 
 
 def test_get_gives_the_defaults_then_what_was_saved(client):
-    assert client.get(SETTINGS, headers=bearer()).get_json() == {"settings": rs.DEFAULTS, "version": 0}
+    assert client.get(SETTINGS, headers=bearer()).get_json() == {"settings": RECOMMENDATIONS.defaults(), "version": 0}
     response = put(client, {"pins": ["gid://shopify/Product/1003"], "boosts": {"Category:tea": "2"}})
     assert response.status_code == 200
-    saved = {**rs.DEFAULTS, "pins": ["1003"], "boosts": {"category:tea": 2.0}}
+    saved = {**RECOMMENDATIONS.defaults(), "pins": ["1003"], "boosts": {"category:tea": 2.0}}
     assert response.get_json() == {"settings": saved, "version": 1}
     assert client.get(SETTINGS, headers=bearer()).get_json() == {"settings": saved, "version": 1}
 
@@ -105,14 +105,14 @@ def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(client, store, 
     assert response.status_code == 422
     body = response.get_json()
     assert body["error"] == "invalid_settings" and field in body["errors"], body
-    assert rs.settings_of(store, SHOP) == ({**rs.DEFAULTS, "excluded": ["1007"]}, 1)
+    assert RECOMMENDATIONS.read(store, SHOP) == ({**RECOMMENDATIONS.defaults(), "excluded": ["1007"]}, 1)
     assert block(client) == before
 
 
 def test_a_body_that_is_not_json_is_a_400_and_changes_nothing(client, store):
     response = client.put(SETTINGS, data="pins=1", headers={**bearer(), "Content-Type": "application/json"})
     assert response.status_code == 400 and response.get_json() == {"error": "bad_request", "reason": "body is not JSON"}
-    assert store.rec_settings.get(SHOP) is None
+    assert store.settings.get(SHOP, RECOMMENDATIONS.name) is None
 
 
 # --------------------------------------------------------------------------- settings reach the blocks
@@ -168,7 +168,7 @@ def test_one_shops_settings_never_touch_another_shop(client, store):
     assert client.get(SETTINGS, headers=bearer(OTHER)).get_json()["version"] == 0
     # The shop is the token's: a shop parameter on the request changes nothing.
     client.put(SETTINGS + f"?shop={OTHER}", json={"excluded": ["1006"]}, headers=bearer())
-    assert store.rec_settings.get(OTHER) is None and block(client, shop=OTHER) == other_before
+    assert store.settings.get(OTHER, RECOMMENDATIONS.name) is None and block(client, shop=OTHER) == other_before
 
 
 # --------------------------------------------------------------------------- the page
@@ -285,12 +285,13 @@ def test_no_activity_says_so(client):
 def test_shop_redact_removes_the_settings_row_and_no_other_shops(client, store):
     put(client, {"excluded": ["1007"]})
     put(client, {"excluded": ["1006"]}, shop=OTHER)
-    assert "rec_settings" not in PII_TABLES  # nothing personal: emptied with the shop, not per customer
+    assert "shop_settings" not in PII_TABLES  # nothing personal: emptied with the shop, not per customer
     run(store, "app/uninstalled", fixture("shop.json"), shop=SHOP, triggered_at=now_ms() + 1000)
     run(store, "shop/redact", fixture("shop_redact.json", "webhooks"), shop=SHOP, triggered_at=now_ms() + 2000)
-    assert store.rec_settings.get(SHOP) is None
-    assert rs.block_settings_of(store, SHOP) is rs.DEFAULT_BLOCK_SETTINGS
-    assert rs.settings_of(store, OTHER)[0]["excluded"] == ["1006"]
+    assert store.settings.get(SHOP, RECOMMENDATIONS.name) is None
+    cache = client.application.extensions["storelift"].settings
+    assert cache.served(SHOP, RECOMMENDATIONS) is RECOMMENDATIONS.served_defaults
+    assert RECOMMENDATIONS.read(store, OTHER)[0]["excluded"] == ["1006"]
 
 
 # --------------------------------------------------------------------------- checked against the catalog
@@ -307,7 +308,7 @@ def test_a_save_names_each_unknown_product_and_each_selector_matching_nothing(cl
         "excluded.1": "category:teas matches no product in your catalog (check the spelling)",
         "excluded.2": "vendor:nobody matches no product in your catalog (check the spelling)",
     }
-    assert rs.settings_of(store, SHOP) == ({**rs.DEFAULTS, "excluded": ["1007"]}, 1)
+    assert RECOMMENDATIONS.read(store, SHOP) == ({**RECOMMENDATIONS.defaults(), "excluded": ["1007"]}, 1)
 
 
 def test_selectors_match_in_serving_whatever_their_letter_case(client):

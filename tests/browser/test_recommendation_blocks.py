@@ -18,6 +18,7 @@ import pytest
 
 from plugin.platform.pull import sync_shop
 from plugin.recommendations.serving import api as recommendations
+from plugin.recommendations.settings import RECOMMENDATIONS
 
 from tests.support.signing import BROWSER_UA, MOBILE_UA
 from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack
@@ -252,9 +253,10 @@ def test_the_merchant_picks_a_pin_by_title_and_it_leads_the_block(shop, browser,
         assert chip.get_attribute("data-id") == chosen["id"] and chip.inner_text().startswith(chosen["title"])
         tab.get_by_role("button", name="Save").click()
         tab.get_by_role("status").filter(has_text="Saved").wait_for()
-        assert shop.store.rec_settings.get(SHOP)[0]["pins"] == [chosen["id"]]
+        assert shop.store.settings.get(SHOP, RECOMMENDATIONS.name).data["pins"] == [chosen["id"]]
         assert filled_without_shift(page, shop.store_url + "/")[0]["id"] == chosen["id"]
         assert errors == []
     finally:
         admin.close()
-        shop.store.rec_settings.save(SHOP, {**shop.store.rec_settings.get(SHOP)[0], "pins": []})
+        saved = shop.store.settings.get(SHOP, RECOMMENDATIONS.name).data
+        shop.store.settings.save(SHOP, RECOMMENDATIONS.name, {**saved, "pins": []})

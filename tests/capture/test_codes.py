@@ -7,7 +7,8 @@ import json
 import pytest
 
 from plugin.capture.codes import EXPIRED
-from plugin.capture.settings import SettingsError, discount_key, settings_of, validate_settings
+from plugin.capture.settings import CAPTURE, discount_key
+from plugin.settings import SettingsError
 from plugin.capture.signup import subscribe
 from plugin.store import Delivery, now_ms
 from plugin.store.commerce import Customer
@@ -29,7 +30,7 @@ def setup(store):
 
 
 def pool(store, n: int, *, ends_in: int = 30 * DAY, first: int = 0) -> int:
-    settings = settings_of(store, SHOP)[0]
+    settings = CAPTURE.read(store, SHOP)[0]
     campaign = store.capture.add_campaign(SHOP, discount_key=discount_key(settings),
                                           discount_id="gid://shopify/DiscountCodeNode/1", title="t",
                                           starts_at=now_ms(), ends_at=now_ms() + ends_in)
@@ -91,7 +92,7 @@ def test_a_still_valid_code_is_shown_again_to_its_owner(client, store):
 
 @pytest.mark.parametrize("spend", ["redeemed", "expired"])
 def test_with_the_merchant_setting_on_a_spent_code_is_replaced_by_a_fresh_one(store, spend):
-    store.capture.save_settings(SHOP, validate_settings({"discount": {"second_code": True}}))
+    CAPTURE.save(store, SHOP, {"discount": {"second_code": True}})
     pool(store, 3, ends_in=10 * DAY)
     first = subscribe(store, SHOP, email="ann@example.com", visitor_id=EARNER, page="/")
     now = now_ms()
@@ -112,9 +113,9 @@ def test_with_the_merchant_setting_on_a_spent_code_is_replaced_by_a_fresh_one(st
 
 
 def test_the_second_code_setting_is_off_by_default_and_validated():
-    assert validate_settings({})["discount"]["second_code"] is False
+    assert CAPTURE.validate({})["discount"]["second_code"] is False
     with pytest.raises(SettingsError) as caught:
-        validate_settings({"discount": {"second_code": "yes"}})
+        CAPTURE.validate({"discount": {"second_code": "yes"}})
     assert "discount.second_code" in caught.value.errors
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.capture import pool
-from plugin.capture.settings import discount_key, validate_settings
+from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
 from plugin.platform.errors import PlatformUnavailable, UserErrors
 from plugin.store import now_ms
@@ -96,7 +96,7 @@ def test_codes_the_platform_refuses_never_enter_the_pool(app, store, platform, m
 def test_a_changed_discount_starts_a_new_campaign_and_retires_free_codes(app, store, platform):
     config = app.extensions["storelift"].config
     pool.refill(config, store, SHOP, target=5)
-    store.capture.save_settings(SHOP, validate_settings({"discount": {"kind": "fixed_amount", "value": "5"}}))
+    CAPTURE.save(store, SHOP, {"discount": {"kind": "fixed_amount", "value": "5"}})
     pool.refill(config, store, SHOP, target=5)
     assert platform.calls.count("discountCodeBasicCreate") == 2
     assert store.capture.code_counts(SHOP) == {"free": 5, "retired": 5}
@@ -105,7 +105,7 @@ def test_a_changed_discount_starts_a_new_campaign_and_retires_free_codes(app, st
 
 
 def test_a_campaign_past_half_its_life_is_replaced(store):
-    settings = validate_settings({})
+    settings = CAPTURE.validate({})
     now = now_ms()
     fresh = {"discount_key": discount_key(settings), "starts_at": now, "ends_at": now + 30 * DAY}
     old = {**fresh, "starts_at": now - 16 * DAY, "ends_at": now + 14 * DAY}

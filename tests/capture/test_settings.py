@@ -5,19 +5,20 @@ from __future__ import annotations
 import pytest
 
 from plugin.capture.contrast import contrast_ratio
-from plugin.capture.settings import DEFAULT_SETTINGS, SettingsError, discount_key, public_config, settings_of, validate_settings
+from plugin.capture.settings import CAPTURE, discount_key, public_config
+from plugin.settings import SettingsError
 
 
 def test_empty_input_gives_the_defaults_which_are_valid():
-    assert validate_settings({}) == DEFAULT_SETTINGS
-    assert validate_settings(DEFAULT_SETTINGS) == DEFAULT_SETTINGS
+    assert CAPTURE.validate({}) == CAPTURE.defaults()
+    assert CAPTURE.validate(CAPTURE.defaults()) == CAPTURE.defaults()
 
 
 def test_partial_input_is_merged_and_normalised():
-    s = validate_settings({"texts": {"teaser": "  Save 15%  "}, "colors": {"accent": "#0A3D91"},
+    s = CAPTURE.validate({"texts": {"teaser": "  Save 15%  "}, "colors": {"accent": "#0A3D91"},
                            "discount": {"value": "15.0", "prefix": "hello"}, "triggers": {"delay_seconds": "3"},
                            "targeting": {"include": "/products/*\n\n/collections/*", "devices": ["mobile"]}})
-    assert s["texts"]["teaser"] == "Save 15%" and s["texts"]["button"] == DEFAULT_SETTINGS["texts"]["button"]
+    assert s["texts"]["teaser"] == "Save 15%" and s["texts"]["button"] == CAPTURE.defaults()["texts"]["button"]
     assert s["colors"]["accent"] == "#0a3d91"
     assert s["discount"]["value"] == "15" and s["discount"]["prefix"] == "HELLO"
     assert s["triggers"]["delay_seconds"] == 3
@@ -26,7 +27,7 @@ def test_partial_input_is_merged_and_normalised():
 
 def test_merchant_text_with_markup_is_kept_verbatim_as_data():
     script = "<script>alert(1)</script><b>Join</b>"
-    assert validate_settings({"texts": {"headline": script}})["texts"]["headline"] == script
+    assert CAPTURE.validate({"texts": {"headline": script}})["texts"]["headline"] == script
 
 
 @pytest.mark.parametrize("data, field", [
@@ -62,7 +63,7 @@ def test_merchant_text_with_markup_is_kept_verbatim_as_data():
 ])
 def test_bad_settings_are_refused_with_the_field_named(data, field):
     with pytest.raises(SettingsError) as caught:
-        validate_settings(data)
+        CAPTURE.validate(data)
     assert field in caught.value.errors
 
 
@@ -73,19 +74,19 @@ def test_contrast_ratio_matches_wcag_reference_values():
 
 
 def test_a_new_discount_is_a_new_campaign_but_texts_are_not():
-    base = validate_settings({})
-    assert discount_key(base) == discount_key(validate_settings({"texts": {"teaser": "Hi"}}))
-    assert discount_key(base) != discount_key(validate_settings({"discount": {"value": "20"}}))
+    base = CAPTURE.validate({})
+    assert discount_key(base) == discount_key(CAPTURE.validate({"texts": {"teaser": "Hi"}}))
+    assert discount_key(base) != discount_key(CAPTURE.validate({"discount": {"value": "20"}}))
 
 
 def test_the_public_config_carries_no_discount_internals():
-    assert "discount" not in public_config(validate_settings({}), 3)
+    assert "discount" not in public_config(CAPTURE.validate({}), 3)
 
 
 def test_settings_are_stored_per_shop_with_versions(store):
-    assert settings_of(store, "a.myshopify.com") == (DEFAULT_SETTINGS, 0)
-    store.capture.save_settings("a.myshopify.com", validate_settings({"texts": {"teaser": "One"}}))
-    version = store.capture.save_settings("a.myshopify.com", validate_settings({"texts": {"teaser": "Two"}}))
-    settings, current = settings_of(store, "a.myshopify.com")
+    assert CAPTURE.read(store, "a.myshopify.com") == (CAPTURE.defaults(), 0)
+    CAPTURE.save(store, "a.myshopify.com", {"texts": {"teaser": "One"}})
+    _, version = CAPTURE.save(store, "a.myshopify.com", {"texts": {"teaser": "Two"}})
+    settings, current = CAPTURE.read(store, "a.myshopify.com")
     assert (settings["texts"]["teaser"], current, version) == ("Two", 2, 2)
-    assert settings_of(store, "b.myshopify.com")[1] == 0
+    assert CAPTURE.read(store, "b.myshopify.com")[1] == 0

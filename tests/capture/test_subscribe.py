@@ -9,7 +9,7 @@ import pytest
 
 from plugin.capture.codes import hand_out_waiting
 from plugin.capture.emails import InvalidEmail, normalize_email
-from plugin.capture.settings import DEFAULT_SETTINGS, discount_key, validate_settings
+from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
 from plugin.store import now_ms
 
@@ -29,7 +29,7 @@ def setup(store):
 
 def pool(store, n: int, shop: str = SHOP) -> int:
     """A campaign with ``n`` free codes, as a refill leaves it."""
-    settings = validate_settings({})
+    settings = CAPTURE.validate({})
     campaign = store.capture.add_campaign(shop, discount_key=discount_key(settings),
                                           discount_id="gid://shopify/DiscountCodeNode/1", title="t",
                                           starts_at=now_ms(), ends_at=now_ms() + 30 * 86_400_000)
@@ -71,7 +71,7 @@ def test_the_same_email_gets_the_same_code_and_one_row(store):
     assert first.code and first.code == again.code and first.created and not again.created
     assert store.capture.subscriber_count(SHOP) == 1
     row = store.capture.subscriber(SHOP, "ann@example.com")
-    assert row["consent_text"] == DEFAULT_SETTINGS["texts"]["consent"]
+    assert row["consent_text"] == CAPTURE.defaults()["texts"]["consent"]
     assert row["consent_page"] == "/products/a" and row["visitor_id"] == VISITOR and row["consent_at"] > 0
     assert row["sync_state"] == "pending"
     assert store.capture.code_counts(SHOP) == {"free": 4, "assigned": 1}
@@ -165,7 +165,7 @@ def test_sign_ups_are_rate_limited_per_address(client, store):
 
 
 def test_a_shop_that_switched_capture_off_takes_no_sign_ups(client, store):
-    store.capture.save_settings(SHOP, validate_settings({"enabled": False}))
+    CAPTURE.save(store, SHOP, {"enabled": False})
     response = client.post(signed("/proxy/subscribe", SHOP, SECRET), data=json.dumps({"e": "a@example.com"}),
                            headers=UA)
     assert response.status_code == 409 and store.capture.subscriber_count(SHOP) == 0

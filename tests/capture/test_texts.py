@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from plugin.capture.settings import DEFAULT_SETTINGS, settings_of, validate_settings
+from plugin.capture.settings import CAPTURE
 from plugin.capture.texts import discount_label, rendered, value_warnings
 
 from tests.support.shops import install
@@ -25,13 +25,13 @@ UA = {"User-Agent": BROWSER_UA, "Content-Type": "text/plain;charset=UTF-8"}
     ({"kind": "fixed_amount", "value": "7.50", "currency": "CHF"}, "CHF\u00a07.50"),
 ])
 def test_the_label_is_the_configured_value_as_a_shopper_reads_it(discount, label):
-    settings = validate_settings({"discount": discount})
+    settings = CAPTURE.validate({"discount": discount})
     assert discount_label(settings["discount"]) == label
     assert rendered(settings)["teaser"] == f"Get {label} off"
 
 
 def test_the_placeholder_is_plain_text_replacement_never_formatting():
-    settings = validate_settings({"discount": {"value": "15"},
+    settings = CAPTURE.validate({"discount": {"value": "15"},
                                   "texts": {"headline": "<b>{discount}</b> {0} {discount.__class__} {{discount}}"}})
     assert rendered(settings)["headline"] == "<b>15%</b> {0} {discount.__class__} {15%}"
 
@@ -45,17 +45,17 @@ def config_answer(client):
 def test_the_storefront_config_follows_the_discount_when_the_merchant_changes_it(client, store):
     install(store, SHOP)
     assert config_answer(client)["teaser"] == "Get 10% off"
-    store.capture.save_settings(SHOP, validate_settings({"discount": {"value": "20"}}))
+    CAPTURE.save(store, SHOP, {"discount": {"value": "20"}})
     texts = config_answer(client)
     assert texts["teaser"] == "Get 20% off" and texts["headline"] == "Get 20% off your first order"
-    store.capture.save_settings(SHOP, validate_settings({"discount": {"kind": "fixed_amount", "value": "5"}}))
+    CAPTURE.save(store, SHOP, {"discount": {"kind": "fixed_amount", "value": "5"}})
     assert config_answer(client)["teaser"] == "Get $5 off"
 
 
 def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store):
     install(store, SHOP)
-    store.capture.save_settings(SHOP, validate_settings({"discount": {"value": "25"}, "texts": {
-        "consent": "I want {discount} off and marketing emails."}}))
+    CAPTURE.save(store, SHOP, {"discount": {"value": "25"}, "texts": {
+        "consent": "I want {discount} off and marketing emails."}})
     response = client.post(signed("/proxy/subscribe", SHOP, SECRET), data=json.dumps({"e": "ann@example.com"}),
                            headers=UA)
     assert response.status_code == 200
@@ -65,11 +65,11 @@ def test_the_consent_record_keeps_the_text_as_the_shopper_read_it(client, store)
 def test_settings_stored_before_the_placeholder_and_the_new_fields_keep_working(store):
     old = {"enabled": True, "position": "left", "texts": {"teaser": "Get 10% off", "success": "Yay"},
            "discount": {"kind": "percentage", "value": "20", "expires_days": 14, "prefix": "HELLO"}}
-    store.capture.save_settings(SHOP, old)
-    settings, version = settings_of(store, SHOP)
+    store.settings.save(SHOP, CAPTURE.name, old)
+    settings, version = CAPTURE.read(store, SHOP)
     assert version == 1 and settings["position"] == "left" and settings["discount"]["value"] == "20"
     assert settings["texts"]["teaser"] == "Get 10% off"  # the merchant's own words are kept...
-    assert settings["texts"]["redeemed"] == DEFAULT_SETTINGS["texts"]["redeemed"]
+    assert settings["texts"]["redeemed"] == CAPTURE.defaults()["texts"]["redeemed"]
     assert settings["discount"]["second_code"] is False and settings["discount"]["currency"] == "USD"
     assert "texts.teaser" in value_warnings(settings)  # ...and flagged
 
@@ -87,7 +87,7 @@ def test_settings_stored_before_the_placeholder_and_the_new_fields_keep_working(
     ({"value": "10"}, "Top 3 picks, 2 days only", False),
 ])
 def test_a_text_naming_another_value_than_the_discount_is_flagged(discount, text, warned):
-    warnings = value_warnings(validate_settings({"discount": discount, "texts": {"teaser": text}}))
+    warnings = value_warnings(CAPTURE.validate({"discount": discount, "texts": {"teaser": text}}))
     assert ("texts.teaser" in warnings) is warned
 
 

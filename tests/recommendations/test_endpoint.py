@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from plugin.capture.settings import validate_settings
+from plugin.capture.settings import CAPTURE
 from plugin.recommendations.serving import api as recs
 from plugin.recommendations.serving.registry import Models
 
@@ -227,7 +227,7 @@ def test_bots_gpc_and_consent_mode_store_nothing(client, shop):
                 ).status_code == 204
     assert post(client, "click", {**click, "w": True}).status_code == 204
     assert post(client, "click", {**click, "g": True}).status_code == 204
-    shop.capture.save_settings(SHOP, validate_settings({"consent_mode": True}))
+    CAPTURE.save(shop, SHOP, {"consent_mode": True})
     assert post(client, "click", click).status_code == 204
     assert shop.recommendations.clicks(SHOP) == []
     assert post(client, "click", {**click, "c": "1"}).status_code == 204

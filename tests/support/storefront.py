@@ -14,7 +14,7 @@ import waitress.server
 
 import devstore
 from plugin.capture.pool import refill
-from plugin.capture.settings import validate_settings
+from plugin.capture.settings import CAPTURE
 from plugin.app import create_app
 from plugin.cli.serve import server_options
 from plugin.demo import install_through_oauth
@@ -76,7 +76,7 @@ class StorefrontStack:
             refill(self.config, self.store, SHOP, target=pool)
 
     def set_capture(self, settings: dict) -> None:
-        self.store.capture.save_settings(SHOP, validate_settings(settings))
+        CAPTURE.save(self.store, SHOP, settings)
 
     def control(self, path: str, body: dict | None = None) -> dict:
         response = requests.post(f"{self.store_url}/_devstore/{path}", json=body or {}, timeout=10)

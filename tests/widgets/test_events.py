@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from plugin.capture.settings import validate_settings
+from plugin.capture.settings import CAPTURE
 from plugin.people import identity
 from widgets.ratelimit import Limit, RateLimiter
 
@@ -108,7 +108,7 @@ def test_gpc_with_explicit_consent_is_stored(client, store):
 
 
 def test_consent_mode_stores_nothing_before_consent(client, store):
-    store.capture.save_settings(SHOP, validate_settings({"consent_mode": True}))
+    CAPTURE.save(store, SHOP, {"consent_mode": True})
     assert post(client, batch()).status_code == 204
     assert store.events.count(SHOP) == 0 and store.database.one("SELECT COUNT(*) AS n FROM visitors")["n"] == 0
     assert post(client, batch(c="1")).status_code == 204

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from plugin.capture.settings import validate_settings
+from plugin.capture.settings import CAPTURE
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
@@ -40,8 +40,8 @@ def test_a_signed_request_gets_the_config_with_an_etag_and_a_304_on_repeat(clien
                        headers={**UA, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     # A settings change changes the answer and so the tag.
-    capture_settings = validate_settings({"texts": {"teaser": "New teaser"}})
-    client.application.extensions["storelift"].store.capture.save_settings(SHOP, capture_settings)
+    capture_settings = CAPTURE.validate({"texts": {"teaser": "New teaser"}})
+    client.application.extensions["storelift"].store.settings.save(SHOP, CAPTURE.name, capture_settings)
     changed = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "d"}),
                          headers={**UA, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
@@ -96,7 +96,7 @@ def test_the_logged_in_customer_is_trusted_only_after_the_check_and_hides_the_wi
 
 
 def test_decision_follows_device_targeting_and_drops_crawlers(client, shop, store):
-    store.capture.save_settings(SHOP, validate_settings({"targeting": {"devices": ["desktop"]}}))
+    CAPTURE.save(store, SHOP, {"targeting": {"devices": ["desktop"]}})
     mobile = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "m"}), headers=UA)
     assert mobile.json["show"] == 0 and mobile.json["why"] == "device" and "w" not in mobile.json
     crawler = client.get(signed("/proxy/config", SHOP, SECRET, {"v": VISITOR, "d": "d"}),

@@ -1,14 +1,8 @@
-"""The merchant's recommendation-block settings: one row per shop, a JSON object and its version.
+"""The catalog reads behind the merchant's recommendation settings page.
 
-Validation and meaning live in ``plugin.recommendations.settings``; this module only
-stores what it is given. ``stamp`` is the hot path: every block request asks
-it (one primary-key lookup, no JSON) whether the settings a process holds are
-still current.
-
-The catalog reads behind the settings page live here too: which product ids
-exist (a save names each unknown one), the shop's category, vendor and tag
-names (a selector matching none of them is refused), and the product search
-the merchant picks pins and exclusions with. A deleted product counts as
+Which product ids exist (a save names each unknown one), the shop's category,
+vendor and tag names (a selector matching none of them is refused), and the
+product search the merchant picks pins and exclusions with. A deleted product counts as
 unknown; a draft or sold-out one exists (it shows once it is back).
 """
 
@@ -17,41 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .connection import Database, now_ms
+from .connection import Database
 
 MAX_IN = 500  # ids per IN (...) list: far below every database's parameter limit
 LIKE_ESCAPE = "\\"
 
 
-class RecSettings:
+class RecCatalog:
     def __init__(self, database: Database):
         self._d = database
-
-    def stamp(self, shop: str) -> tuple[int, int] | None:
-        """(version, updated_at) of the shop's saved settings, or None when it never saved any."""
-        row = self._d.db.conn.execute(
-            "SELECT version, updated_at FROM rec_settings WHERE shop = ?", [shop]).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def get(self, shop: str) -> tuple[dict, int, int] | None:
-        """(stored settings, version, updated_at), or None when the merchant never saved any."""
-        row = self._d.db.conn.execute(
-            "SELECT settings, version, updated_at FROM rec_settings WHERE shop = ?", [shop]).fetchone()
-        return (json.loads(row[0]), row[1], row[2]) if row else None
-
-    def save(self, shop: str, settings: dict, now: int | None = None) -> int:
-        """Store a validated settings object; returns its new version (1, 2, ...)."""
-        with self._d.write() as db:
-            rows = list(db.query(
-                """
-                INSERT INTO rec_settings (shop, settings, version, updated_at) VALUES (?, ?, 1, ?)
-                ON CONFLICT (shop) DO UPDATE SET settings = excluded.settings,
-                    version = rec_settings.version + 1, updated_at = excluded.updated_at
-                RETURNING version
-                """,
-                [shop, json.dumps(settings, sort_keys=True), now_ms() if now is None else now],
-            ))
-        return rows[0]["version"]
 
     def product_titles(self, shop: str, product_ids: Sequence[str]) -> dict[str, str]:
         """{product id: title} of those of ``product_ids`` the shop's catalog holds (not deleted)."""
