@@ -22,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from plugin.clock import now_ms
 from plugin.people.refresh import refresh_queued
-from plugin.store import Store, now_ms
+from plugin.store import Store
 from webhooks.worker import Worker
 
 from .load import closed_loop, paced, start_server

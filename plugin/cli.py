@@ -128,11 +128,9 @@ def _sync(args) -> int:
 
 
 def _when(epoch_ms: int | None) -> str:
-    from datetime import datetime, timezone
+    from .clock import format_ms
 
-    if epoch_ms is None:
-        return "-"
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "-" if epoch_ms is None else format_ms(epoch_ms)
 
 
 def _privacy_requests(args) -> int:
@@ -160,7 +158,7 @@ def _after_import(store: Store, shop: str) -> int:
     """Imported buyers get profiles and segments; serving processes rebuild their models with the history."""
     from .people.refresh import rebuild_profiles
     from .recommendations.serving.api import invalidate
-    from .store import now_ms
+    from .clock import now_ms
 
     people = rebuild_profiles(store, shop, now_ms())
     invalidate(store, shop)

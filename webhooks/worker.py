@@ -16,10 +16,12 @@ import threading
 import time
 from typing import Callable, Mapping
 
+from plugin import clock
+from plugin.clock import now_ms
 from plugin.config import COMPLIANCE_TOPICS
 from plugin.people import refresh
 from plugin.safe_input import InputError, read_json
-from plugin.store import Delivery, LeaseLost, Store, now_ms
+from plugin.store import Delivery, LeaseLost, Store
 
 from .handlers import HANDLERS
 from .routes import MAX_BODY_BYTES
@@ -40,7 +42,7 @@ MAX_PAYLOAD_DEPTH = 64
 
 def backoff_ms(attempt: int) -> int:
     """Exponential backoff between handler attempts: 5 s, 10 s, 20 s … capped at one hour."""
-    return min(5_000 * 2 ** (attempt - 1), 3_600_000)
+    return clock.backoff_ms(attempt, 5_000, clock.HOUR_MS)
 
 
 class Worker:

@@ -38,10 +38,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from plugin.capture.settings import settings_of
+from plugin.clock import now_ms
 from plugin.recommendations import settings as rec_settings
 from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, read_json, whole_number
-from plugin.store import now_ms
 
 from . import bots
 from .events import ID_RE, RESOURCE_RE, BatchError, flag

@@ -32,11 +32,11 @@ from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import settings_of
+from plugin.clock import now_ms
 from plugin.people import identity
 from plugin.platform import push_customers
 from plugin.safe_input import InputError, parse_id, read_json
 from plugin.services import Services
-from plugin.store import now_ms
 
 from . import bots
 from .events import ID_RE, MAX_BATCH_BYTES, BatchError, flag, parse_batch, valid_path

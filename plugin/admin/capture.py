@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from ..capture import pool, texts
 from ..capture.settings import TEXT_LIMITS, SettingsError, public_config, settings_of, validate_settings
+from ..clock import iso_ms
 from ..safe_input import whole_number
 from ..services import Services
 from .body import json_body
@@ -38,7 +38,7 @@ def _services() -> Services:
 
 
 def _iso(ms: int | None) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ms else ""
+    return iso_ms(ms) if ms else ""
 
 
 def _state(services: Services, shop: str) -> dict:

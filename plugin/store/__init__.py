@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .capture import Capture
 from .commerce import Commerce
-from .connection import Database, now_ms
+from .connection import Database
 from .events import Event, Events
 from .identities import Identities
 from .inbox import Delivery, Inbox, LeaseLost
@@ -20,7 +20,7 @@ from .rec_settings import RecSettings
 from .recommendations import Recommendations
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "LeaseLost", "now_ms"]
+__all__ = ["Store", "Shop", "Delivery", "LeaseLost"]
 
 
 class Store:

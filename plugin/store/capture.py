@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
 

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 STATUSES = ("pending", "processing", "done", "skipped", "dead")
 

@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field, replace
 from graphlib import TopologicalSorter
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 INBOX = "webhook_inbox"
 REDACTED_BODY = b'{"redacted":true}'

@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 MAX_IN = 500  # ids per IN (...) list: far below every database's parameter limit
 LIKE_ESCAPE = "\\"

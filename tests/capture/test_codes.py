@@ -9,7 +9,8 @@ import pytest
 from plugin.capture.codes import EXPIRED
 from plugin.capture.settings import SettingsError, discount_key, settings_of, validate_settings
 from plugin.capture.signup import subscribe
-from plugin.store import Delivery, now_ms
+from plugin.clock import now_ms
+from plugin.store import Delivery
 from plugin.store.commerce import Customer
 from webhooks.handlers import HANDLERS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from plugin.clock import now_ms
 from plugin.people import membership, refresh
-from plugin.store import now_ms
 from webhooks.worker import Worker
 
 from tests.support.app import SHOP

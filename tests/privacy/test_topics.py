@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from plugin.store import now_ms
+from plugin.clock import now_ms
 from plugin.store.privacy import PII_TABLES
 
 from tests.support.handlers import OTHER_SHOP, SHOP, columns, fixture, new_store, run, snapshot, tables

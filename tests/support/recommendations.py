@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
+from plugin.clock import DAY_MS, now_ms
 from plugin.store.commerce import Line, Order, Product, Variant
-
-DAY_MS = 86_400_000
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def product(store, shop: str, product_id: str, *, title: str | None = None, stock: int | None = 5,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.store import now_ms
+from plugin.clock import now_ms
 from webhooks.worker import Worker, backoff_ms
 
 from tests.support.app import SHOP

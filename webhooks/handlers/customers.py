@@ -6,7 +6,8 @@ Newer payloads carry ``email_marketing_consent``; older ones only the
 
 from __future__ import annotations
 
-from plugin.store import Delivery, Store, now_ms
+from plugin.clock import now_ms
+from plugin.store import Delivery, Store
 from plugin.store.commerce import Customer
 
 from .payload import email, epoch_ms, money, platform_id, sequence, source_time, tags

@@ -20,11 +20,12 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from ...store import Store, now_ms
+from ...clock import DAY_MS, now_ms
+from ...store import Store
 from ..engine.blocks import LADDERS, BlockSettings, Request
 from . import registry
 from .answers import ranked
-from .feed import DAY_MS, FEED_KEEP_MS, record
+from .feed import FEED_KEEP_MS, record
 from .rows import shopper_key
 from .snapshot import build
 

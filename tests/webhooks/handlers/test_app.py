@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.clock import now_ms
 from plugin.config import COMPLIANCE_TOPICS, WEBHOOK_TOPICS
-from plugin.store import now_ms
 from webhooks.handlers import HANDLERS
 
 from tests.support.handlers import fixture, new_store, run, SHOP
