@@ -112,7 +112,8 @@ def main() -> None:
             server.terminate()
             server.wait()
 
-        pending = store.inbox.pending_count()
+        pending = sum(n for by_status in store.inbox.stats().values()
+                      for status, n in by_status.items() if status in ("pending", "processing"))
         worker = Worker(store, batch=100)
         start = time.perf_counter()
         processed = 0

@@ -222,10 +222,6 @@ class Inbox:
         )
         return {r["topic"]: r["at"] for r in rows}
 
-    def pending_count(self) -> int:
-        row = self._d.one("SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('pending', 'processing')")
-        return row["n"]
-
 
 class LeaseLost(Exception):
     """Another worker owns the delivery now; this attempt's writes were rolled back."""

@@ -232,14 +232,6 @@ class Profiles:
     def get(self, shop: str, person_id: str) -> dict | None:
         return _decoded(self._d.one("SELECT * FROM profiles WHERE shop = ? AND person_id = ?", [shop, person_id]))
 
-    def segments(self, shop: str, person_id: str) -> list[str] | None:
-        row = self._d.one("SELECT segments FROM profiles WHERE shop = ? AND person_id = ?", [shop, person_id])
-        return json.loads(row["segments"]) if row else None
-
-    def all(self, shop: str) -> list[dict]:
-        return [_decoded(r) for r in self._d.query(
-            "SELECT * FROM profiles WHERE shop = ? ORDER BY person_id", [shop])]
-
     def scoring_rows(self, shop: str) -> list[dict]:
         """What segments need of every profile of the shop (the rescore reads nothing else)."""
         return [_decoded(r) for r in self._d.query(
@@ -318,6 +310,3 @@ class Profiles:
             """,
             [limit],
         ))
-
-    def queued(self) -> int:
-        return self._d.one("SELECT COUNT(*) AS n FROM profile_queue")["n"]

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from .connection import Database
 
-# The same rule as ``Commerce.available_products`` (a test keeps them equal): not deleted,
+# The products a shopper may be shown (the catalog's rows, and the tests' reads): not deleted,
 # active (or from before statuses), published, or known only from imported orders (clock 0).
 AVAILABLE = (
     "p.deleted_at IS NULL AND COALESCE(p.status, 'active') = 'active'"
@@ -266,17 +266,6 @@ class Recommendations:
                 """,
                 [shop, rec_id, visitor_id, strategy, product_id, position, at],
             )
-
-    def impressions(self, shop: str, rec_id: str | None = None) -> list[dict]:
-        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-        rows = self._d.query(f"SELECT * FROM rec_impressions WHERE shop = ? {where} ORDER BY id", [shop, *params])
-        for row in rows:
-            row["items"] = json.loads(row["items"])
-        return rows
-
-    def clicks(self, shop: str, rec_id: str | None = None) -> list[dict]:
-        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-        return self._d.query(f"SELECT * FROM rec_clicks WHERE shop = ? {where} ORDER BY id", [shop, *params])
 
     def block_counts(self, shop: str, since: int, until: int) -> dict[str, dict[str, int]]:
         """Impressions and clicks per strategy in [since, until)."""

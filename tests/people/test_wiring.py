@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from plugin.clock import now_ms
-from plugin.people import membership, refresh
+from plugin.people import refresh
 from webhooks.worker import Worker
 
+from tests.support import reads
 from tests.support.app import SHOP
 
 
@@ -30,9 +31,9 @@ def test_orders_from_webhooks_move_the_buyer_through_the_lifecycle(store, instal
                                         "default_address": {"city": "Porto", "country_code": "PT"}}, "c1")
     deliver(store, "orders/create", order(1001), "o1")
     person = refresh.person_for(store, SHOP, now_ms(), customer_id="42", email="ana@example.com")
-    assert "first_time_buyer" in membership.segments_of(store, SHOP, person)
+    assert "first_time_buyer" in reads.segments_of(store, SHOP, person)
     deliver(store, "orders/create", order(1002), "o2")
-    segments = membership.segments_of(store, SHOP, person)
+    segments = reads.segments_of(store, SHOP, person)
     assert "repeat_buyer" in segments and "country:PT" in segments
 
 
@@ -51,4 +52,4 @@ def test_storefront_visitors_queue_a_refresh_the_worker_applies(store, installed
     store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())
     store.profiles.enqueue(SHOP, "visitor", "v-1", now_ms())  # deduplicated
     Worker(store).run_until_idle()
-    assert refreshed == ["v-1"] and store.profiles.queued() == 0
+    assert refreshed == ["v-1"] and reads.queued_refreshes(store) == 0

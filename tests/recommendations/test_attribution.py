@@ -6,7 +6,6 @@ import pytest
 
 from plugin.clock import DAY_MS, HOUR_MS
 from plugin.people import identity
-from plugin.recommendations.serving import api as recs
 from plugin.store import Store
 
 from tests.support.recommendations import catalog, order
@@ -29,7 +28,7 @@ def click(store, visitor: str, product_id: str, at: int, rec_id: str = "rec-aaaa
 
 
 def attributed(store, window_ms: int = DAY_MS) -> list[tuple]:
-    rows = recs.attributed_orders(store, SHOP, 0, 2**62, window_ms)
+    rows = store.recommendations.attributed(SHOP, 0, 2**62, window_ms)
     return sorted((r["order_id"], r["product_id"], r["rec_id"], r["strategy"], r["revenue"]) for r in rows)
 
 
@@ -37,7 +36,7 @@ def test_an_order_through_the_clicking_visitors_cart_is_attributed_to_the_block(
     identity.observe(store, SHOP, "visitor-cart-01", T, cart_token="cart-1")
     click(store, "visitor-cart-01", "1001", T + 1000, rec_id="rec-block-1", strategy="frequently_bought_together")
     order(store, SHOP, "o1", ["1001", "1002"], cart="cart-1", at=T + HOUR_MS)
-    [row] = recs.attributed_orders(store, SHOP, 0, 2**62)
+    [row] = store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS)
     assert row == {"order_id": "o1", "product_id": "1001", "rec_id": "rec-block-1",
                    "strategy": "frequently_bought_together", "clicked_at": T + 1000, "ordered_at": T + HOUR_MS,
                    "revenue": "10.00", "currency": "USD"}
@@ -82,4 +81,4 @@ def test_attribution_stays_inside_its_shop(store):
     click(store, "visitor-ann-001", "1001", T)
     order(store, "other.myshopify.com", "o1", ["1001"], email="ann@example.com", at=T + HOUR_MS)
     assert attributed(store) == []
-    assert recs.attributed_orders(store, "other.myshopify.com", 0, 2**62) == []
+    assert store.recommendations.attributed("other.myshopify.com", 0, 2**62, DAY_MS) == []
