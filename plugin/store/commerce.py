@@ -17,6 +17,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 
 from .connection import Database
+from .sql import marks
 
 # Newest wins; equal ``updated_at`` (whole seconds on the platform) falls back to the
 # delivery's trigger time, so two edits within one second still end with the later one.
@@ -176,7 +177,7 @@ def _upsert(db, table: str, keys: tuple[str, ...], row: dict, guard: str) -> boo
     columns = list(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {guard} RETURNING 1"
     )
     return bool(list(db.query(sql, list(row.values()))))
@@ -188,7 +189,7 @@ def _replace(db, table: str, parent: str, shop: str, key: str, children: list[di
         return
     names = ["shop", parent, *children[0]]
     db.conn.executemany(  # one prepared statement for all lines: orders can have hundreds
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(names)})",
         [[shop, key, *child.values()] for child in children],
     )
 
