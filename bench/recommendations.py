@@ -148,9 +148,10 @@ def write_catalog(store, data: Synthetic) -> None:
 
 
 def phase_import(db: str, products: int, lines: int) -> dict:
+    from plugin.clock import now_ms
     from plugin.imports.orders import import_orders
     from plugin.people.refresh import rebuild_profiles
-    from plugin.store import Store, now_ms
+    from plugin.store import Store
 
     data = Synthetic(products)
     store = Store(db)

@@ -24,8 +24,9 @@ from urllib.parse import urlencode
 
 from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
+from plugin.clock import now_ms
 from plugin.people import identity
-from plugin.store import Event, Store, now_ms
+from plugin.store import Event, Store
 
 from .load import closed_loop, paced, start_server
 from .server import BENCH_SECRET

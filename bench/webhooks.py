@@ -110,7 +110,8 @@ def main() -> None:
             server.terminate()
             server.wait()
 
-        pending = sum(counts.get("pending", 0) for counts in store.inbox.stats().values())
+        pending = sum(n for by_status in store.inbox.stats().values()
+                      for status, n in by_status.items() if status in ("pending", "processing"))
         worker = Runner(services, batch=100)
         start = time.perf_counter()
         processed = 0

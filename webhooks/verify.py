@@ -1,8 +1,9 @@
 """Webhook HMAC verification (platform.md §2.3).
 
-Layer L1 and deliberately self-contained: standard library only, nothing of
-Storelift, no Flask. It is the first thing every webhook delivery meets, so it must
-be importable and testable alone, and benchmarks can call it without an app.
+Layer L1 and deliberately light: the standard library plus the secret-list check of
+``plugin.auth.common`` (itself standard library only), no Flask. It is the first thing every
+webhook delivery meets, so it must be importable and testable alone, and benchmarks can
+call it without an app.
 
 The platform sends ``X-Shopify-Hmac-Sha256: base64(HMAC-SHA256(client secret, raw
 body bytes))``. The MAC covers the exact bytes on the wire, so callers pass
@@ -18,7 +19,9 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-__all__ = ["WebhookVerificationError", "sign_webhook", "verify_webhook"]
+from plugin.auth.common import secret_tuple
+
+__all__ = ["WebhookVerificationError", "verify_webhook"]
 
 _DIGEST_SIZE = hashlib.sha256().digest_size  # 32
 
@@ -35,23 +38,6 @@ class WebhookVerificationError(Exception):
         self.reason = reason
 
 
-def _secret_tuple(secrets: Sequence[str]) -> tuple[str, ...]:
-    """Validate the secret list (duplicated from plugin.auth on purpose: this module imports nothing of ours).
-
-    A bare string is refused because iterating it would try each character as a
-    secret; an empty secret is refused because anyone can compute an HMAC keyed with "".
-    """
-    if isinstance(secrets, (str, bytes)):
-        raise TypeError("secrets must be a sequence of strings, not a single string")
-    result = tuple(secrets)
-    if not result:
-        raise ValueError("no secret configured")
-    for secret in result:
-        if not isinstance(secret, str) or not secret:
-            raise ValueError("every secret must be a non-empty string")
-    return result
-
-
 def _check_body(raw_body: bytes) -> bytes:
     # A str here means somebody decoded (or re-serialised) the body: a bug, not an attack.
     if not isinstance(raw_body, (bytes, bytearray, memoryview)):
@@ -61,12 +47,6 @@ def _check_body(raw_body: bytes) -> bytes:
 
 def _digest(raw_body: bytes, secret: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).digest()
-
-
-def sign_webhook(raw_body: bytes, secret: str) -> str:
-    """The header value the platform would send for this body (used by tests, benchmarks, devstore)."""
-    (secret,) = _secret_tuple([secret])
-    return base64.b64encode(_digest(_check_body(raw_body), secret)).decode("ascii")
 
 
 def verify_webhook(raw_body: bytes, header_value: str | None, secrets: Sequence[str]) -> None:
@@ -79,7 +59,7 @@ def verify_webhook(raw_body: bytes, header_value: str | None, secrets: Sequence[
     against every secret, so a delivery signed with a rotated-out secret still passes
     (GEM/RB ``old_secret``). An empty body is refused as JS does ("missing_body").
     """
-    secret_list = _secret_tuple(secrets)
+    secret_list = secret_tuple(secrets)
     body = _check_body(raw_body)
     if not header_value:
         raise WebhookVerificationError("missing signature")

@@ -11,18 +11,16 @@ The app-proxy signature check, JSON errors and ETag/304 are the door's (widgets.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import g, jsonify, request, send_from_directory
 
 from plugin.capture import pool, signup
 from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import CAPTURE
+from plugin.clock import iso_date_ms, now_ms
 from plugin.people import refresh
 from plugin.platform import push_customers
 from plugin.services import Services
-from plugin.store import now_ms
 
 from . import door
 from .door import flag, is_visitor_id, valid_path
@@ -63,10 +61,6 @@ def config():
 
 
 # --------------------------------------------------------------------------- subscribe
-
-
-def _iso_date(ms: int | None) -> str | None:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d") if ms else None
 
 
 @bp.post("/proxy/subscribe")
@@ -111,7 +105,7 @@ def subscribe():
     if visitor:
         refresh.queue_refresh(services.store, g.shop, "visitor", visitor)
     body = {"ok": True, "code": result.code, "pending": result.code is None and not result.spent,
-            "ends": _iso_date(result.ends_at)}
+            "ends": iso_date_ms(result.ends_at) if result.ends_at else None}
     if result.spent:
         body["spent"] = result.spent
     if result.code:

@@ -31,7 +31,8 @@ from flask import Response, g
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.people import identity, refresh
 from plugin.safe_input import read_json
-from plugin.store import Event, now_ms
+from plugin.clock import now_ms
+from plugin.store import Event
 
 from . import door
 from .door import RESOURCE_RE, Refused, flag, is_visitor_id, valid_path

@@ -36,10 +36,10 @@ from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request
 
+from plugin.clock import now_ms
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.recommendations.serving import api as recommendations
 from plugin.safe_input import InputError, whole_number
-from plugin.store import now_ms
 
 from . import door
 from .door import RESOURCE_RE, Refused, is_visitor_id

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from ..capture import pool, texts
 from ..capture.settings import CAPTURE, TEXT_LIMITS, public_config
+from ..clock import iso_ms
 from ..safe_input import whole_number
 from ..services import Services
 from ..settings import SettingsError
@@ -42,7 +42,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(ms: int | None) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ms else ""
+    return iso_ms(ms) if ms else ""
 
 
 def _state(services: Services, shop: str) -> dict:

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
+from ..clock import DAY_MS, now_ms
 from ..recommendations.settings import LIMITS, MAX_FACTOR, MIN_FACTOR, RECOMMENDATIONS
 from ..recommendations import theme_links
 from ..recommendations.serving import api as recommendations
 from ..safe_input import InputError, whole_number
 from ..services import Services
 from ..settings import SettingsError
-from ..store import now_ms
 from .body import json_body
 from .routes import _session_token, session_required
 
@@ -46,7 +46,7 @@ PERIODS = (7, 30, 90)
 SEARCH_LIMIT = 10
 MAX_QUERY = 100
 DEFAULT_DAYS = 30
-ATTRIBUTION_WINDOW_MS = recommendations.DAY_MS
+ATTRIBUTION_WINDOW_MS = DAY_MS
 
 
 def _days() -> int | None:
@@ -65,7 +65,7 @@ def _ctr(clicks: int, impressions: int) -> float | None:
 def attribution(services: Services, shop: str, days: int, now: int | None = None) -> dict:
     """The report: one row per strategy that had any activity, in the engine's order, and the total."""
     until = now_ms() if now is None else now
-    since = until - days * recommendations.DAY_MS
+    since = until - days * DAY_MS
     summary = services.store.recommendations.attribution_summary(shop, since, until, ATTRIBUTION_WINDOW_MS)
     known = [s for s in recommendations.STRATEGIES if s in summary["blocks"]]
     rows = [{"strategy": s, **summary["blocks"][s]} for s in known + sorted(set(summary["blocks"]) - set(known))]

@@ -11,13 +11,13 @@ click and API call; writes accept the token only from the header.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from ..auth.common import AuthError
 from ..auth.session_token import decode_session_token
+from ..clock import format_ms
 from ..config import WEBHOOK_TOPICS
 from ..platform.errors import PlatformError
 from ..platform.pull import sync_shop
@@ -39,7 +39,7 @@ def when(epoch_ms: int | None) -> str:
     """Epoch milliseconds as a short UTC time for people."""
     if not epoch_ms:
         return "—"
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return format_ms(epoch_ms)
 
 
 @bp.app_context_processor

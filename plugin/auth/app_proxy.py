@@ -14,7 +14,6 @@ from .common import (
     AuthError,
     Pairs,
     check_fresh,
-    hmac_hex,
     matches_any,
     parse_timestamp,
     reject_duplicates,
@@ -62,12 +61,6 @@ def app_proxy_message(pairs: Pairs) -> str:
             continue
         groups.setdefault(key, []).append(value)
     return "".join(sorted(f"{key}={','.join(values)}" for key, values in groups.items()))
-
-
-def sign_app_proxy(pairs: Pairs, secret: str) -> str:
-    """Lowercase hex HMAC-SHA256 of :func:`app_proxy_message`."""
-    (secret,) = secret_tuple([secret])
-    return hmac_hex(secret, app_proxy_message(pairs))
 
 
 def verify_app_proxy(

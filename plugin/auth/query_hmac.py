@@ -16,7 +16,6 @@ from .common import (
     AuthError,
     Pairs,
     check_fresh,
-    hmac_hex,
     matches_any,
     parse_timestamp,
     reject_duplicates,
@@ -83,12 +82,6 @@ def query_hmac_message(pairs: Pairs) -> str:
         else:
             parts.append(f"{_js_form_encode(base)}={_js_form_encode(values[0])}")
     return "&".join(parts)
-
-
-def sign_query(pairs: Pairs, secret: str) -> str:
-    """Lowercase hex HMAC-SHA256 of :func:`query_hmac_message` (what the platform sends as ``hmac``)."""
-    (secret,) = secret_tuple([secret])
-    return hmac_hex(secret, query_hmac_message(pairs))
 
 
 def verify_query_hmac(

@@ -83,11 +83,31 @@ def decode_session_token(
     if len(token) > _MAX_TOKEN_LENGTH:
         raise AuthError("malformed token")
 
-    # PyJWT does what it is good at -- the signature with the algorithm pinned, and
-    # the presence of every required claim. The claim *values* are checked below:
-    # time against the caller's clock; aud/sub/jti/sid ourselves because PyJWT's
-    # strict_aud / verify_sub / verify_jti only exist from 2.9/2.10 and older
-    # versions (pyproject allows >= 2.8) silently ignore unknown options.
+    claims = _signed_claims(token, secret_list)
+    aud = claims["aud"]
+    if not isinstance(aud, str) or aud != api_key:  # exactly our key; a list is refused
+        raise AuthError("wrong audience")
+    exp = _check_times(claims, now, leeway)
+    shop = _shop_of(claims, platform_domain)
+
+    return SessionToken(
+        shop=shop,
+        user_id=_string_claim(claims, "sub"),
+        session_id=_string_claim(claims, "sid"),
+        jti=_string_claim(claims, "jti"),
+        expires_at=int(exp),
+    )
+
+
+def _signed_claims(token: str, secret_list: tuple[str, ...]) -> dict:
+    """The token's claims once its signature verifies under one of the secrets and every required claim is there.
+
+    PyJWT does what it is good at -- the signature with the algorithm pinned, and
+    the presence of every required claim. The claim *values* are checked by the
+    caller: time against the caller's clock; aud/sub/jti/sid ourselves because PyJWT's
+    strict_aud / verify_sub / verify_jti only exist from 2.9/2.10 and older
+    versions (pyproject allows >= 2.8) silently ignore unknown options.
+    """
     options = {
         "require": list(_SESSION_TOKEN_CLAIMS),
         "verify_signature": True,
@@ -99,11 +119,9 @@ def decode_session_token(
         "verify_nbf": False,
         "verify_iat": False,
     }
-    claims = None
     for secret in secret_list:
         try:
-            claims = jwt.decode(token, secret, algorithms=["HS256"], options=options)
-            break
+            return jwt.decode(token, secret, algorithms=["HS256"], options=options)
         except jwt.InvalidSignatureError:  # subclass of DecodeError: must come first
             continue
         except jwt.InvalidAlgorithmError:
@@ -114,13 +132,11 @@ def decode_session_token(
             raise AuthError("malformed token") from None
         except jwt.PyJWTError:
             raise AuthError("invalid token") from None
-    if claims is None:
-        raise AuthError("bad signature")
+    raise AuthError("bad signature")
 
-    aud = claims["aud"]
-    if not isinstance(aud, str) or aud != api_key:  # exactly our key; a list is refused
-        raise AuthError("wrong audience")
 
+def _check_times(claims: dict, now: float, leeway: int) -> float:
+    """``exp``, ``nbf`` and ``iat`` against ``now`` with PyJWT's rules; returns ``exp``."""
     exp = _numeric_claim(claims, "exp")
     nbf = _numeric_claim(claims, "nbf")
     iat = _numeric_claim(claims, "iat")
@@ -128,7 +144,11 @@ def decode_session_token(
         raise AuthError("expired")
     if nbf > now + leeway or iat > now + leeway:
         raise AuthError("not yet valid")
+    return exp
 
+
+def _shop_of(claims: dict, platform_domain: str) -> str:
+    """The canonical shop the token names: ``dest`` is ``https://{shop}``, ``iss`` that shop's ``/admin``."""
     dest = _string_claim(claims, "dest")
     iss = _string_claim(claims, "iss")
     host = dest[len("https://"):] if dest.startswith("https://") else ""
@@ -137,11 +157,4 @@ def decode_session_token(
         raise AuthError("invalid shop")
     if iss != f"https://{shop}/admin":
         raise AuthError("wrong issuer")
-
-    return SessionToken(
-        shop=shop,
-        user_id=_string_claim(claims, "sub"),
-        session_id=_string_claim(claims, "sid"),
-        jti=_string_claim(claims, "jti"),
-        expires_at=int(exp),
-    )
+    return shop

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plugin.store import Store, now_ms
+from plugin.clock import now_ms
+from plugin.store import Store
 
 REDEEMED, EXPIRED = "redeemed", "expired"
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from datetime import datetime, timezone
 
+from plugin.clock import DAY_MS, iso_date_ms, iso_ms, now_ms
 from plugin.config import Config
 from plugin.platform.client import PlatformClient
 from plugin.platform.errors import PlatformError, UserErrors
 from plugin.platform.tokens import ShopNotInstalled, client_for_shop
-from plugin.store import Store, now_ms
+from plugin.store import Store
 
 from .codes import hand_out_waiting
 from .settings import CAPTURE, discount_key
@@ -40,7 +40,6 @@ TARGET = 150  # ... up to this many
 BATCH = 100  # codes per discountRedeemCodeBulkAdd (the platform takes at most 250)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes get typed from screenshots
 _CODE_CHARS = 10
-DAY_MS = 86_400_000
 BULK_POLLS = 20
 BULK_POLL_WAIT = 0.5
 
@@ -78,10 +77,6 @@ def new_code(prefix: str) -> str:
     return f"{prefix}-{body}" if prefix else body
 
 
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def discount_input(settings: dict, code: str, starts_at: int, ends_at: int) -> dict:
     """The platform's ``DiscountCodeBasicInput`` for a campaign (percentage is a fraction, platform.md §3.4)."""
     d = settings["discount"]
@@ -92,10 +87,10 @@ def discount_input(settings: dict, code: str, starts_at: int, ends_at: int) -> d
         value = {"discountAmount": {"amount": d["value"], "appliesOnEachItem": False}}
         label = d["value"]
     return {
-        "title": f"Storelift email signup {label} off ({_iso(starts_at)[:10]})",
+        "title": f"Storelift email signup {label} off ({iso_date_ms(starts_at)})",
         "code": code,
-        "startsAt": _iso(starts_at),
-        "endsAt": _iso(ends_at),
+        "startsAt": iso_ms(starts_at),
+        "endsAt": iso_ms(ends_at),
         "customerSelection": {"all": True},
         "customerGets": {"value": value, "items": {"all": True}},
         "appliesOncePerCustomer": True,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from plugin.clock import now_ms
 from plugin.people import identity
-from plugin.store import Store, now_ms
+from plugin.store import Store
 
 from . import texts
 from .codes import for_returning

@@ -52,81 +52,100 @@ def stage(title: str, configs: Sequence[tuple[str, Callable[[int], float]]], fol
     return rows[0][1]
 
 
+class _RetailFolds:
+    """The Online Retail time folds, built once per model setting and shared by every stage."""
+
+    def __init__(self, path):
+        self.orders = read_online_retail(path)
+        self.base = ModelParams()
+        self._splits: dict[ModelParams, list[ev.Split]] = {}
+        self.queries = [ev.fbt_queries(split) for split in self.folds_for(self.base)]
+
+    def folds_for(self, params: ModelParams) -> list[ev.Split]:
+        if params not in self._splits:
+            self._splits[params] = [ev.make_split(self.orders, cut, end, params) for cut, end in FOLDS]
+        return self._splits[params]
+
+
 def tune_retail(path, tasks: set[str]) -> None:
-    orders = read_online_retail(path)
-    splits: dict[ModelParams, list[ev.Split]] = {}
+    folds = _RetailFolds(path)
+    if "fbt" in tasks:
+        _tune_fbt(folds)
+    if "for-you" in tasks:
+        _tune_for_you(folds)
+    if "buy-again" in tasks:
+        _tune_buy_again(folds)
 
-    def folds_for(params: ModelParams) -> list[ev.Split]:
-        if params not in splits:
-            splits[params] = [ev.make_split(orders, cut, end, params) for cut, end in FOLDS]
-        return splits[params]
 
-    base = ModelParams()
-    queries = [ev.fbt_queries(split) for split in folds_for(base)]
+def _tune_fbt(folds: _RetailFolds) -> None:
+    base = folds.base
 
     def fbt(params: s.CartParams, model_params: ModelParams = base) -> Callable[[int], float]:
-        return lambda f: ev.score_fbt(folds_for(model_params)[f].model, queries[f], params)["hr"]
+        return lambda f: ev.score_fbt(folds.folds_for(model_params)[f].model, folds.queries[f], params)["hr"]
 
-    if "fbt" in tasks:
-        item_knn = ev.ITEM_KNN
-        sims = [JACCARD, power(0.5, 0.3), power(0.5, 0.4), COSINE, power(0.5, 0.6), power(0.5, 0.7)]
-        grid = [(sim, p) for sim in sims for p in (1, 2, 3, 4)]
-        configs = [(f"{sim.name} sharpness={p}", fbt(replace(item_knn, similarity=sim, sharpness=p))) for sim, p in grid]
-        stage("OR frequently bought together, item kNN: similarity x sharpness", configs, len(FOLDS))
-        model_grid = [ModelParams(50, 100), ModelParams(30, 100), ModelParams(50, 300), ModelParams(100, 100)]
-        configs = [(f"{mp}", fbt(item_knn, mp)) for mp in model_grid]
-        stage("OR frequently bought together, item kNN: pair_cap x candidates", configs, len(FOLDS))
-        grid = [(w, n) for w in (0.0, 0.1, 0.2, 0.3, 0.4) for n in (30, 100, 300)]
-        configs = [(f"basket weight={w:g} recent baskets per item={n}",
-                    fbt(replace(s.CartParams(), basket_weight=w), replace(base, basket_per_item=n))) for w, n in grid]
-        stage("OR frequently bought together: basket-neighbour weight x recent baskets per item", configs, len(FOLDS))
-        grid = [(k, p, j) for k in (50, 100, 200) for p in (1.0, 2.0, 3.0) for j in (True, False)]
-        configs = [(f"basket neighbours={k} power={p:g} {'jaccard' if j else 'cosine'}",
-                    fbt(replace(s.CartParams(), basket_neighbours=k, basket_power=p, basket_jaccard=j)))
-                   for k, p, j in grid]
-        stage("OR frequently bought together (weight 0.3): basket neighbours x power x similarity", configs, len(FOLDS))
+    item_knn = ev.ITEM_KNN
+    sims = [JACCARD, power(0.5, 0.3), power(0.5, 0.4), COSINE, power(0.5, 0.6), power(0.5, 0.7)]
+    grid = [(sim, p) for sim in sims for p in (1, 2, 3, 4)]
+    configs = [(f"{sim.name} sharpness={p}", fbt(replace(item_knn, similarity=sim, sharpness=p))) for sim, p in grid]
+    stage("OR frequently bought together, item kNN: similarity x sharpness", configs, len(FOLDS))
+    model_grid = [ModelParams(50, 100), ModelParams(30, 100), ModelParams(50, 300), ModelParams(100, 100)]
+    configs = [(f"{mp}", fbt(item_knn, mp)) for mp in model_grid]
+    stage("OR frequently bought together, item kNN: pair_cap x candidates", configs, len(FOLDS))
+    grid = [(w, n) for w in (0.0, 0.1, 0.2, 0.3, 0.4) for n in (30, 100, 300)]
+    configs = [(f"basket weight={w:g} recent baskets per item={n}",
+                fbt(replace(s.CartParams(), basket_weight=w), replace(base, basket_per_item=n))) for w, n in grid]
+    stage("OR frequently bought together: basket-neighbour weight x recent baskets per item", configs, len(FOLDS))
+    grid = [(k, p, j) for k in (50, 100, 200) for p in (1.0, 2.0, 3.0) for j in (True, False)]
+    configs = [(f"basket neighbours={k} power={p:g} {'jaccard' if j else 'cosine'}",
+                fbt(replace(s.CartParams(), basket_neighbours=k, basket_power=p, basket_jaccard=j)))
+               for k, p, j in grid]
+    stage("OR frequently bought together (weight 0.3): basket neighbours x power x similarity", configs, len(FOLDS))
 
-    if "for-you" in tasks:
-        def for_you(params: s.ForYouParams, model_params: ModelParams = base) -> Callable[[int], float]:
-            def score(f: int) -> float:
-                split = folds_for(model_params)[f]
-                return ev.score_for_you(split, lambda m, c, now: s.for_you(m, c, now, params))["hr"]
 
-            return score
+def _tune_for_you(folds: _RetailFolds) -> None:
+    base = folds.base
 
-        grid = [
-            s.ForYouParams(sim, s.NEIGHBOURS, p, None, g)
-            for sim in (JACCARD, COSINE, power(0.5, 0.7))
-            for p in (1.0, 2.0)
-            for g in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
-        ]
-        configs = [(f"{p.similarity.name} sharpness={p.sharpness:g} prior={p.prior_power:g}", for_you(p)) for p in grid]
-        best = grid[stage("OR for you: similarity x sharpness x prior power", configs, len(FOLDS))]
-        half_lives = [(h, t) for h in (None, 30.0, 90.0, 365.0) for t in (7.0, 14.0, 30.0)]
-        configs = [
-            (f"affinity half-life={h} trend half-life={t:g}",
-             for_you(replace(best, affinity_half_life_days=h), replace(base, trend_half_life_days=t)))
-            for h, t in half_lives
-        ]
-        stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
+    def for_you(params: s.ForYouParams, model_params: ModelParams = base) -> Callable[[int], float]:
+        def score(f: int) -> float:
+            split = folds.folds_for(model_params)[f]
+            return ev.score_for_you(split, lambda m, c, now: s.for_you(m, c, now, params))["hr"]
 
-    if "buy-again" in tasks:
-        def buy_again(params: s.BuyAgainParams, fill: bool = True) -> Callable[[int], float]:
-            def score(f: int) -> float:
-                split = folds_for(base)[f]
-                ranker = lambda m, c, now: s.buy_again(m, c, now, params)  # noqa: E731
-                return ev.score_buy_again(split, ranker, for_you_fill=fill)["hr"]
+        return score
 
-            return score
+    grid = [
+        s.ForYouParams(sim, s.NEIGHBOURS, p, None, g)
+        for sim in (JACCARD, COSINE, power(0.5, 0.7))
+        for p in (1.0, 2.0)
+        for g in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
+    ]
+    configs = [(f"{p.similarity.name} sharpness={p.sharpness:g} prior={p.prior_power:g}", for_you(p)) for p in grid]
+    best = grid[stage("OR for you: similarity x sharpness x prior power", configs, len(FOLDS))]
+    half_lives = [(h, t) for h in (None, 30.0, 90.0, 365.0) for t in (7.0, 14.0, 30.0)]
+    configs = [
+        (f"affinity half-life={h} trend half-life={t:g}",
+         for_you(replace(best, affinity_half_life_days=h), replace(base, trend_half_life_days=t)))
+        for h, t in half_lives
+    ]
+    stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
 
-        grid = [s.BuyAgainParams(h, 0.0, 0.0) for h in (7.0, 15.0, 30.0, 60.0, 120.0, 365.0, None)]
-        configs = [(f"half-life={p.half_life_days} days", buy_again(p)) for p in grid]
-        best = grid[stage("OR buy again (with for-you fill): half-life", configs, len(FOLDS))]
-        grid = [replace(best, repeat_power=r, prior_power=g) for r in (0.0, 0.5, 1.0, 2.0) for g in (0.0, 0.1, 0.25, 0.5)]
-        configs = [(f"repeat power={p.repeat_power:g} prior power={p.prior_power:g}", buy_again(p)) for p in grid]
-        best = grid[stage("OR buy again (stage winner): repeat-rate power x trending prior power", configs, len(FOLDS))]
-        configs = [("for-you fill, then trending", buy_again(best, True)), ("trending only", buy_again(best, False))]
-        stage("OR buy again (stage winner): what fills the list after the shopper's own items", configs, len(FOLDS))
+
+def _tune_buy_again(folds: _RetailFolds) -> None:
+    def buy_again(params: s.BuyAgainParams, fill: bool = True) -> Callable[[int], float]:
+        def score(f: int) -> float:
+            split = folds.folds_for(folds.base)[f]
+            ranker = lambda m, c, now: s.buy_again(m, c, now, params)  # noqa: E731
+            return ev.score_buy_again(split, ranker, for_you_fill=fill)["hr"]
+
+        return score
+
+    grid = [s.BuyAgainParams(h, 0.0, 0.0) for h in (7.0, 15.0, 30.0, 60.0, 120.0, 365.0, None)]
+    configs = [(f"half-life={p.half_life_days} days", buy_again(p)) for p in grid]
+    best = grid[stage("OR buy again (with for-you fill): half-life", configs, len(FOLDS))]
+    grid = [replace(best, repeat_power=r, prior_power=g) for r in (0.0, 0.5, 1.0, 2.0) for g in (0.0, 0.1, 0.25, 0.5)]
+    configs = [(f"repeat power={p.repeat_power:g} prior power={p.prior_power:g}", buy_again(p)) for p in grid]
+    best = grid[stage("OR buy again (stage winner): repeat-rate power x trending prior power", configs, len(FOLDS))]
+    configs = [("for-you fill, then trending", buy_again(best, True)), ("trending only", buy_again(best, False))]
+    stage("OR buy again (stage winner): what fills the list after the shopper's own items", configs, len(FOLDS))
 
 
 def tune_groceries(path) -> None:

@@ -8,7 +8,8 @@ import sys
 from ..people.refresh import rebuild_profiles
 from ..recommendations.serving.api import invalidate
 from ..services import Services
-from ..store import Store, now_ms
+from ..clock import now_ms
+from ..store import Store
 from .orders import ImportError_, import_orders
 
 

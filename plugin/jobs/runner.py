@@ -18,7 +18,8 @@ import threading
 import time
 from typing import Any, Callable, ContextManager
 
-from plugin.store import LeaseLost, now_ms
+from plugin.clock import now_ms
+from plugin.store import LeaseLost
 
 from .kinds import INBOX_KIND, Reject, Skip
 

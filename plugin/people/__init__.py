@@ -7,7 +7,7 @@
   they can be tested and evaluated on plain data;
 - ``refresh``: keeps the stored profiles and segments current (store rows in,
   the pure functions, store rows out), per person and per shop;
-- ``membership``: reads them back (a person's segments, the shop's counts).
+- ``membership``: reads them back for the admin (how many shoppers each segment holds).
 
 The pure modules and the store-facing ones are kept apart on purpose: the
 store-facing modules are named after what they do to the stored rows, the pure

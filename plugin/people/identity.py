@@ -53,7 +53,8 @@ def _owner(store: Store, shop: str, kind: str, value: str) -> dict | None:
     return ids.person_by_email(shop, value) if kind == "email" else ids.person_by_customer(shop, value)
 
 
-def _compatible(a: dict, b: dict) -> bool:
+def compatible(a: dict, b: dict) -> bool:
+    """Two people may be merged: neither names an email or customer id that contradicts the other's."""
     return all(a[k] is None or b[k] is None or a[k] == b[k] for k in ("email", "customer_id"))
 
 
@@ -65,7 +66,7 @@ def _attach(store: Store, shop: str, visitor_id: str, person_id: str, kind: str,
         return person_id
     owner = _owner(store, shop, kind, value)
     if owner is not None:
-        if _compatible(person, owner):
+        if compatible(person, owner):
             ids.merge(shop, person_id, owner["person_id"], now)
         else:
             ids.move_visitor(shop, visitor_id, owner["person_id"])

@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-DAY_MS = 86_400_000
+from ..clock import DAY_MS
+
 AFFINITY_HALF_LIFE_DAYS = 30
 AFFINITY_HALF_LIFE_MS = AFFINITY_HALF_LIFE_DAYS * DAY_MS
 # How much one interaction says about taste: buying says more than carting, carting more than looking.

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 
-from plugin.store import Store, now_ms
+from plugin.clock import now_ms
+from plugin.store import Store
 
 from . import identity
 from . import profiles as pure_profiles
@@ -114,10 +115,6 @@ def refresh_person(store: Store, shop: str, person_id: str, now: int) -> dict | 
 # --------------------------------------------------------------------------- orders and events
 
 
-def _compatible(a: dict, b: dict) -> bool:
-    return all(a[k] is None or b[k] is None or a[k] == b[k] for k in ("email", "customer_id"))
-
-
 def person_for(store: Store, shop: str, now: int, *, customer_id: str | None, email: str | None) -> str | None:
     """The person an order's customer id / email names, created or completed when needed.
 
@@ -146,7 +143,7 @@ def person_for(store: Store, shop: str, now: int, *, customer_id: str | None, em
     if by_email is None:
         if email and owner["email"] is None:
             ids.set_person(shop, owner["person_id"], now, email=email)
-    elif by_email["person_id"] != owner["person_id"] and _compatible(owner, by_email):
+    elif by_email["person_id"] != owner["person_id"] and identity.compatible(owner, by_email):
         ids.merge(shop, by_email["person_id"], owner["person_id"], now)
     return owner["person_id"]
 

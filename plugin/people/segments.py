@@ -43,7 +43,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Mapping
 
-DAY_MS = 86_400_000
+from ..clock import DAY_MS
+
 MIN_BUYERS_FOR_QUINTILES = 50
 FIXED_RECENCY_DAYS = (180, 90, 60, 30)  # cut points as ages: older than each is a lower score
 FIXED_FREQUENCY = (1, 2, 3, 5)

@@ -14,13 +14,14 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from ..capture.codes import record_redemptions
+from ..clock import DAY_MS, iso_ms, now_ms
 from ..config import Config
 from ..people.refresh import rebuild_profiles
 from ..recommendations.serving.api import invalidate
-from ..store import Store, now_ms
+from ..store import Store
 from ..store.commerce import Line, Order, Product, Variant
 from .bulk import nest, run_bulk_query
 from .client import PlatformClient
@@ -189,8 +190,8 @@ def order_from_graphql(node: dict) -> Order:
 
 
 def _order_search(now: float | None) -> str:
-    since = datetime.fromtimestamp(now or time.time(), timezone.utc) - timedelta(days=ORDER_WINDOW_DAYS)
-    return f"created_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    until = int(now * 1000) if now else now_ms()
+    return f"created_at:>={iso_ms(until - ORDER_WINDOW_DAYS * DAY_MS)}"
 
 
 class _Progress:

@@ -11,11 +11,10 @@ already exists gets their consent updated instead of a duplicate.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
+from ..clock import HOUR_MS, backoff_ms, iso_ms, now_ms
 from ..config import Config
-from ..jobs import backoff_ms
-from ..store import Store, now_ms
+from ..store import Store
 from .client import PlatformClient
 from .errors import PlatformAuthError, PlatformError, UserErrors
 from .tokens import ShopNotInstalled, client_for_shop
@@ -23,8 +22,8 @@ from .tokens import ShopNotInstalled, client_for_shop
 log = logging.getLogger("storelift.customer_sync")
 
 MAX_ATTEMPTS = 8
-FIRST_RETRY_MS = 30_000
-MAX_RETRY_MS = 6 * 3_600_000
+FIRST_RETRY_MS = 60_000
+MAX_RETRY_MS = 6 * HOUR_MS
 
 CREATE = """
 mutation StoreliftCreateCustomer($input: CustomerInput!) {
@@ -44,8 +43,8 @@ mutation StoreliftConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
 
 
 def _consent(subscriber: dict) -> dict:
-    at = datetime.fromtimestamp(subscriber["consent_at"] / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN", "consentUpdatedAt": at}
+    return {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN",
+            "consentUpdatedAt": iso_ms(subscriber["consent_at"])}
 
 
 def _numeric_id(gid: str) -> str:
@@ -90,7 +89,7 @@ def sync_due(config: Config, store: Store, shop: str, now: int | None = None) ->
                 store.capture.sync_failed(shop, sub["email"], str(exc), None)
             except PlatformError as exc:
                 attempts = sub["sync_attempts"] + 1
-                next_at = (fixed_now or now_ms()) + backoff_ms(attempts + 1, first_ms=FIRST_RETRY_MS, cap_ms=MAX_RETRY_MS) if attempts < MAX_ATTEMPTS else None
+                next_at = (fixed_now or now_ms()) + backoff_ms(attempts, FIRST_RETRY_MS, MAX_RETRY_MS) if attempts < MAX_ATTEMPTS else None
                 store.capture.sync_failed(shop, sub["email"], str(exc), next_at)
                 log.info("shop %s: customer sync retry %d: %s", shop, attempts, exc)
             else:

@@ -13,9 +13,10 @@ from collections import defaultdict
 
 import requests
 
+from ..clock import now_ms
 from ..config import Config
 from .client import PlatformClient
-from ..store import Store, now_ms
+from ..store import Store
 
 # Refresh this long before expiry so a slow request never starts with a dying token.
 REFRESH_MARGIN_MS = 5 * 60 * 1000

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
 
+from ..clock import format_ms
 from ..services import Services
 
 
 def _when(epoch_ms: int | None) -> str:
-    if epoch_ms is None:
-        return "-"
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "-" if epoch_ms is None else format_ms(epoch_ms)
 
 
 def _privacy_requests(args) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .capture import Capture
 from .commerce import Commerce
-from .connection import Database, now_ms
+from .connection import Database
 from .events import Event, Events
 from .identities import Identities
 from .inbox import Delivery, Inbox
@@ -23,7 +23,7 @@ from .recommendations import Recommendations
 from .settings import ShopSettings
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "Job", "LeaseLost", "now_ms"]
+__all__ = ["Store", "Shop", "Delivery", "Job", "LeaseLost"]
 
 
 class Store:

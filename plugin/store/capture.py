@@ -8,7 +8,9 @@ row's primary key (shop, email) makes a second submission find the first.
 
 from __future__ import annotations
 
-from .connection import Database, now_ms
+
+from ..clock import now_ms
+from .connection import Database
 
 SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
 

@@ -8,16 +8,16 @@ a set, and only when their parent row accepted the write, so a stale delivery
 leaves parent and lines untouched alike.
 
 Platform ids are TEXT (they exceed 2^53), money stays the platform's decimal
-string, and money is added up with ``Decimal``, never floats.
+string, never a float.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from decimal import Decimal
 
 from .connection import Database
+from .sql import marks
 
 # Newest wins; equal ``updated_at`` (whole seconds on the platform) falls back to the
 # delivery's trigger time, so two edits within one second still end with the later one.
@@ -177,7 +177,7 @@ def _upsert(db, table: str, keys: tuple[str, ...], row: dict, guard: str) -> boo
     columns = list(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {guard} RETURNING 1"
     )
     return bool(list(db.query(sql, list(row.values()))))
@@ -189,7 +189,7 @@ def _replace(db, table: str, parent: str, shop: str, key: str, children: list[di
         return
     names = ["shop", parent, *children[0]]
     db.conn.executemany(  # one prepared statement for all lines: orders can have hundreds
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(names)})",
         [[shop, key, *child.values()] for child in children],
     )
 
@@ -227,51 +227,13 @@ class Commerce:
         """Store an order and its lines unless a newer state is already held; True when applied."""
         return self._save(shop, "orders", "order_id", order, "order_lines", _lines(order.lines))
 
-    def get_order(self, shop: str, order_id: str) -> dict | None:
-        return self._get(shop, "orders", "order_id", order_id, "order_lines", "lines")
-
-    def order_totals(self, shop: str) -> dict[str, dict]:
-        """Orders and revenue per currency, cancelled orders excluded, every sales channel alike.
-
-        Revenue is summed with ``Decimal`` in Python because SQLite would sum
-        decimal strings as floats.
-        """
-        totals: dict[str, dict] = {}
-        for row in self._d.query(
-            "SELECT currency, total_price FROM orders WHERE shop = ? AND cancelled_at IS NULL", [shop]
-        ):
-            entry = totals.setdefault(row["currency"], {"orders": 0, "revenue": Decimal("0")})
-            entry["orders"] += 1
-            entry["revenue"] += Decimal(row["total_price"] or "0")
-        return {currency: {"orders": t["orders"], "revenue": str(t["revenue"])} for currency, t in totals.items()}
-
-    def product_sales(self, shop: str) -> list[dict]:
-        """Per product: how many orders bought it and how many units, cancelled orders excluded."""
-        return self._d.query(
-            """
-            SELECT l.product_id, COUNT(DISTINCT l.order_id) AS orders, SUM(l.quantity) AS units
-            FROM order_lines l
-            JOIN orders o ON o.shop = l.shop AND o.order_id = l.order_id
-            WHERE l.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
-            GROUP BY l.product_id
-            ORDER BY units DESC, l.product_id
-            """,
-            [shop],
-        )
-
     # Carts and checkouts ------------------------------------------------------------------------
 
     def upsert_cart(self, shop: str, cart: Cart) -> bool:
         return self._save(shop, "carts", "cart_token", cart, "cart_lines", _lines(cart.lines))
 
-    def get_cart(self, shop: str, cart_token: str) -> dict | None:
-        return self._get(shop, "carts", "cart_token", cart_token, "cart_lines", "lines")
-
     def upsert_checkout(self, shop: str, checkout: Checkout) -> bool:
         return self._save(shop, "checkouts", "checkout_token", checkout, "checkout_lines", _lines(checkout.lines))
-
-    def get_checkout(self, shop: str, checkout_token: str) -> dict | None:
-        return self._get(shop, "checkouts", "checkout_token", checkout_token, "checkout_lines", "lines")
 
     # Customers ----------------------------------------------------------------------------------
 
@@ -279,10 +241,6 @@ class Commerce:
         with self._d.write() as db:
             return _upsert(db, "customers", ("shop", "customer_id"), _columns(shop, customer),
                            NEWER.format(table="customers"))
-
-    def get_customer(self, shop: str, customer_id: str) -> dict | None:
-        row = self._d.one("SELECT * FROM customers WHERE shop = ? AND customer_id = ?", [shop, customer_id])
-        return _decoded(row)
 
     # Catalog ------------------------------------------------------------------------------------
 
@@ -316,22 +274,3 @@ class Commerce:
     def get_product(self, shop: str, product_id: str) -> dict | None:
         return self._get(shop, "products", "product_id", product_id, "product_variants", "variants",
                          "position, variant_id")
-
-    def available_products(self, shop: str) -> list[dict]:
-        """Products a shopper can be shown: not deleted, active (or from before statuses), published.
-
-        A product known only from imported orders (clock 0: the catalog has never
-        spoken of it) counts as available until a catalog update says otherwise.
-        """
-        return [
-            _decoded(row)
-            for row in self._d.query(
-                """
-                SELECT * FROM products
-                WHERE shop = ? AND deleted_at IS NULL AND COALESCE(status, 'active') = 'active'
-                  AND (published_at IS NOT NULL OR source_updated_at = 0)
-                ORDER BY product_id
-                """,
-                [shop],
-            )
-        ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -20,11 +19,6 @@ import sqlite_utils
 from .group_commit import GroupCommitter
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-def now_ms() -> int:
-    """Wall-clock time as integer epoch milliseconds: the one time type in the schema."""
-    return int(time.time() * 1000)
 
 
 class Database:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from .connection import Database
+from .sql import marks
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,10 @@ class Events:
         """Events of these visitors (one person's devices), oldest first."""
         if not visitor_ids:
             return []
-        marks = ", ".join("?" for _ in visitor_ids)
         rows = self._d.query(
             f"""
             SELECT visitor_id, session_id, type, occurred_at, path, data FROM storefront_events
-            WHERE shop = ? AND visitor_id IN ({marks}) ORDER BY occurred_at, id LIMIT ?
+            WHERE shop = ? AND visitor_id IN ({marks(visitor_ids)}) ORDER BY occurred_at, id LIMIT ?
             """,
             [shop, *visitor_ids, limit],
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from .connection import Database
+from .sql import marks
 
 PERSON_COLUMNS = "p.person_id, p.email, p.customer_id"
 
@@ -88,9 +89,8 @@ class Identities:
     def cart_tokens(self, shop: str, visitor_ids: list[str]) -> list[str]:
         if not visitor_ids:
             return []
-        marks = ", ".join("?" for _ in visitor_ids)
         rows = self._d.query(
-            f"SELECT DISTINCT cart_token FROM visitor_carts WHERE shop = ? AND visitor_id IN ({marks})",
+            f"SELECT DISTINCT cart_token FROM visitor_carts WHERE shop = ? AND visitor_id IN ({marks(visitor_ids)})",
             [shop, *visitor_ids],
         )
         return [r["cart_token"] for r in rows]

@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..clock import now_ms
 from . import leases
-from .connection import Database, now_ms
+from .connection import Database
 from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "done", "skipped", "dead")

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from . import leases
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "skipped", "dead")

@@ -31,7 +31,9 @@ import re
 from dataclasses import dataclass, field, replace
 from graphlib import TopologicalSorter
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
+from .sql import marks
 
 INBOX = "webhook_inbox"
 REDACTED_BODY = b'{"redacted":true}'
@@ -179,7 +181,7 @@ class Privacy:
             conditions.append(f"lower({entry.email}) = lower(?)")
             params.append(subject.email)
         if entry.order_id and subject.order_ids:
-            conditions.append(f"{entry.order_id} IN ({', '.join('?' for _ in subject.order_ids)})")
+            conditions.append(f"{entry.order_id} IN ({marks(subject.order_ids)})")
             params.extend(subject.order_ids)
         for link in entry.links:
             inner, inner_params = self._match(link.table, subject)
@@ -189,7 +191,7 @@ class Privacy:
             params.extend([subject.shop, *inner_params])
         if entry.scan:
             keys = self._scanned_keys(table, subject)
-            conditions.append(f"{entry.key} IN ({', '.join('?' for _ in keys)})" if keys else "1 = 0")
+            conditions.append(f"{entry.key} IN ({marks(keys)})" if keys else "1 = 0")
             params.extend(keys)
         return ("(" + " OR ".join(conditions) + ")" if conditions else "1 = 0"), params
 

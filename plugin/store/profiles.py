@@ -10,12 +10,11 @@ the result. Queries over the whole shop (``scoring_rows``, ``segment_counts``,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 from .connection import Database
+from .sql import chunks, marks
 
 JSON_COLUMNS = ("revenue", "devices", "affinities", "segments")
-CHUNK = 500  # ids per IN (...): well under every database's parameter limit
 PROFILE_COLUMNS = (
     "person_id", "customer_id", "email", "first_seen", "last_seen", "visits", "page_views", "product_views",
     "collection_views", "searches", "add_to_carts", "orders", "revenue", "currency", "monetary", "aov",
@@ -26,15 +25,6 @@ PROFILE_COLUMNS = (
 CLOCKS = ("scored_at", "updated_at")  # when a profile was computed, not what it says
 SCORING_COLUMNS = ("person_id", "orders", "last_order_at", "monetary", "visits", "product_views", "add_to_carts",
                    "devices", "country", "offers_seen", "offers_opened", "offers_submitted", "subscribed")
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _marks(items: list) -> str:
-    return ", ".join("?" for _ in items)
 
 
 def _decoded(row: dict | None) -> dict | None:
@@ -77,10 +67,10 @@ class Profiles:
         """
         counts: dict[str, dict] = {}
         sessions: set[str] = set()
-        for chunk in _chunks(visitor_ids):
+        for chunk in chunks(visitor_ids):
             cursor = self._d.execute(
                 f"SELECT type, session_id, occurred_at FROM storefront_events"
-                f" WHERE shop = ? AND visitor_id IN ({_marks(chunk)})",
+                f" WHERE shop = ? AND visitor_id IN ({marks(chunk)})",
                 [shop, *chunk],
             )
             for kind, session, at in cursor:
@@ -96,11 +86,11 @@ class Profiles:
     def recent_events(self, shop: str, visitor_ids: list[str], limit: int) -> list[dict]:
         """The newest ``limit`` events of these visitors, newest first, ``data`` decoded."""
         rows: list[dict] = []
-        for chunk in _chunks(visitor_ids):
+        for chunk in chunks(visitor_ids):
             rows += self._d.query(
                 f"""
                 SELECT id, type, occurred_at, data FROM storefront_events
-                WHERE shop = ? AND visitor_id IN ({_marks(chunk)}) ORDER BY occurred_at DESC, id DESC LIMIT ?
+                WHERE shop = ? AND visitor_id IN ({marks(chunk)}) ORDER BY occurred_at DESC, id DESC LIMIT ?
                 """,
                 [shop, *chunk, limit],
             )
@@ -124,9 +114,9 @@ class Profiles:
                                      [shop, email.lower()]):
                 if row["customer_id"] is None or row["customer_id"] == customer_id:
                     found[row["order_id"]] = row
-        for chunk in _chunks(cart_tokens):
+        for chunk in chunks(cart_tokens):
             for row in self._d.query(
-                f"SELECT {columns} FROM orders WHERE shop = ? AND cart_token IN ({_marks(chunk)})"
+                f"SELECT {columns} FROM orders WHERE shop = ? AND cart_token IN ({marks(chunk)})"
                 " AND customer_id IS NULL AND email IS NULL",
                 [shop, *chunk],
             ):
@@ -135,10 +125,10 @@ class Profiles:
 
     def order_lines(self, shop: str, order_ids: list[str]) -> list[dict]:
         rows: list[dict] = []
-        for chunk in _chunks(order_ids):
+        for chunk in chunks(order_ids):
             rows += self._d.query(
                 f"SELECT order_id, position, product_id, vendor, quantity FROM order_lines"
-                f" WHERE shop = ? AND order_id IN ({_marks(chunk)}) ORDER BY order_id, position",
+                f" WHERE shop = ? AND order_id IN ({marks(chunk)}) ORDER BY order_id, position",
                 [shop, *chunk],
             )
         return rows
@@ -146,10 +136,10 @@ class Profiles:
     def products(self, shop: str, product_ids: list[str]) -> dict[str, dict]:
         """product_id → {product_type, vendor, tags (list)} for the ids the shop knows."""
         found = {}
-        for chunk in _chunks(sorted(set(product_ids))):
+        for chunk in chunks(sorted(set(product_ids))):
             for row in self._d.query(
                 f"SELECT product_id, product_type, vendor, tags FROM products"
-                f" WHERE shop = ? AND product_id IN ({_marks(chunk)})",
+                f" WHERE shop = ? AND product_id IN ({marks(chunk)})",
                 [shop, *chunk],
             ):
                 row["tags"] = json.loads(row["tags"] or "[]")
@@ -223,7 +213,7 @@ class Profiles:
         names = list(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in ("shop", "person_id"))
         self._d.execute(
-            f"INSERT INTO profiles ({', '.join(names)}) VALUES ({_marks(names)})"
+            f"INSERT INTO profiles ({', '.join(names)}) VALUES ({marks(names)})"
             f" ON CONFLICT (shop, person_id) DO UPDATE SET {updates}",
             list(row.values()),
         )
@@ -231,14 +221,6 @@ class Profiles:
 
     def get(self, shop: str, person_id: str) -> dict | None:
         return _decoded(self._d.one("SELECT * FROM profiles WHERE shop = ? AND person_id = ?", [shop, person_id]))
-
-    def segments(self, shop: str, person_id: str) -> list[str] | None:
-        row = self._d.one("SELECT segments FROM profiles WHERE shop = ? AND person_id = ?", [shop, person_id])
-        return json.loads(row["segments"]) if row else None
-
-    def all(self, shop: str) -> list[dict]:
-        return [_decoded(r) for r in self._d.query(
-            "SELECT * FROM profiles WHERE shop = ? ORDER BY person_id", [shop])]
 
     def scoring_rows(self, shop: str) -> list[dict]:
         """What segments need of every profile of the shop (the rescore reads nothing else)."""

@@ -24,8 +24,9 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from .connection import Database
+from .sql import chunks, marks
 
-# The same rule as ``Commerce.available_products`` (a test keeps them equal): not deleted,
+# The products a shopper may be shown (the catalog's rows, and the tests' reads): not deleted,
 # active (or from before statuses), published, or known only from imported orders (clock 0).
 AVAILABLE = (
     "p.deleted_at IS NULL AND COALESCE(p.status, 'active') = 'active'"
@@ -48,16 +49,6 @@ FEED_SOURCES = {  # kind -> (table, key column, the column that retires the row)
     "order": ("orders", "order_id", "cancelled_at"),
     "product": ("products", "product_id", "deleted_at"),
 }
-MAX_IN = 500  # ids per IN (...) list: far below every database's parameter limit
-
-
-def _chunks(values: Sequence[str], size: int = MAX_IN) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def _marks(values: Sequence) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _select(columns: dict[str, str]) -> str:
@@ -160,12 +151,12 @@ class Recommendations:
     def catalog_of(self, shop: str, product_ids: Sequence[str]) -> list[tuple]:
         """``catalog`` rows of these products only; an id missing from the answer is not available."""
         found: list[tuple] = []
-        for chunk in _chunks(list(product_ids)):
+        for chunk in chunks(list(product_ids)):
             found.extend(self._d.db.conn.execute(
                 f"""
                 SELECT {_select(CATALOG_COLUMNS)}
                 FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
-                WHERE p.shop = ? AND p.product_id IN ({_marks(chunk)}) AND {AVAILABLE}
+                WHERE p.shop = ? AND p.product_id IN ({marks(chunk)}) AND {AVAILABLE}
                 ORDER BY p.product_id
                 """,
                 [shop, *chunk],
@@ -202,13 +193,13 @@ class Recommendations:
         """Like ``order_lines`` for these orders, cancelled ones included: ``ORDER_STATE_COLUMNS``
         in order. An order with no product lines gives one row with a NULL product."""
         found: list[tuple] = []
-        for chunk in _chunks(list(dict.fromkeys(order_ids))):
+        for chunk in chunks(list(dict.fromkeys(order_ids))):
             found.extend(self._d.db.conn.execute(
                 f"""
                 SELECT {_select(ORDER_STATE_COLUMNS)}
                 FROM orders o LEFT JOIN order_lines l
                   ON l.shop = o.shop AND l.order_id = o.order_id AND l.product_id IS NOT NULL
-                WHERE o.shop = ? AND o.order_id IN ({_marks(chunk)})
+                WHERE o.shop = ? AND o.order_id IN ({marks(chunk)})
                 ORDER BY ordered_at, o.order_id, l.position
                 """,
                 [shop, *chunk],
@@ -266,17 +257,6 @@ class Recommendations:
                 """,
                 [shop, rec_id, visitor_id, strategy, product_id, position, at],
             )
-
-    def impressions(self, shop: str, rec_id: str | None = None) -> list[dict]:
-        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-        rows = self._d.query(f"SELECT * FROM rec_impressions WHERE shop = ? {where} ORDER BY id", [shop, *params])
-        for row in rows:
-            row["items"] = json.loads(row["items"])
-        return rows
-
-    def clicks(self, shop: str, rec_id: str | None = None) -> list[dict]:
-        where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-        return self._d.query(f"SELECT * FROM rec_clicks WHERE shop = ? {where} ORDER BY id", [shop, *params])
 
     def block_counts(self, shop: str, since: int, until: int) -> dict[str, dict[str, int]]:
         """Impressions and clicks per strategy in [since, until)."""

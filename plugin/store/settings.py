@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .connection import Database, now_ms
+from ..clock import now_ms
+from .connection import Database
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,18 @@ import time
 
 import pytest
 
+from plugin.clock import DAY_MS, now_ms
 from plugin.people import identity
 from plugin.admin import recommendations as admin_recs
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.recommendations.serving import api as recommendations
-from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
 
 from tests.support.signing import BROWSER_UA, signed
 from tests.support.app import SECRET, SHOP
 from tests.support.signing import session_token
 from tests.support.handlers import fixture, run
-from tests.support.recommendations import catalog, DAY_MS, order, product
+from tests.support.recommendations import catalog, order, product
 
 OTHER = "second-shop.myshopify.com"
 JSON = {"Accept": "application/json", "User-Agent": BROWSER_UA}

@@ -16,10 +16,12 @@ import time
 import jwt
 import pytest
 
+from plugin.clock import DAY_MS
 from plugin.platform.pull import sync_shop
 from plugin.recommendations.serving import api as recommendations
 from plugin.recommendations.settings import RECOMMENDATIONS
 
+from tests.support import reads
 from tests.support.signing import BROWSER_UA, MOBILE_UA
 from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack
 from tests.support.browser import CLS_PROBE
@@ -121,9 +123,9 @@ def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order
     rec_id = re.search(r"sl_rec=([A-Za-z0-9_-]+)", target["href"]).group(1)
     page.evaluate("() => document.querySelector('storelift-recs').shadowRoot.querySelectorAll('a[data-i]')[1].click()")
     page.wait_for_url(re.compile(r"sl_rec="))
-    [click] = wait_for(lambda: store.recommendations.clicks(SHOP, rec_id))
+    [click] = wait_for(lambda: reads.clicks(store, SHOP, rec_id))
     assert (click["product_id"], click["position"], click["strategy"]) == (target["id"], 2, "frequently_bought_together")
-    assert wait_for(lambda: store.recommendations.impressions(SHOP, rec_id))[0]["items"] == [i["id"] for i in shown]
+    assert wait_for(lambda: reads.impressions(store, SHOP, rec_id))[0]["items"] == [i["id"] for i in shown]
 
     # Into the cart: the cart block completes it and never repeats what is in it.
     page.wait_for_function(FILLED, timeout=10_000)
@@ -141,7 +143,7 @@ def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order
         page.fill(f"input[name={name}]", text)
     page.click("button[value=pay]")
     page.wait_for_load_state()
-    rows = wait_for(lambda: recommendations.attributed_orders(store, SHOP, 0, 2**62))
+    rows = wait_for(lambda: store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS))
     assert [(r["product_id"], r["rec_id"], r["strategy"]) for r in rows] == [
         (target["id"], rec_id, "frequently_bought_together")]
     assert page.errors == []
@@ -196,7 +198,7 @@ def test_add_to_cart_from_a_card_fills_the_cart_and_counts_as_the_blocks_click(s
     cart = page.evaluate("() => fetch('/cart.js').then(r => r.json())")
     assert [(str(i["variant_id"]), str(i["product_id"]), i["quantity"]) for i in cart["items"]] == [
         (card["variant"], card["product"], 1)]
-    [click] = wait_for(lambda: store.recommendations.clicks(SHOP, card["rec"]))
+    [click] = wait_for(lambda: reads.clicks(store, SHOP, card["rec"]))
     assert (click["product_id"], click["position"], click["strategy"]) == (card["product"], card["n"], "best_sellers")
     wait_for(lambda: store.events.count(SHOP, "add_to_cart") == added_before + 1)  # like any add to cart
     assert page.errors == []

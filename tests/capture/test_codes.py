@@ -10,7 +10,8 @@ from plugin.capture.codes import EXPIRED
 from plugin.capture.settings import CAPTURE, discount_key
 from plugin.settings import SettingsError
 from plugin.capture.signup import subscribe
-from plugin.store import Delivery, now_ms
+from plugin.clock import now_ms
+from plugin.store import Delivery
 from plugin.store.commerce import Customer
 from webhooks.handlers import HANDLERS
 

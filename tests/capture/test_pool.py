@@ -7,8 +7,8 @@ import pytest
 from plugin.capture import pool
 from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
+from plugin.clock import now_ms
 from plugin.platform.errors import PlatformUnavailable, UserErrors
-from plugin.store import now_ms
 
 from tests.support.shops import install
 

@@ -11,7 +11,7 @@ from plugin.capture.codes import hand_out_waiting
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import CAPTURE, discount_key
 from plugin.capture.signup import subscribe
-from plugin.store import now_ms
+from plugin.clock import now_ms
 
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed

@@ -10,6 +10,7 @@ from plugin.people import membership
 from plugin.demo import install_through_oauth
 from tests.support.jobs import runner
 
+from tests.support import reads
 from tests.support.e2e import SHOP
 
 
@@ -56,7 +57,7 @@ def test_an_order_placed_in_the_store_arrives_signed_and_is_stored(stack):
     variant = requests.get(f"{stack.store_url}/_devstore/catalog", timeout=10).json()["products"][0]["variants"][0]
     order = control(stack, "orders", email="Ada@Example.com", items=[{"variant_id": variant["id"], "quantity": 2}])
     assert drain_and_work(stack) >= 2  # orders/create, orders/paid, customers/…
-    saved = stack.store.commerce.get_order(SHOP, str(order["id"]))
+    saved = reads.order(stack.store, SHOP, str(order["id"]))
     assert saved["email"] == "ada@example.com" and saved["total_price"] == order["total_price"]
     assert [(line["variant_id"], line["quantity"]) for line in saved["lines"]] == [(str(variant["id"]), 2)]
     deliveries = requests.get(f"{stack.store_url}/_devstore/deliveries", timeout=10).json()["deliveries"]
@@ -98,8 +99,8 @@ def test_privacy_topics_and_uninstall_from_the_platform(stack):
     assert "gdpr@example.com" in str(export)
     control(stack, f"customers/{customer_id}/redact")
     drain_and_work(stack)
-    assert stack.store.commerce.get_customer(SHOP, str(customer_id)) is None
-    assert stack.store.commerce.get_order(SHOP, str(order["id"]))["email"] is None
+    assert reads.customer(stack.store, SHOP, str(customer_id)) is None
+    assert reads.order(stack.store, SHOP, str(order["id"]))["email"] is None
 
     control(stack, "apps/storelift/uninstall")
     drain_and_work(stack)

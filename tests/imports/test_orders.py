@@ -11,6 +11,7 @@ from plugin.cli import main
 from plugin.imports.orders import ImportError_, import_orders
 from plugin.store.commerce import Product
 
+from tests.support import reads
 from tests.support.app import SHOP
 from tests.support.paths import SHARED
 from tests.support.shops import install
@@ -38,11 +39,11 @@ def dump(store):
 def test_good_rows_become_orders_lines_and_available_products(store, tmp_path):
     report = import_orders(store, SHOP, write(tmp_path, GOOD))
     assert (report.rows, report.orders, report.lines, report.new_products, report.errors) == (3, 2, 3, 2, [])
-    order = store.commerce.get_order(SHOP, "1001")
+    order = reads.order(store, SHOP, "1001")
     assert order["origin"] == "import" and order["customer_id"] == "C1" and order["total_price"] == "21.00"
     assert [(l["product_id"], l["quantity"], l["price"]) for l in order["lines"]] == [("P1", 2, "4.50"), ("P2", 1, "12.00")]
-    assert store.commerce.get_order(SHOP, "1002")["created_at"] == 1767688200000  # offset honoured
-    available = {p["product_id"] for p in store.commerce.available_products(SHOP)}
+    assert reads.order(store, SHOP, "1002")["created_at"] == 1767688200000  # offset honoured
+    available = {p["product_id"] for p in reads.available_products(store, SHOP)}
     assert available == {"P1", "P2"}
     assert store.commerce.get_product(SHOP, "P2")["product_type"] == "Kitchen"
 
@@ -62,7 +63,7 @@ def test_the_catalog_wins_over_products_known_only_from_imports(store, tmp_path)
     import_orders(store, SHOP, write(tmp_path, GOOD))
     product = store.commerce.get_product(SHOP, "P1")
     assert (product["title"], product["status"]) == ("Stoneware Mug", "archived")
-    assert "P1" not in {p["product_id"] for p in store.commerce.available_products(SHOP)}
+    assert "P1" not in {p["product_id"] for p in reads.available_products(store, SHOP)}
 
 
 def test_bad_lines_are_reported_by_line_and_never_abort_the_good_ones(store, tmp_path):
@@ -82,8 +83,8 @@ def test_bad_lines_are_reported_by_line_and_never_abort_the_good_ones(store, tmp
     assert "bad quantity" in errors["orders.csv:7"]
     assert "negative" in errors["orders.csv:8"]
     assert "duplicate row" in errors["orders.csv:9"]
-    assert report.orders == 3 and store.commerce.get_order(SHOP, "1007") is not None
-    assert len(store.commerce.get_order(SHOP, "1001")["lines"]) == 2  # the duplicate was not counted twice
+    assert report.orders == 3 and reads.order(store, SHOP, "1007") is not None
+    assert len(reads.order(store, SHOP, "1001")["lines"]) == 2  # the duplicate was not counted twice
 
 
 @pytest.mark.parametrize("text, columns, message", [
@@ -130,7 +131,7 @@ def test_rows_of_one_order_need_not_be_contiguous(store, tmp_path):
 """
     report = import_orders(store, SHOP, write(tmp_path, text))
     assert (report.orders, report.lines) == (2, 3)
-    assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P3"]
+    assert [l["product_id"] for l in reads.order(store, SHOP, "1001")["lines"]] == ["P1", "P3"]
 
 
 def test_the_online_retail_files_import_with_the_preset(store, tmp_path):
@@ -139,7 +140,7 @@ def test_the_online_retail_files_import_with_the_preset(store, tmp_path):
     shutil.copy(RETAIL_DAY, folder / RETAIL_DAY.name)
     report = import_orders(store, SHOP, folder, columns="online-retail")
     assert report.rows == 3108  # the MANIFEST's row count for that day
-    order = store.commerce.get_order(SHOP, "536365")
+    order = reads.order(store, SHOP, "536365")
     assert order["customer_id"] == "17850"  # "17850.0" in the file
     assert order["lines"][0]["product_id"] == "85123A" and order["lines"][0]["price"] == "2.55"
     assert all(":" in where for where, _ in report.errors)
@@ -189,7 +190,7 @@ def test_a_file_that_grows_between_the_two_passes_reports_the_new_rows(store, tm
     report = import_orders(store, SHOP, path)
     assert (report.rows, report.orders, report.lines) == (4, 2, 3)
     assert report.errors == [("orders.csv:5", "the file changed while it was imported; this row was not imported")]
-    assert [l["product_id"] for l in store.commerce.get_order(SHOP, "1001")["lines"]] == ["P1", "P2"]
+    assert [l["product_id"] for l in reads.order(store, SHOP, "1001")["lines"]] == ["P1", "P2"]
 
 
 def test_cli_import_that_fails_midway_refreshes_what_it_wrote(cli_store, tmp_path, monkeypatch, capsys):

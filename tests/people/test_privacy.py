@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.clock import now_ms
 from plugin.people import refresh
-from plugin.store import now_ms
 from plugin.store.privacy import PII_TABLES
 from webhooks.handlers import HANDLERS
 

@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 
 from plugin.imports.orders import import_orders
-from plugin.people import membership, refresh
+from plugin.people import refresh
 from plugin.people import profiles as pure
 from plugin.store.profiles import PROFILE_COLUMNS
 
+from tests.support import reads
 from tests.support.people import (SHOP, OTHER_SHOP, T0, DAY, HOUR, new_store, product, customer, browse, order, person_count, profile_count, profile_of)
 
 
@@ -57,7 +58,7 @@ def test_two_devices_then_an_email_then_an_order_make_one_profile_with_all_histo
     assert profile["devices"] == ["desktop", "mobile"]
     assert set(profile["affinities"]["category"]) == {"Shoes", "Hats"}
     assert profile["lifecycle"] == "first_time_buyer"
-    assert membership.segments_of_visitor(store, SHOP, "phone-0001") == membership.segments_of(store, SHOP, person_id)
+    assert reads.segments_of_visitor(store, SHOP, "phone-0001") == reads.segments_of(store, SHOP, person_id)
 
 
 def test_an_order_before_any_browsing_still_ends_on_one_person(store):
@@ -240,8 +241,8 @@ def test_unknown_people_and_visitors(store):
     assert refresh.on_events(store, SHOP, "never-seen", T0) is None
     assert refresh.refresh_person(store, SHOP, "p_nobody", T0) is None
     assert refresh.on_order(store, SHOP, "no-such-order", T0) is None
-    assert membership.segments_of(store, SHOP, "p_nobody") == {"new_visitor"}
-    assert membership.segments_of_visitor(store, SHOP, "never-seen") == {"new_visitor"}
+    assert reads.segments_of(store, SHOP, "p_nobody") == {"new_visitor"}
+    assert reads.segments_of_visitor(store, SHOP, "never-seen") == {"new_visitor"}
 
 
 # ------------------------------------------------------------------ incremental == rebuild
@@ -278,13 +279,13 @@ def test_incremental_updates_equal_a_rebuild_from_scratch(store):
         for order_id in ("A1", "A2", "A3"):
             refresh.on_order(store, SHOP, order_id, now)
     refresh.rescore(store, SHOP, now)
-    incremental = store.profiles.all(SHOP)
+    incremental = reads.profiles(store, SHOP)
     people = store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1", [SHOP])
 
     store.database.execute("DELETE FROM profiles WHERE shop = ?", [SHOP])
     store.database.execute("DELETE FROM segment_cuts WHERE shop = ?", [SHOP])
     assert refresh.rebuild_profiles(store, SHOP, now) == 3  # fay, gus by email, gus's anonymous browser
-    rebuilt = store.profiles.all(SHOP)
+    rebuilt = reads.profiles(store, SHOP)
 
     assert store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1",
                                 [SHOP]) == people

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from plugin.people import segments as S
-from plugin.people.segments import DAY_MS, Buyer, Cuts
+from plugin.clock import DAY_MS
+from plugin.people.segments import Buyer, Cuts
 
 NOW = 1_760_000_000_000
 

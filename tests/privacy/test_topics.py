@@ -16,9 +16,10 @@ import re
 
 import pytest
 
-from plugin.store import now_ms
+from plugin.clock import now_ms
 from plugin.store.privacy import PII_TABLES
 
+from tests.support import reads
 from tests.support.handlers import OTHER_SHOP, SHOP, columns, fixture, new_store, run, snapshot, tables
 from tests.support.privacy import ALICE, BOB, build_world, canonical, data_request, deliver, redact, rows_about
 
@@ -95,7 +96,7 @@ def test_a_request_that_names_nobody_is_refused_and_erases_nothing(store):
 
 def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
     deliver(store, "customers/data_request", data_request(ALICE))
-    sales = store.commerce.product_sales(SHOP)
+    sales = reads.product_sales(store, SHOP)
     lines = len(store.database.query("SELECT * FROM order_lines WHERE shop = ?", [SHOP]))
     hers = {table: {canonical(r) for r in rows} for table, rows in rows_about(store, ALICE).items()}
     others_before = {
@@ -124,7 +125,7 @@ def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
     assert all(r["email"] is None and r["export"] is None and r["email_sha256"] for r in log)
     assert store.inbox.get(redact_delivery).body == b'{"redacted":true}'
     # Anonymous lines still count.
-    assert store.commerce.product_sales(SHOP) == sales
+    assert reads.product_sales(store, SHOP) == sales
     assert len(store.database.query("SELECT * FROM order_lines WHERE shop = ?", [SHOP])) == lines
 
     # Everyone else's rows, Bob's and the other shop's (same ids, same email), are byte-identical.

@@ -16,6 +16,7 @@ from plugin.capture.settings import CAPTURE
 from plugin.recommendations.serving import api as recs
 from plugin.recommendations.serving.registry import Models
 
+from tests.support import reads
 from tests.support.shops import install
 from tests.support.signing import BROWSER_UA, signed
 from tests.support.app import SECRET, SHOP
@@ -192,9 +193,9 @@ def test_impressions_and_clicks_are_recorded_with_their_rec_id(client, shop):
     assert post(client, "impression", {"v": VISITOR, "r": rec_id, "b": "best_sellers", "i": shown}).status_code == 204
     assert post(client, "click", {"v": VISITOR, "r": rec_id, "b": "best_sellers", "p": shown[1], "n": 2}
                 ).status_code == 204
-    [seen] = shop.recommendations.impressions(SHOP, rec_id)
+    [seen] = reads.impressions(shop, SHOP, rec_id)
     assert (seen["visitor_id"], seen["strategy"], seen["items"]) == (VISITOR, "best_sellers", shown)
-    [clicked] = shop.recommendations.clicks(SHOP, rec_id)
+    [clicked] = reads.clicks(shop, SHOP, rec_id)
     assert (clicked["product_id"], clicked["position"], clicked["visitor_id"]) == (shown[1], 2, VISITOR)
     counts = shop.recommendations.block_counts(SHOP, 0, 2**62)
     assert counts == {"best_sellers": {"impressions": 1, "clicks": 1}}
@@ -212,7 +213,7 @@ def test_impressions_and_clicks_are_recorded_with_their_rec_id(client, shop):
 def test_bad_event_bodies_are_refused_and_store_nothing(client, shop, kind, body, reason):
     response = post(client, kind, body)
     assert response.status_code == 400 and reason in response.get_json()["reason"]
-    assert shop.recommendations.clicks(SHOP) == [] and shop.recommendations.impressions(SHOP) == []
+    assert reads.clicks(shop, SHOP) == [] and reads.impressions(shop, SHOP) == []
 
 
 def test_not_json_and_too_large_bodies_are_refused(client, shop):
@@ -229,9 +230,9 @@ def test_bots_gpc_and_consent_mode_store_nothing(client, shop):
     assert post(client, "click", {**click, "g": True}).status_code == 204
     CAPTURE.save(shop, SHOP, {"consent_mode": True})
     assert post(client, "click", click).status_code == 204
-    assert shop.recommendations.clicks(SHOP) == []
+    assert reads.clicks(shop, SHOP) == []
     assert post(client, "click", {**click, "c": "1"}).status_code == 204
-    assert len(shop.recommendations.clicks(SHOP)) == 1
+    assert len(reads.clicks(shop, SHOP)) == 1
 
 
 # --------------------------------------------------------------------------- a page's slots in one request

@@ -18,6 +18,7 @@ from plugin.recommendations.serving.catalog import LiveCatalog
 from plugin.store import Store
 from plugin.store.commerce import Product as Row
 
+from tests.support import reads
 from tests.support.recommendations import catalog, order, product
 from tests.support.shops import install
 
@@ -238,7 +239,7 @@ def test_the_catalog_query_agrees_with_available_products(store):
     product(store, SHOP, "2004")
     store.commerce.delete_product(SHOP, "2004", at=10)
     store.commerce.upsert_product(SHOP, Row(product_id="imported", source_updated_at=0, title="From an import"))
-    expected = {row["product_id"] for row in store.commerce.available_products(SHOP)}
+    expected = {row["product_id"] for row in reads.available_products(store, SHOP)}
     assert {row[0] for row in store.recommendations.catalog(SHOP)} == expected
 
 
@@ -296,8 +297,7 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
                 for k in (1, 4, 12, 24):
                     request = blocks.Request(block=block, now=1e9, customer=customer, product=rng.choice(ids_),
                                              cart=(rng.choice(ids_),), k=k)
-                    own = answers._top_up(blocks.recommend(snap.model, request, snap.catalog), snap, request,
-                                       blocks.BlockSettings())
+                    own = answers.own_answer(snap, request, blocks.BlockSettings())
                     assert answers.ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
 
     calls = []

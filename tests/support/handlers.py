@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from plugin.store import Delivery, Store, now_ms
+from plugin.clock import now_ms
+from plugin.store import Delivery, Store
 from webhooks.handlers import HANDLERS
 
 from .paths import SHARED

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
+from plugin.clock import DAY_MS, now_ms
 from plugin.store.commerce import Line, Order, Product, Variant
-
-DAY_MS = 86_400_000
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def product(store, shop: str, product_id: str, *, title: str | None = None, stock: int | None = 5,
@@ -43,3 +36,24 @@ def catalog(store, shop: str, count: int = 12) -> list[str]:
     for n, product_id in enumerate(ids):
         product(store, shop, product_id, created=n * 1000, category="mugs" if n % 2 else "tea")
     return ids
+
+
+# The interaction model's raw counters. The app reads them only through the model's rankings
+# (neighbours, best sellers), which prune and score them; the model tests compare them exactly.
+
+def orders_with(model, item: str) -> int:
+    """Orders that hold ``item`` at all."""
+    index = model._ids.get(item)
+    return 0 if index is None else model._orders[index]
+
+
+def baskets_with(model, item: str) -> int:
+    """Orders in which ``item`` was pair-counted: the ``c_i`` of every similarity."""
+    index = model._ids.get(item)
+    return 0 if index is None else model._baskets[index]
+
+
+def co_count(model, a: str, b: str) -> int:
+    """Orders in which ``a`` and ``b`` were pair-counted together: the ``c_ij``."""
+    ia, ib = model._ids.get(a), model._ids.get(b)
+    return 0 if ia is None or ib is None else model._pairs[ia].get(ib, 0)

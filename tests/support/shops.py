@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from plugin.store import now_ms
-
-DAY_MS = 86_400_000
+from plugin.clock import DAY_MS, now_ms
 
 
 def install(store, shop: str, *, token: str = "shpat_test",

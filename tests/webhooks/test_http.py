@@ -10,6 +10,7 @@ import requests
 from plugin.app import create_app
 from tests.support.jobs import runner
 
+from tests.support import reads
 from tests.support.app import base_overrides, SHOP
 from tests.support.servers import ServerThread
 from tests.support.signing import webhook_headers as headers
@@ -92,7 +93,7 @@ def test_the_same_delivery_five_times_is_processed_once(server):
     for attempt in range(5):
         assert post(running, BODY, headers(BODY, **{"X-Shopify-Webhook-Id": f"retry-{attempt}"})).status_code == 200
     assert runner(store).run_until_idle() == 1
-    assert store.commerce.get_order(SHOP, "450789469")["total_price"] == "10.00"
+    assert reads.order(store, SHOP, "450789469")["total_price"] == "10.00"
 
 
 def test_deliveries_sent_newest_first_end_with_the_newest_state(server):
@@ -102,5 +103,5 @@ def test_deliveries_sent_newest_first_end_with_the_newest_state(server):
         hdrs = headers(body, **{"X-Shopify-Topic": "orders/updated", "X-Shopify-Event-Id": f"ev-{n}"})
         assert post(running, body, hdrs).status_code == 200
         runner(store).run_until_idle()  # each applied as it arrives
-    saved = store.commerce.get_order(SHOP, "450789469")
+    saved = reads.order(store, SHOP, "450789469")
     assert (saved["total_price"], saved["financial_status"]) == ("13.00", "refunded")

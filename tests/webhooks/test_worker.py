@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.store import now_ms
+from plugin.clock import now_ms
 from plugin.jobs import backoff_ms
 from tests.support.jobs import runner
 

@@ -9,9 +9,10 @@ marks it redeemed, so it is never shown to its subscriber again.
 from __future__ import annotations
 
 from plugin.capture.codes import record_redemptions
+from plugin.clock import now_ms
 from plugin.recommendations.serving import api as recommendations
 from plugin.people import refresh
-from plugin.store import Delivery, Store, now_ms
+from plugin.store import Delivery, Store
 from plugin.store.commerce import Order
 
 from .payload import customer_of, epoch_ms, lines, money, platform_id, sequence, source_time

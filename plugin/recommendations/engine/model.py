@@ -169,21 +169,6 @@ class InteractionModel:
     def order_count(self) -> int:
         return len(self._seen)
 
-    def orders_with(self, item: str) -> int:
-        index = self._ids.get(item)
-        return 0 if index is None else self._orders[index]
-
-    def baskets_with(self, item: str) -> int:
-        """Orders in which ``item`` was pair-counted: the ``c_i`` of every similarity."""
-        index = self._ids.get(item)
-        return 0 if index is None else self._baskets[index]
-
-    def co_count(self, a: str, b: str) -> int:
-        ia, ib = self._ids.get(a), self._ids.get(b)
-        if ia is None or ib is None:
-            return 0
-        return self._pairs[ia].get(ib, 0)
-
     def pair_total(self) -> int:
         """Stored (directed) pair entries: the model's dominant memory term."""
         return sum(len(row) for row in self._pairs)

@@ -48,8 +48,16 @@ def _top_up(items: list[str], snap: Snapshot, request: Request, settings: BlockS
     return chosen
 
 
+def own_answer(snap: Snapshot, request: Request, settings: BlockSettings) -> list[str]:
+    """This one request's items, computed afresh: the engine's ladder, topped up from the catalog.
+
+    What ``ranked`` must equal for every shopper, however it shares and caches answers.
+    """
+    return _top_up(recommend(snap.model, request, snap.catalog, settings), snap, request, settings)
+
+
 def _computed(snap: Snapshot, request: Request, settings: BlockSettings) -> list[str]:
-    """The block's items from the engine (plus ``_top_up``), through the snapshot's result cache.
+    """The block's ``own_answer``, through the snapshot's result cache.
 
     Answers are cached per request shape and settings (``BlockSettings.key``) until the model or catalog
     changes, or ``RESULT_TTL_S`` passes (strategies decay with time).
@@ -60,7 +68,7 @@ def _computed(snap: Snapshot, request: Request, settings: BlockSettings) -> list
     if hit is not None and request.now - hit[0] < RESULT_TTL_S:
         snap.cache.move_to_end(key)
         return hit[1]
-    items = _top_up(recommend(snap.model, request, snap.catalog, settings), snap, request, settings)
+    items = own_answer(snap, request, settings)
     snap.cache[key] = (request.now, items)
     if len(snap.cache) > RESULT_CACHE:
         snap.cache.popitem(last=False)

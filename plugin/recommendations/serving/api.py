@@ -21,11 +21,12 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from ...store import Store, now_ms
+from ...clock import now_ms
+from ...store import Store
 from ..engine.blocks import LADDERS, BlockSettings, Request
 from .registry import Models
 from .answers import ranked
-from .feed import DAY_MS, FEED_KEEP_MS, record
+from .feed import FEED_KEEP_MS, record
 from .rows import shopper_key
 from .snapshot import build
 
@@ -158,8 +159,3 @@ def recommend_for(models: Models, shop: str, request: ShopperRequest,
     who = request.visitor_id or customer or "anonymous"
     rec_id = _rec_id(shop, who, request, [i["product_id"] for i in shown], now)
     return Served(strategy=request.block, rec_id=rec_id, items=shown, currency=currency)
-
-
-def attributed_orders(store: Store, shop: str, since: int, until: int, window_ms: int = DAY_MS) -> list[dict]:
-    """Order lines attributed to the block (``rec_id``) whose click preceded them (see the store query)."""
-    return store.recommendations.attributed(shop, since, until, window_ms)

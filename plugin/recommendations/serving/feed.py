@@ -10,12 +10,12 @@ work: the model's pair cap), a product is one product re-read.
 
 from __future__ import annotations
 
-from ...store import Store, now_ms
+from ...clock import DAY_MS, now_ms
+from ...store import Store
 from ...store.recommendations import ORDER_STATE_COLUMNS
 from .rows import cancelled_orders, orders_from_rows, products_from_rows
 from .snapshot import Snapshot
 
-DAY_MS = 86_400_000
 FEED_KEEP_MS = DAY_MS  # feed rows kept; a model idle for registry.IDLE_EVICT_S is rebuilt anyway
 PRUNE_EVERY = 1024  # feed ids: every so many appends, the appender prunes old rows
 TAIL_BATCH = 1000

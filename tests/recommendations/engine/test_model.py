@@ -12,6 +12,8 @@ from plugin.recommendations.engine.interactions import DAY, Order, OrderLine
 from plugin.recommendations.engine.model import InteractionModel, ModelParams, pair_sample
 from plugin.recommendations.engine.similarity import COSINE, JACCARD, LIFT, power
 
+from tests.support.recommendations import baskets_with, co_count, orders_with
+
 
 def order(order_id, items, time=0.0, customer="c1"):
     return Order(order_id, customer, time, tuple(OrderLine(i) for i in items))
@@ -33,8 +35,8 @@ def snapshot(model: InteractionModel):
     items = sorted(model.items)
     return {
         "orders": model.order_count,
-        "counts": {i: (model.orders_with(i), model.baskets_with(i)) for i in items},
-        "pairs": {(a, b): model.co_count(a, b) for a in items for b in items if model.co_count(a, b)},
+        "counts": {i: (orders_with(model, i), baskets_with(model, i)) for i in items},
+        "pairs": {(a, b): co_count(model, a, b) for a in items for b in items if co_count(model, a, b)},
         "neighbours": {i: model.neighbours(i, JACCARD, 10) for i in items},
         "histories": {c: sorted(model.history(c)) for c in model.customers()},
         "purchased": {c: model.purchased(c) for c in model.customers()},
@@ -79,7 +81,7 @@ def test_a_repeated_order_id_is_counted_once():
     model = InteractionModel()
     assert model.add_order(order("o1", ["a", "b"]))
     assert not model.add_order(order("o1", ["a", "b"]))
-    assert model.co_count("a", "b") == 1 and model.orders_with("a") == 1
+    assert co_count(model, "a", "b") == 1 and orders_with(model, "a") == 1
 
 
 def test_pair_work_per_order_is_capped_deterministically():
@@ -89,20 +91,20 @@ def test_pair_work_per_order_is_capped_deterministically():
     model = InteractionModel(ModelParams(pair_cap=20))
     model.add_order(order("o9", items))
     assert model.pair_total() == 20 * 19
-    assert all(model.orders_with(i) == 1 for i in items)  # popularity still counts every line
-    assert sum(model.baskets_with(i) for i in items) == 20
+    assert all(orders_with(model, i) == 1 for i in items)  # popularity still counts every line
+    assert sum(baskets_with(model, i) for i in items) == 20
 
 
 def test_duplicate_lines_of_one_product_are_one_purchase():
     model = InteractionModel()
     model.add_order(Order("o1", "c", 0.0, (OrderLine("a", 2), OrderLine("a", 1), OrderLine("b"))))
-    assert model.orders_with("a") == 1 and model.co_count("a", "b") == 1
+    assert orders_with(model, "a") == 1 and co_count(model, "a", "b") == 1
 
 
 def test_guest_orders_count_but_keep_no_history():
     model = InteractionModel()
     model.add_order(order("o1", ["a", "b"], customer=None))
-    assert model.co_count("b", "a") == 1 and model.customers() == [] and model.history(None) == []
+    assert co_count(model, "b", "a") == 1 and model.customers() == [] and model.history(None) == []
 
 
 def test_neighbour_candidates_are_pruned_to_the_highest_co_counts():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.clock import now_ms
 from plugin.config import COMPLIANCE_TOPICS, WEBHOOK_TOPICS
-from plugin.store import now_ms
 from webhooks.handlers import HANDLERS
 
+from tests.support import reads
 from tests.support.handlers import fixture, new_store, run, SHOP
 from tests.support.shops import install
 
@@ -30,7 +31,7 @@ def test_uninstall_discards_the_token_and_keeps_the_data(store):
     shop = store.shops.get(SHOP)
     assert shop.access_token is None and shop.refresh_token is None and shop.uninstalled_at is not None
     assert not shop.installed
-    assert store.commerce.get_customer(SHOP, "207119551") is not None
+    assert reads.customer(store, SHOP, "207119551") is not None
 
 
 def test_a_late_uninstall_that_fired_before_a_reinstall_keeps_the_new_install(store):

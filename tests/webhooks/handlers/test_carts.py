@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import reads
 from tests.support.handlers import BIG, fixture, iso, new_store, run, SHOP, snapshot
 
 T0 = 1_760_000_000_000
@@ -37,11 +38,11 @@ def checkout(updated_at: int = T0, **changes) -> dict:
 def test_carts_fixture_is_stored_by_token_with_lines(store):
     for index in (0, 1):
         run(store, "carts/create", cart(index))
-    stored = store.commerce.get_cart(SHOP, "3eed8183d4281db6ea82ee2b8f23e9cc")
+    stored = reads.cart(store, SHOP, "3eed8183d4281db6ea82ee2b8f23e9cc")
     assert stored["updated_at"] == T0
     assert [(l["variant_id"], l["quantity"], l["price"], l["line_price"], l["title"], l["vendor"], l["sku"])
             for l in stored["lines"]] == [(str(BIG), 1, "1.00", "1.00", "test", "test", None)]
-    assert store.commerce.get_cart(SHOP, "49801807939c296be1e9a4bf6783a705")["lines"][0]["line_id"] == "1"
+    assert reads.cart(store, SHOP, "49801807939c296be1e9a4bf6783a705")["lines"][0]["line_id"] == "1"
 
 
 def test_carts_are_idempotent_and_ignore_stale_updates(store):
@@ -52,12 +53,12 @@ def test_carts_are_idempotent_and_ignore_stale_updates(store):
     run(store, "carts/update", newer)
     run(store, "carts/create", cart(updated_at=T0))  # late create, one unit
     assert snapshot(store) == state
-    assert store.commerce.get_cart(SHOP, "3eed8183d4281db6ea82ee2b8f23e9cc")["lines"][0]["quantity"] == 4
+    assert reads.cart(store, SHOP, "3eed8183d4281db6ea82ee2b8f23e9cc")["lines"][0]["quantity"] == 4
 
 
 def test_checkouts_fixture_keeps_what_abandonment_emails_need(store):
     run(store, "checkouts/create", checkout(email="Bob.Norman@Hostmail.com"))
-    stored = store.commerce.get_checkout(SHOP, "2a1ace52255252df566af0faaedfbfa7")
+    stored = reads.checkout(store, SHOP, "2a1ace52255252df566af0faaedfbfa7")
     assert stored["checkout_id"] == "9007199254740994" and stored["customer_id"] == "9007199254740995"
     assert stored["email"] == "bob.norman@hostmail.com"
     assert stored["cart_token"] == "68778783ad298f1c80c3bafcddeea02f"
@@ -79,4 +80,4 @@ def test_a_completed_checkout_stays_completed_when_an_older_update_arrives(store
     run(store, "checkouts/update", checkout(T0 + 1000, completed_at=iso(T0 + 1000)))
     run(store, "checkouts/create", checkout(T0))
     assert snapshot(store) == state
-    assert store.commerce.get_checkout(SHOP, "2a1ace52255252df566af0faaedfbfa7")["completed_at"] == T0 + 1000
+    assert reads.checkout(store, SHOP, "2a1ace52255252df566af0faaedfbfa7")["completed_at"] == T0 + 1000

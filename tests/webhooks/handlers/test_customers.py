@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import reads
 from tests.support.handlers import BIG, fixture, iso, new_store, run, SHOP, snapshot
 
 T0 = 1_760_000_000_000
@@ -26,7 +27,7 @@ def customer(updated_at: int = T0, **changes) -> dict:
 
 def test_customer_fixture_is_stored_with_the_older_consent_flag(store):
     run(store, "customers/create", customer(email=" Bob.Norman@HostMail.com", tags="vip, newsletter"))
-    stored = store.commerce.get_customer(SHOP, CUSTOMER_ID)
+    stored = reads.customer(store, SHOP, CUSTOMER_ID)
     assert stored["customer_id"] == "9007199254740993"
     assert stored["email"] == "bob.norman@hostmail.com"
     assert (stored["first_name"], stored["last_name"]) == ("Bob", "Norman")
@@ -43,7 +44,7 @@ def test_customer_fixture_is_stored_with_the_older_consent_flag(store):
 def test_email_marketing_consent_wins_over_the_older_flag(store):
     consent = {"state": "subscribed", "opt_in_level": "confirmed_opt_in", "consent_updated_at": iso(T0 - 5000)}
     run(store, "customers/update", customer(email_marketing_consent=consent, accepts_marketing=False))
-    stored = store.commerce.get_customer(SHOP, CUSTOMER_ID)
+    stored = reads.customer(store, SHOP, CUSTOMER_ID)
     assert (stored["marketing_state"], stored["marketing_opt_in_level"], stored["marketing_consent_at"]) == (
         "subscribed", "confirmed_opt_in", T0 - 5000
     )
@@ -55,4 +56,4 @@ def test_customers_are_idempotent_and_ignore_stale_updates(store):
     run(store, "customers/update", customer(T0 + 1000, email="new@example.com", total_spent="99.95"))
     run(store, "customers/create", customer(T0))
     assert snapshot(store) == state
-    assert store.commerce.get_customer(SHOP, CUSTOMER_ID)["email"] == "new@example.com"
+    assert reads.customer(store, SHOP, CUSTOMER_ID)["email"] == "new@example.com"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import reads
 from tests.support.handlers import BIG, fixture, iso, new_store, OTHER_SHOP, run, SHOP, snapshot
 
 T0 = 1_760_000_000_000
@@ -32,7 +33,7 @@ def order(updated_at: int = T0, **changes) -> dict:
 
 def test_order_fixture_is_stored_with_exact_ids_money_and_lines(store):
     run(store, "orders/create", order(email="Bob.Norman@HostMail.com"))
-    stored = store.commerce.get_order(SHOP, str(ORDER_ID))
+    stored = reads.order(store, SHOP, str(ORDER_ID))
     assert stored["order_id"] == "9007199254740993"
     assert stored["customer_id"] == str(CUSTOMER_ID) and stored["checkout_id"] == str(ORDER_ID + 100)
     assert stored["email"] == "bob.norman@hostmail.com"  # normalized for matching
@@ -66,7 +67,7 @@ def test_an_older_state_never_overwrites_a_newer_one_lines_included(store):
     newer = order(T0 + 60_000, financial_status="paid", line_items=order()["line_items"][:1])
     run(store, "orders/updated", newer)
     run(store, "orders/create", order(T0))  # late: three lines, authorized
-    stored = store.commerce.get_order(SHOP, str(ORDER_ID))
+    stored = reads.order(store, SHOP, str(ORDER_ID))
     assert stored["financial_status"] == "paid" and stored["source_updated_at"] == T0 + 60_000
     assert len(stored["lines"]) == 1
 
@@ -76,7 +77,7 @@ def test_a_newer_update_replaces_the_lines_as_a_set(store):
     lines = order()["line_items"]
     lines[0]["quantity"] = 3
     run(store, "orders/updated", order(T0 + 1, line_items=[lines[0]]))
-    assert [(l["sku"], l["quantity"]) for l in store.commerce.get_order(SHOP, str(ORDER_ID))["lines"]] == [
+    assert [(l["sku"], l["quantity"]) for l in reads.order(store, SHOP, str(ORDER_ID))["lines"]] == [
         ("IPOD2008GREEN", 3)
     ]
 
@@ -86,38 +87,38 @@ def test_without_updated_at_the_trigger_time_decides(store):
     del bare["updated_at"]
     run(store, "orders/updated", {**bare, "financial_status": "paid"}, triggered_at=T0 + 5)
     run(store, "orders/updated", {**bare, "financial_status": "pending"}, triggered_at=T0 + 1)
-    assert store.commerce.get_order(SHOP, str(ORDER_ID))["financial_status"] == "paid"
+    assert reads.order(store, SHOP, str(ORDER_ID))["financial_status"] == "paid"
 
 
 def test_a_cancelled_order_stops_counting_and_a_stale_update_does_not_revive_it(store):
     run(store, "orders/create", order(T0))
     second = order(T0, id=ORDER_ID + 1, source_name="pos", total_price="10.06")  # point of sale counts alike
     run(store, "orders/create", second)
-    assert store.commerce.order_totals(SHOP) == {"USD": {"orders": 2, "revenue": "420.00"}}
-    assert store.commerce.product_sales(SHOP) == [{"product_id": str(PRODUCT_ID), "orders": 2, "units": 6}]
+    assert reads.order_totals(store, SHOP) == {"USD": {"orders": 2, "revenue": "420.00"}}
+    assert reads.product_sales(store, SHOP) == [{"product_id": str(PRODUCT_ID), "orders": 2, "units": 6}]
 
     run(store, "orders/cancelled", order(T0 + 1000, cancelled_at=iso(T0 + 1000), cancel_reason="customer"))
     run(store, "orders/paid", order(T0 + 500))  # delivered late, older than the cancel
-    assert store.commerce.get_order(SHOP, str(ORDER_ID))["cancelled_at"] == T0 + 1000
-    assert store.commerce.order_totals(SHOP) == {"USD": {"orders": 1, "revenue": "10.06"}}
-    assert store.commerce.product_sales(SHOP) == [{"product_id": str(PRODUCT_ID), "orders": 1, "units": 3}]
+    assert reads.order(store, SHOP, str(ORDER_ID))["cancelled_at"] == T0 + 1000
+    assert reads.order_totals(store, SHOP) == {"USD": {"orders": 1, "revenue": "10.06"}}
+    assert reads.product_sales(store, SHOP) == [{"product_id": str(PRODUCT_ID), "orders": 1, "units": 3}]
 
 
 def test_money_sums_stay_exact_decimals(store):
     for n in range(10):
         run(store, "orders/create", order(T0, id=ORDER_ID + n, total_price="0.10"))
-    assert store.commerce.order_totals(SHOP)["USD"]["revenue"] == "1.00"
+    assert reads.order_totals(store, SHOP)["USD"]["revenue"] == "1.00"
 
 
 def test_a_float_amount_is_refused_rather_than_stored_inexactly(store):
     with pytest.raises(ValueError):
         run(store, "orders/create", order(total_price=409.94))
-    assert store.commerce.get_order(SHOP, str(ORDER_ID)) is None
+    assert reads.order(store, SHOP, str(ORDER_ID)) is None
 
 
 def test_orders_are_kept_per_shop(store):
     run(store, "orders/create", order(T0))
     run(store, "orders/create", order(T0 + 1, financial_status="paid"), shop=OTHER_SHOP)
-    assert store.commerce.get_order(SHOP, str(ORDER_ID))["financial_status"] == "authorized"
-    assert store.commerce.get_order(OTHER_SHOP, str(ORDER_ID))["financial_status"] == "paid"
-    assert store.commerce.order_totals(SHOP)["USD"]["orders"] == 1
+    assert reads.order(store, SHOP, str(ORDER_ID))["financial_status"] == "authorized"
+    assert reads.order(store, OTHER_SHOP, str(ORDER_ID))["financial_status"] == "paid"
+    assert reads.order_totals(store, SHOP)["USD"]["orders"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import reads
 from tests.support.handlers import BIG, fixture, iso, new_store, run, SHOP, snapshot
 
 T0 = 1_760_000_000_000
@@ -48,7 +49,7 @@ def test_product_fixture_is_stored_with_variants_image_and_url(store):
         (str(BIG + 12), "Green", "199.00", None, 30, "IPOD2008GREEN"),
         (str(BIG + 13), "Black", "199.00", None, 40, "IPOD2008BLACK"),
     ]
-    assert [p["product_id"] for p in store.commerce.available_products(SHOP)] == [PRODUCT_ID]
+    assert [p["product_id"] for p in reads.available_products(store, SHOP)] == [PRODUCT_ID]
 
 
 def test_products_are_idempotent_and_ignore_stale_updates(store):
@@ -65,7 +66,7 @@ def test_products_are_idempotent_and_ignore_stale_updates(store):
 def test_drafts_and_unpublished_products_are_not_available(store):
     run(store, "products/create", product(status="draft"))
     run(store, "products/create", product(id=BIG + 1, status="active", published_at=None, variants=[]))
-    assert store.commerce.available_products(SHOP) == []
+    assert reads.available_products(store, SHOP) == []
 
 
 def test_a_delete_keeps_the_row_and_no_stale_update_resurrects_it(store):
@@ -78,7 +79,7 @@ def test_a_delete_keeps_the_row_and_no_stale_update_resurrects_it(store):
     stored = store.commerce.get_product(SHOP, PRODUCT_ID)
     assert stored["deleted_at"] == T0 + 5000
     assert stored["title"] == "IPod Nano - 8GB" and len(stored["variants"]) == 4  # old orders still resolve
-    assert store.commerce.available_products(SHOP) == []
+    assert reads.available_products(store, SHOP) == []
 
 
 def test_a_delete_that_overtakes_the_create_leaves_a_tombstone(store):
@@ -86,4 +87,4 @@ def test_a_delete_that_overtakes_the_create_leaves_a_tombstone(store):
     run(store, "products/create", product(T0))
     stored = store.commerce.get_product(SHOP, PRODUCT_ID)
     assert stored["deleted_at"] == T0 + 5000 and stored["title"] is None
-    assert store.commerce.available_products(SHOP) == []
+    assert reads.available_products(store, SHOP) == []
