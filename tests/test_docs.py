@@ -1,4 +1,4 @@
-"""Docs that drift from the code fail here: configuration, commands, and the CI command."""
+"""Docs that drift from the code fail here: configuration, commands, the CI command, the architecture map."""
 
 from __future__ import annotations
 
@@ -53,3 +53,12 @@ def test_ci_runs_the_readme_test_command_verbatim():
     command = re.search(r"Run the tests.*?```sh\n(.+?)\n```", README, re.S).group(1).strip()
     assert command in (ROOT / ".ci" / "run").read_text()
     assert "pytest" in command
+
+
+def test_every_place_the_architecture_document_names_exists():
+    """docs/architecture.md's "where does X live" table names real files and folders."""
+    document = (ROOT / "docs" / "architecture.md").read_text()
+    table = document[document.index("## Where does X live"):]
+    named = [path for path in re.findall(r"`([\w./<>-]+/[\w./<>-]*)`", table) if "<" not in path]
+    assert len(named) > 30
+    assert [path for path in named if not (ROOT / path).exists()] == []

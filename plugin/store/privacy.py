@@ -3,7 +3,7 @@
 ``PII_TABLES`` is the one list of where personal data lives, and both the
 export and the erasure iterate it, so they cannot drift apart. A migration
 that adds a table holding personal data adds its entry here in the same
-change; ``tests/test_privacy.py`` fails while a table with an email or
+change; ``tests/privacy/test_topics.py`` fails while a table with an email or
 customer column is missing. An entry says how the subject's rows are found:
 
 - ``customer_id`` / ``email`` / ``order_id``: a column compared with the

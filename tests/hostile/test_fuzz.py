@@ -48,9 +48,9 @@ EXEMPT = {
     "/static/<path:filename>": "Flask's static files: no Storelift code reads the request",
     "/widgets/static/<path:filename>": "static files served by Flask; nothing is parsed",
     "/widgets/capture.js": "one static file for the admin preview; nothing is parsed",
-    "/install": "the install door, not /proxy or admin: checks the platform's HMAC first (tests/test_install.py)",
-    "/": "the install door's App URL, as /install (tests/test_install.py)",
-    "/auth/callback": "the OAuth callback, HMAC and state checked first (tests/test_install.py)",
+    "/install": "the install door, not /proxy or admin: checks the platform's HMAC first (tests/install/test_oauth.py)",
+    "/": "the install door's App URL, as /install (tests/install/test_oauth.py)",
+    "/auth/callback": "the OAuth callback, HMAC and state checked first (tests/install/test_oauth.py)",
     "/admin/api/webhooks/repair": "reads no request input; its only failure, the platform's, is a 502 by design",
     "/admin/api/sync": "reads no request input; its only failure, the platform's, is a 502 by design",
 }

@@ -1,6 +1,6 @@
 """Profiles under the privacy topics: exported with the customer, erased by customers/redact and shop/redact.
 
-The two-shop world of tests/test_privacy.py is built again with profiles wired
+The two-shop world of tests/support/privacy.py is built again with profiles wired
 in the way the order handler calls them (``profiling.on_order`` after each
 stored order, inside the worker's transaction), plus Alice's browser, so her
 profile holds events, orders and a visitor. The same oracle decides what is hers.

@@ -35,7 +35,7 @@ def test_blocks_js_is_small_dependency_free_and_shipped_as_is():
     assert len(gzip.compress(source, compresslevel=9, mtime=0)) <= BUDGET
     text = source.decode()
     assert "import" not in text and "require(" not in text
-    # Clicks survive the navigation they cause (keepalive): a browser test in tests/test_widgets_loader.py.
+    # Clicks survive the navigation they cause (keepalive): a browser test in tests/widgets/test_loader.py.
     assert (ROOT / "extensions" / "storelift-theme" / "assets" / "blocks.js").read_bytes() == source
 
 

@@ -1,6 +1,6 @@
 /* Storelift loader: the one script the theme's app embed puts on every storefront page.
  *
- * Budget: 1,024 bytes gzipped once built (tests/test_widgets_build.py), and together with
+ * Budget: 1,024 bytes gzipped once built (tests/widgets/test_loader.py), and together with
  * blocks.js 1,280 bytes: every shopper downloads it on every page, so it does only what must
  * happen on every page, and shares its sending code with blocks.js through `storelift._`.
  *
