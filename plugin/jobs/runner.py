@@ -18,6 +18,7 @@ import threading
 import time
 from typing import Any, Callable, ContextManager
 
+from plugin import clock
 from plugin.clock import now_ms
 from plugin.store import LeaseLost
 
@@ -30,9 +31,9 @@ log = logging.getLogger("storelift.jobs")
 PERIOD_S = 60
 
 
-def backoff_ms(attempt: int, *, first_ms: int = 5_000, cap_ms: int = 3_600_000) -> int:
-    """Exponential backoff after the ``attempt``-th failure: first_ms, twice that, … capped."""
-    return min(first_ms * 2 ** (attempt - 1), cap_ms)
+def backoff_ms(attempt: int) -> int:
+    """The wait after a job's ``attempt``-th failure: 5 s, 10 s, 20 s … capped at an hour (``clock.backoff_ms``)."""
+    return clock.backoff_ms(attempt, 5_000, clock.HOUR_MS)
 
 
 class Runner:
@@ -76,15 +77,6 @@ class Runner:
             self.attempt(jobs, job, job.kind, lambda j=job, k=kind: k.handler(self.services, j),
                          max_attempts=kind.max_attempts, transactional=kind.transactional)
         return len(claimed)
-
-    def run_until_idle(self) -> int:
-        """Drain the inbox, then the jobs (including those it queued); returns the deliveries processed."""
-        total = 0
-        while (n := self.run_deliveries_once()):
-            total += n
-        while self.run_jobs_once() or self.run_deliveries_once():
-            pass
-        return total
 
     def attempt(self, queue: Any, item: Any, kind: str, run: Callable[[], None], *, max_attempts: int,
                 transactional: bool) -> None:

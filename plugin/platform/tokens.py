@@ -3,25 +3,21 @@
 Offline tokens expire (platform.md §1.5: one hour, with a refresh token), so
 every caller goes through ``client_for_shop``, which refreshes ahead of
 expiry and saves the new pair before anyone uses the old one. A per-shop lock
-keeps two threads from spending the same refresh token at once.
+(``store.shops.refreshing``, per process and database) keeps two threads from
+spending the same refresh token at once.
 """
 
 from __future__ import annotations
-
-import threading
-from collections import defaultdict
 
 import requests
 
 from ..clock import now_ms
 from ..config import Config
-from .client import PlatformClient
 from ..store import Store
+from .client import PlatformClient
 
 # Refresh this long before expiry so a slow request never starts with a dying token.
 REFRESH_MARGIN_MS = 5 * 60 * 1000
-
-_refresh_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
 class ShopNotInstalled(Exception):
@@ -45,7 +41,7 @@ def client_for_shop(
     max_attempts: int = 5,
 ) -> PlatformClient:
     """An Admin API client for ``shop`` holding a token valid for at least the margin."""
-    with _refresh_locks[shop]:
+    with store.shops.refreshing(shop):
         record = store.shops.get(shop)
         if record is None or not record.installed:
             raise ShopNotInstalled(shop)

@@ -6,7 +6,11 @@ objects whose repr hides the tokens, so a stray log line cannot leak them.
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from ..clock import now_ms
 from .connection import Database
@@ -48,6 +52,14 @@ def _shop(row: dict | None) -> Shop | None:
 class Shops:
     def __init__(self, database: Database):
         self._d = database
+        self._refresh_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+    @contextmanager
+    def refreshing(self, shop: str) -> Iterator[None]:
+        """Held while a shop's token is read and, if due, refreshed: two threads of this process never
+        spend one single-use refresh token at once (the loser reads the pair the winner saved)."""
+        with self._refresh_locks[shop]:
+            yield
 
     def get(self, shop: str) -> Shop | None:
         return _shop(self._d.one("SELECT * FROM shops WHERE shop = ?", [shop]))

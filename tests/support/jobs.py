@@ -18,7 +18,20 @@ from webhooks.worker import register as register_inbox
 from .app import API_KEY, SECRET
 
 
-def runner(store, handlers=None, *, config=None, **options) -> Runner:
+class DrainingRunner(Runner):
+    """The runner, plus what only tests need: drain everything now, on this thread."""
+
+    def run_until_idle(self) -> int:
+        """Drain the inbox, then the jobs (including those it queued); returns the deliveries processed."""
+        total = 0
+        while (n := self.run_deliveries_once()):
+            total += n
+        while self.run_jobs_once() or self.run_deliveries_once():
+            pass
+        return total
+
+
+def runner(store, handlers=None, *, config=None, **options) -> DrainingRunner:
     """A runner over ``store`` with every job kind, the inbox handled by ``handlers`` (default: the real ones)."""
     config = config or load_config(overrides={"mode": "test", "api_key": API_KEY, "api_secrets": (SECRET,),
                                               "app_url": "https://storelift.test", "db_path": store.database.path})
@@ -26,7 +39,7 @@ def runner(store, handlers=None, *, config=None, **options) -> Runner:
     register_job_kinds(services.jobs)
     if handlers is not None:
         register_inbox(services.jobs, handlers)
-    return Runner(services, **options)
+    return DrainingRunner(services, **options)
 
 
 def queued(store, kind: str | None = None) -> list[tuple[str, str]]:
