@@ -8,6 +8,7 @@ and capture settings and a code pool ready.
 from __future__ import annotations
 
 import threading
+import time
 
 import requests
 import waitress.server
@@ -84,11 +85,18 @@ class StorefrontStack:
         return response.json()
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
+        """A query as the app, waiting out the cost throttle as the platform client does: Storelift's
+        own background jobs (code refills, customer syncs) share the app's query budget."""
         token = self.store.shops.get(SHOP).access_token
-        response = requests.post(f"{self.store_url}/admin/api/{self.config.api_version}/graphql.json",
+        deadline = time.monotonic() + 30
+        while True:
+            body = requests.post(f"{self.store_url}/admin/api/{self.config.api_version}/graphql.json",
                                  json={"query": query, "variables": variables or {}},
-                                 headers={"X-Shopify-Access-Token": token}, timeout=10)
-        return response.json()["data"]
+                                 headers={"X-Shopify-Access-Token": token}, timeout=10).json()
+            throttled = any(e.get("extensions", {}).get("code") == "THROTTLED" for e in body.get("errors", []))
+            if not throttled or time.monotonic() > deadline:
+                return body["data"]
+            time.sleep(0.5)
 
     def close(self) -> None:
         wait_for_jobs(self.store)  # code refills and customer syncs talking to this devstore finish first
