@@ -6,7 +6,6 @@ written independently of devstore's own code (that is the point of them).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -22,6 +21,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from devstore import AppRegistration, Settings, serve_in_thread
+
+from .signing import proxy_signature, webhook_signature
 
 API_KEY = "test-key"
 API_SECRET = "test-secret-0123456789abcdef-0123456789"
@@ -95,16 +96,11 @@ def expected_query_hmac(params: dict, secret: str = API_SECRET) -> str:
 
 
 def expected_webhook_hmac(body: bytes, secret: str = API_SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return webhook_signature(body, secret)
 
 
 def expected_proxy_signature(pairs: list[tuple[str, str]], secret: str = API_SECRET) -> str:
-    grouped: dict[str, list[str]] = {}
-    for key, value in pairs:
-        if key != "signature":
-            grouped.setdefault(key, []).append(value)
-    message = "".join(sorted(f"{k}={','.join(v)}" for k, v in grouped.items()))
-    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return proxy_signature(pairs, secret)
 
 
 # --- OAuth -----------------------------------------------------------------------------------------------
