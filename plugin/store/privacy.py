@@ -96,6 +96,9 @@ PII_TABLES: dict[str, PiiTable] = {
     "rec_changes": PiiTable(links=(Link("ref", "orders", "order_id"),)),
     # The consent record goes with the person; the code it was given stays assigned (never handed out again).
     "subscribers": PiiTable(customer_id="customer_id", email="email"),
+    # Background work names people by id (a profile refresh's "customer:<id>", "order:<id>", …): a job
+    # about them goes, queued or dead-lettered, so no id of theirs outlives the erasure there.
+    "jobs": PiiTable(scan=("dedupe_key", "payload"), key="id", export=False),
     # A profile is about its person (and dies with it: ON DELETE CASCADE); it also carries their ids.
     "profiles": PiiTable(customer_id="customer_id", email="email", links=(Link("person_id", "people", "person_id"),)),
 }

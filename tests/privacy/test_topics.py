@@ -139,6 +139,18 @@ def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
     assert rows_about(store, BOB)["customers"]
 
 
+def test_customer_redact_removes_the_jobs_that_name_her_and_keeps_everyone_elses(store):
+    def dead_refresh(kind: str, ref) -> None:
+        store.jobs.enqueue(SHOP, "profiles.refresh", f"{kind}:{ref}", {"kind": kind, "ref": str(ref)})
+        store.database.execute("UPDATE jobs SET status = 'dead' WHERE dedupe_key = ?", [f"{kind}:{ref}"])
+
+    for kind, ref in (("customer", ALICE.id), ("order", ALICE.guest_order), ("customer", BOB.id)):
+        dead_refresh(kind, ref)
+    deliver(store, "customers/redact", redact(ALICE))
+    left = {row["dedupe_key"] for row in store.database.query("SELECT dedupe_key FROM jobs WHERE shop = ?", [SHOP])}
+    assert left == {f"customer:{BOB.id}"}
+
+
 def test_a_replayed_redact_changes_nothing_more(store):
     deliver(store, "customers/redact", redact(ALICE))
     data = {t: rows for t, rows in snapshot(store).items() if t != "webhook_inbox"}
