@@ -99,7 +99,8 @@ def page():
                            report=attribution(services, g.shop, days), periods=PERIODS,
                            limits=LIMITS, factor=(MIN_FACTOR, MAX_FACTOR),
                            id_token=_session_token(),
-                           place_blocks=theme_links.placement_links(services.config, g.shop))
+                           place_blocks=theme_links.placement_links(services.config, g.shop),
+                           embed_link=theme_links.embed_link(services.config, g.shop))
 
 
 @bp.get("/admin/api/recommendations/settings")

@@ -1,4 +1,5 @@
-"""Theme-editor deep links that add Storelift's recommendation block where a merchant wants it.
+"""Theme-editor deep links: turn on Storelift's app embed, and add its recommendation block where a
+merchant wants it.
 
 App blocks are never in a theme until the merchant adds them. The platform's theme editor takes a
 deep link that opens a template with the block already being added (shopify.dev, "Configure theme
@@ -14,6 +15,10 @@ configuration and what devstore expects. ``{block}`` is the block's file name wi
 ``target`` is ``newAppsSection`` (a new "Apps" section on the template), ``mainSection`` (inside the
 template's main section), ``sectionGroup:header``/``footer``/``aside`` or ``sectionId:{id}``.
 
+App embeds are off until the merchant turns them on, and the blocks need Storelift's (the loader
+fills them). The same docs give the link that opens the editor's App embeds panel with it being
+turned on: ``…/admin/themes/current/editor?context=apps&activateAppId={id}/{embed handle}``.
+
 The merchant picks the block's "What to recommend" setting in the editor; each link below names
 the setting that suits its page. In demo and test mode the shop maps to devstore's loopback URL
 (``Config.shop_base_url``), whose admin implements the same editor route.
@@ -26,6 +31,7 @@ from urllib.parse import urlencode
 from ..config import Config
 
 BLOCK_HANDLE = "recommendations"
+EMBED_HANDLE = "loader"  # extensions/storelift-theme/blocks/loader.liquid
 # (template, strategy to choose in the editor, what the merchant reads)
 PLACEMENTS = (
     ("product", "frequently_bought_together", "Product page: frequently bought together"),
@@ -38,6 +44,12 @@ PLACEMENTS = (
 
 def editor_link(config: Config, shop: str, template: str, target: str = "newAppsSection") -> str:
     query = urlencode({"template": template, "addAppBlockId": f"{config.api_key}/{BLOCK_HANDLE}", "target": target})
+    return f"{config.shop_base_url(shop)}/admin/themes/current/editor?{query}"
+
+
+def embed_link(config: Config, shop: str) -> str:
+    """The editor with Storelift's app embed (the loader every page needs) being turned on."""
+    query = urlencode({"context": "apps", "activateAppId": f"{config.api_key}/{EMBED_HANDLE}"})
     return f"{config.shop_base_url(shop)}/admin/themes/current/editor?{query}"
 
 

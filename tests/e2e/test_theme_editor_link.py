@@ -72,3 +72,32 @@ def test_a_setting_outside_the_schema_is_refused(stack):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', owner.get(link, timeout=10).text).group(1)
     answer = owner.post(link, data={"csrf_token": csrf, "strategy": "cart", "limit": "99"}, timeout=10)
     assert answer.status_code == 400 and "whole number from 2 to 12" in html.unescape(answer.text)
+
+
+def test_the_admin_embed_link_turns_the_app_embed_on_and_every_page_loads_the_script(stack):
+    """Blocks stay empty without the app embed (the loader fills them): the admin links to turning it on."""
+    def loader_on_home() -> bool:
+        return "data-storelift" in requests.get(f"{stack.store_url}/", timeout=10).text
+
+    stack.control("theme/embeds", {"block": "loader", "enabled": False})
+    assert not loader_on_home()
+    token = requests.get(f"{stack.store_url}/admin/apps/storelift/session-token", timeout=10).json()["idToken"]
+    page = requests.get(f"{stack.app_url}/admin/recommendations", params={"id_token": token}, timeout=10).text
+    link = html.unescape(re.search(r'<a href="([^"]+)"[^>]*data-embed', page).group(1))
+    assert parse_qs(urlsplit(link).query) == {"context": ["apps"], "activateAppId": [f"{API_KEY}/loader"]}
+
+    owner = requests.Session()
+    editor = owner.get(link, timeout=10)
+    assert editor.status_code == 200 and "Turn on" in editor.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', editor.text).group(1)
+    saved = owner.post(link, data={"csrf_token": csrf}, timeout=10)
+    assert saved.status_code == 200 and urlsplit(saved.url).path == "/"
+    assert loader_on_home()
+
+
+def test_an_embed_link_naming_no_embed_is_refused_and_changes_nothing(stack):
+    before = requests.get(f"{stack.store_url}/_devstore/theme", timeout=10).json()["embeds"]
+    answer = requests.get(f"{stack.store_url}/admin/themes/current/editor",
+                          params={"context": "apps", "activateAppId": f"{API_KEY}/recommendations"}, timeout=10)
+    assert answer.status_code == 400 and "no app embed named" in html.unescape(answer.text)
+    assert requests.get(f"{stack.store_url}/_devstore/theme", timeout=10).json()["embeds"] == before
