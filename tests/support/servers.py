@@ -13,16 +13,23 @@ def free_port() -> int:
 
 
 class ServerThread:
-    """A real HTTP server (waitress, the production server) on a loopback port."""
+    """A real HTTP server (waitress, the production server) on a loopback port, in a thread of its own."""
 
-    def __init__(self, app, port: int = 0, threads: int = 8):
+    def __init__(self, app, port: int = 0, **options):
         import waitress.server
 
-        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=threads)
+        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port, **{"threads": 8, **options})
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def _run(self):
+        try:
+            self.server.run()
+        except OSError:  # close() shuts the listening socket under the loop's select(): the server has stopped
+            pass
 
     def close(self):
         self.server.close()
+        self.thread.join(timeout=5)

@@ -7,11 +7,9 @@ and capture settings and a code pool ready.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import requests
-import waitress.server
 
 import devstore
 from plugin.capture.pool import refill
@@ -22,7 +20,7 @@ from plugin.demo import install_through_oauth
 
 from .jobs import wait_for_jobs
 from .paths import ROOT
-from .servers import free_port
+from .servers import ServerThread, free_port
 
 API_KEY = "storefront-api-key"
 SECRET = "storefront-secret-0123456789abcdef"
@@ -30,25 +28,12 @@ SHOP = "front.devstore.test"
 EXTENSION = ROOT / "extensions" / "storelift-theme"
 
 
-class BehindProxy:
+class BehindProxy(ServerThread):
     """Storelift under waitress configured as in production behind the platform's app proxy:
     the proxy's X-Forwarded-For is trusted, so each shopper has their own address."""
 
     def __init__(self, app, port: int, threads: int, proxy_hops: int = 1):
-        self.server = waitress.server.create_server(app, host="127.0.0.1", port=port,
-                                                    **server_options(threads, proxy_hops))
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        try:
-            self.server.run()
-        except OSError:  # the listening socket closed under select() at shutdown
-            pass
-
-    def close(self):
-        self.server.close()
-        self.thread.join(timeout=5)
+        super().__init__(app, port, **server_options(threads, proxy_hops))
 
 
 class StorefrontStack:
