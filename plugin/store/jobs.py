@@ -22,6 +22,7 @@ from typing import Iterator
 from . import leases
 from ..clock import now_ms
 from .connection import Database
+from .sql import marks
 from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "skipped", "dead")
@@ -71,7 +72,7 @@ class Jobs:
         """Take up to ``limit`` due jobs of the given kinds (``leases.claim``, shared with the inbox)."""
         if not kinds:
             return []
-        where = f"kind IN ({', '.join('?' for _ in kinds)})"
+        where = f"kind IN ({marks(kinds)})"
         with self._d.write() as db:
             rows = leases.claim(db, "jobs", worker, now=now_ms(), lease_ms=lease_ms, limit=limit,
                                 max_attempts=max_attempts, where=where, params=tuple(kinds))

@@ -12,8 +12,8 @@ import json
 from collections.abc import Sequence
 
 from .connection import Database
+from .sql import chunks, marks
 
-MAX_IN = 500  # ids per IN (...) list: far below every database's parameter limit
 LIKE_ESCAPE = "\\"
 
 
@@ -23,14 +23,11 @@ class RecCatalog:
 
     def product_titles(self, shop: str, product_ids: Sequence[str]) -> dict[str, str]:
         """{product id: title} of those of ``product_ids`` the shop's catalog holds (not deleted)."""
-        ids = list(dict.fromkeys(product_ids))
         found: dict[str, str] = {}
-        for start in range(0, len(ids), MAX_IN):
-            chunk = ids[start:start + MAX_IN]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(list(dict.fromkeys(product_ids))):
             found.update((row[0], row[1] or "") for row in self._d.db.conn.execute(
                 f"SELECT product_id, title FROM products WHERE shop = ? AND deleted_at IS NULL"
-                f" AND product_id IN ({marks})", [shop, *chunk]))
+                f" AND product_id IN ({marks(chunk)})", [shop, *chunk]))
         return found
 
     def catalog_names(self, shop: str) -> dict[str, set[str]]:
