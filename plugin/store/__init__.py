@@ -23,7 +23,7 @@ from .recommendations import Recommendations
 from .settings import ShopSettings
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "Job", "LeaseLost"]
+__all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost"]
 
 
 class Store:
