@@ -98,6 +98,23 @@ class Database:
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
 
+    def executemany(self, sql: str, rows: list) -> None:
+        """One statement for many parameter sets (inside or outside ``write``)."""
+        self.db.conn.executemany(sql, rows)
+
+    def scalar(self, sql: str, params=()):
+        """The first column of the first row, or None."""
+        row = self.db.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def rows(self, sql: str, params=()) -> list[tuple]:
+        """Rows as tuples, for code that unpacks them."""
+        return self.db.conn.execute(sql, params).fetchall()
+
+    def stream(self, sql: str, params=()):
+        """Rows as tuples, read as they are consumed (large scans: rebuilds, exports)."""
+        yield from self.db.conn.execute(sql, params)
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
