@@ -25,6 +25,11 @@ def named(columns: Sequence[str]) -> str:
     return ", ".join(f":{column}" for column in columns)
 
 
+def marks(values: Sequence) -> str:
+    """``?, ?, ?``: positional placeholders, until every module has moved to named ones."""
+    return ", ".join("?" for _ in values)
+
+
 def chunks(values: Sequence, size: int = MAX_IN) -> Iterator[Sequence]:
     """``values`` in slices of at most ``size``, in order."""
     for start in range(0, len(values), size):
