@@ -1,8 +1,8 @@
 """The store: the only place in Storelift that knows tables and SQL.
 
-``Store`` bundles one ``Database`` (thread-local SQLite connections) with a
-repository object per area, so callers write ``store.shops.get(shop)`` and
-never see SQL.
+``Store`` bundles one ``Database`` (an SQLAlchemy engine for a SQLite file or a
+PostgreSQL server) with a repository object per area, so callers write
+``store.shops.get(shop)`` and never see SQL.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ __all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost"]
 
 
 class Store:
-    def __init__(self, path: str):
-        self.database = Database(path)
+    def __init__(self, target: str):
+        """``target``: a database URL (``sqlite:///…`` or ``postgresql://…``) or a SQLite file path."""
+        self.database = Database(target)
         self.shops = Shops(self.database)
         self.oauth_states = OAuthStates(self.database)
         self.inbox = Inbox(self.database)
@@ -45,9 +46,12 @@ class Store:
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied."""
-        db = self.database.db
+        import sqlite3, sqlite_utils  # bridge until the Alembic history lands
+        import sqlalchemy as sa
+        db = sqlite_utils.Database(sqlite3.connect(sa.engine.make_url(self.database.url).database))
         pending = [m.name for m in migrations.pending(db)]
         migrations.apply(db)
+        db.conn.close()
         return pending
 
     def close(self) -> None:

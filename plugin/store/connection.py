@@ -1,126 +1,185 @@
-"""One SQLite file through sqlite-utils: a connection per thread, WAL, write transactions.
+"""The store's database: SQL text with named parameters, write transactions, and reads, on either engine.
 
-SQLite connections must not be shared between threads, and the app serves
-requests on several threads (waitress) while a worker thread drains the
-webhook inbox, so each thread lazily opens its own connection to the same
-file. WAL lets readers proceed while one writer commits; ``busy_timeout``
-makes a second writer wait instead of failing.
+Store modules hand this class SQL text (``:name`` parameters, dict values) and
+never see a driver. A thread's write transaction is remembered, so everything
+the thread reads or writes while it is open — including calls from other store
+modules, such as a subscriber's code taken inside the signup transaction —
+joins it; a nested ``write`` becomes a savepoint.
+
+On SQLite, writers inside one process queue on a lock of their own before
+``BEGIN IMMEDIATE``: a cheap lock instead of SQLite's sleeping busy handler,
+which backs off in milliseconds and wrecks tail latency under load. Other
+processes still queue on the file lock (``busy_timeout``). On PostgreSQL,
+writers run concurrently under READ COMMITTED; the store's SQL is written for
+that (claims skip locked rows, read-then-insert paths are upserts).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import functools
 import threading
-from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 
-import sqlite_utils
+import sqlalchemy as sa
 
-from .group_commit import GroupCommitter
+from . import engines
+from .group_commit import GroupCommitter, sqlite_file_connection
 
-BUSY_TIMEOUT_MS = 10_000
+STREAM_BATCH = 2_000
 
 
-class Database:
-    """Thread-local sqlite-utils connections to one database file."""
+@functools.lru_cache(maxsize=2048)
+def _text(sql: str) -> sa.TextClause:
+    return sa.text(sql)
 
-    def __init__(self, path: str):
-        self.path = path
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        # One writer at a time inside this process: threads queue here on a
-        # cheap lock instead of in SQLite's sleeping busy handler, which
-        # backs off in milliseconds and wrecks tail latency under load.
-        self._write_lock = threading.Lock()
-        self._group = GroupCommitter(self._connect, self._write_lock)
-        with self._lock:
-            conn = self._connect()
-            conn.execute("PRAGMA journal_mode=WAL")
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        self._all.append(conn)
-        return conn
+@dataclass
+class Outcome:
+    """What a statement did: rows it returned (read before its transaction ends) and rows it touched."""
 
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """This thread's sqlite-utils database handle."""
-        handle = getattr(self._local, "db", None)
-        if handle is None:
-            with self._lock:
-                handle = sqlite_utils.Database(self._connect(), execute_plugins=False)
-            self._local.db = handle
-        return handle
+    rowcount: int
+    rows: list = field(default_factory=list)
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction taken with BEGIN IMMEDIATE.
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
 
-        A deferred transaction that reads first and writes later can fail with
-        "database is locked" when another writer committed in between;
-        taking the write lock up front makes concurrent writers queue on
-        ``busy_timeout`` instead. Nested use becomes a savepoint.
-        """
-        db = self.db
-        if db.conn.in_transaction:
-            with db.atomic():
-                yield db
-            return
-        with self._write_lock:
-            db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                if db.conn.in_transaction:
-                    db.conn.execute("ROLLBACK")
-                raise
-            else:
-                db.conn.execute("COMMIT")
+    def fetchall(self) -> list:
+        return self.rows
 
-    def write_durable(self, sql: str, params=()) -> list[tuple]:
-        """One write statement committed to disk (fsync) before returning, group-committed.
+    def scalar(self):
+        return self.rows[0][0] if self.rows else None
 
-        For rows whose acknowledgement is a promise, such as accepted webhooks.
-        """
-        return self._group.execute(sql, params)
 
-    def query(self, sql: str, params=()) -> list[dict]:
-        return list(self.db.query(sql, params))
+def _run(connection: sa.Connection, sql: str, params) -> Outcome:
+    result = connection.execute(_text(sql), params or {})
+    rows = result.fetchall() if result.returns_rows else []
+    return Outcome(result.rowcount, rows)
 
-    def one(self, sql: str, params=()) -> dict | None:
+
+def _dicts(connection: sa.Connection, sql: str, params) -> list[dict]:
+    return [dict(row) for row in connection.execute(_text(sql), params or {}).mappings()]
+
+
+class Transaction:
+    """One open transaction: the handle ``Database.write`` yields."""
+
+    def __init__(self, connection: sa.Connection):
+        self.connection = connection
+
+    def execute(self, sql: str, params: dict | None = None) -> Outcome:
+        return _run(self.connection, sql, params)
+
+    def executemany(self, sql: str, rows: list[dict]) -> None:
+        if rows:
+            self.connection.execute(_text(sql), rows)
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        return _dicts(self.connection, sql, params)
+
+    def one(self, sql: str, params: dict | None = None) -> dict | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
-    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
-        return self.db.execute(sql, params)
 
-    def executemany(self, sql: str, rows: list) -> None:
-        """One statement for many parameter sets (inside or outside ``write``)."""
-        self.db.conn.executemany(sql, rows)
+class Database:
+    """The engine, its pool, and this thread's open write transaction, if any."""
 
-    def scalar(self, sql: str, params=()):
-        """The first column of the first row, or None."""
-        row = self.db.conn.execute(sql, params).fetchone()
-        return row[0] if row else None
+    def __init__(self, target: str):
+        self.url = engines.normalize(target)
+        self.engine = engines.create(self.url)
+        self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
+        self._local = threading.local()
+        if self.dialect == "sqlite":
+            path = sa.engine.make_url(self.url).database
+            self._write_lock = threading.Lock()
+            self._group = GroupCommitter(functools.partial(sqlite_file_connection, path), self._write_lock)
+            self._reader = self.engine
+        else:
+            self._write_lock = None
+            self._group = None
+            self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._writer = self.engine.execution_options(storelift_write=True)
 
-    def rows(self, sql: str, params=()) -> list[tuple]:
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def _open(self) -> Transaction | None:
+        return getattr(self._local, "transaction", None)
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        """A write transaction, committed when the block ends and rolled back if it raises."""
+        current = self._open()
+        if current is not None:
+            with current.connection.begin_nested():
+                yield current
+            return
+        with self._write_lock or nullcontext(), self._writer.connect() as connection:
+            transaction = Transaction(connection)
+            self._local.transaction = transaction
+            try:
+                with connection.begin():
+                    yield transaction
+            finally:
+                self._local.transaction = None
+
+    def write_durable(self, sql: str, params: dict) -> list[tuple]:
+        """One write statement committed to disk before returning, for rows whose acknowledgement is a promise.
+
+        On SQLite, concurrent callers share one fsync (the group committer); PostgreSQL's
+        own commit is durable and groups concurrent commits itself.
+        """
+        if self._group is not None:
+            return self._group.execute(sql, params)
+        with self.write() as transaction:
+            return transaction.execute(sql, params).rows
+
+    def execute(self, sql: str, params: dict | None = None) -> Outcome:
+        current = self._open()
+        if current is not None:
+            return current.execute(sql, params)
+        with self.write() as transaction:
+            return transaction.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list[dict]) -> None:
+        """One statement for many parameter sets, in the open transaction or one of its own."""
+        with self.write() as transaction:
+            transaction.executemany(sql, rows)
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        current = self._open()
+        if current is not None:
+            return current.query(sql, params)
+        with self._reader.connect() as connection:
+            return _dicts(connection, sql, params)
+
+    def one(self, sql: str, params: dict | None = None) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def rows(self, sql: str, params: dict | None = None) -> list:
         """Rows as tuples, for code that unpacks them."""
-        return self.db.conn.execute(sql, params).fetchall()
+        current = self._open()
+        if current is not None:
+            return current.execute(sql, params).rows
+        with self._reader.connect() as connection:
+            return _run(connection, sql, params).rows
 
-    def stream(self, sql: str, params=()):
-        """Rows as tuples, read as they are consumed (large scans: rebuilds, exports)."""
-        yield from self.db.conn.execute(sql, params)
+    def scalar(self, sql: str, params: dict | None = None):
+        """The first column of the first row, or None."""
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def stream(self, sql: str, params: dict | None = None) -> Iterator:
+        """Rows as tuples, fetched in batches as they are consumed (whole-table scans: rebuilds, exports)."""
+        with self.engine.connect() as connection:
+            result = connection.execution_options(yield_per=STREAM_BATCH).execute(_text(sql), params or {})
+            yield from result
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:
-                    pass
-            self._all.clear()
-        self._local = threading.local()
+        if self._group is not None:
+            self._group.close()
+        self.engine.dispose()

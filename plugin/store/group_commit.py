@@ -1,4 +1,4 @@
-"""Group commit for the webhook inbox: many concurrent inserts, one durable transaction.
+"""Group commit for the webhook inbox on SQLite: many concurrent inserts, one durable transaction.
 
 An acknowledged delivery must survive a power cut (the platform will not
 send it again), so its commit must reach the disk — an fsync, which costs
@@ -8,23 +8,33 @@ everything queued at that moment in one transaction, so concurrent
 deliveries share one fsync (PostgreSQL's group commit, without a thread
 hand-off); a request returns only after its own row is durable. One bad
 row never fails its neighbours: a batch that errors is retried one
-statement at a time.
+statement at a time. PostgreSQL groups concurrent commits itself, so this
+runs only on SQLite, on plain sqlite3 connections of its own (one for the
+commits, one for the checkpoints).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass
 
 CHECKPOINT_INTERVAL_S = 1.0
+BUSY_TIMEOUT_MS = 10_000
+
+
+def sqlite_file_connection(path: str) -> sqlite3.Connection:
+    """A connection to the database file outside SQLAlchemy's pool, in autocommit (explicit BEGIN/COMMIT)."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
 
 
 @dataclass
 class _Pending:
     sql: str
-    params: list
+    params: dict
     done: bool = False
     rows: list | None = None
     error: BaseException | None = None
@@ -38,10 +48,11 @@ class GroupCommitter:
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._conn: sqlite3.Connection | None = None
+        self._stopping = threading.Event()
 
-    def execute(self, sql: str, params) -> list[tuple]:
+    def execute(self, sql: str, params: dict) -> list[tuple]:
         """Run one write statement durably, batched with whatever else is waiting."""
-        item = _Pending(sql, list(params))
+        item = _Pending(sql, dict(params))
         with self._queue_lock:
             self._queue.append(item)
         with self._commit_lock:
@@ -56,7 +67,6 @@ class GroupCommitter:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = self._connect()
-            conn.isolation_level = None  # explicit BEGIN/COMMIT below
             conn.execute("PRAGMA synchronous=FULL")  # this connection's commits are fsynced
             # Checkpointing (copying the WAL into the database, with an fsync) must not stall
             # an acknowledgement: a thread of its own does it, beside the writers.
@@ -69,12 +79,20 @@ class GroupCommitter:
         """Keep the WAL short without ever holding the write lock: a PASSIVE checkpoint copies
         what no reader still needs and lets writers go on, so acknowledgements never wait."""
         conn = self._connect()
-        while True:
-            time.sleep(CHECKPOINT_INTERVAL_S)
+        while not self._stopping.wait(CHECKPOINT_INTERVAL_S):
             try:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:  # busy or closing: the next round catches up
+            except sqlite3.Error:  # busy: the next round catches up
                 continue
+        conn.close()
+
+    def close(self) -> None:
+        """Stop the checkpoint thread and close the commit connection."""
+        self._stopping.set()
+        with self._commit_lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def _commit_batch(self, batch: list[_Pending]) -> None:
         conn = self._connection()

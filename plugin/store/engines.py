@@ -1,0 +1,81 @@
+"""One SQLAlchemy engine (and its connection pool) per process, for a SQLite file or a PostgreSQL server.
+
+``STORELIFT_DATABASE_URL`` names the database: ``sqlite:///path`` (the embedded
+default) or ``postgresql://user:pass@host/db``. Both engines take the same SQL
+text; what differs is how a connection is set up and how a write transaction
+starts, and that is all here:
+
+- SQLite: WAL (readers never block the writer), ``busy_timeout`` so a second
+  process's writer waits instead of failing, foreign keys on, and
+  ``synchronous=NORMAL`` (durable writes that acknowledge a promise use the
+  group committer's fully synchronous connection instead). Python's sqlite3
+  driver would open transactions behind SQLAlchemy's back, so it is put in
+  autocommit and SQLAlchemy's ``begin`` emits the ``BEGIN`` itself: ``BEGIN
+  IMMEDIATE`` for writes, which takes the file's write lock up front, so a
+  transaction that reads and then writes cannot fail half-way with "database is
+  locked" (the pattern SQLAlchemy's pysqlite documentation gives).
+- PostgreSQL (psycopg 3): READ COMMITTED, a pool sized by
+  ``STORELIFT_DB_POOL_SIZE`` (see docs/deploy.md), and a ping on checkout so a
+  server restart costs one reconnect, not a failed request per pooled connection.
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+BUSY_TIMEOUT_MS = 10_000
+DEFAULT_POOL_SIZE = 5
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL names no engine Storelift runs on."""
+
+
+def normalize(target: str) -> str:
+    """A URL for SQLAlchemy from a URL or a bare SQLite file path; psycopg 3 is the PostgreSQL driver."""
+    if "://" not in target:
+        return "sqlite:///" + os.path.abspath(target)
+    scheme, rest = target.split("://", 1)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return "postgresql+psycopg://" + rest
+    if scheme == "sqlite":
+        return target
+    raise DatabaseUrlError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://…")
+
+
+def create(target: str) -> sa.Engine:
+    url = normalize(target)
+    if url.startswith("sqlite"):
+        return _sqlite(url)
+    return _postgresql(url)
+
+
+def _sqlite(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                              pool_size=8, max_overflow=24)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, begins transactions
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        mode = "IMMEDIATE" if connection.get_execution_options().get("storelift_write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _postgresql(url: str) -> sa.Engine:
+    size = int(os.environ.get("STORELIFT_DB_POOL_SIZE", DEFAULT_POOL_SIZE))
+    return sa.create_engine(url, pool_size=size, max_overflow=size * 2, pool_pre_ping=True,
+                            isolation_level="READ COMMITTED")
