@@ -21,7 +21,7 @@ BENCH_SECRET = "bench-secret-0123456789abcdef0123456789"
 
 def build(db: str):
     app = create_app({"mode": "test", "api_key": BENCH_KEY, "api_secrets": (BENCH_SECRET,),
-                      "app_url": "https://storelift.bench", "db_path": db, "log_level": "WARNING"})
+                      "app_url": "https://storelift.bench", "database_url": db, "log_level": "WARNING"})
 
     @app.post("/bare")
     @app.get("/bare")

@@ -90,7 +90,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.db")
-        services = build_services({"mode": "test", "db_path": db, "api_secrets": (BENCH_SECRET,)})
+        services = build_services({"mode": "test", "database_url": db, "api_secrets": (BENCH_SECRET,)})
         store = services.store
         store.shops.save_install(SHOP, access_token="bench", scopes=(), api_version="2026-10",
                                  token_expires_at=None, refresh_token=None, refresh_expires_at=None)

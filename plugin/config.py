@@ -59,7 +59,7 @@ class Config:
     api_key: str
     api_secrets: tuple[str, ...]
     app_url: str
-    db_path: str = "storelift.db"
+    database_url: str = "storelift.db"  # a URL, or a SQLite file path
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     api_version: str = "2026-10"
     platform_domain: str = "myshopify.com"
@@ -122,7 +122,11 @@ ENVIRONMENT = {
     "STORELIFT_API_KEY": "the app's API key (client id)",
     "STORELIFT_API_SECRET": "the app's API secret; comma-separated for rotation: the first signs, all verify",
     "STORELIFT_APP_URL": "public https URL of this app, e.g. https://storelift.example.com",
-    "STORELIFT_DB": "SQLite database file (default storelift.db in the working directory)",
+    "STORELIFT_DATABASE_URL": "sqlite:///path/to/file.db or postgresql://user:password@host:5432/dbname"
+                              " (default: the SQLite file STORELIFT_DB names)",
+    "STORELIFT_DB": "SQLite database file, when STORELIFT_DATABASE_URL is unset (default storelift.db here)",
+    "STORELIFT_DB_POOL_SIZE": "PostgreSQL connections each process keeps open (default 5, up to twice more"
+                              " under bursts); see docs/deploy.md",
     "STORELIFT_SCOPES": "comma-separated access scopes to request",
     "STORELIFT_API_VERSION": "Admin API version, e.g. 2026-10",
     "STORELIFT_PLATFORM_DOMAIN": "shop domain suffix (default myshopify.com; devstore uses devstore.test)",
@@ -193,7 +197,7 @@ def load_config(
         api_key=required("STORELIFT_API_KEY", "api_key"),
         api_secrets=secrets,
         app_url=app_url,
-        db_path=env.get("STORELIFT_DB", "storelift.db"),
+        database_url=env.get("STORELIFT_DATABASE_URL") or env.get("STORELIFT_DB", "storelift.db"),
         scopes=_split(env.get("STORELIFT_SCOPES", "")) or DEFAULT_SCOPES,
         api_version=env.get("STORELIFT_API_VERSION", "2026-10"),
         platform_domain=env.get("STORELIFT_PLATFORM_DOMAIN", "myshopify.com").strip().lower(),

@@ -187,7 +187,7 @@ def run(args) -> int:
             "api_key": DEMO_KEY,
             "api_secrets": (DEMO_SECRET,),
             "app_url": app_url,
-            "db_path": args.db,
+            "database_url": args.db,
             "platform_domain": DEMO_PLATFORM_DOMAIN,
             "shop_urls": {DEMO_SHOP: store_base},
             "run_worker": True,

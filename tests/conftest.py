@@ -15,9 +15,41 @@ import pytest
 
 from plugin.app import create_app
 
+from .support import database
 from .support.app import SHOP, base_overrides
 from .support.paths import SHARED
 from .support.shops import install
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="the engine every test's database runs on")
+
+
+def pytest_configure(config):
+    os.environ[database.ENGINE_VARIABLE] = config.getoption("--database")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_server(request):
+    """On ``--database=postgresql``: the session's server (given, or a throwaway cluster)."""
+    if not database.on_postgresql():
+        yield
+        return
+    from .support.postgres import Cluster, Databases
+
+    given = os.environ.get("STORELIFT_TEST_POSTGRES_URL")
+    cluster = None if given else Cluster()
+    database.use_postgres(Databases(given or cluster.url))
+    yield
+    if cluster is not None:
+        cluster.remove()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases():
+    yield
+    database.drop_test_databases()
 
 
 @pytest.fixture

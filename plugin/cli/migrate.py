@@ -9,7 +9,7 @@ from ..store import Store
 
 def _migrate(args) -> int:
     config = load_config()
-    store = Store(config.db_path)
+    store = Store(config.database_url)
     applied = store.migrate()
     store.close()
     print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))

@@ -3,7 +3,7 @@
 A runner drains two queues with the same claim (``store/leases.py``) and
 the same attempt (``attempt``): first the webhook inbox, then the jobs the
 platform's data caused (derived data waits for the data). Any number of
-runners can run at once, as threads in ``serve``/``demo``
+runners can run at once, on one machine or several, as threads in ``serve``/``demo``
 (``STORELIFT_RUN_WORKER=1``) or as ``storelift worker`` processes: claims are
 atomic, and a runner killed mid-job leaves the job to be claimed again when
 its lease runs out (at most ``max_attempts`` times, then dead-lettered).
@@ -38,7 +38,7 @@ def backoff_ms(attempt: int) -> int:
 
 class Runner:
     def __init__(self, services: Any, *, name: str | None = None, lease_ms: int = 60_000, max_attempts: int = 8,
-                 batch: int = 50, idle_sleep: float = 0.2):
+                 batch: int = 50):
         self.services = services
         self.store = services.store
         self.kinds = services.jobs
@@ -46,7 +46,6 @@ class Runner:
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts  # the inbox's cap; job kinds carry their own
         self.batch = batch
-        self.idle_sleep = idle_sleep
 
     # ------------------------------------------------------------------ draining
 
@@ -119,18 +118,23 @@ class Runner:
                 log.exception("periodic step %s failed", name)
 
     def run_forever(self, stop: threading.Event) -> None:
+        """Drain, and when idle wait to be woken (PostgreSQL's NOTIFY) or poll (SQLite), until ``stop``."""
         log.info("worker %s started", self.name)
+        waiter = self.store.database.waiter()
         next_upkeep = 0.0
-        while not stop.is_set():
-            try:
-                if time.monotonic() >= next_upkeep:
-                    self.maintain()
-                    next_upkeep = time.monotonic() + PERIOD_S
-                if not self.run_once():
-                    stop.wait(self.idle_sleep)
-            except Exception:  # a broken database must not kill the thread silently
-                log.exception("worker loop error")
-                stop.wait(1.0)
+        try:
+            while not stop.is_set():
+                try:
+                    if time.monotonic() >= next_upkeep:
+                        self.maintain()
+                        next_upkeep = time.monotonic() + PERIOD_S
+                    if not self.run_once():
+                        waiter.wait(stop)
+                except Exception:  # a broken database must not kill the thread silently
+                    log.exception("worker loop error")
+                    stop.wait(1.0)
+        finally:
+            waiter.close()
         log.info("worker %s stopped", self.name)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from . import engines
+from . import engines, wakeups
 from .group_commit import GroupCommitter, sqlite_file_connection
 
 STREAM_BATCH = 2_000
@@ -126,16 +126,29 @@ class Database:
             finally:
                 self._local.transaction = None
 
-    def write_durable(self, sql: str, params: dict) -> list[tuple]:
+    def write_durable(self, sql: str, params: dict, *, wake_workers: bool = False) -> list[tuple]:
         """One write statement committed to disk before returning, for rows whose acknowledgement is a promise.
 
         On SQLite, concurrent callers share one fsync (the group committer); PostgreSQL's
-        own commit is durable and groups concurrent commits itself.
+        own commit is durable and groups concurrent commits itself. ``wake_workers``:
+        the statement queued work (``wake_workers``).
         """
         if self._group is not None:
             return self._group.execute(sql, params)
         with self.write() as transaction:
-            return transaction.execute(sql, params).rows
+            rows = transaction.execute(sql, params).rows
+            if wake_workers and rows:
+                transaction.execute(wakeups.NOTIFY_SQL)
+            return rows
+
+    def wake_workers(self) -> None:
+        """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits."""
+        if not self.is_sqlite:
+            self.execute(wakeups.NOTIFY_SQL)
+
+    def waiter(self) -> wakeups.Poll | wakeups.Listen:
+        """What an idle worker waits on (one per worker thread)."""
+        return wakeups.Poll() if self.is_sqlite else wakeups.Listen(self.url)
 
     def execute(self, sql: str, params: dict | None = None) -> Outcome:
         current = self._open()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .database import database_url
+
 API_KEY = "test-api-key"
 SECRET = "test-secret-0123456789abcdef0123456789"
 OLD_SECRET = "old-test-secret-0123456789abcdef01234567"
@@ -14,7 +16,7 @@ def base_overrides(tmp_path, **extra) -> dict:
         "api_key": API_KEY,
         "api_secrets": (SECRET, OLD_SECRET),
         "app_url": "https://storelift.test",
-        "db_path": str(tmp_path / "storelift.db"),
+        "database_url": database_url(tmp_path),
         "sync_on_install": False,
         **extra,
     }

@@ -6,6 +6,7 @@ import devstore
 from plugin.app import create_app
 from plugin.jobs import Runner
 
+from .database import database_url
 from .servers import ServerThread, free_port
 
 API_KEY = "e2e-api-key"
@@ -32,7 +33,7 @@ class Stack:
                 "api_key": API_KEY,
                 "api_secrets": (SECRET,),
                 "app_url": self.app_url,
-                "db_path": str(tmp_path / "e2e.db"),
+                "database_url": database_url(tmp_path, "e2e"),
                 "platform_domain": "devstore.test",
                 "shop_urls": {SHOP: self.store_url},
             }

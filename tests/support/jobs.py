@@ -34,7 +34,7 @@ class DrainingRunner(Runner):
 def runner(store, handlers=None, *, config=None, **options) -> DrainingRunner:
     """A runner over ``store`` with every job kind, the inbox handled by ``handlers`` (default: the real ones)."""
     config = config or load_config(overrides={"mode": "test", "api_key": API_KEY, "api_secrets": (SECRET,),
-                                              "app_url": "https://storelift.test", "db_path": store.database.path})
+                                              "app_url": "https://storelift.test", "database_url": store.database.url})
     services = Services(config=config, store=store)
     register_job_kinds(services.jobs)
     if handlers is not None:

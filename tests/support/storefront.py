@@ -18,6 +18,7 @@ from plugin.app import create_app
 from plugin.cli.serve import server_options
 from plugin.demo import install_through_oauth
 
+from .database import database_url
 from .jobs import wait_for_jobs
 from .paths import ROOT
 from .servers import ServerThread, free_port
@@ -49,7 +50,7 @@ class StorefrontStack:
         self.store_url, self._stop_store = devstore.serve_in_thread(shop_settings, port=0)
         self.app = create_app({
             "mode": "test", "api_key": API_KEY, "api_secrets": (SECRET,), "app_url": self.app_url,
-            "db_path": str(tmp_path / "storefront.db"), "platform_domain": "devstore.test",
+            "database_url": database_url(tmp_path, "storefront"), "platform_domain": "devstore.test",
             "shop_urls": {SHOP: self.store_url}, "sync_on_install": False, "run_worker": True,
         })
         self.config = self.app.extensions["storelift"].config

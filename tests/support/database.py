@@ -1,0 +1,47 @@
+"""Which engine this test run uses, and a fresh database on it for each test that asks.
+
+``pytest`` runs the suite on SQLite; ``pytest --database=postgresql`` runs the
+same tests on PostgreSQL (tests/support/postgres.py starts the server). A test
+asks ``database_url(tmp_path, name)`` for a database of its own and never
+names an engine, unless it is about one engine: then it carries
+``only_on("sqlite", reason)`` or ``only_on("postgresql", reason)``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+ENGINE_VARIABLE = "STORELIFT_TEST_ENGINE"
+_databases = None  # postgres.Databases, once the session's server is up
+
+
+def engine() -> str:
+    return os.environ.get(ENGINE_VARIABLE, "sqlite")
+
+
+def on_postgresql() -> bool:
+    return engine() == "postgresql"
+
+
+def use_postgres(databases) -> None:
+    global _databases
+    _databases = databases
+
+
+def database_url(tmp_path, name: str = "storelift") -> str:
+    """A new, empty database for this test (migrated on PostgreSQL, where it is copied from a template)."""
+    if on_postgresql():
+        return _databases.fresh()
+    return f"sqlite:///{tmp_path / (name + '.db')}"
+
+
+def drop_test_databases() -> None:
+    if _databases is not None:
+        _databases.drop_all()
+
+
+def only_on(name: str, reason: str):
+    """Mark a test that is about one engine; ``reason`` says why it cannot run on the other."""
+    return pytest.mark.skipif(engine() != name, reason=f"{name} only: {reason}")
