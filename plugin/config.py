@@ -67,6 +67,7 @@ class Config:
     # Demo/test only: shop domain -> base URL of a simulated store on loopback.
     shop_urls: Mapping[str, str] = field(default_factory=dict)
     run_worker: bool = False
+    web_processes: int = 1  # storefront rate limits are shared out among this many web processes
     log_level: str = "INFO"
     # Pull the catalog and recent orders in the background right after install.
     sync_on_install: bool = True
@@ -133,6 +134,8 @@ ENVIRONMENT = {
     "STORELIFT_SHOP_URLS": "demo/test only: shop=url pairs mapping simulated shops to loopback",
     "STORELIFT_RUN_WORKER": "1 runs the job runner (webhook inbox, background jobs) as a thread inside serve/demo",
     "STORELIFT_LOG_LEVEL": "logging level (default INFO)",
+    "STORELIFT_WEB_PROCESSES": "how many web processes serve the storefront (default 1): each enforces"
+                               " 1/N of every storefront rate limit, so together they enforce the limit",
 }
 
 _DEMO_DEFAULTS = {
@@ -156,6 +159,12 @@ def _parse_shop_urls(value: str) -> dict[str, str]:
             )
         mapping[shop.strip().lower()] = url.strip()
     return mapping
+
+
+def _positive_int(name: str, value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def load_config(
@@ -204,6 +213,7 @@ def load_config(
         mode=mode,
         shop_urls=shop_urls,
         run_worker=env.get("STORELIFT_RUN_WORKER", "0") in ("1", "true", "yes"),
+        web_processes=_positive_int("STORELIFT_WEB_PROCESSES", env.get("STORELIFT_WEB_PROCESSES", "1")),
         log_level=env.get("STORELIFT_LOG_LEVEL", "INFO").upper(),
     )
     return config.with_overrides(overrides)

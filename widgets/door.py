@@ -66,8 +66,8 @@ class Refused(ValueError):
 class WidgetState:
     """Per-app state of this door: rate limits and when background checks last ran per shop."""
 
-    def __init__(self) -> None:
-        self.limiter = RateLimiter()
+    def __init__(self, web_processes: int = 1) -> None:
+        self.limiter = RateLimiter(processes=web_processes)
         self._last: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
@@ -91,7 +91,8 @@ def blueprint(name: str, import_name: str, **options) -> Blueprint:
 
 def _setup(state) -> None:
     if "storelift.widgets" not in state.app.extensions:
-        state.app.extensions["storelift.widgets"] = WidgetState()
+        config = Services.of(state.app).config
+        state.app.extensions["storelift.widgets"] = WidgetState(config.web_processes)
         bots.warm_up()
 
 

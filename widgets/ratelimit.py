@@ -1,9 +1,13 @@
 """In-process token buckets: per visitor, per IP, per purpose.
 
 Storefront endpoints are reachable by anyone who can load the shop, so every
-write endpoint is bounded. Buckets live in memory (a bounded LRU), which is
-right for one process; several processes each enforce the limit on their own
-share of traffic, which still bounds abuse.
+write endpoint is bounded. Buckets live in memory (a bounded LRU), per
+process. With several web processes behind a load balancer, each process
+enforces ``1/processes`` of every limit (``STORELIFT_WEB_PROCESSES``, see
+docs/deploy.md): requests spread over the processes, so together they
+enforce the whole limit without a database write per storefront request. A
+visitor pinned to one process gets that process's share only, which errs on
+the strict side.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ DEFAULT_LIMITS = {
 
 
 class RateLimiter:
-    def __init__(self, limits: dict[str, Limit] | None = None, max_keys: int = 100_000, clock=time.monotonic):
-        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+    def __init__(self, limits: dict[str, Limit] | None = None, max_keys: int = 100_000, clock=time.monotonic,
+                 processes: int = 1):
+        self.limits = {purpose: Limit(burst=limit.burst / processes, per_second=limit.per_second / processes)
+                       for purpose, limit in (DEFAULT_LIMITS if limits is None else limits).items()}
         self._buckets: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_keys
