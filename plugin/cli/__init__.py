@@ -27,6 +27,7 @@ COMMANDS = (
     "plugin.recommendations.commands",
     "plugin.cli.demo",
     "plugin.cli.migrate",
+    "plugin.cli.db",
     "plugin.cli.worker",
     "plugin.jobs.commands",
 )
