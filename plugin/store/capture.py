@@ -23,11 +23,13 @@ class Capture:
 
     def current_campaign(self, shop: str) -> dict | None:
         return self._d.one(
-            "SELECT * FROM capture_campaigns WHERE shop = ? AND retired_at IS NULL ORDER BY id DESC LIMIT 1", [shop]
+            "SELECT * FROM capture_campaigns WHERE shop = :shop AND retired_at IS NULL ORDER BY id DESC LIMIT 1",
+            {"shop": shop},
         )
 
     def campaign(self, shop: str, campaign_id: int) -> dict | None:
-        return self._d.one("SELECT * FROM capture_campaigns WHERE shop = ? AND id = ?", [shop, campaign_id])
+        return self._d.one("SELECT * FROM capture_campaigns WHERE shop = :shop AND id = :campaign_id",
+                           {"shop": shop, "campaign_id": campaign_id})
 
     def add_campaign(self, shop: str, *, discount_key: str, discount_id: str, title: str, starts_at: int,
                      ends_at: int | None) -> int:
@@ -35,17 +37,19 @@ class Capture:
         now = now_ms()
         with self._d.write() as db:
             db.execute(
-                "UPDATE capture_codes SET state = 'retired' WHERE shop = ? AND state = 'free'"
-                " AND campaign_id IN (SELECT id FROM capture_campaigns WHERE shop = ? AND retired_at IS NULL)",
-                [shop, shop],
+                "UPDATE capture_codes SET state = 'retired' WHERE shop = :shop AND state = 'free'"
+                " AND campaign_id IN (SELECT id FROM capture_campaigns WHERE shop = :shop AND retired_at IS NULL)",
+                {"shop": shop},
             )
-            db.execute("UPDATE capture_campaigns SET retired_at = ? WHERE shop = ? AND retired_at IS NULL", [now, shop])
+            db.execute("UPDATE capture_campaigns SET retired_at = :now WHERE shop = :shop AND retired_at IS NULL",
+                       {"now": now, "shop": shop})
             rows = list(db.query(
                 """
                 INSERT INTO capture_campaigns (shop, discount_key, discount_id, title, starts_at, ends_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+                VALUES (:shop, :discount_key, :discount_id, :title, :starts_at, :ends_at, :now) RETURNING id
                 """,
-                [shop, discount_key, discount_id, title, starts_at, ends_at, now],
+                {"shop": shop, "discount_key": discount_key, "discount_id": discount_id, "title": title,
+                 "starts_at": starts_at, "ends_at": ends_at, "now": now},
             ))
         return rows[0]["id"]
 
@@ -56,19 +60,21 @@ class Capture:
             return 0
         now = now_ms()
         with self._d.write() as db:
-            db.conn.executemany(
+            self._d.executemany(
                 """
-                INSERT INTO capture_codes (shop, code, campaign_id, state, created_at) VALUES (?, ?, ?, 'free', ?)
+                INSERT INTO capture_codes (shop, code, campaign_id, state, created_at)
+                VALUES (:shop, :code, :campaign_id, 'free', :now)
                 ON CONFLICT (shop, code) DO NOTHING
                 """,
-                [(shop, code, campaign_id, now) for code in codes],
+                [{"shop": shop, "code": code, "campaign_id": campaign_id, "now": now} for code in codes],
             )
         return len(codes)
 
     def free_codes(self, shop: str, campaign_id: int) -> int:
         row = self._d.one(
-            "SELECT COUNT(*) AS n FROM capture_codes WHERE shop = ? AND campaign_id = ? AND state = 'free'",
-            [shop, campaign_id],
+            "SELECT COUNT(*) AS n FROM capture_codes WHERE shop = :shop AND campaign_id = :campaign_id"
+            " AND state = 'free'",
+            {"shop": shop, "campaign_id": campaign_id},
         )
         return row["n"]
 
@@ -76,15 +82,15 @@ class Capture:
         """Hand out one free code (call inside ``database.write()``); None when the pool is dry."""
         rows = self._d.query(
             """
-            UPDATE capture_codes SET state = 'assigned', assigned_at = ?
-            WHERE shop = ? AND code = (
+            UPDATE capture_codes SET state = 'assigned', assigned_at = :now
+            WHERE shop = :shop AND code = (
                 SELECT code FROM capture_codes
-                WHERE shop = ? AND campaign_id = ? AND state = 'free' AND redeemed_at IS NULL
+                WHERE shop = :shop AND campaign_id = :campaign_id AND state = 'free' AND redeemed_at IS NULL
                 ORDER BY created_at, code LIMIT 1
             ) AND state = 'free'
             RETURNING code
             """,
-            [now, shop, shop, campaign_id],
+            {"now": now, "shop": shop, "campaign_id": campaign_id},
         )
         return rows[0]["code"] if rows else None
 
@@ -97,26 +103,29 @@ class Capture:
             for code in codes:
                 matched += db.execute(
                     """
-                    UPDATE capture_codes SET redeemed_at = COALESCE(redeemed_at, ?),
-                        redeemed_order_id = COALESCE(redeemed_order_id, ?)
-                    WHERE shop = ? AND code = ?
+                    UPDATE capture_codes SET redeemed_at = COALESCE(redeemed_at, :at),
+                        redeemed_order_id = COALESCE(redeemed_order_id, :order_id)
+                    WHERE shop = :shop AND code = :code
                     """,
-                    [at, order_id, shop, code],
+                    {"at": at, "order_id": order_id, "shop": shop, "code": code},
                 ).rowcount
         return matched
 
     def redeemed_at(self, shop: str, code: str) -> int | None:
-        row = self._d.one("SELECT redeemed_at FROM capture_codes WHERE shop = ? AND code = ?", [shop, code])
+        row = self._d.one("SELECT redeemed_at FROM capture_codes WHERE shop = :shop AND code = :code",
+                          {"shop": shop, "code": code})
         return row["redeemed_at"] if row else None
 
     def code_counts(self, shop: str) -> dict[str, int]:
-        rows = self._d.query("SELECT state, COUNT(*) AS n FROM capture_codes WHERE shop = ? GROUP BY state", [shop])
+        rows = self._d.query("SELECT state, COUNT(*) AS n FROM capture_codes WHERE shop = :shop GROUP BY state",
+                             {"shop": shop})
         return {r["state"]: r["n"] for r in rows}
 
     # ------------------------------------------------------------------ subscribers
 
     def subscriber(self, shop: str, email: str) -> dict | None:
-        return self._d.one("SELECT * FROM subscribers WHERE shop = ? AND email = ?", [shop, email])
+        return self._d.one("SELECT * FROM subscribers WHERE shop = :shop AND email = :email",
+                           {"shop": shop, "email": email})
 
     def add_subscriber(self, shop: str, *, email: str, code: str | None, campaign_id: int | None,
                        code_ends_at: int | None, visitor_id: str | None, consent_text: str, consent_page: str,
@@ -126,75 +135,82 @@ class Capture:
             """
             INSERT INTO subscribers (shop, email, code, campaign_id, code_ends_at, visitor_id, consent_at,
                 consent_text, consent_page, settings_version, sync_state, sync_next_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+            VALUES (:shop, :email, :code, :campaign_id, :code_ends_at, :visitor_id, :now,
+                :consent_text, :consent_page, :settings_version, 'pending', :now, :now)
             """,
-            [shop, email, code, campaign_id, code_ends_at, visitor_id, now, consent_text, consent_page,
-             settings_version, now, now],
+            {"shop": shop, "email": email, "code": code, "campaign_id": campaign_id, "code_ends_at": code_ends_at,
+             "visitor_id": visitor_id, "now": now, "consent_text": consent_text, "consent_page": consent_page,
+             "settings_version": settings_version},
         )
 
     def give_code(self, shop: str, email: str, code: str, campaign_id: int, code_ends_at: int | None) -> None:
         self._d.execute(
-            "UPDATE subscribers SET code = ?, campaign_id = ?, code_ends_at = ? WHERE shop = ? AND email = ? AND code IS NULL",
-            [code, campaign_id, code_ends_at, shop, email],
+            "UPDATE subscribers SET code = :code, campaign_id = :campaign_id, code_ends_at = :code_ends_at"
+            " WHERE shop = :shop AND email = :email AND code IS NULL",
+            {"code": code, "campaign_id": campaign_id, "code_ends_at": code_ends_at, "shop": shop, "email": email},
         )
 
     def replace_code(self, shop: str, email: str, old_code: str, code: str, campaign_id: int,
                      code_ends_at: int | None) -> None:
         """A second welcome code for a subscriber whose first one is spent (only if it is still the first)."""
         self._d.execute(
-            "UPDATE subscribers SET code = ?, campaign_id = ?, code_ends_at = ? WHERE shop = ? AND email = ? AND code = ?",
-            [code, campaign_id, code_ends_at, shop, email, old_code],
+            "UPDATE subscribers SET code = :code, campaign_id = :campaign_id, code_ends_at = :code_ends_at"
+            " WHERE shop = :shop AND email = :email AND code = :old_code",
+            {"code": code, "campaign_id": campaign_id, "code_ends_at": code_ends_at, "shop": shop, "email": email,
+             "old_code": old_code},
         )
 
     def waiting_for_code(self, shop: str, limit: int = 500) -> list[str]:
         rows = self._d.query(
-            "SELECT email FROM subscribers WHERE shop = ? AND code IS NULL ORDER BY created_at LIMIT ?", [shop, limit]
+            "SELECT email FROM subscribers WHERE shop = :shop AND code IS NULL ORDER BY created_at LIMIT :limit",
+            {"shop": shop, "limit": limit},
         )
         return [r["email"] for r in rows]
 
     def subscribers(self, shop: str, limit: int | None = None) -> list[dict]:
-        sql = "SELECT * FROM subscribers WHERE shop = ? ORDER BY created_at DESC, email"
-        params: list = [shop]
+        sql = "SELECT * FROM subscribers WHERE shop = :shop ORDER BY created_at DESC, email"
+        params: dict = {"shop": shop}
         if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+            sql += " LIMIT :limit"
+            params["limit"] = limit
         return self._d.query(sql, params)
 
     def subscriber_count(self, shop: str) -> int:
-        return self._d.one("SELECT COUNT(*) AS n FROM subscribers WHERE shop = ?", [shop])["n"]
+        return self._d.one("SELECT COUNT(*) AS n FROM subscribers WHERE shop = :shop", {"shop": shop})["n"]
 
     def due_syncs(self, shop: str, now: int, limit: int = 50) -> list[dict]:
         return self._d.query(
             """
-            SELECT * FROM subscribers WHERE shop = ? AND sync_state = 'pending' AND sync_next_at <= ?
-            ORDER BY sync_next_at LIMIT ?
+            SELECT * FROM subscribers WHERE shop = :shop AND sync_state = 'pending' AND sync_next_at <= :now
+            ORDER BY sync_next_at LIMIT :limit
             """,
-            [shop, now, limit],
+            {"shop": shop, "now": now, "limit": limit},
         )
 
     def shops_with_due_syncs(self, now: int) -> list[str]:
         rows = self._d.query(
-            "SELECT DISTINCT shop FROM subscribers WHERE sync_state = 'pending' AND sync_next_at <= ?", [now]
+            "SELECT DISTINCT shop FROM subscribers WHERE sync_state = 'pending' AND sync_next_at <= :now",
+            {"now": now},
         )
         return [r["shop"] for r in rows]
 
     def sync_done(self, shop: str, email: str, customer_id: str) -> None:
         self._d.execute(
             """
-            UPDATE subscribers SET sync_state = 'done', customer_id = ?, sync_error = NULL,
-                sync_attempts = sync_attempts + 1 WHERE shop = ? AND email = ?
+            UPDATE subscribers SET sync_state = 'done', customer_id = :customer_id, sync_error = NULL,
+                sync_attempts = sync_attempts + 1 WHERE shop = :shop AND email = :email
             """,
-            [customer_id, shop, email],
+            {"customer_id": customer_id, "shop": shop, "email": email},
         )
 
     def sync_failed(self, shop: str, email: str, error: str, next_at: int | None) -> None:
         """Record a failed attempt: retried at ``next_at``, or given up on (``failed``) when None."""
         self._d.execute(
             """
-            UPDATE subscribers SET sync_attempts = sync_attempts + 1, sync_error = ?,
-                sync_state = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
-                sync_next_at = COALESCE(?, sync_next_at)
-            WHERE shop = ? AND email = ?
+            UPDATE subscribers SET sync_attempts = sync_attempts + 1, sync_error = :error,
+                sync_state = CASE WHEN CAST(:next_at AS BIGINT) IS NULL THEN 'failed' ELSE 'pending' END,
+                sync_next_at = COALESCE(:next_at, sync_next_at)
+            WHERE shop = :shop AND email = :email
             """,
-            [error[:500], next_at, next_at, shop, email],
+            {"error": error[:500], "next_at": next_at, "shop": shop, "email": email},
         )

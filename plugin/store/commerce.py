@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 
 from .connection import Database
-from .sql import marks
+from .sql import named
 
 # Newest wins; equal ``updated_at`` (whole seconds on the platform) falls back to the
 # delivery's trigger time, so two edits within one second still end with the later one.
@@ -177,20 +177,21 @@ def _upsert(db, table: str, keys: tuple[str, ...], row: dict, guard: str) -> boo
     columns = list(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({named(columns)}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {guard} RETURNING 1"
     )
-    return bool(list(db.query(sql, list(row.values()))))
+    return bool(list(db.query(sql, row)))
 
 
-def _replace(db, table: str, parent: str, shop: str, key: str, children: list[dict]) -> None:
-    db.execute(f"DELETE FROM {table} WHERE shop = ? AND {parent} = ?", [shop, key])
+def _replace(database: Database, table: str, parent: str, shop: str, key: str, children: list[dict]) -> None:
+    """Replace a parent's children with ``children`` (call inside ``database.write()``)."""
+    database.execute(f"DELETE FROM {table} WHERE shop = :shop AND {parent} = :key", {"shop": shop, "key": key})
     if not children:
         return
     names = ["shop", parent, *children[0]]
-    db.conn.executemany(  # one prepared statement for all lines: orders can have hundreds
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(names)})",
-        [[shop, key, *child.values()] for child in children],
+    database.executemany(  # one prepared statement for all lines: orders can have hundreds
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({named(names)})",
+        [{"shop": shop, parent: key, **child} for child in children],
     )
 
 
@@ -209,15 +210,16 @@ class Commerce:
         with self._d.write() as db:
             applied = _upsert(db, table, ("shop", key), row, guard.format(table=table))
             if applied:
-                _replace(db, child_table, key, shop, row[key], child_rows)
+                _replace(self._d, child_table, key, shop, row[key], child_rows)
         return applied
 
     def _get(self, shop: str, table: str, key: str, value: str, child_table: str, child_name: str,
              order_by: str = "position") -> dict | None:
-        row = _decoded(self._d.one(f"SELECT * FROM {table} WHERE shop = ? AND {key} = ?", [shop, value]))
+        params = {"shop": shop, "key": value}
+        row = _decoded(self._d.one(f"SELECT * FROM {table} WHERE shop = :shop AND {key} = :key", params))
         if row is not None:
             row[child_name] = self._d.query(
-                f"SELECT * FROM {child_table} WHERE shop = ? AND {key} = ? ORDER BY {order_by}", [shop, value]
+                f"SELECT * FROM {child_table} WHERE shop = :shop AND {key} = :key ORDER BY {order_by}", params
             )
         return row
 
@@ -259,7 +261,8 @@ class Commerce:
         with self._d.write() as db:
             rows = list(db.query(
                 """
-                INSERT INTO products (shop, product_id, deleted_at, source_updated_at) VALUES (?, ?, ?, ?)
+                INSERT INTO products (shop, product_id, deleted_at, source_updated_at)
+                VALUES (:shop, :product_id, :at, :at)
                 ON CONFLICT (shop, product_id) DO UPDATE SET
                     deleted_at = excluded.deleted_at,
                     source_updated_at = CASE WHEN excluded.source_updated_at > products.source_updated_at
@@ -267,7 +270,7 @@ class Commerce:
                 WHERE products.deleted_at IS NULL
                 RETURNING 1
                 """,
-                [shop, product_id, at, at],
+                {"shop": shop, "product_id": product_id, "at": at},
             ))
         return bool(rows)
 

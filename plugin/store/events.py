@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from .connection import Database
-from .sql import marks
+from .sql import in_list
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,14 @@ class Events:
         """Insert a batch (call inside ``database.write()``); returns how many were stored."""
         if not events:
             return 0
-        self._d.db.conn.executemany(
+        self._d.executemany(
             """
             INSERT INTO storefront_events (shop, visitor_id, session_id, type, occurred_at, received_at, path, data)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (:shop, :visitor_id, :session_id, :type, :occurred_at, :received_at, :path, :data)
             """,
-            [(shop, visitor_id, session_id, e.type, e.occurred_at, received_at, e.path,
-              json.dumps(e.data, separators=(",", ":"), sort_keys=True)) for e in events],
+            [{"shop": shop, "visitor_id": visitor_id, "session_id": session_id, "type": e.type,
+              "occurred_at": e.occurred_at, "received_at": received_at, "path": e.path,
+              "data": json.dumps(e.data, separators=(",", ":"), sort_keys=True)} for e in events],
         )
         return len(events)
 
@@ -43,12 +44,13 @@ class Events:
         """Events of these visitors (one person's devices), oldest first."""
         if not visitor_ids:
             return []
+        ids_sql, ids = in_list("visitor", visitor_ids)
         rows = self._d.query(
             f"""
             SELECT visitor_id, session_id, type, occurred_at, path, data FROM storefront_events
-            WHERE shop = ? AND visitor_id IN ({marks(visitor_ids)}) ORDER BY occurred_at, id LIMIT ?
+            WHERE shop = :shop AND visitor_id IN ({ids_sql}) ORDER BY occurred_at, id LIMIT :limit
             """,
-            [shop, *visitor_ids, limit],
+            {**ids, "shop": shop, "limit": limit},
         )
         for row in rows:
             row["data"] = json.loads(row["data"])
@@ -56,9 +58,10 @@ class Events:
 
     def count(self, shop: str, type: str | None = None) -> int:
         if type is None:
-            row = self._d.one("SELECT COUNT(*) AS n FROM storefront_events WHERE shop = ?", [shop])
+            row = self._d.one("SELECT COUNT(*) AS n FROM storefront_events WHERE shop = :shop", {"shop": shop})
         else:
-            row = self._d.one("SELECT COUNT(*) AS n FROM storefront_events WHERE shop = ? AND type = ?", [shop, type])
+            row = self._d.one("SELECT COUNT(*) AS n FROM storefront_events WHERE shop = :shop AND type = :type",
+                              {"shop": shop, "type": type})
         return row["n"]
 
     def widget_counts(self, shop: str, since_ms: int = 0) -> dict[str, int]:
@@ -66,8 +69,8 @@ class Events:
         rows = self._d.query(
             """
             SELECT type, COUNT(*) AS n FROM storefront_events
-            WHERE shop = ? AND type LIKE 'widget_%' AND occurred_at >= ? GROUP BY type
+            WHERE shop = :shop AND type LIKE 'widget_%' AND occurred_at >= :since GROUP BY type
             """,
-            [shop, since_ms],
+            {"shop": shop, "since": since_ms},
         )
         return {r["type"]: r["n"] for r in rows}

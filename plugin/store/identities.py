@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from .connection import Database
-from .sql import marks
+from .sql import in_list
 
 PERSON_COLUMNS = "p.person_id, p.email, p.customer_id"
 
@@ -32,38 +32,44 @@ class Identities:
             f"""
             SELECT v.visitor_id, v.first_seen, v.last_seen, {PERSON_COLUMNS}
             FROM visitors v JOIN people p ON p.shop = v.shop AND p.person_id = v.person_id
-            WHERE v.shop = ? AND v.visitor_id = ?
+            WHERE v.shop = :shop AND v.visitor_id = :visitor_id
             """,
-            [shop, visitor_id],
+            {"shop": shop, "visitor_id": visitor_id},
         )
 
     def person(self, shop: str, person_id: str) -> dict | None:
-        return self._d.one("SELECT * FROM people WHERE shop = ? AND person_id = ?", [shop, person_id])
+        return self._d.one("SELECT * FROM people WHERE shop = :shop AND person_id = :person_id",
+                           {"shop": shop, "person_id": person_id})
 
     def person_by_email(self, shop: str, email: str) -> dict | None:
-        return self._d.one("SELECT * FROM people WHERE shop = ? AND email = ?", [shop, email])
+        return self._d.one("SELECT * FROM people WHERE shop = :shop AND email = :email", {"shop": shop, "email": email})
 
     def person_by_customer(self, shop: str, customer_id: str) -> dict | None:
-        return self._d.one("SELECT * FROM people WHERE shop = ? AND customer_id = ?", [shop, customer_id])
+        return self._d.one("SELECT * FROM people WHERE shop = :shop AND customer_id = :customer_id",
+                           {"shop": shop, "customer_id": customer_id})
 
     def visitor_ids(self, shop: str, person_id: str) -> list[str]:
         rows = self._d.query(
-            "SELECT visitor_id FROM visitors WHERE shop = ? AND person_id = ? ORDER BY first_seen, visitor_id",
-            [shop, person_id],
+            "SELECT visitor_id FROM visitors WHERE shop = :shop AND person_id = :person_id"
+            " ORDER BY first_seen, visitor_id",
+            {"shop": shop, "person_id": person_id},
         )
         return [r["visitor_id"] for r in rows]
 
     def customer_email(self, shop: str, customer_id: str) -> str | None:
         """The email the platform's customer record (from webhooks) holds for this id."""
         row = self._d.one(
-            "SELECT email FROM customers WHERE shop = ? AND customer_id = ? AND email IS NOT NULL", [shop, customer_id]
+            "SELECT email FROM customers WHERE shop = :shop AND customer_id = :customer_id AND email IS NOT NULL",
+            {"shop": shop, "customer_id": customer_id},
         )
         return row["email"].strip().lower() if row else None
 
     def customer_for_email(self, shop: str, email: str) -> str | None:
+        # case-fold: SQLite's lower() folds ASCII only, PostgreSQL's folds every letter (non-ASCII emails).
         row = self._d.one(
-            "SELECT customer_id FROM customers WHERE shop = ? AND lower(email) = ? ORDER BY customer_id LIMIT 1",
-            [shop, email],
+            "SELECT customer_id FROM customers WHERE shop = :shop AND lower(email) = :email"
+            " ORDER BY customer_id LIMIT 1",
+            {"shop": shop, "email": email},
         )
         return row["customer_id"] if row else None
 
@@ -72,14 +78,14 @@ class Identities:
         row = self._d.one(
             """
             SELECT email, customer_id FROM (
-                SELECT email, customer_id, source_updated_at FROM checkouts WHERE shop = ? AND cart_token = ?
+                SELECT email, customer_id, source_updated_at FROM checkouts WHERE shop = :shop AND cart_token = :cart
                 UNION ALL
-                SELECT email, customer_id, source_updated_at FROM orders WHERE shop = ? AND cart_token = ?
+                SELECT email, customer_id, source_updated_at FROM orders WHERE shop = :shop AND cart_token = :cart
             ) AS found
             WHERE email IS NOT NULL OR customer_id IS NOT NULL
             ORDER BY source_updated_at DESC LIMIT 1
             """,
-            [shop, cart_token, shop, cart_token],
+            {"shop": shop, "cart": cart_token},
         )
         if row is None:
             return None, None
@@ -89,9 +95,10 @@ class Identities:
     def cart_tokens(self, shop: str, visitor_ids: list[str]) -> list[str]:
         if not visitor_ids:
             return []
+        ids_sql, ids = in_list("visitor", visitor_ids)
         rows = self._d.query(
-            f"SELECT DISTINCT cart_token FROM visitor_carts WHERE shop = ? AND visitor_id IN ({marks(visitor_ids)})",
-            [shop, *visitor_ids],
+            f"SELECT DISTINCT cart_token FROM visitor_carts WHERE shop = :shop AND visitor_id IN ({ids_sql})",
+            {**ids, "shop": shop},
         )
         return [r["cart_token"] for r in rows]
 
@@ -100,26 +107,29 @@ class Identities:
     def create_person(self, shop: str, now: int, email: str | None = None, customer_id: str | None = None) -> str:
         person_id = new_person_id()
         self._d.execute(
-            "INSERT INTO people (shop, person_id, email, customer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [shop, person_id, email, customer_id, now, now],
+            "INSERT INTO people (shop, person_id, email, customer_id, created_at, updated_at)"
+            " VALUES (:shop, :person_id, :email, :customer_id, :now, :now)",
+            {"shop": shop, "person_id": person_id, "email": email, "customer_id": customer_id, "now": now},
         )
         return person_id
 
     def add_visitor(self, shop: str, visitor_id: str, person_id: str, now: int) -> None:
         self._d.execute(
-            "INSERT INTO visitors (shop, visitor_id, person_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
-            [shop, visitor_id, person_id, now, now],
+            "INSERT INTO visitors (shop, visitor_id, person_id, first_seen, last_seen)"
+            " VALUES (:shop, :visitor_id, :person_id, :now, :now)",
+            {"shop": shop, "visitor_id": visitor_id, "person_id": person_id, "now": now},
         )
 
     def seen(self, shop: str, visitor_id: str, now: int) -> None:
         self._d.execute(
-            "UPDATE visitors SET last_seen = ? WHERE shop = ? AND visitor_id = ? AND last_seen < ?",
-            [now, shop, visitor_id, now],
+            "UPDATE visitors SET last_seen = :now WHERE shop = :shop AND visitor_id = :visitor_id AND last_seen < :now",
+            {"now": now, "shop": shop, "visitor_id": visitor_id},
         )
 
     def move_visitor(self, shop: str, visitor_id: str, person_id: str) -> None:
         self._d.execute(
-            "UPDATE visitors SET person_id = ? WHERE shop = ? AND visitor_id = ?", [person_id, shop, visitor_id]
+            "UPDATE visitors SET person_id = :person_id WHERE shop = :shop AND visitor_id = :visitor_id",
+            {"person_id": person_id, "shop": shop, "visitor_id": visitor_id},
         )
 
     def set_person(self, shop: str, person_id: str, now: int, *, email: str | None = None,
@@ -127,10 +137,11 @@ class Identities:
         """Fill in the email and/or customer id where the person has none yet."""
         self._d.execute(
             """
-            UPDATE people SET email = COALESCE(email, ?), customer_id = COALESCE(customer_id, ?), updated_at = ?
-            WHERE shop = ? AND person_id = ?
+            UPDATE people SET email = COALESCE(email, :email), customer_id = COALESCE(customer_id, :customer_id),
+                updated_at = :now
+            WHERE shop = :shop AND person_id = :person_id
             """,
-            [email, customer_id, now, shop, person_id],
+            {"email": email, "customer_id": customer_id, "now": now, "shop": shop, "person_id": person_id},
         )
 
     def merge(self, shop: str, loser: str, winner: str, now: int) -> None:
@@ -138,8 +149,9 @@ class Identities:
         if loser == winner:
             return
         gone = self.person(shop, loser)
-        self._d.execute("UPDATE visitors SET person_id = ? WHERE shop = ? AND person_id = ?", [winner, shop, loser])
-        self._d.execute("DELETE FROM people WHERE shop = ? AND person_id = ?", [shop, loser])
+        self._d.execute("UPDATE visitors SET person_id = :winner WHERE shop = :shop AND person_id = :loser",
+                        {"winner": winner, "shop": shop, "loser": loser})
+        self._d.execute("DELETE FROM people WHERE shop = :shop AND person_id = :loser", {"shop": shop, "loser": loser})
         if gone:
             self.set_person(shop, winner, now, email=gone["email"], customer_id=gone["customer_id"])
 
@@ -147,17 +159,18 @@ class Identities:
         """An anonymous person whose last visitor moved away is nobody: drop it."""
         self._d.execute(
             """
-            DELETE FROM people WHERE shop = ? AND person_id = ? AND email IS NULL AND customer_id IS NULL
+            DELETE FROM people WHERE shop = :shop AND person_id = :person_id AND email IS NULL AND customer_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM visitors v WHERE v.shop = people.shop AND v.person_id = people.person_id)
             """,
-            [shop, person_id],
+            {"shop": shop, "person_id": person_id},
         )
 
     def add_cart(self, shop: str, cart_token: str, visitor_id: str, now: int) -> None:
         self._d.execute(
             """
-            INSERT INTO visitor_carts (shop, cart_token, visitor_id, seen_at) VALUES (?, ?, ?, ?)
+            INSERT INTO visitor_carts (shop, cart_token, visitor_id, seen_at)
+            VALUES (:shop, :cart_token, :visitor_id, :now)
             ON CONFLICT (shop, cart_token, visitor_id) DO UPDATE SET seen_at = excluded.seen_at
             """,
-            [shop, cart_token, visitor_id, now],
+            {"shop": shop, "cart_token": cart_token, "visitor_id": visitor_id, "now": now},
         )

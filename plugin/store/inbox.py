@@ -70,7 +70,11 @@ class Inbox:
         status: str = "pending",
         note: str | None = None,
     ) -> int | None:
-        """Store a delivery durably; returns its id, or None when it is a duplicate."""
+        """Store a delivery durably; returns its id, or None when it is a duplicate.
+
+        Still positional: ``write_durable`` (``GroupCommitter.execute``) copies its
+        parameters with ``list()``, which would turn a dict into its keys.
+        """
         now = now_ms()
         rows = self._d.write_durable(
             """
@@ -108,42 +112,42 @@ class Inbox:
 
     def fail(self, delivery_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
-        leases.settle(self._d.db, "webhook_inbox", delivery_id, worker, now=now_ms(), error=error,
+        leases.settle(self._d, "webhook_inbox", delivery_id, worker, now=now_ms(), error=error,
                       status="pending" if retry_at is not None else "dead", retry_at=retry_at)
 
     def skip(self, delivery_id: int, worker: str, reason: str) -> None:
         """Finish a delivery that needs no handler (unknown shop or topic, uninstalled shop)."""
-        leases.settle(self._d.db, "webhook_inbox", delivery_id, worker, status="skipped", now=now_ms(), error=reason)
+        leases.settle(self._d, "webhook_inbox", delivery_id, worker, status="skipped", now=now_ms(), error=reason)
 
     def replay(self, delivery_id: int | None = None, *, all_dead: bool = False) -> int:
         """Queue dead (or any finished) deliveries again; returns how many."""
-        return leases.replay(self._d.db, "webhook_inbox", now=now_ms(), row_id=None if all_dead else delivery_id)
+        return leases.replay(self._d, "webhook_inbox", now=now_ms(), row_id=None if all_dead else delivery_id)
 
     def get(self, delivery_id: int) -> Delivery | None:
-        row = self._d.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery_id])
+        row = self._d.one("SELECT * FROM webhook_inbox WHERE id = :id", {"id": delivery_id})
         return _delivery(row) if row else None
 
     def list(self, *, status: str | None = None, shop: str | None = None, limit: int = 50) -> list[dict]:
         """Rows for people to read (no bodies), newest first."""
-        clauses, params = [], []
+        clauses, params = [], {"limit": limit}
         if status == "failed":  # retrying after an error, not yet dead
             clauses.append("status = 'pending' AND last_error IS NOT NULL")
         elif status:
-            clauses.append("status = ?")
-            params.append(status)
+            clauses.append("status = :status")
+            params["status"] = status
         if shop:
-            clauses.append("shop = ?")
-            params.append(shop)
+            clauses.append("shop = :shop")
+            params["shop"] = shop
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return self._d.query(
             f"""SELECT id, shop, topic, status, attempts, received_at, finished_at, last_error
-                FROM webhook_inbox {where} ORDER BY id DESC LIMIT ?""",
-            params + [limit],
+                FROM webhook_inbox {where} ORDER BY id DESC LIMIT :limit""",
+            params,
         )
 
     def stats(self, shop: str | None = None) -> dict[str, dict[str, int]]:
         """Counts per topic and status."""
-        where, params = ("WHERE shop = ?", [shop]) if shop else ("", [])
+        where, params = ("WHERE shop = :shop", {"shop": shop}) if shop else ("", {})
         result: dict[str, dict[str, int]] = {}
         for row in self._d.query(
             f"SELECT topic, status, COUNT(*) AS n FROM webhook_inbox {where} GROUP BY topic, status", params
@@ -154,6 +158,6 @@ class Inbox:
     def last_received(self, shop: str) -> dict[str, int]:
         """When each topic last arrived for ``shop`` (subscription health in the admin)."""
         rows = self._d.query(
-            "SELECT topic, MAX(received_at) AS at FROM webhook_inbox WHERE shop = ? GROUP BY topic", [shop]
+            "SELECT topic, MAX(received_at) AS at FROM webhook_inbox WHERE shop = :shop GROUP BY topic", {"shop": shop}
         )
         return {r["topic"]: r["at"] for r in rows}

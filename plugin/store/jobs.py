@@ -22,7 +22,7 @@ from typing import Iterator
 from . import leases
 from ..clock import now_ms
 from .connection import Database
-from .sql import marks
+from .sql import in_list
 from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "skipped", "dead")
@@ -59,23 +59,24 @@ class Jobs:
         self._d.execute(
             """
             INSERT INTO jobs (kind, shop, dedupe_key, payload, status, next_attempt_at, created_at)
-            VALUES (?, ?, ?, ?, 'pending', ?, ?)
+            VALUES (:kind, :shop, :dedupe_key, :payload, 'pending', :due_at, :now)
             ON CONFLICT (shop, kind, dedupe_key) WHERE status IN ('pending', 'processing') DO UPDATE SET
                 rerun = CASE WHEN jobs.status = 'processing' THEN 1 ELSE jobs.rerun END,
                 next_attempt_at = CASE WHEN jobs.status = 'pending' AND excluded.next_attempt_at < jobs.next_attempt_at
                                        THEN excluded.next_attempt_at ELSE jobs.next_attempt_at END
             """,
-            [kind, shop, dedupe_key, json.dumps(payload or {}, sort_keys=True), due_at or now, now],
+            {"kind": kind, "shop": shop, "dedupe_key": dedupe_key, "payload": json.dumps(payload or {}, sort_keys=True),
+             "due_at": due_at or now, "now": now},
         )
 
     def claim(self, worker: str, *, lease_ms: int, limit: int, max_attempts: int | None, kinds: tuple[str, ...]) -> list[Job]:
         """Take up to ``limit`` due jobs of the given kinds (``leases.claim``, shared with the inbox)."""
         if not kinds:
             return []
-        where = f"kind IN ({marks(kinds)})"
+        kinds_sql, kinds_params = in_list("kind", kinds)
         with self._d.write() as db:
             rows = leases.claim(db, "jobs", worker, now=now_ms(), lease_ms=lease_ms, limit=limit,
-                                max_attempts=max_attempts, where=where, params=tuple(kinds))
+                                max_attempts=max_attempts, where=f"kind IN ({kinds_sql})", params=kinds_params)
         return sorted((_job(r) for r in rows), key=lambda j: j.id)
 
     @contextmanager
@@ -91,25 +92,26 @@ class Jobs:
         with self._d.write() as db:
             yield
             now = now_ms()
+            held = {"id": job_id, "worker": worker}
             again = db.execute(
-                """UPDATE jobs SET status = 'pending', rerun = 0, attempts = 0, next_attempt_at = ?,
+                """UPDATE jobs SET status = 'pending', rerun = 0, attempts = 0, next_attempt_at = :now,
                        lease_until = NULL, last_error = NULL
-                   WHERE id = ? AND locked_by = ? AND status = 'processing' AND rerun = 1""",
-                [now, job_id, worker],
+                   WHERE id = :id AND locked_by = :worker AND status = 'processing' AND rerun = 1""",
+                {**held, "now": now},
             ).rowcount
             if not again and not db.execute(
-                "DELETE FROM jobs WHERE id = ? AND locked_by = ? AND status = 'processing'", [job_id, worker]
+                "DELETE FROM jobs WHERE id = :id AND locked_by = :worker AND status = 'processing'", held
             ).rowcount:
                 raise LeaseLost(job_id)
 
     def fail(self, job_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
-        leases.settle(self._d.db, "jobs", job_id, worker, now=now_ms(), error=error,
+        leases.settle(self._d, "jobs", job_id, worker, now=now_ms(), error=error,
                       status="pending" if retry_at is not None else "dead", retry_at=retry_at)
 
     def skip(self, job_id: int, worker: str, reason: str) -> None:
         """Finish a job that has nothing to do (its shop is gone)."""
-        leases.settle(self._d.db, "jobs", job_id, worker, status="skipped", now=now_ms(), error=reason)
+        leases.settle(self._d, "jobs", job_id, worker, status="skipped", now=now_ms(), error=reason)
 
     def replay(self, job_id: int | None = None, *, all_dead: bool = False) -> int:
         """Queue dead (or any finished) jobs again; returns how many. Work that is already
@@ -118,38 +120,38 @@ class Jobs:
         count = 0
         for one in ids:
             try:
-                count += leases.replay(self._d.db, "jobs", now=now_ms(), row_id=one)
+                count += leases.replay(self._d, "jobs", now=now_ms(), row_id=one)
             except sqlite3.IntegrityError:  # a live job with the same key exists: it does this work
                 continue
         return count
 
     def get(self, job_id: int) -> dict | None:
-        return self._d.one("SELECT * FROM jobs WHERE id = ?", [job_id])
+        return self._d.one("SELECT * FROM jobs WHERE id = :id", {"id": job_id})
 
     def list(self, *, status: str | None = None, shop: str | None = None, kind: str | None = None,
              limit: int = 50) -> list[dict]:
         """Rows for people to read, newest first (``failed``: retrying after an error, not yet dead)."""
-        clauses, params = [], []
+        clauses, params = [], {"limit": limit}
         if status == "failed":
             clauses.append("status = 'pending' AND last_error IS NOT NULL")
         elif status:
-            clauses.append("status = ?")
-            params.append(status)
+            clauses.append("status = :status")
+            params["status"] = status
         for column, value in (("shop", shop), ("kind", kind)):
             if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+                clauses.append(f"{column} = :{column}")
+                params[column] = value
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return self._d.query(
             f"""SELECT id, kind, shop, dedupe_key, status, attempts, next_attempt_at, created_at, finished_at,
                        last_error
-                FROM jobs {where} ORDER BY id DESC LIMIT ?""",
-            params + [limit],
+                FROM jobs {where} ORDER BY id DESC LIMIT :limit""",
+            params,
         )
 
     def stats(self, shop: str | None = None) -> dict[str, dict[str, int]]:
         """Counts per kind and status."""
-        where, params = ("WHERE shop = ?", [shop]) if shop else ("", [])
+        where, params = ("WHERE shop = :shop", {"shop": shop}) if shop else ("", {})
         result: dict[str, dict[str, int]] = {}
         for row in self._d.query(f"SELECT kind, status, COUNT(*) AS n FROM jobs {where} GROUP BY kind, status", params):
             result.setdefault(row["kind"], {})[row["status"]] = row["n"]

@@ -9,27 +9,29 @@ time has come, or ``processing`` under a lease that ran out (its worker died).
 
 This module is the one place where claiming happens, so the PostgreSQL port
 adds ``FOR UPDATE SKIP LOCKED`` to the inner SELECT of ``claim`` and nowhere else.
+
+``db`` is whatever runs a statement: the handle of ``Database.write()`` or the
+``Database`` itself (one auto-committed statement); only its ``execute`` and
+``query`` are used, with named parameters.
 """
 
 from __future__ import annotations
 
-import sqlite_utils
-
 # Only these tables are ever formatted into the SQL below (never input).
 TABLES = ("webhook_inbox", "jobs")
 
-DUE = "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND lease_until < ?))"
+DUE = "((status = 'pending' AND next_attempt_at <= :now) OR (status = 'processing' AND lease_until < :now))"
 
 
-def claim(db: sqlite_utils.Database, table: str, worker: str, *, now: int, lease_ms: int, limit: int,
-          max_attempts: int | None, where: str = "", params: tuple = ()) -> list[dict]:
+def claim(db, table: str, worker: str, *, now: int, lease_ms: int, limit: int,
+          max_attempts: int | None, where: str = "", params: dict | None = None) -> list[dict]:
     """Atomically take up to ``limit`` due rows for ``worker`` until the lease ends; call inside a write.
 
     The dead-letter rule, the same for every queue: a due row already claimed
     ``max_attempts`` times is dead-lettered instead of claimed again, so a
     worker that dies or hangs on it (its lease runs out and its failure path
     never ran) cannot make it come back forever. ``where`` narrows the rows
-    (e.g. to the kinds a worker knows).
+    (e.g. to the kinds a worker knows) with its own named ``params``.
     """
     assert table in TABLES
     extra = f" AND {where}" if where else ""
@@ -37,32 +39,32 @@ def claim(db: sqlite_utils.Database, table: str, worker: str, *, now: int, lease
         db.execute(
             f"""
             UPDATE {table}
-            SET status = 'dead', lease_until = NULL, finished_at = ?,
+            SET status = 'dead', lease_until = NULL, finished_at = :now,
                 last_error = 'gave up after ' || attempts || ' attempts: '
                     || COALESCE(last_error, 'the worker holding it stopped before finishing')
-            WHERE {DUE} AND attempts >= ?{extra}
+            WHERE {DUE} AND attempts >= :max_attempts{extra}
             """,
-            [now, now, now, max_attempts, *params],
+            {**(params or {}), "now": now, "max_attempts": max_attempts},
         )
     return list(
         db.query(
             f"""
             UPDATE {table}
-            SET status = 'processing', lease_until = ?, locked_by = ?, attempts = attempts + 1
+            SET status = 'processing', lease_until = :lease_until, locked_by = :worker, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM {table}
                 WHERE {DUE}{extra}
                 ORDER BY next_attempt_at, id
-                LIMIT ?
+                LIMIT :limit
             )
             RETURNING *
             """,
-            [now + lease_ms, worker, now, now, *params, limit],
+            {**(params or {}), "lease_until": now + lease_ms, "worker": worker, "now": now, "limit": limit},
         )
     )
 
 
-def settle(db: sqlite_utils.Database, table: str, row_id: int, worker: str, *, status: str, now: int,
+def settle(db, table: str, row_id: int, worker: str, *, status: str, now: int,
            error: str | None, retry_at: int | None = None) -> int:
     """End an attempt held by ``worker``: ``pending`` again at ``retry_at``, or finished with ``status``.
 
@@ -72,26 +74,27 @@ def settle(db: sqlite_utils.Database, table: str, row_id: int, worker: str, *, s
     cursor = db.execute(
         f"""
         UPDATE {table}
-        SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
-            last_error = ?, finished_at = ?
-        WHERE id = ? AND locked_by = ? AND status = 'processing'
+        SET status = :status, next_attempt_at = COALESCE(:retry_at, next_attempt_at), lease_until = NULL,
+            last_error = :error, finished_at = :finished_at
+        WHERE id = :id AND locked_by = :worker AND status = 'processing'
         """,
-        [status, retry_at, error[:2000] if error else None, None if status == "pending" else now, row_id, worker],
+        {"status": status, "retry_at": retry_at, "error": error[:2000] if error else None,
+         "finished_at": None if status == "pending" else now, "id": row_id, "worker": worker},
     )
     return cursor.rowcount
 
 
-def replay(db: sqlite_utils.Database, table: str, *, now: int, row_id: int | None = None) -> int:
+def replay(db, table: str, *, now: int, row_id: int | None = None) -> int:
     """Queue one finished row (or, with no id, every dead one) again with fresh attempts; returns how many."""
     assert table in TABLES
     if row_id is None:
-        where, params = "status = 'dead'", []
+        where, params = "status = 'dead'", {}
     else:
-        where, params = "id = ? AND status <> 'processing'", [row_id]
+        where, params = "id = :id AND status <> 'processing'", {"id": row_id}
     cursor = db.execute(
-        f"""UPDATE {table} SET status = 'pending', attempts = 0, next_attempt_at = ?, finished_at = NULL
+        f"""UPDATE {table} SET status = 'pending', attempts = 0, next_attempt_at = :now, finished_at = NULL
             WHERE {where}""",
-        [now, *params],
+        {**params, "now": now},
     )
     return cursor.rowcount
 

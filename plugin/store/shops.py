@@ -62,7 +62,7 @@ class Shops:
             yield
 
     def get(self, shop: str) -> Shop | None:
-        return _shop(self._d.one("SELECT * FROM shops WHERE shop = ?", [shop]))
+        return _shop(self._d.one("SELECT * FROM shops WHERE shop = :shop", {"shop": shop}))
 
     def installed(self) -> list[Shop]:
         rows = self._d.query(
@@ -89,7 +89,8 @@ class Shops:
                 INSERT INTO shops (shop, access_token, token_expires_at, refresh_token,
                                    refresh_expires_at, scopes, api_version, installed_at,
                                    uninstalled_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                VALUES (:shop, :access_token, :token_expires_at, :refresh_token,
+                        :refresh_expires_at, :scopes, :api_version, :now, NULL, :now)
                 ON CONFLICT (shop) DO UPDATE SET
                     access_token = excluded.access_token,
                     token_expires_at = excluded.token_expires_at,
@@ -101,8 +102,9 @@ class Shops:
                     uninstalled_at = NULL,
                     updated_at = excluded.updated_at
                 """,
-                [shop, access_token, token_expires_at, refresh_token, refresh_expires_at,
-                 ",".join(scopes), api_version, now, now],
+                {"shop": shop, "access_token": access_token, "token_expires_at": token_expires_at,
+                 "refresh_token": refresh_token, "refresh_expires_at": refresh_expires_at,
+                 "scopes": ",".join(scopes), "api_version": api_version, "now": now},
             )
         return self.get(shop)
 
@@ -117,12 +119,13 @@ class Shops:
     ) -> None:
         self._d.execute(
             """
-            UPDATE shops SET access_token = ?, token_expires_at = ?,
-                refresh_token = COALESCE(?, refresh_token),
-                refresh_expires_at = COALESCE(?, refresh_expires_at), updated_at = ?
-            WHERE shop = ? AND uninstalled_at IS NULL
+            UPDATE shops SET access_token = :access_token, token_expires_at = :token_expires_at,
+                refresh_token = COALESCE(:refresh_token, refresh_token),
+                refresh_expires_at = COALESCE(:refresh_expires_at, refresh_expires_at), updated_at = :now
+            WHERE shop = :shop AND uninstalled_at IS NULL
             """,
-            [access_token, token_expires_at, refresh_token, refresh_expires_at, now_ms(), shop],
+            {"access_token": access_token, "token_expires_at": token_expires_at, "refresh_token": refresh_token,
+             "refresh_expires_at": refresh_expires_at, "now": now_ms(), "shop": shop},
         )
 
     def mark_uninstalled(self, shop: str) -> None:
@@ -130,25 +133,26 @@ class Shops:
         self._d.execute(
             """
             UPDATE shops SET access_token = NULL, refresh_token = NULL, token_expires_at = NULL,
-                refresh_expires_at = NULL, uninstalled_at = ?, updated_at = ?
-            WHERE shop = ?
+                refresh_expires_at = NULL, uninstalled_at = :now, updated_at = :now
+            WHERE shop = :shop
             """,
-            [now_ms(), now_ms(), shop],
+            {"now": now_ms(), "shop": shop},
         )
 
 
     def sync_started(self, shop: str) -> int:
         with self._d.write() as db:
-            rows = list(db.query("INSERT INTO sync_runs (shop, started_at) VALUES (?, ?) RETURNING id", [shop, now_ms()]))
+            rows = list(db.query("INSERT INTO sync_runs (shop, started_at) VALUES (:shop, :now) RETURNING id",
+                                 {"shop": shop, "now": now_ms()}))
         return rows[0]["id"]
 
     def sync_finished(
         self, run_id: int, *, products: int | None = None, orders: int | None = None, error: str | None = None
     ) -> None:
         self._d.execute(
-            "UPDATE sync_runs SET finished_at = ?, products = COALESCE(?, products), orders = COALESCE(?, orders), "
-            "error = ? WHERE id = ?",
-            [now_ms(), products, orders, error, run_id],
+            "UPDATE sync_runs SET finished_at = :now, products = COALESCE(:products, products),"
+            " orders = COALESCE(:orders, orders), error = :error WHERE id = :id",
+            {"now": now_ms(), "products": products, "orders": orders, "error": error, "id": run_id},
         )
 
     def sync_progress(
@@ -157,17 +161,18 @@ class Shops:
     ) -> None:
         """What a running sync has written so far, and of how many."""
         self._d.execute(
-            "UPDATE sync_runs SET products = ?, orders = ?, products_total = ?, orders_total = ? "
-            "WHERE shop = ? AND id = ?",
-            [products, orders, products_total, orders_total, shop, run_id],
+            "UPDATE sync_runs SET products = :products, orders = :orders, products_total = :products_total,"
+            " orders_total = :orders_total WHERE shop = :shop AND id = :id",
+            {"products": products, "orders": orders, "products_total": products_total, "orders_total": orders_total,
+             "shop": shop, "id": run_id},
         )
 
     def last_sync(self, shop: str) -> dict | None:
         return self._d.one(
             "SELECT started_at, finished_at, products, orders, products_total, orders_total, error "
-            "FROM sync_runs WHERE shop = ? "
+            "FROM sync_runs WHERE shop = :shop "
             "ORDER BY started_at DESC, id DESC LIMIT 1",
-            [shop],
+            {"shop": shop},
         )
 
 
@@ -180,16 +185,16 @@ class OAuthStates:
     def issue(self, state: str, shop: str, ttl_ms: int) -> None:
         now = now_ms()
         with self._d.write() as db:
-            db.execute("DELETE FROM oauth_states WHERE expires_at < ?", [now])
+            db.execute("DELETE FROM oauth_states WHERE expires_at < :now", {"now": now})
             db.execute(
-                "INSERT INTO oauth_states (state, shop, expires_at) VALUES (?, ?, ?)",
-                [state, shop, now + ttl_ms],
+                "INSERT INTO oauth_states (state, shop, expires_at) VALUES (:state, :shop, :expires_at)",
+                {"state": state, "shop": shop, "expires_at": now + ttl_ms},
             )
 
     def consume(self, state: str, shop: str) -> bool:
         """True exactly once for a live nonce issued for this shop."""
         rows = self._d.query(
-            "DELETE FROM oauth_states WHERE state = ? AND shop = ? AND expires_at >= ? RETURNING state",
-            [state, shop, now_ms()],
+            "DELETE FROM oauth_states WHERE state = :state AND shop = :shop AND expires_at >= :now RETURNING state",
+            {"state": state, "shop": shop, "now": now_ms()},
         )
         return bool(rows)

@@ -19,8 +19,8 @@ def visit(store, visitor, n, **signals):
 
 
 def people(store):
-    return store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY email",
-                                [SHOP])
+    return store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = :shop ORDER BY email",
+                                {"shop": SHOP})
 
 
 def test_two_devices_that_type_the_same_email_share_one_history(store):

@@ -86,8 +86,8 @@ def test_an_expired_token_is_refreshed_before_the_next_api_call(stack):
     # an hour and more passes on the platform: the old access token is dead there …
     requests.post(f"{stack.store_url}/_devstore/clock", json={"advance": 3700}, timeout=10).raise_for_status()
     # … and for Storelift too
-    stack.store.database.execute("UPDATE shops SET token_expires_at = ? WHERE shop = ?",
-                                 [int(time.time() * 1000) - 1000, SHOP])
+    stack.store.database.execute("UPDATE shops SET token_expires_at = :expires_at WHERE shop = :shop",
+                                 {"expires_at": int(time.time() * 1000) - 1000, "shop": SHOP})
     status = requests.get(f"{stack.app_url}/admin/api/status",
                           headers={"Authorization": f"Bearer {session_token()}"}, timeout=30)
     assert status.status_code == 200

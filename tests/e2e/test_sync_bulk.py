@@ -56,7 +56,7 @@ def installed_copy(stack, path) -> Store:
 
 
 def table(store: Store, name: str) -> list[dict]:
-    return store.database.query(f"SELECT * FROM {name} WHERE shop = ? ORDER BY {TABLES[name]}", [SHOP])
+    return store.database.query(f"SELECT * FROM {name} WHERE shop = :shop ORDER BY {TABLES[name]}", {"shop": SHOP})
 
 
 def used_codes(store: Store) -> set[str]:

@@ -43,7 +43,7 @@ def test_first_sync_pulls_the_catalog_and_recent_orders(stack):
     catalog = requests.get(f"{stack.store_url}/_devstore/catalog", timeout=10).json()["products"]
     assert run["products"] == len(catalog) == 40
     assert run["orders"] > 0
-    stored = stack.store.database.one("SELECT COUNT(*) AS n FROM products WHERE shop = ?", [SHOP])["n"]
+    stored = stack.store.database.one("SELECT COUNT(*) AS n FROM products WHERE shop = :shop", {"shop": SHOP})["n"]
     assert stored == len(catalog)
     summary = membership.segment_summary(stack.store, SHOP)
     assert summary["buyers"] > 0  # synced buyers have profiles and segments
@@ -73,7 +73,7 @@ def test_duplicates_are_processed_once_and_reordered_updates_end_newest(stack):
     control(stack, "webhooks/emit", topic="orders/create", resource_id=order["id"], duplicate=5)
     assert drain_and_work(stack) == 1
     rows = stack.store.database.query(
-        "SELECT COUNT(*) AS n FROM webhook_inbox WHERE shop = ? AND topic = 'orders/create'", [SHOP])
+        "SELECT COUNT(*) AS n FROM webhook_inbox WHERE shop = :shop AND topic = 'orders/create'", {"shop": SHOP})
     assert rows[0]["n"] == 2  # the original event and the re-emitted one, each stored once
 
     control(stack, "webhooks/hold")
@@ -108,4 +108,4 @@ def test_privacy_topics_and_uninstall_from_the_platform(stack):
     control(stack, "apps/storelift/shop-redact")
     drain_and_work(stack)
     for table in ("orders", "products", "customers", "shops"):
-        assert stack.store.database.query(f"SELECT * FROM {table} WHERE shop = ?", [SHOP]) == [], table
+        assert stack.store.database.query(f"SELECT * FROM {table} WHERE shop = :shop", {"shop": SHOP}) == [], table

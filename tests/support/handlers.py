@@ -70,6 +70,7 @@ def snapshot(store: Store, shop: str | None = None) -> dict[str, list[tuple]]:
     for table in tables(store):
         if shop is not None and "shop" not in columns(store, table):
             continue
-        sql, params = (f"SELECT * FROM {table} WHERE shop = ?", [shop]) if shop else (f"SELECT * FROM {table}", [])
-        result[table] = sorted(store.database.db.execute(sql, params).fetchall(), key=repr)
+        where, params = ("WHERE shop = :shop", {"shop": shop}) if shop else ("", {})
+        sql = f"SELECT * FROM {table} {where}"
+        result[table] = sorted(store.database.rows(sql, params), key=repr)
     return result

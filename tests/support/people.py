@@ -55,11 +55,11 @@ def order(store: Store, order_id: str, at: int, *, total: str = "50.00", custome
 
 
 def person_count(store: Store, shop: str = SHOP) -> int:
-    return store.database.one("SELECT COUNT(*) AS n FROM people WHERE shop = ?", [shop])["n"]
+    return store.database.one("SELECT COUNT(*) AS n FROM people WHERE shop = :shop", {"shop": shop})["n"]
 
 
 def profile_count(store: Store, shop: str = SHOP) -> int:
-    return store.database.one("SELECT COUNT(*) AS n FROM profiles WHERE shop = ?", [shop])["n"]
+    return store.database.one("SELECT COUNT(*) AS n FROM profiles WHERE shop = :shop", {"shop": shop})["n"]
 
 
 def profile_of(store, *, visitor_id=None, customer_id=None, email=None, shop=SHOP) -> dict:

@@ -25,10 +25,11 @@ def _decoded(row: dict | None) -> dict | None:
 
 
 def _with_lines(store: Store, shop: str, table: str, key: str, value: str, lines_table: str) -> dict | None:
-    row = _decoded(store.database.one(f"SELECT * FROM {table} WHERE shop = ? AND {key} = ?", [shop, value]))
+    params = {"shop": shop, "key": value}
+    row = _decoded(store.database.one(f"SELECT * FROM {table} WHERE shop = :shop AND {key} = :key", params))
     if row is not None:
         row["lines"] = store.database.query(
-            f"SELECT * FROM {lines_table} WHERE shop = ? AND {key} = ? ORDER BY position", [shop, value])
+            f"SELECT * FROM {lines_table} WHERE shop = :shop AND {key} = :key ORDER BY position", params)
     return row
 
 
@@ -48,15 +49,15 @@ def checkout(store: Store, shop: str, checkout_token: str) -> dict | None:
 
 
 def customer(store: Store, shop: str, customer_id: str) -> dict | None:
-    return _decoded(store.database.one("SELECT * FROM customers WHERE shop = ? AND customer_id = ?",
-                                       [shop, customer_id]))
+    return _decoded(store.database.one("SELECT * FROM customers WHERE shop = :shop AND customer_id = :customer_id",
+                                       {"shop": shop, "customer_id": customer_id}))
 
 
 def order_totals(store: Store, shop: str) -> dict[str, dict]:
     """Orders and revenue per currency, cancelled orders excluded, every sales channel alike (``Decimal`` sums)."""
     totals: dict[str, dict] = {}
     for row in store.database.query(
-        "SELECT currency, total_price FROM orders WHERE shop = ? AND cancelled_at IS NULL", [shop]
+        "SELECT currency, total_price FROM orders WHERE shop = :shop AND cancelled_at IS NULL", {"shop": shop}
     ):
         entry = totals.setdefault(row["currency"], {"orders": 0, "revenue": Decimal("0")})
         entry["orders"] += 1
@@ -71,25 +72,25 @@ def product_sales(store: Store, shop: str) -> list[dict]:
         SELECT l.product_id, COUNT(DISTINCT l.order_id) AS orders, SUM(l.quantity) AS units
         FROM order_lines l
         JOIN orders o ON o.shop = l.shop AND o.order_id = l.order_id
-        WHERE l.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
+        WHERE l.shop = :shop AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
         GROUP BY l.product_id
         ORDER BY units DESC, l.product_id
         """,
-        [shop],
+        {"shop": shop},
     )
 
 
 def available_products(store: Store, shop: str) -> list[dict]:
     """Products a shopper can be shown, by the store's own rule (``AVAILABLE``), by product id."""
     return [_decoded(row) for row in store.database.query(
-        f"SELECT p.* FROM products p WHERE p.shop = ? AND {AVAILABLE} ORDER BY p.product_id", [shop])]
+        f"SELECT p.* FROM products p WHERE p.shop = :shop AND {AVAILABLE} ORDER BY p.product_id", {"shop": shop})]
 
 
 # People -----------------------------------------------------------------------------------------
 
 def profiles(store: Store, shop: str) -> list[dict]:
     """Every profile of the shop, decoded as the store decodes one, by person id."""
-    ids = store.database.query("SELECT person_id FROM profiles WHERE shop = ? ORDER BY person_id", [shop])
+    ids = store.database.query("SELECT person_id FROM profiles WHERE shop = :shop ORDER BY person_id", {"shop": shop})
     return [store.profiles.get(shop, row["person_id"]) for row in ids]
 
 
@@ -110,13 +111,15 @@ def segments_of_visitor(store: Store, shop: str, visitor_id: str) -> set[str]:
 # Recommendation blocks --------------------------------------------------------------------------
 
 def impressions(store: Store, shop: str, rec_id: str | None = None) -> list[dict]:
-    where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-    rows = store.database.query(f"SELECT * FROM rec_impressions WHERE shop = ? {where} ORDER BY id", [shop, *params])
+    where, params = ("AND rec_id = :rec_id", {"rec_id": rec_id}) if rec_id else ("", {})
+    rows = store.database.query(f"SELECT * FROM rec_impressions WHERE shop = :shop {where} ORDER BY id",
+                                {**params, "shop": shop})
     for row in rows:
         row["items"] = json.loads(row["items"])
     return rows
 
 
 def clicks(store: Store, shop: str, rec_id: str | None = None) -> list[dict]:
-    where, params = ("AND rec_id = ?", [rec_id]) if rec_id else ("", [])
-    return store.database.query(f"SELECT * FROM rec_clicks WHERE shop = ? {where} ORDER BY id", [shop, *params])
+    where, params = ("AND rec_id = :rec_id", {"rec_id": rec_id}) if rec_id else ("", {})
+    return store.database.query(f"SELECT * FROM rec_clicks WHERE shop = :shop {where} ORDER BY id",
+                                {**params, "shop": shop})

@@ -21,7 +21,8 @@ from tests.support.jobs import runner
 
 
 def probe(store, delivery):
-    store.database.execute("INSERT INTO probe (delivery, pid) VALUES (?, ?)", [delivery.id, os.getpid()])
+    store.database.execute("INSERT INTO probe (delivery, pid) VALUES (:delivery, :pid)",
+                           {"delivery": delivery.id, "pid": os.getpid()})
 
 
 def main(db: str, mode: str, marker: str | None = None) -> None:

@@ -39,7 +39,7 @@ def handled(store, installed_shop):
     def handle(store_, delivery, payload):
         if payload.get("id") == 666:
             raise RecursionError("maximum recursion depth exceeded")
-        store_.database.execute("INSERT INTO probe VALUES (?)", [delivery.id])
+        store_.database.execute("INSERT INTO probe VALUES (:delivery)", {"delivery": delivery.id})
 
     return {"orders/create": handle}
 
@@ -50,8 +50,8 @@ def accept(store, key: str, body: bytes) -> int:
 
 
 def row(store, delivery_id: int) -> dict:
-    return store.database.one("SELECT status, attempts, last_error, next_attempt_at FROM webhook_inbox WHERE id = ?",
-                              [delivery_id])
+    return store.database.one("SELECT status, attempts, last_error, next_attempt_at FROM webhook_inbox WHERE id = :id",
+                              {"id": delivery_id})
 
 
 def test_a_handler_raising_recursion_error_is_retried_then_dead_while_its_batch_is_processed(store, clock, handled):

@@ -25,7 +25,8 @@ def accept(store, topic="orders/create", body=b'{"id": 1}', key="k1", shop=SHOP)
 
 def recording(store_, note="ok"):
     def handle(store, delivery, payload):
-        store.database.execute("INSERT INTO probe VALUES (?, ?, ?)", [delivery.shop, delivery.id, note])
+        store.database.execute("INSERT INTO probe VALUES (:shop, :delivery, :note)",
+                               {"shop": delivery.shop, "delivery": delivery.id, "note": note})
     return handle
 
 
@@ -54,14 +55,14 @@ def test_handler_errors_retry_with_backoff_then_dead_letter(store, installed_sho
     worker = runner(store, {"orders/create": broken}, max_attempts=3)
     before = now_ms()
     worker.run_once()
-    row = store.database.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery])
+    row = store.database.one("SELECT * FROM webhook_inbox WHERE id = :id", {"id": delivery})
     assert row["status"] == "pending" and row["attempts"] == 1 and "boom" in row["last_error"]
     assert row["next_attempt_at"] >= before + backoff_ms(1)
     assert probe() == []  # the failed attempt's writes were rolled back
     for _ in range(2):
-        store.database.execute("UPDATE webhook_inbox SET next_attempt_at = 0 WHERE id = ?", [delivery])
+        store.database.execute("UPDATE webhook_inbox SET next_attempt_at = 0 WHERE id = :id", {"id": delivery})
         worker.run_once()
-    row = store.database.one("SELECT * FROM webhook_inbox WHERE id = ?", [delivery])
+    row = store.database.one("SELECT * FROM webhook_inbox WHERE id = :id", {"id": delivery})
     assert row["status"] == "dead" and row["attempts"] == 3 and "RuntimeError: boom" in row["last_error"]
     assert store.inbox.list(status="dead")[0]["id"] == delivery
 
