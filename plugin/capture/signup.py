@@ -49,18 +49,34 @@ def subscribe(store: Store, shop: str, *, email: str, visitor_id: str | None, pa
     settings, version = CAPTURE.read(store, shop)
     if not settings["enabled"]:
         raise CaptureOff(shop)
+    for _ in range(2):  # a concurrent first submission of the same email wins; the second pass finds it
+        try:
+            return _subscribe_once(store, shop, settings, version, email=email, visitor_id=visitor_id, page=page,
+                                   customer_id=customer_id, now=now)
+        except _Raced:
+            continue
+    raise RuntimeError(f"{shop}: a subscriber row appeared and vanished twice during one signup")
+
+
+class _Raced(Exception):
+    """Another transaction inserted this subscriber between our read and our insert; ours rolls back."""
+
+
+def _subscribe_once(store: Store, shop: str, settings: dict, version: int, *, email: str, visitor_id: str | None,
+                    page: str, customer_id: str | None, now: int) -> Subscription:
     with store.database.write():
         existing = store.capture.subscriber(shop, email)
         if existing is None:
             campaign = store.capture.current_campaign(shop)
             code = store.capture.take_code(shop, campaign["id"], now) if campaign else None
             ends_at = campaign["ends_at"] if code else None
-            store.capture.add_subscriber(
+            if not store.capture.add_subscriber(
                 shop, email=email, code=code, campaign_id=campaign["id"] if code else None,
                 code_ends_at=ends_at, visitor_id=visitor_id,
                 consent_text=texts.render(settings["texts"]["consent"], settings), consent_page=page,
                 settings_version=version, now=now,
-            )
+            ):
+                raise _Raced(email)  # rolls back: the code taken above goes back to the pool
             result = Subscription(email=email, code=code, ends_at=ends_at, created=True)
         else:
             returning = for_returning(store, shop, existing, settings, visitor_id=visitor_id,

@@ -29,8 +29,10 @@ def observe(store: Store, shop: str, visitor_id: str, now: int, *, email: str | 
     with store.database.write():
         visitor = ids.visitor(shop, visitor_id)
         if visitor is None:
-            person_id = ids.create_person(shop, now)
-            ids.add_visitor(shop, visitor_id, person_id, now)
+            created = ids.create_person(shop, now)
+            person_id = ids.add_visitor(shop, visitor_id, created, now)
+            if person_id != created:  # a concurrent request saw this visitor first: its person stands
+                ids.delete_person_if_orphan(shop, created)
         else:
             person_id = visitor["person_id"]
             ids.seen(shop, visitor_id, now)

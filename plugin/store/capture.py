@@ -2,17 +2,24 @@
 
 The pool is what makes "never one code to two people" a database fact: a code
 moves from ``free`` to ``assigned`` in one UPDATE inside the subscriber's write
-transaction (``BEGIN IMMEDIATE``: one writer at a time), and the subscriber
-row's primary key (shop, email) makes a second submission find the first.
+transaction (on SQLite one writer at a time; on PostgreSQL the UPDATE re-checks
+``state = 'free'`` on the row it locked, and concurrent subscribers skip each
+other's picks), and the subscriber row's primary key (shop, email) makes a
+second submission find the first.
 """
 
 from __future__ import annotations
 
-
 from ..clock import now_ms
 from .connection import Database
+from .sql import claim_rows
 
 SYNC_PENDING, SYNC_DONE, SYNC_FAILED = "pending", "done", "failed"
+
+TAKE_CODE = claim_rows(
+    "capture_codes", "code", scope="shop = :shop AND state = 'free'",
+    where="shop = :shop AND campaign_id = :campaign_id AND state = 'free' AND redeemed_at IS NULL",
+    order_by="created_at, code", assign={"state": "'assigned'", "assigned_at": ":now"})
 
 
 class Capture:
@@ -79,19 +86,11 @@ class Capture:
         return row["n"]
 
     def take_code(self, shop: str, campaign_id: int, now: int) -> str | None:
-        """Hand out one free code (call inside ``database.write()``); None when the pool is dry."""
-        rows = self._d.query(
-            """
-            UPDATE capture_codes SET state = 'assigned', assigned_at = :now
-            WHERE shop = :shop AND code = (
-                SELECT code FROM capture_codes
-                WHERE shop = :shop AND campaign_id = :campaign_id AND state = 'free' AND redeemed_at IS NULL
-                ORDER BY created_at, code LIMIT 1
-            ) AND state = 'free'
-            RETURNING code
-            """,
-            {"now": now, "shop": shop, "campaign_id": campaign_id},
-        )
+        """Hand out one free code (call inside ``database.write()``); None when the pool is dry.
+
+        Concurrent subscribers each get a different code: the pick skips codes
+        another open transaction has just taken (``claim_rows``)."""
+        rows = self._d.query(TAKE_CODE, {"now": now, "shop": shop, "campaign_id": campaign_id, "limit": 1})
         return rows[0]["code"] if rows else None
 
     def mark_redeemed(self, shop: str, codes: list[str], order_id: str, at: int) -> int:
@@ -129,19 +128,21 @@ class Capture:
 
     def add_subscriber(self, shop: str, *, email: str, code: str | None, campaign_id: int | None,
                        code_ends_at: int | None, visitor_id: str | None, consent_text: str, consent_page: str,
-                       settings_version: int, now: int) -> None:
-        """Insert the consent record (call inside ``database.write()``)."""
-        self._d.execute(
+                       settings_version: int, now: int) -> bool:
+        """Insert the consent record (call inside ``database.write()``); False when a concurrent
+        submission of the same email inserted it first."""
+        return self._d.execute(
             """
             INSERT INTO subscribers (shop, email, code, campaign_id, code_ends_at, visitor_id, consent_at,
                 consent_text, consent_page, settings_version, sync_state, sync_next_at, created_at)
             VALUES (:shop, :email, :code, :campaign_id, :code_ends_at, :visitor_id, :now,
                 :consent_text, :consent_page, :settings_version, 'pending', :now, :now)
+            ON CONFLICT (shop, email) DO NOTHING
             """,
             {"shop": shop, "email": email, "code": code, "campaign_id": campaign_id, "code_ends_at": code_ends_at,
              "visitor_id": visitor_id, "now": now, "consent_text": consent_text, "consent_page": consent_page,
              "settings_version": settings_version},
-        )
+        ).rowcount == 1
 
     def give_code(self, shop: str, email: str, code: str, campaign_id: int, code_ends_at: int | None) -> None:
         self._d.execute(

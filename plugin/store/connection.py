@@ -52,14 +52,19 @@ class Outcome:
         return self.rows[0][0] if self.rows else None
 
 
-def _run(connection: sa.Connection, sql: str, params) -> Outcome:
-    result = connection.execute(_text(sql), params or {})
+def _statement(sql: str | sa.Executable) -> sa.Executable:
+    """SQL text, or a statement built with SQLAlchemy Core where the engines' SQL differs (row locks)."""
+    return _text(sql) if isinstance(sql, str) else sql
+
+
+def _run(connection: sa.Connection, sql, params) -> Outcome:
+    result = connection.execute(_statement(sql), params or {})
     rows = result.fetchall() if result.returns_rows else []
     return Outcome(result.rowcount, rows)
 
 
-def _dicts(connection: sa.Connection, sql: str, params) -> list[dict]:
-    return [dict(row) for row in connection.execute(_text(sql), params or {}).mappings()]
+def _dicts(connection: sa.Connection, sql, params) -> list[dict]:
+    return [dict(row) for row in connection.execute(_statement(sql), params or {}).mappings()]
 
 
 class Transaction:

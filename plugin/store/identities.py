@@ -113,12 +113,16 @@ class Identities:
         )
         return person_id
 
-    def add_visitor(self, shop: str, visitor_id: str, person_id: str, now: int) -> None:
-        self._d.execute(
+    def add_visitor(self, shop: str, visitor_id: str, person_id: str, now: int) -> str:
+        """Point a new visitor id at ``person_id``; returns the person it points at, which is another
+        one when a concurrent request recorded this visitor first (an upsert, not read-then-insert)."""
+        rows = self._d.rows(
             "INSERT INTO visitors (shop, visitor_id, person_id, first_seen, last_seen)"
-            " VALUES (:shop, :visitor_id, :person_id, :now, :now)",
+            " VALUES (:shop, :visitor_id, :person_id, :now, :now)"
+            " ON CONFLICT (shop, visitor_id) DO NOTHING RETURNING person_id",
             {"shop": shop, "visitor_id": visitor_id, "person_id": person_id, "now": now},
         )
+        return rows[0][0] if rows else self.visitor(shop, visitor_id)["person_id"]
 
     def seen(self, shop: str, visitor_id: str, now: int) -> None:
         self._d.execute(

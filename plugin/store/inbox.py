@@ -72,20 +72,22 @@ class Inbox:
     ) -> int | None:
         """Store a delivery durably; returns its id, or None when it is a duplicate.
 
-        Still positional: ``write_durable`` (``GroupCommitter.execute``) copies its
-        parameters with ``list()``, which would turn a dict into its keys.
+        A pending delivery wakes idle workers when it commits (PostgreSQL's NOTIFY).
         """
         now = now_ms()
         rows = self._d.write_durable(
             """
             INSERT INTO webhook_inbox (shop, topic, dedupe_key, webhook_id, event_id, api_version,
                 triggered_at, received_at, body, status, next_attempt_at, last_error, finished_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (:shop, :topic, :dedupe_key, :webhook_id, :event_id, :api_version,
+                :triggered_at, :now, :body, :status, :now, :note, :finished_at)
             ON CONFLICT (shop, topic, dedupe_key) DO NOTHING
             RETURNING id
             """,
-            [shop, topic, dedupe_key, webhook_id, event_id, api_version, triggered_at, now, body,
-             status, now, note, None if status == "pending" else now],
+            {"shop": shop, "topic": topic, "dedupe_key": dedupe_key, "webhook_id": webhook_id, "event_id": event_id,
+             "api_version": api_version, "triggered_at": triggered_at, "now": now, "body": body, "status": status,
+             "note": note, "finished_at": None if status == "pending" else now},
+            wake_workers=status == "pending",
         )
         return rows[0][0] if rows else None
 

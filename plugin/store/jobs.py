@@ -14,10 +14,11 @@ kept in the database where every process sees it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
+
+from sqlalchemy.exc import IntegrityError
 
 from . import leases
 from ..clock import now_ms
@@ -68,6 +69,7 @@ class Jobs:
             {"kind": kind, "shop": shop, "dedupe_key": dedupe_key, "payload": json.dumps(payload or {}, sort_keys=True),
              "due_at": due_at or now, "now": now},
         )
+        self._d.wake_workers()
 
     def claim(self, worker: str, *, lease_ms: int, limit: int, max_attempts: int | None, kinds: tuple[str, ...]) -> list[Job]:
         """Take up to ``limit`` due jobs of the given kinds (``leases.claim``, shared with the inbox)."""
@@ -121,7 +123,7 @@ class Jobs:
         for one in ids:
             try:
                 count += leases.replay(self._d, "jobs", now=now_ms(), row_id=one)
-            except sqlite3.IntegrityError:  # a live job with the same key exists: it does this work
+            except IntegrityError:  # a live job with the same key exists: it does this work
                 continue
         return count
 

@@ -7,8 +7,9 @@ work, deduplicated while live). Both share these columns and this SQL:
 ``last_error``, ``finished_at``. A row is due when it is ``pending`` and its
 time has come, or ``processing`` under a lease that ran out (its worker died).
 
-This module is the one place where claiming happens, so the PostgreSQL port
-adds ``FOR UPDATE SKIP LOCKED`` to the inner SELECT of ``claim`` and nowhere else.
+This module is the one place where queued work is claimed: ``claim`` picks due
+rows ``FOR UPDATE SKIP LOCKED`` (``sql.claim_rows``), so on PostgreSQL two
+workers claiming at once take different rows instead of the same one.
 
 ``db`` is whatever runs a statement: the handle of ``Database.write()`` or the
 ``Database`` itself (one auto-committed statement); only its ``execute`` and
@@ -16,6 +17,8 @@ adds ``FOR UPDATE SKIP LOCKED`` to the inner SELECT of ``claim`` and nowhere els
 """
 
 from __future__ import annotations
+
+from .sql import claim_rows
 
 # Only these tables are ever formatted into the SQL below (never input).
 TABLES = ("webhook_inbox", "jobs")
@@ -46,22 +49,12 @@ def claim(db, table: str, worker: str, *, now: int, lease_ms: int, limit: int,
             """,
             {**(params or {}), "now": now, "max_attempts": max_attempts},
         )
-    return list(
-        db.query(
-            f"""
-            UPDATE {table}
-            SET status = 'processing', lease_until = :lease_until, locked_by = :worker, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM {table}
-                WHERE {DUE}{extra}
-                ORDER BY next_attempt_at, id
-                LIMIT :limit
-            )
-            RETURNING *
-            """,
-            {**(params or {}), "lease_until": now + lease_ms, "worker": worker, "now": now, "limit": limit},
-        )
-    )
+    claim_sql = claim_rows(
+        table, "id", where=DUE + extra, order_by="next_attempt_at, id",
+        assign={"status": "'processing'", "lease_until": ":lease_until", "locked_by": ":worker",
+                "attempts": "attempts + 1"})
+    return list(db.query(claim_sql, {**(params or {}), "lease_until": now + lease_ms, "worker": worker, "now": now,
+                                     "limit": limit}))
 
 
 def settle(db, table: str, row_id: int, worker: str, *, status: str, now: int,

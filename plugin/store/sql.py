@@ -1,4 +1,4 @@
-"""SQL text every store module shares: named placeholders for lists, and lists cut to a safe ``IN (...)`` size.
+"""SQL every store module shares: named placeholders for lists, lists cut to a safe ``IN (...)`` size, and claims.
 
 Store SQL is text with named parameters (``:shop``), which both engines' drivers
 take through SQLAlchemy unchanged. A list of values becomes one named parameter
@@ -10,6 +10,8 @@ every query over a caller's list of ids reads it in ``chunks``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+
+import sqlalchemy as sa
 
 MAX_IN = 500  # ids per IN (...) list
 
@@ -25,12 +27,31 @@ def named(columns: Sequence[str]) -> str:
     return ", ".join(f":{column}" for column in columns)
 
 
-def marks(values: Sequence) -> str:
-    """``?, ?, ?``: positional placeholders, until every module has moved to named ones."""
-    return ", ".join("?" for _ in values)
-
-
 def chunks(values: Sequence, size: int = MAX_IN) -> Iterator[Sequence]:
     """``values`` in slices of at most ``size``, in order."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def claim_rows(table: str, key: str, *, where: str, order_by: str, assign: dict[str, str],
+               scope: str | None = None) -> sa.Update:
+    """``UPDATE table SET assign WHERE key IN (first :limit rows matching where, skipping locked ones) RETURNING *``.
+
+    How several workers (or web processes) take distinct rows from one pool at
+    once: the inner SELECT locks the rows it picks ``FOR UPDATE SKIP LOCKED``,
+    so on PostgreSQL a second claimer passes over rows the first holds instead
+    of picking the same ones and then finding them taken (it would get nothing
+    although free rows remain). SQLite has one writer at a time and no row
+    locks; SQLAlchemy leaves the clause out there. ``scope`` narrows the outer
+    UPDATE too when ``key`` is unique only within it (a code within its shop).
+    ``where``, ``order_by``, ``assign`` and ``scope`` are SQL text with named
+    parameters; ``:limit`` is how many rows to take.
+    """
+    target = sa.table(table, sa.column(key), *(sa.column(c) for c in assign))
+    chosen = (sa.select(sa.literal_column(key)).select_from(sa.table(table)).where(sa.text(where))
+              .order_by(sa.text(order_by)).limit(sa.bindparam("limit")).with_for_update(skip_locked=True))
+    condition = target.c[key].in_(chosen.scalar_subquery())
+    if scope:
+        condition = sa.and_(sa.text(scope), condition)
+    return (sa.update(target).where(condition).values({c: sa.text(e) for c, e in assign.items()})
+            .returning(sa.literal_column("*")))
