@@ -33,7 +33,7 @@ from graphlib import TopologicalSorter
 
 from ..clock import now_ms
 from .connection import Database
-from .sql import marks
+from .sql import in_list
 
 INBOX = "webhook_inbox"
 REDACTED_BODY = b'{"redacted":true}'
@@ -165,37 +165,45 @@ class Privacy:
         for entry in PII_TABLES.values():
             for link in entry.links:
                 where, params = self._match(link.table, subject)
-                rows = self._d.db.execute(
-                    f"SELECT DISTINCT {link.source_column} FROM {link.table} WHERE shop = ? AND {where}",
-                    [shop, *params],
+                rows = self._d.rows(
+                    f"SELECT DISTINCT {link.source_column} FROM {link.table} WHERE shop = :shop AND {where}",
+                    {**params, "shop": shop},
                 )
                 linked.update(str(row[0]) for row in rows if row[0] is not None)
         return replace(subject, linked=tuple(sorted(linked)))
 
-    def _match(self, table: str, subject: Subject) -> tuple[str, list]:
-        """A SQL condition (to AND with ``shop = ?``) selecting the subject's rows of a registered table."""
+    def _match(self, table: str, subject: Subject) -> tuple[str, dict]:
+        """A SQL condition (to AND with ``shop = :shop``) selecting the subject's rows of a registered table.
+
+        Its parameters are named after what they hold (``:shop``, ``:customer_id``,
+        ``:email``, ``:order_N``, ``:<table>_key_N``): the same subject gives the
+        same value under the same name at every depth, so nested links merge
+        their parameters into one dict without clashing.
+        """
         entry = PII_TABLES[table]
         conditions: list[str] = []
-        params: list = []
+        params: dict = {}
         if entry.customer_id and subject.customer_id:
-            conditions.append(f"{entry.customer_id} = ?")
-            params.append(subject.customer_id)
+            conditions.append(f"{entry.customer_id} = :customer_id")
+            params["customer_id"] = subject.customer_id
         if entry.email and subject.email:
-            conditions.append(f"lower({entry.email}) = lower(?)")
-            params.append(subject.email)
+            # case-fold: lower() folds ASCII only on SQLite, every letter on PostgreSQL
+            conditions.append(f"lower({entry.email}) = lower(:email)")
+            params["email"] = subject.email
         if entry.order_id and subject.order_ids:
-            conditions.append(f"{entry.order_id} IN ({marks(subject.order_ids)})")
-            params.extend(subject.order_ids)
+            ids_sql, ids = in_list("order", subject.order_ids)
+            conditions.append(f"{entry.order_id} IN ({ids_sql})")
+            params.update(ids)
         for link in entry.links:
             inner, inner_params = self._match(link.table, subject)
             conditions.append(
-                f"{link.column} IN (SELECT {link.source_column} FROM {link.table} WHERE shop = ? AND {inner})"
+                f"{link.column} IN (SELECT {link.source_column} FROM {link.table} WHERE shop = :shop AND {inner})"
             )
-            params.extend([subject.shop, *inner_params])
+            params.update(inner_params, shop=subject.shop)
         if entry.scan:
-            keys = self._scanned_keys(table, subject)
-            conditions.append(f"{entry.key} IN ({marks(keys)})" if keys else "1 = 0")
-            params.extend(keys)
+            keys_sql, keys = in_list(f"{table}_key", self._scanned_keys(table, subject))
+            conditions.append(f"{entry.key} IN ({keys_sql})" if keys else "1 = 0")
+            params.update(keys)
         return ("(" + " OR ".join(conditions) + ")" if conditions else "1 = 0"), params
 
     def _scanned_keys(self, table: str, subject: Subject) -> list:
@@ -205,8 +213,8 @@ class Privacy:
         pattern = subject.pattern()
         if pattern is None:
             return []
-        rows = self._d.db.execute(
-            f"SELECT {entry.key}, {', '.join(entry.scan)} FROM {table} WHERE shop = ?", [subject.shop]
+        rows = self._d.stream(
+            f"SELECT {entry.key}, {', '.join(entry.scan)} FROM {table} WHERE shop = :shop", {"shop": subject.shop}
         )
         return [row[0] for row in rows if any(v is not None and pattern.search(_text(v)) for v in row[1:])]
 
@@ -219,7 +227,7 @@ class Privacy:
             if not entry.export:
                 continue
             where, params = self._match(table, subject)
-            rows = self._d.query(f"SELECT * FROM {table} WHERE shop = ? AND {where}", [shop, *params])
+            rows = self._d.query(f"SELECT * FROM {table} WHERE shop = :shop AND {where}", {**params, "shop": shop})
             tables[table] = [_exported(row) for row in rows]
         return {
             "format": EXPORT_FORMAT,
@@ -243,15 +251,18 @@ class Privacy:
                 """
                 INSERT INTO privacy_requests (shop, kind, request_key, customer_id, email, email_sha256,
                     order_ids, requested_at, export, completed_at)
-                VALUES (?, 'data_request', ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (:shop, 'data_request', :request_key, :customer_id, :email, :email_sha256, :order_ids,
+                    :requested_at, :export, :completed_at)
                 ON CONFLICT (shop, kind, request_key) DO NOTHING
                 """,
-                [shop, key, customer_id, email, email_sha256(email), json.dumps(list(order_ids)), requested_at,
-                 json.dumps(export), now_ms()],
+                {"shop": shop, "request_key": key, "customer_id": customer_id, "email": email,
+                 "email_sha256": email_sha256(email), "order_ids": json.dumps(list(order_ids)),
+                 "requested_at": requested_at, "export": json.dumps(export), "completed_at": now_ms()},
             )
             return db.execute(
-                "SELECT id FROM privacy_requests WHERE shop = ? AND kind = 'data_request' AND request_key = ?",
-                [shop, key],
+                "SELECT id FROM privacy_requests"
+                " WHERE shop = :shop AND kind = 'data_request' AND request_key = :request_key",
+                {"shop": shop, "request_key": key},
             ).fetchone()[0]
 
     def names_orders(self, shop: str, customer_id: str | None, email: str | None,
@@ -265,9 +276,9 @@ class Privacy:
         subject = Subject(shop, customer_id, email.strip() if email else None, tuple(order_ids))
         where, params = self._match("orders", subject)
         row = self._d.one(
-            f"SELECT 1 AS found FROM orders WHERE shop = ? AND {where} "
+            f"SELECT 1 AS found FROM orders WHERE shop = :shop AND {where} "
             "AND (customer_id IS NOT NULL OR email IS NOT NULL) LIMIT 1",
-            [shop, *params])
+            {**params, "shop": shop})
         return row is not None
 
     def erase_customer(self, shop: str, *, customer_id: str | None, email: str | None,
@@ -285,21 +296,23 @@ class Privacy:
                     continue
                 where, params = self._match(table, subject)
                 if entry.action == "delete":
-                    sql, values = f"DELETE FROM {table} WHERE shop = ? AND {where}", []
+                    sql, values = f"DELETE FROM {table} WHERE shop = :shop AND {where}", {}
                 else:
-                    assignments = ", ".join(f"{c} = ?" for c in entry.anonymize)
-                    sql = f"UPDATE {table} SET {assignments} WHERE shop = ? AND {where}"
-                    values = list(entry.anonymize.values())
-                counts[table] = db.execute(sql, [*values, shop, *params]).rowcount
+                    assignments = ", ".join(f"{c} = :anonymized_{c}" for c in entry.anonymize)
+                    sql = f"UPDATE {table} SET {assignments} WHERE shop = :shop AND {where}"
+                    values = {f"anonymized_{c}": value for c, value in entry.anonymize.items()}
+                counts[table] = db.execute(sql, {**values, **params, "shop": shop}).rowcount
             db.execute(
                 """
                 INSERT INTO privacy_requests (shop, kind, request_key, customer_id, email, email_sha256,
                     order_ids, requested_at, export, completed_at)
-                VALUES (?, 'customer_redact', ?, ?, NULL, ?, ?, ?, NULL, ?)
+                VALUES (:shop, 'customer_redact', :request_key, :customer_id, NULL, :email_sha256, :order_ids,
+                    :requested_at, NULL, :completed_at)
                 ON CONFLICT (shop, kind, request_key) DO NOTHING
                 """,
-                [shop, subject.key(), customer_id, email_sha256(email), json.dumps(list(subject.order_ids)),
-                 requested_at, now_ms()],
+                {"shop": shop, "request_key": subject.key(), "customer_id": customer_id,
+                 "email_sha256": email_sha256(email), "order_ids": json.dumps(list(subject.order_ids)),
+                 "requested_at": requested_at, "completed_at": now_ms()},
             )
         return counts
 
@@ -325,9 +338,10 @@ class Privacy:
                         graph[fk.other_table].add(t)
             for table in TopologicalSorter(graph).static_order():
                 if table == INBOX and keep_delivery is not None:
-                    cursor = db.execute(f"DELETE FROM {table} WHERE shop = ? AND id <> ?", [shop, keep_delivery])
+                    cursor = db.execute(f"DELETE FROM {table} WHERE shop = :shop AND id <> :keep_delivery",
+                                        {"shop": shop, "keep_delivery": keep_delivery})
                 else:
-                    cursor = db.execute(f"DELETE FROM {table} WHERE shop = ?", [shop])
+                    cursor = db.execute(f"DELETE FROM {table} WHERE shop = :shop", {"shop": shop})
                 counts[table] = cursor.rowcount
         return counts
 
@@ -336,15 +350,15 @@ class Privacy:
         return self._d.query(
             """
             SELECT id, kind, customer_id, email, order_ids, requested_at, completed_at,
-                   export IS NOT NULL AS has_export
-            FROM privacy_requests WHERE shop = ? ORDER BY id DESC
+                   CASE WHEN export IS NOT NULL THEN 1 ELSE 0 END AS has_export
+            FROM privacy_requests WHERE shop = :shop ORDER BY id DESC
             """,
-            [shop],
+            {"shop": shop},
         )
 
     def get_export(self, shop: str, request_id: int) -> dict | None:
         row = self._d.one(
-            "SELECT export FROM privacy_requests WHERE shop = ? AND id = ? AND export IS NOT NULL",
-            [shop, request_id],
+            "SELECT export FROM privacy_requests WHERE shop = :shop AND id = :id AND export IS NOT NULL",
+            {"shop": shop, "id": request_id},
         )
         return json.loads(row["export"]) if row else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from .connection import Database
-from .sql import chunks, marks
+from .sql import chunks, in_list, named
 
 JSON_COLUMNS = ("revenue", "devices", "affinities", "segments")
 PROFILE_COLUMNS = (
@@ -54,9 +54,9 @@ class Profiles:
 
     def visitors(self, shop: str, person_id: str) -> list[dict]:
         return self._d.query(
-            "SELECT visitor_id, first_seen, last_seen FROM visitors WHERE shop = ? AND person_id = ?"
+            "SELECT visitor_id, first_seen, last_seen FROM visitors WHERE shop = :shop AND person_id = :person_id"
             " ORDER BY first_seen, visitor_id",
-            [shop, person_id],
+            {"shop": shop, "person_id": person_id},
         )
 
     def event_counts(self, shop: str, visitor_ids: list[str]) -> tuple[dict, int]:
@@ -68,10 +68,11 @@ class Profiles:
         counts: dict[str, dict] = {}
         sessions: set[str] = set()
         for chunk in chunks(visitor_ids):
-            cursor = self._d.execute(
+            ids_sql, ids = in_list("visitor", chunk)
+            cursor = self._d.rows(
                 f"SELECT type, session_id, occurred_at FROM storefront_events"
-                f" WHERE shop = ? AND visitor_id IN ({marks(chunk)})",
-                [shop, *chunk],
+                f" WHERE shop = :shop AND visitor_id IN ({ids_sql})",
+                {**ids, "shop": shop},
             )
             for kind, session, at in cursor:
                 sessions.add(session)
@@ -87,12 +88,13 @@ class Profiles:
         """The newest ``limit`` events of these visitors, newest first, ``data`` decoded."""
         rows: list[dict] = []
         for chunk in chunks(visitor_ids):
+            ids_sql, ids = in_list("visitor", chunk)
             rows += self._d.query(
                 f"""
                 SELECT id, type, occurred_at, data FROM storefront_events
-                WHERE shop = ? AND visitor_id IN ({marks(chunk)}) ORDER BY occurred_at DESC, id DESC LIMIT ?
+                WHERE shop = :shop AND visitor_id IN ({ids_sql}) ORDER BY occurred_at DESC, id DESC LIMIT :limit
                 """,
-                [shop, *chunk, limit],
+                {**ids, "shop": shop, "limit": limit},
             )
         rows.sort(key=lambda r: (r["occurred_at"], r["id"]), reverse=True)
         for row in rows[:limit]:
@@ -106,19 +108,21 @@ class Profiles:
         columns = "order_id, customer_id, email, currency, total_price, cancelled_at, created_at, source_name, origin"
         found: dict[str, dict] = {}
         if customer_id:
-            for row in self._d.query(f"SELECT {columns} FROM orders WHERE shop = ? AND customer_id = ?",
-                                     [shop, customer_id]):
+            for row in self._d.query(f"SELECT {columns} FROM orders WHERE shop = :shop AND customer_id = :customer_id",
+                                     {"shop": shop, "customer_id": customer_id}):
                 found[row["order_id"]] = row
         if email:
-            for row in self._d.query(f"SELECT {columns} FROM orders WHERE shop = ? AND lower(email) = ?",
-                                     [shop, email.lower()]):
+            # case-fold: SQLite's lower() folds ASCII only, Python's lower() and PostgreSQL's fold all letters
+            for row in self._d.query(f"SELECT {columns} FROM orders WHERE shop = :shop AND lower(email) = :email",
+                                     {"shop": shop, "email": email.lower()}):
                 if row["customer_id"] is None or row["customer_id"] == customer_id:
                     found[row["order_id"]] = row
         for chunk in chunks(cart_tokens):
+            tokens_sql, tokens = in_list("cart_token", chunk)
             for row in self._d.query(
-                f"SELECT {columns} FROM orders WHERE shop = ? AND cart_token IN ({marks(chunk)})"
+                f"SELECT {columns} FROM orders WHERE shop = :shop AND cart_token IN ({tokens_sql})"
                 " AND customer_id IS NULL AND email IS NULL",
-                [shop, *chunk],
+                {**tokens, "shop": shop},
             ):
                 found[row["order_id"]] = row
         return sorted(found.values(), key=lambda r: (r["created_at"] or 0, r["order_id"]))
@@ -126,10 +130,11 @@ class Profiles:
     def order_lines(self, shop: str, order_ids: list[str]) -> list[dict]:
         rows: list[dict] = []
         for chunk in chunks(order_ids):
+            ids_sql, ids = in_list("order", chunk)
             rows += self._d.query(
                 f"SELECT order_id, position, product_id, vendor, quantity FROM order_lines"
-                f" WHERE shop = ? AND order_id IN ({marks(chunk)}) ORDER BY order_id, position",
-                [shop, *chunk],
+                f" WHERE shop = :shop AND order_id IN ({ids_sql}) ORDER BY order_id, position",
+                {**ids, "shop": shop},
             )
         return rows
 
@@ -137,10 +142,11 @@ class Profiles:
         """product_id → {product_type, vendor, tags (list)} for the ids the shop knows."""
         found = {}
         for chunk in chunks(sorted(set(product_ids))):
+            ids_sql, ids = in_list("product", chunk)
             for row in self._d.query(
                 f"SELECT product_id, product_type, vendor, tags FROM products"
-                f" WHERE shop = ? AND product_id IN ({marks(chunk)})",
-                [shop, *chunk],
+                f" WHERE shop = :shop AND product_id IN ({ids_sql})",
+                {**ids, "shop": shop},
             ):
                 row["tags"] = json.loads(row["tags"] or "[]")
                 found[row.pop("product_id")] = row
@@ -148,26 +154,30 @@ class Profiles:
 
     def customer_place(self, shop: str, customer_id: str) -> dict | None:
         return self._d.one(
-            "SELECT city, country, country_code FROM customers WHERE shop = ? AND customer_id = ?", [shop, customer_id]
+            "SELECT city, country, country_code FROM customers WHERE shop = :shop AND customer_id = :customer_id",
+            {"shop": shop, "customer_id": customer_id},
         )
 
     def subscribed(self, shop: str, email: str | None) -> bool:
         """A consent record exists for the person's email (subscribing stitches the browser to it)."""
         return bool(email) and self._d.one(
-            "SELECT 1 AS x FROM subscribers WHERE shop = ? AND email = ?", [shop, email]) is not None
+            "SELECT 1 AS x FROM subscribers WHERE shop = :shop AND email = :email",
+            {"shop": shop, "email": email}) is not None
 
     # ------------------------------------------------------------------ orders → people
 
     def order_identity(self, shop: str, order_id: str) -> dict | None:
         return self._d.one(
-            "SELECT order_id, customer_id, email, cart_token, created_at FROM orders WHERE shop = ? AND order_id = ?",
-            [shop, order_id],
+            "SELECT order_id, customer_id, email, cart_token, created_at FROM orders"
+            " WHERE shop = :shop AND order_id = :order_id",
+            {"shop": shop, "order_id": order_id},
         )
 
     def cart_visitors(self, shop: str, cart_token: str) -> list[str]:
         rows = self._d.query(
-            "SELECT visitor_id FROM visitor_carts WHERE shop = ? AND cart_token = ? ORDER BY seen_at, visitor_id",
-            [shop, cart_token],
+            "SELECT visitor_id FROM visitor_carts WHERE shop = :shop AND cart_token = :cart_token"
+            " ORDER BY seen_at, visitor_id",
+            {"shop": shop, "cart_token": cart_token},
         )
         return [r["visitor_id"] for r in rows]
 
@@ -176,10 +186,10 @@ class Profiles:
         return self._d.query(
             """
             SELECT customer_id, lower(email) AS email, MIN(created_at) AS first_at FROM orders
-            WHERE shop = ? AND (customer_id IS NOT NULL OR email IS NOT NULL)
-            GROUP BY customer_id, lower(email) ORDER BY first_at, customer_id, email
-            """,
-            [shop],
+            WHERE shop = :shop AND (customer_id IS NOT NULL OR email IS NOT NULL)
+            GROUP BY customer_id, lower(email) ORDER BY first_at NULLS FIRST, customer_id NULLS FIRST, email NULLS FIRST
+            """,  # case-fold: lower(email) folds ASCII only on SQLite, every letter on PostgreSQL
+            {"shop": shop},
         )
 
     def carted_orders(self, shop: str) -> list[dict]:
@@ -187,16 +197,16 @@ class Profiles:
         return self._d.query(
             """
             SELECT o.order_id, o.cart_token, o.created_at FROM orders o
-            WHERE o.shop = ? AND o.cart_token IS NOT NULL
+            WHERE o.shop = :shop AND o.cart_token IS NOT NULL
               AND EXISTS (SELECT 1 FROM visitor_carts c WHERE c.shop = o.shop AND c.cart_token = o.cart_token)
-            ORDER BY o.created_at, o.order_id
+            ORDER BY o.created_at NULLS FIRST, o.order_id
             """,
-            [shop],
+            {"shop": shop},
         )
 
     def person_ids(self, shop: str) -> list[str]:
         return [r["person_id"] for r in self._d.query(
-            "SELECT person_id FROM people WHERE shop = ? ORDER BY person_id", [shop])]
+            "SELECT person_id FROM people WHERE shop = :shop ORDER BY person_id", {"shop": shop})]
 
     # ------------------------------------------------------------------ profiles
 
@@ -207,59 +217,66 @@ class Profiles:
         a replayed delivery or a repeated refresh changes nothing at all.
         """
         row = {"shop": shop, **{c: _encoded(profile[c]) for c in PROFILE_COLUMNS}}
-        stored = self._d.one("SELECT * FROM profiles WHERE shop = ? AND person_id = ?", [shop, row["person_id"]])
+        stored = self._d.one("SELECT * FROM profiles WHERE shop = :shop AND person_id = :person_id",
+                             {"shop": shop, "person_id": row["person_id"]})
         if stored is not None and all(stored[c] == row[c] for c in row if c not in CLOCKS):
             return False
         names = list(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in ("shop", "person_id"))
         self._d.execute(
-            f"INSERT INTO profiles ({', '.join(names)}) VALUES ({marks(names)})"
+            f"INSERT INTO profiles ({', '.join(names)}) VALUES ({named(names)})"
             f" ON CONFLICT (shop, person_id) DO UPDATE SET {updates}",
-            list(row.values()),
+            row,
         )
         return True
 
     def get(self, shop: str, person_id: str) -> dict | None:
-        return _decoded(self._d.one("SELECT * FROM profiles WHERE shop = ? AND person_id = ?", [shop, person_id]))
+        return _decoded(self._d.one("SELECT * FROM profiles WHERE shop = :shop AND person_id = :person_id",
+                                    {"shop": shop, "person_id": person_id}))
 
     def scoring_rows(self, shop: str) -> list[dict]:
         """What segments need of every profile of the shop (the rescore reads nothing else)."""
         return [_decoded(r) for r in self._d.query(
-            f"SELECT {', '.join(SCORING_COLUMNS)} FROM profiles WHERE shop = ? ORDER BY person_id", [shop])]
+            f"SELECT {', '.join(SCORING_COLUMNS)} FROM profiles WHERE shop = :shop ORDER BY person_id",
+            {"shop": shop})]
 
     def buyers(self, shop: str, *, exclude: str, limit: int) -> list[dict]:
         """Up to ``limit`` buyers other than ``exclude``: a small shop's fixed thresholds need them all,
         and reaching the limit is all a larger shop needs to know."""
         return self._d.query(
-            "SELECT last_order_at, orders, monetary FROM profiles WHERE shop = ? AND orders > 0 AND person_id <> ?"
-            " LIMIT ?",  # no ORDER BY: below the limit every buyer is read anyway, and it stops the scan at the limit
-            [shop, exclude, limit],
+            "SELECT last_order_at, orders, monetary FROM profiles"
+            " WHERE shop = :shop AND orders > 0 AND person_id <> :exclude"
+            " LIMIT :limit",  # no ORDER BY: below the limit every buyer is read anyway, and it stops the scan at the limit
+            {"shop": shop, "exclude": exclude, "limit": limit},
         )
 
     def save_scores(self, shop: str, scores: list[dict]) -> None:
         """Write re-scored segments: dicts of person_id, r_score, f_score, m_score, lifecycle, segments, scored_at."""
         if not scores:
             return
-        self._d.db.conn.executemany(
+        self._d.executemany(
             """
-            UPDATE profiles SET r_score = ?, f_score = ?, m_score = ?, lifecycle = ?, segments = ?, scored_at = ?
-            WHERE shop = ? AND person_id = ?
+            UPDATE profiles SET r_score = :r_score, f_score = :f_score, m_score = :m_score, lifecycle = :lifecycle,
+                segments = :segments, scored_at = :scored_at
+            WHERE shop = :shop AND person_id = :person_id
             """,
-            [(s["r_score"], s["f_score"], s["m_score"], s["lifecycle"], _encoded(s["segments"]), s["scored_at"],
-              shop, s["person_id"]) for s in scores],
+            [{"r_score": s["r_score"], "f_score": s["f_score"], "m_score": s["m_score"], "lifecycle": s["lifecycle"],
+              "segments": _encoded(s["segments"]), "scored_at": s["scored_at"], "shop": shop,
+              "person_id": s["person_id"]} for s in scores],
         )
 
     def segment_counts(self, shop: str) -> list[tuple[list[str], int]]:
         """(segments, how many profiles have exactly that set): few distinct sets, so the group is small."""
         rows = self._d.query(
-            "SELECT segments, COUNT(*) AS n FROM profiles WHERE shop = ? GROUP BY segments ORDER BY segments", [shop]
+            "SELECT segments, COUNT(*) AS n FROM profiles WHERE shop = :shop GROUP BY segments ORDER BY segments",
+            {"shop": shop},
         )
         return [(json.loads(r["segments"]), r["n"]) for r in rows]
 
     # ------------------------------------------------------------------ cut points
 
     def cuts(self, shop: str) -> dict | None:
-        row = self._d.one("SELECT * FROM segment_cuts WHERE shop = ?", [shop])
+        row = self._d.one("SELECT * FROM segment_cuts WHERE shop = :shop", {"shop": shop})
         if row is None:
             return None
         for column in ("recency", "frequency", "monetary"):
@@ -270,11 +287,12 @@ class Profiles:
         self._d.execute(
             """
             INSERT INTO segment_cuts (shop, mode, buyers, recency, frequency, monetary, computed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            VALUES (:shop, :mode, :buyers, :recency, :frequency, :monetary, :computed_at)
             ON CONFLICT (shop) DO UPDATE SET mode = excluded.mode, buyers = excluded.buyers,
                 recency = excluded.recency, frequency = excluded.frequency, monetary = excluded.monetary,
                 computed_at = excluded.computed_at
             """,
-            [shop, cuts["mode"], cuts["buyers"], json.dumps(cuts["recency"]), json.dumps(cuts["frequency"]),
-             json.dumps(cuts["monetary"]), cuts["computed_at"]],
+            {"shop": shop, "mode": cuts["mode"], "buyers": cuts["buyers"], "recency": json.dumps(cuts["recency"]),
+             "frequency": json.dumps(cuts["frequency"]), "monetary": json.dumps(cuts["monetary"]),
+             "computed_at": cuts["computed_at"]},
         )

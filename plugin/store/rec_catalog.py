@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 
 from .connection import Database
-from .sql import chunks, marks
+from .sql import chunks, in_list
 
 LIKE_ESCAPE = "\\"
 
@@ -25,9 +25,10 @@ class RecCatalog:
         """{product id: title} of those of ``product_ids`` the shop's catalog holds (not deleted)."""
         found: dict[str, str] = {}
         for chunk in chunks(list(dict.fromkeys(product_ids))):
-            found.update((row[0], row[1] or "") for row in self._d.db.conn.execute(
-                f"SELECT product_id, title FROM products WHERE shop = ? AND deleted_at IS NULL"
-                f" AND product_id IN ({marks(chunk)})", [shop, *chunk]))
+            ids_sql, ids = in_list("product", chunk)
+            found.update((row[0], row[1] or "") for row in self._d.rows(
+                f"SELECT product_id, title FROM products WHERE shop = :shop AND deleted_at IS NULL"
+                f" AND product_id IN ({ids_sql})", {**ids, "shop": shop}))
         return found
 
     def catalog_names(self, shop: str) -> dict[str, set[str]]:
@@ -38,13 +39,13 @@ class RecCatalog:
         and split here rather than with a database's JSON functions.
         """
         names: dict[str, set[str]] = {"category": set(), "vendor": set(), "tag": set()}
-        conn = self._d.db.conn
         for kind, column in (("category", "product_type"), ("vendor", "vendor")):
-            names[kind].update(row[0] for row in conn.execute(
-                f"SELECT DISTINCT {column} FROM products WHERE shop = ? AND deleted_at IS NULL"
-                f" AND {column} IS NOT NULL AND {column} <> ''", [shop]))
-        for (tags,) in conn.execute(
-                "SELECT DISTINCT tags FROM products WHERE shop = ? AND deleted_at IS NULL AND tags <> '[]'", [shop]):
+            names[kind].update(row[0] for row in self._d.rows(
+                f"SELECT DISTINCT {column} FROM products WHERE shop = :shop AND deleted_at IS NULL"
+                f" AND {column} IS NOT NULL AND {column} <> ''", {"shop": shop}))
+        for (tags,) in self._d.rows(
+                "SELECT DISTINCT tags FROM products WHERE shop = :shop AND deleted_at IS NULL AND tags <> '[]'",
+                {"shop": shop}):
             names["tag"].update(tag for tag in json.loads(tags) if isinstance(tag, str) and tag)
         return names
 
@@ -57,13 +58,16 @@ class RecCatalog:
         SQLite (whose LOWER folds ASCII letters only).
         """
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._d.db.conn.execute(
+        # case-fold: SQLite's LOWER folds ASCII only, PostgreSQL's every letter (the docstring says so)
+        rows = self._d.rows(
             f"""
             SELECT product_id, title, vendor, status FROM products
-            WHERE shop = ? AND deleted_at IS NULL AND LOWER(title) LIKE LOWER(?) ESCAPE '{LIKE_ESCAPE}'
-            ORDER BY CASE WHEN LOWER(title) LIKE LOWER(?) ESCAPE '{LIKE_ESCAPE}' THEN 0 ELSE 1 END, title, product_id
-            LIMIT ?
+            WHERE shop = :shop AND deleted_at IS NULL
+              AND LOWER(title) LIKE LOWER(CAST(:contains AS TEXT)) ESCAPE '{LIKE_ESCAPE}'
+            ORDER BY CASE WHEN LOWER(title) LIKE LOWER(CAST(:starts AS TEXT)) ESCAPE '{LIKE_ESCAPE}' THEN 0 ELSE 1 END,
+                title, product_id
+            LIMIT :limit
             """,
-            [shop, f"%{escaped}%", f"{escaped}%", limit],
+            {"shop": shop, "contains": f"%{escaped}%", "starts": f"{escaped}%", "limit": limit},
         )
         return [{"product_id": r[0], "title": r[1] or "", "vendor": r[2], "status": r[3]} for r in rows]

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from .connection import Database
-from .sql import chunks, marks
+from .sql import chunks, in_list
 
 # The products a shopper may be shown (the catalog's rows, and the tests' reads): not deleted,
 # active (or from before statuses), published, or known only from imported orders (clock 0).
@@ -72,30 +72,28 @@ class Recommendations:
             rows = list(db.query(
                 f"""
                 INSERT INTO rec_changes (shop, kind, ref, version, created_at)
-                SELECT ?, ?, ?, {version}, ? FROM {table} WHERE shop = ? AND {key} = ?
+                SELECT CAST(:shop AS TEXT), CAST(:kind AS TEXT), CAST(:ref AS TEXT), {version}, CAST(:now AS BIGINT)
+                FROM {table} WHERE shop = :shop AND {key} = :ref
                 ON CONFLICT (shop, kind, ref, version) DO NOTHING
                 RETURNING id
                 """,
-                [shop, kind, ref, now, shop, ref],
+                {"shop": shop, "kind": kind, "ref": ref, "now": now},
             ))
         return rows[0]["id"] if rows else None
 
     def changes_since(self, shop: str, cursor: int, limit: int = 1000) -> list[tuple[int, str, str]]:
-        rows = self._d.db.conn.execute(
-            "SELECT id, kind, ref FROM rec_changes WHERE shop = ? AND id > ? ORDER BY id LIMIT ?",
-            [shop, cursor, limit],
+        return self._d.rows(
+            "SELECT id, kind, ref FROM rec_changes WHERE shop = :shop AND id > :cursor ORDER BY id LIMIT :limit",
+            {"shop": shop, "cursor": cursor, "limit": limit},
         )
-        return list(rows)
 
     def last_change(self, shop: str) -> int:
-        row = self._d.db.conn.execute("SELECT MAX(id) FROM rec_changes WHERE shop = ?", [shop]).fetchone()
-        return row[0] or 0
+        return self._d.scalar("SELECT MAX(id) FROM rec_changes WHERE shop = :shop", {"shop": shop}) or 0
 
     def state(self, shop: str) -> tuple[int, int]:
         """(generation, pruned_through); a shop never rebuilt is generation 0."""
-        row = self._d.db.conn.execute(
-            "SELECT generation, pruned_through FROM rec_state WHERE shop = ?", [shop]).fetchone()
-        return (row[0], row[1]) if row else (0, 0)
+        rows = self._d.rows("SELECT generation, pruned_through FROM rec_state WHERE shop = :shop", {"shop": shop})
+        return (rows[0][0], rows[0][1]) if rows else (0, 0)
 
     def bump_generation(self, shop: str, now: int, prune_before: int | None = None) -> int:
         """Move the shop's generation (every process rebuilds) and, in the same transaction,
@@ -103,11 +101,11 @@ class Recommendations:
         with self._d.write() as db:
             rows = list(db.query(
                 """
-                INSERT INTO rec_state (shop, generation, updated_at) VALUES (?, 1, ?)
+                INSERT INTO rec_state (shop, generation, updated_at) VALUES (:shop, 1, :now)
                 ON CONFLICT (shop) DO UPDATE SET generation = rec_state.generation + 1, updated_at = excluded.updated_at
                 RETURNING generation
                 """,
-                [shop, now],
+                {"shop": shop, "now": now},
             ))
             if prune_before is not None:
                 self._prune(db, shop, prune_before, now)
@@ -119,17 +117,18 @@ class Recommendations:
             return self._prune(db, shop, before, now)
 
     def _prune(self, db, shop: str, before: int, now: int) -> int:
-        last = db.execute("SELECT MAX(id) FROM rec_changes WHERE shop = ? AND created_at < ?",
-                          [shop, before]).fetchone()[0]
+        last = db.execute("SELECT MAX(id) FROM rec_changes WHERE shop = :shop AND created_at < :before",
+                          {"shop": shop, "before": before}).fetchone()[0]
         if last is None:
             return 0
-        deleted = db.execute("DELETE FROM rec_changes WHERE shop = ? AND id <= ?", [shop, last]).rowcount
+        deleted = db.execute("DELETE FROM rec_changes WHERE shop = :shop AND id <= :last",
+                             {"shop": shop, "last": last}).rowcount
         db.execute(
             """
-            INSERT INTO rec_state (shop, generation, pruned_through, updated_at) VALUES (?, 0, ?, ?)
+            INSERT INTO rec_state (shop, generation, pruned_through, updated_at) VALUES (:shop, 0, :last, :now)
             ON CONFLICT (shop) DO UPDATE SET pruned_through = excluded.pruned_through, updated_at = excluded.updated_at
             """,
-            [shop, last, now],
+            {"shop": shop, "last": last, "now": now},
         )
         return deleted
 
@@ -138,55 +137,56 @@ class Recommendations:
     def catalog(self, shop: str) -> Iterator[tuple]:
         """Available products, one row per variant (variant columns NULL when it has none),
         grouped by product: ``CATALOG_COLUMNS`` in order."""
-        yield from self._d.db.conn.execute(
+        yield from self._d.stream(
             f"""
             SELECT {_select(CATALOG_COLUMNS)}
             FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
-            WHERE p.shop = ? AND {AVAILABLE}
+            WHERE p.shop = :shop AND {AVAILABLE}
             ORDER BY p.product_id
             """,
-            [shop],
+            {"shop": shop},
         )
 
     def catalog_of(self, shop: str, product_ids: Sequence[str]) -> list[tuple]:
         """``catalog`` rows of these products only; an id missing from the answer is not available."""
         found: list[tuple] = []
         for chunk in chunks(list(product_ids)):
-            found.extend(self._d.db.conn.execute(
+            ids_sql, ids = in_list("product", chunk)
+            found.extend(self._d.rows(
                 f"""
                 SELECT {_select(CATALOG_COLUMNS)}
                 FROM products p LEFT JOIN product_variants v ON v.shop = p.shop AND v.product_id = p.product_id
-                WHERE p.shop = ? AND p.product_id IN ({marks(chunk)}) AND {AVAILABLE}
+                WHERE p.shop = :shop AND p.product_id IN ({ids_sql}) AND {AVAILABLE}
                 ORDER BY p.product_id
                 """,
-                [shop, *chunk],
+                {**ids, "shop": shop},
             ))
         return found
 
     def currency(self, shop: str) -> str | None:
         """The currency of the shop's latest order: prices are in it (the shop row does not say)."""
-        row = self._d.db.conn.execute(
-            "SELECT currency FROM orders WHERE shop = ? AND currency IS NOT NULL ORDER BY created_at DESC LIMIT 1",
-            [shop],
-        ).fetchone()
-        return row[0] if row else None
+        return self._d.scalar(
+            "SELECT currency FROM orders WHERE shop = :shop AND currency IS NOT NULL"
+            " ORDER BY created_at DESC NULLS LAST LIMIT 1",
+            {"shop": shop},
+        )
 
     # ------------------------------------------------------------------ orders
 
     def order_count(self, shop: str) -> int:
-        return self._d.db.conn.execute("SELECT COUNT(*) FROM orders WHERE shop = ?", [shop]).fetchone()[0]
+        return self._d.scalar("SELECT COUNT(*) FROM orders WHERE shop = :shop", {"shop": shop})
 
     def order_lines(self, shop: str) -> Iterator[tuple]:
         """Every line of every order that counts (not cancelled), in time order, grouped by order:
         ``ORDER_LINE_COLUMNS`` in order. Streamed."""
-        yield from self._d.db.conn.execute(
+        yield from self._d.stream(
             f"""
             SELECT {_select(ORDER_LINE_COLUMNS)}
             FROM orders o JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
-            WHERE o.shop = ? AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
+            WHERE o.shop = :shop AND o.cancelled_at IS NULL AND l.product_id IS NOT NULL
             ORDER BY ordered_at, o.order_id, l.position
             """,
-            [shop],
+            {"shop": shop},
         )
 
     def orders_of(self, shop: str, order_ids: Sequence[str]) -> list[tuple]:
@@ -194,15 +194,16 @@ class Recommendations:
         in order. An order with no product lines gives one row with a NULL product."""
         found: list[tuple] = []
         for chunk in chunks(list(dict.fromkeys(order_ids))):
-            found.extend(self._d.db.conn.execute(
+            ids_sql, ids = in_list("order", chunk)
+            found.extend(self._d.rows(
                 f"""
                 SELECT {_select(ORDER_STATE_COLUMNS)}
                 FROM orders o LEFT JOIN order_lines l
                   ON l.shop = o.shop AND l.order_id = o.order_id AND l.product_id IS NOT NULL
-                WHERE o.shop = ? AND o.order_id IN ({marks(chunk)})
+                WHERE o.shop = :shop AND o.order_id IN ({ids_sql})
                 ORDER BY ordered_at, o.order_id, l.position
                 """,
-                [shop, *chunk],
+                {**ids, "shop": shop},
             ))
         return found
 
@@ -214,21 +215,21 @@ class Recommendations:
             """
             SELECT p.person_id, p.email, p.customer_id
             FROM visitors v JOIN people p ON p.shop = v.shop AND p.person_id = v.person_id
-            WHERE v.shop = ? AND v.visitor_id = ?
+            WHERE v.shop = :shop AND v.visitor_id = :visitor_id
             """,
-            [shop, visitor_id],
+            {"shop": shop, "visitor_id": visitor_id},
         )
 
     def product_views(self, shop: str, person_id: str, limit: int = 50) -> list[tuple[str, int]]:
         """The person's latest product views on any of their devices: (product id, time ms), newest first."""
-        rows = self._d.db.conn.execute(
+        rows = self._d.rows(
             """
             SELECT e.data, e.occurred_at FROM storefront_events e
-            WHERE e.shop = ? AND e.type = 'product_view'
-              AND e.visitor_id IN (SELECT visitor_id FROM visitors WHERE shop = ? AND person_id = ?)
-            ORDER BY e.occurred_at DESC LIMIT ?
+            WHERE e.shop = :shop AND e.type = 'product_view'
+              AND e.visitor_id IN (SELECT visitor_id FROM visitors WHERE shop = :shop AND person_id = :person_id)
+            ORDER BY e.occurred_at DESC LIMIT :limit
             """,
-            [shop, shop, person_id, limit],
+            {"shop": shop, "person_id": person_id, "limit": limit},
         )
         views = []
         for data, at in rows:
@@ -243,8 +244,10 @@ class Recommendations:
                        at: int) -> None:
         with self._d.write() as db:
             db.execute(
-                "INSERT INTO rec_impressions (shop, rec_id, visitor_id, strategy, items, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [shop, rec_id, visitor_id, strategy, json.dumps(list(items)), at],
+                "INSERT INTO rec_impressions (shop, rec_id, visitor_id, strategy, items, seen_at)"
+                " VALUES (:shop, :rec_id, :visitor_id, :strategy, :items, :seen_at)",
+                {"shop": shop, "rec_id": rec_id, "visitor_id": visitor_id, "strategy": strategy,
+                 "items": json.dumps(list(items)), "seen_at": at},
             )
 
     def add_click(self, shop: str, rec_id: str, visitor_id: str, strategy: str, product_id: str,
@@ -253,9 +256,10 @@ class Recommendations:
             db.execute(
                 """
                 INSERT INTO rec_clicks (shop, rec_id, visitor_id, strategy, product_id, position, clicked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                VALUES (:shop, :rec_id, :visitor_id, :strategy, :product_id, :position, :clicked_at)
                 """,
-                [shop, rec_id, visitor_id, strategy, product_id, position, at],
+                {"shop": shop, "rec_id": rec_id, "visitor_id": visitor_id, "strategy": strategy,
+                 "product_id": product_id, "position": position, "clicked_at": at},
             )
 
     def block_counts(self, shop: str, since: int, until: int) -> dict[str, dict[str, int]]:
@@ -263,9 +267,9 @@ class Recommendations:
         counts: dict[str, dict[str, int]] = {}
         for table, column, name in (("rec_impressions", "seen_at", "impressions"),
                                     ("rec_clicks", "clicked_at", "clicks")):
-            for strategy, n in self._d.db.conn.execute(
-                f"SELECT strategy, COUNT(*) FROM {table} WHERE shop = ? AND {column} >= ? AND {column} < ? "
-                "GROUP BY strategy", [shop, since, until]):
+            for strategy, n in self._d.rows(
+                f"SELECT strategy, COUNT(*) FROM {table} WHERE shop = :shop AND {column} >= :since"
+                f" AND {column} < :until GROUP BY strategy", {"shop": shop, "since": since, "until": until}):
                 counts.setdefault(strategy, {"impressions": 0, "clicks": 0})[name] = n
         return counts
 
@@ -287,9 +291,9 @@ class Recommendations:
             FROM orders o
             JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
             JOIN rec_clicks c ON c.shop = l.shop AND c.product_id = l.product_id
-            WHERE o.shop = ? AND o.cancelled_at IS NULL
-              AND {ORDER_TIME} >= ? AND {ORDER_TIME} < ?
-              AND c.clicked_at <= {ORDER_TIME} AND c.clicked_at >= {ORDER_TIME} - ?
+            WHERE o.shop = :shop AND o.cancelled_at IS NULL
+              AND {ORDER_TIME} >= :since AND {ORDER_TIME} < :until
+              AND c.clicked_at <= {ORDER_TIME} AND c.clicked_at >= {ORDER_TIME} - :window_ms
               AND (
                 c.visitor_id IN (SELECT vc.visitor_id FROM visitor_carts vc
                                  WHERE vc.shop = o.shop AND vc.cart_token = o.cart_token)
@@ -299,8 +303,8 @@ class Recommendations:
                                       AND (p.customer_id = o.customer_id OR p.email = lower(o.email)))
               )
             ORDER BY o.order_id, l.position, c.clicked_at DESC, c.id DESC
-            """,
-            [shop, since, until, window_ms],
+            """,  # case-fold: lower(o.email) folds ASCII only on SQLite, every letter on PostgreSQL
+            {"shop": shop, "since": since, "until": until, "window_ms": window_ms},
         )
         latest: dict[tuple[str, int], dict] = {}
         for row in rows:

@@ -40,21 +40,22 @@ class ShopSettings:
 
     def get(self, shop: str, feature: str) -> StoredSettings | None:
         """The shop's saved settings of ``feature``, or None when the merchant never saved any."""
-        row = self._d.db.conn.execute(
-            "SELECT settings, version, updated_at FROM shop_settings WHERE shop = ? AND feature = ?",
-            [shop, feature]).fetchone()
-        return StoredSettings(row[0], row[1], row[2]) if row else None
+        rows = self._d.rows(
+            "SELECT settings, version, updated_at FROM shop_settings WHERE shop = :shop AND feature = :feature",
+            {"shop": shop, "feature": feature})
+        return StoredSettings(*rows[0]) if rows else None
 
     def save(self, shop: str, feature: str, settings: dict, now: int | None = None) -> int:
         """Store a validated settings object; returns its new version (1, 2, ...)."""
         with self._d.write() as db:
             rows = list(db.query(
                 """
-                INSERT INTO shop_settings (shop, feature, settings, version, updated_at) VALUES (?, ?, ?, 1, ?)
+                INSERT INTO shop_settings (shop, feature, settings, version, updated_at) VALUES (:shop, :feature, :settings, 1, :now)
                 ON CONFLICT (shop, feature) DO UPDATE SET settings = excluded.settings,
                     version = shop_settings.version + 1, updated_at = excluded.updated_at
                 RETURNING version
                 """,
-                [shop, feature, json.dumps(settings, sort_keys=True), now_ms() if now is None else now],
+                {"shop": shop, "feature": feature, "settings": json.dumps(settings, sort_keys=True),
+                 "now": now_ms() if now is None else now},
             ))
         return rows[0]["version"]

@@ -43,7 +43,8 @@ def store(tmp_path, monkeypatch):
 
 
 def _profile(store, person, shop=SHOP):
-    return store.database.one("SELECT * FROM profiles WHERE shop = ? AND customer_id = ?", [shop, str(person.id)])
+    return store.database.one("SELECT * FROM profiles WHERE shop = :shop AND customer_id = :customer_id",
+                              {"shop": shop, "customer_id": str(person.id)})
 
 
 def test_the_world_has_one_profile_per_person_holding_all_their_orders(store):
@@ -51,7 +52,7 @@ def test_the_world_has_one_profile_per_person_holding_all_their_orders(store):
     # Her own order (customer id) and her guest order (email, any case); the point-of-sale order names nobody.
     assert alice["orders"] == 2 and alice["email"] == ALICE.email and alice["visits"] == 1
     assert _profile(store, BOB)["orders"] == 2
-    assert store.database.one("SELECT COUNT(*) AS n FROM profiles WHERE shop = ?", [SHOP])["n"] == 2
+    assert store.database.one("SELECT COUNT(*) AS n FROM profiles WHERE shop = :shop", {"shop": SHOP})["n"] == 2
     assert "profiles" in PII_TABLES
 
 
@@ -68,17 +69,17 @@ def test_a_data_request_exports_her_profile_and_only_hers(store):
 def test_customer_redact_erases_her_profile_and_nothing_else(store):
     bob_before = _profile(store, BOB)
     other_before = snapshot(store, OTHER_SHOP)
-    assert store.database.query("SELECT * FROM storefront_events WHERE shop = ?", [SHOP])
+    assert store.database.query("SELECT * FROM storefront_events WHERE shop = :shop", {"shop": SHOP})
 
     deliver(store, "customers/redact", redact(ALICE))
 
     assert _profile(store, ALICE) is None
     for table in (t for t in tables(store) if "shop" in columns(store, t)):
-        for row in store.database.query(f"SELECT * FROM {table} WHERE shop = ?", [SHOP]):
+        for row in store.database.query(f"SELECT * FROM {table} WHERE shop = :shop", {"shop": SHOP}):
             text = canonical(row).lower()
             assert not [v for v in ALICE.personal_values() if v.lower() in text], (table, row)
     assert set(rows_about(store, ALICE)) <= {"privacy_requests", "orders", "order_lines"}
-    assert store.database.query("SELECT * FROM storefront_events WHERE shop = ?", [SHOP]) == []  # her browser's
+    assert store.database.query("SELECT * FROM storefront_events WHERE shop = :shop", {"shop": SHOP}) == []  # her browser's
     assert _profile(store, BOB) == bob_before
     assert snapshot(store, OTHER_SHOP) == other_before
 
@@ -88,6 +89,6 @@ def test_shop_redact_erases_every_profile_and_cut_point_of_the_shop(store):
     deliver(store, "app/uninstalled", fixture("shop.json"), triggered_at=now_ms() + 1000)
     deliver(store, "shop/redact", fixture("shop_redact.json", "webhooks"), triggered_at=now_ms() + 2000)
     for table in ("profiles", "segment_cuts", "people"):
-        assert store.database.query(f"SELECT * FROM {table} WHERE shop = ?", [SHOP]) == [], table
+        assert store.database.query(f"SELECT * FROM {table} WHERE shop = :shop", {"shop": SHOP}) == [], table
     assert snapshot(store, OTHER_SHOP) == other_before
-    assert store.database.query("SELECT * FROM profiles WHERE shop = ?", [OTHER_SHOP])
+    assert store.database.query("SELECT * FROM profiles WHERE shop = :shop", {"shop": OTHER_SHOP})

@@ -216,8 +216,8 @@ def test_devices_place_and_offers_seen_and_answered(store):
            email="ola@example.com")  # subscribing stitches the browser to the email
     store.database.execute(
         "INSERT INTO subscribers (shop, email, visitor_id, consent_at, consent_text, consent_page, settings_version,"
-        " sync_state, sync_next_at, created_at) VALUES (?, 'ola@example.com', 'offer-0001', ?, 'ok', '/', 1,"
-        " 'pending', 0, ?)", [SHOP, T0, T0])
+        " sync_state, sync_next_at, created_at) VALUES (:shop, 'ola@example.com', 'offer-0001', :t0, 'ok',"
+        " '/', 1, 'pending', 0, :t0)", {"shop": SHOP, "t0": T0})
     refresh.on_events(store, SHOP, "offer-0001", T0 + 1)
     profile = profile_of(store, visitor_id="offer-0001")
     assert profile["devices"] == ["mobile"] and (profile["country"], profile["city"]) == ("DE", "Köln")
@@ -280,15 +280,16 @@ def test_incremental_updates_equal_a_rebuild_from_scratch(store):
             refresh.on_order(store, SHOP, order_id, now)
     refresh.rescore(store, SHOP, now)
     incremental = reads.profiles(store, SHOP)
-    people = store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1", [SHOP])
+    people = store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = :shop ORDER BY 1",
+                                  {"shop": SHOP})
 
-    store.database.execute("DELETE FROM profiles WHERE shop = ?", [SHOP])
-    store.database.execute("DELETE FROM segment_cuts WHERE shop = ?", [SHOP])
+    store.database.execute("DELETE FROM profiles WHERE shop = :shop", {"shop": SHOP})
+    store.database.execute("DELETE FROM segment_cuts WHERE shop = :shop", {"shop": SHOP})
     assert refresh.rebuild_profiles(store, SHOP, now) == 3  # fay, gus by email, gus's anonymous browser
     rebuilt = reads.profiles(store, SHOP)
 
-    assert store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = ? ORDER BY 1",
-                                [SHOP]) == people
+    assert store.database.query("SELECT person_id, email, customer_id FROM people WHERE shop = :shop ORDER BY 1",
+                                {"shop": SHOP}) == people
     assert [_comparable(p) for p in rebuilt] == [_comparable(p) for p in incremental]  # affinities included
     fay = profile_of(store, customer_id="501")
     assert fay["orders"] == 1 and fay["revenue"] == {"EUR": "19.99"} and fay["visits"] == 2
@@ -313,7 +314,7 @@ def test_a_replayed_order_or_event_batch_changes_no_row(store):
     order(store, "R1", T0 + 1, email="rita@example.com", cart_token="cart-r")
     refresh.on_order(store, SHOP, "R1", T0 + 1)
     tables = ("people", "visitors", "visitor_carts", "profiles", "segment_cuts")
-    before = {t: store.database.query(f"SELECT * FROM {t} WHERE shop = ?", [SHOP]) for t in tables}
+    before = {t: store.database.query(f"SELECT * FROM {t} WHERE shop = :shop", {"shop": SHOP}) for t in tables}
     refresh.on_order(store, SHOP, "R1", T0 + HOUR)
     refresh.on_events(store, SHOP, "replay-0001", T0 + HOUR)
-    assert {t: store.database.query(f"SELECT * FROM {t} WHERE shop = ?", [SHOP]) for t in tables} == before
+    assert {t: store.database.query(f"SELECT * FROM {t} WHERE shop = :shop", {"shop": SHOP}) for t in tables} == before

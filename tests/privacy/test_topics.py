@@ -97,7 +97,7 @@ def test_a_request_that_names_nobody_is_refused_and_erases_nothing(store):
 def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
     deliver(store, "customers/data_request", data_request(ALICE))
     sales = reads.product_sales(store, SHOP)
-    lines = len(store.database.query("SELECT * FROM order_lines WHERE shop = ?", [SHOP]))
+    lines = len(store.database.query("SELECT * FROM order_lines WHERE shop = :shop", {"shop": SHOP}))
     hers = {table: {canonical(r) for r in rows} for table, rows in rows_about(store, ALICE).items()}
     others_before = {
         table: [r for r in store.database.query(f"SELECT * FROM {table}") if canonical(r) not in hers.get(table, ())]
@@ -126,7 +126,7 @@ def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
     assert store.inbox.get(redact_delivery).body == b'{"redacted":true}'
     # Anonymous lines still count.
     assert reads.product_sales(store, SHOP) == sales
-    assert len(store.database.query("SELECT * FROM order_lines WHERE shop = ?", [SHOP])) == lines
+    assert len(store.database.query("SELECT * FROM order_lines WHERE shop = :shop", {"shop": SHOP})) == lines
 
     # Everyone else's rows, Bob's and the other shop's (same ids, same email), are byte-identical.
     for table, rows in others_before.items():
@@ -142,12 +142,14 @@ def test_customer_redact_erases_her_everywhere_and_touches_no_one_else(store):
 def test_customer_redact_removes_the_jobs_that_name_her_and_keeps_everyone_elses(store):
     def dead_refresh(kind: str, ref) -> None:
         store.jobs.enqueue(SHOP, "profiles.refresh", f"{kind}:{ref}", {"kind": kind, "ref": str(ref)})
-        store.database.execute("UPDATE jobs SET status = 'dead' WHERE dedupe_key = ?", [f"{kind}:{ref}"])
+        store.database.execute("UPDATE jobs SET status = 'dead' WHERE dedupe_key = :dedupe_key",
+                               {"dedupe_key": f"{kind}:{ref}"})
 
     for kind, ref in (("customer", ALICE.id), ("order", ALICE.guest_order), ("customer", BOB.id)):
         dead_refresh(kind, ref)
     deliver(store, "customers/redact", redact(ALICE))
-    left = {row["dedupe_key"] for row in store.database.query("SELECT dedupe_key FROM jobs WHERE shop = ?", [SHOP])}
+    left = {row["dedupe_key"]
+            for row in store.database.query("SELECT dedupe_key FROM jobs WHERE shop = :shop", {"shop": SHOP})}
     assert left == {f"customer:{BOB.id}"}
 
 
@@ -185,7 +187,7 @@ def test_shop_erasure_deletes_children_before_the_parents_their_foreign_keys_nam
         """CREATE TABLE probe_child (shop TEXT NOT NULL, parent TEXT NOT NULL,
            FOREIGN KEY (shop, parent) REFERENCES probe_parent (shop, id))"""
     )
-    store.database.execute("INSERT INTO probe_parent VALUES (?, 'p')", [SHOP])
-    store.database.execute("INSERT INTO probe_child VALUES (?, 'p')", [SHOP])
+    store.database.execute("INSERT INTO probe_parent VALUES (:shop, 'p')", {"shop": SHOP})
+    store.database.execute("INSERT INTO probe_child VALUES (:shop, 'p')", {"shop": SHOP})
     counts = store.privacy.erase_shop(SHOP)
     assert counts["probe_parent"] == counts["probe_child"] == 1

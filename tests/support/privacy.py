@@ -157,7 +157,7 @@ def rows_about(store, person: Person, shop: str = SHOP) -> dict[str, list[dict]]
     for table in tables(store):
         if "shop" not in columns(store, table):
             continue
-        rows = [r for r in store.database.query(f"SELECT * FROM {table} WHERE shop = ?", [shop])
+        rows = [r for r in store.database.query(f"SELECT * FROM {table} WHERE shop = :shop", {"shop": shop})
                 if any(v is not None and pattern.search(_text(v)) for v in r.values())]
         if rows:
             found[table] = rows
