@@ -4,8 +4,17 @@ Serving processes keep each shop's model in memory (``plugin.recommendations.ser
 and tail ``rec_changes`` to stay current: a webhook handler in any process
 appends one row per new state of an order or product it wrote (the same state
 twice is one row, so a redelivered webhook changes no table), and each process
-reads the rows after its own ``id`` cursor. ``rec_state.generation`` is the big hammer: when
+reads the rows after its own cursor. ``rec_state.generation`` is the big hammer: when
 it moves, every process rebuilds the shop's model from scratch.
+
+The feed is read in ``(position, id)`` order, never by id alone: ids are handed
+out when a row is inserted but become visible when its transaction commits, so
+on PostgreSQL a row with a smaller id can appear after a reader has moved past
+it. There a row's position is its transaction's id, and a reader takes only
+rows below the oldest transaction still running (``pg_snapshot_xmin``): every
+transaction below that line has ended, so nothing can appear behind the
+cursor any more. SQLite commits one writer at a time, so a shop's next position
+is simply one more than its largest, and every committed row is final.
 
 The catalog and order reads return plain tuples and dicts, never engine
 records: turning rows into the engine's records is
@@ -50,6 +59,17 @@ FEED_SOURCES = {  # kind -> (table, key column, the column that retires the row)
     "product": ("products", "product_id", "deleted_at"),
 }
 
+# Where a new feed row sits, and the line below which every row is final (see the module docstring).
+FEED_POSITION = {
+    "postgresql": "CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)",
+    "sqlite": "(SELECT COALESCE(MAX(position), 0) + 1 FROM rec_changes WHERE shop = :shop)",
+}
+FEED_HORIZON = {
+    "postgresql": "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
+    "sqlite": "9223372036854775807",
+}
+FeedCursor = tuple[int, int]  # (position, id) of the last row read
+
 
 def _select(columns: dict[str, str]) -> str:
     return ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
@@ -71,8 +91,9 @@ class Recommendations:
         with self._d.write() as db:
             rows = list(db.query(
                 f"""
-                INSERT INTO rec_changes (shop, kind, ref, version, created_at)
-                SELECT CAST(:shop AS TEXT), CAST(:kind AS TEXT), CAST(:ref AS TEXT), {version}, CAST(:now AS BIGINT)
+                INSERT INTO rec_changes (shop, kind, ref, version, created_at, position)
+                SELECT CAST(:shop AS TEXT), CAST(:kind AS TEXT), CAST(:ref AS TEXT), {version}, CAST(:now AS BIGINT),
+                    {FEED_POSITION[self._d.dialect]}
                 FROM {table} WHERE shop = :shop AND {key} = :ref
                 ON CONFLICT (shop, kind, ref, version) DO NOTHING
                 RETURNING id
@@ -81,17 +102,25 @@ class Recommendations:
             ))
         return rows[0]["id"] if rows else None
 
-    def changes_since(self, shop: str, cursor: int, limit: int = 1000) -> list[tuple[int, str, str]]:
+    def changes_since(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> list[tuple[int, int, str, str]]:
+        """Final feed rows after ``cursor``, in feed order: ``(position, id, kind, ref)``."""
         return self._d.rows(
-            "SELECT id, kind, ref FROM rec_changes WHERE shop = :shop AND id > :cursor ORDER BY id LIMIT :limit",
-            {"shop": shop, "cursor": cursor, "limit": limit},
+            f"""SELECT position, id, kind, ref FROM rec_changes
+                WHERE shop = :shop AND (position > :position OR (position = :position AND id > :id))
+                  AND position < {FEED_HORIZON[self._d.dialect]}
+                ORDER BY position, id LIMIT :limit""",
+            {"shop": shop, "position": cursor[0], "id": cursor[1], "limit": limit},
         )
 
-    def last_change(self, shop: str) -> int:
-        return self._d.scalar("SELECT MAX(id) FROM rec_changes WHERE shop = :shop", {"shop": shop}) or 0
+    def last_change(self, shop: str) -> FeedCursor:
+        """The cursor of the shop's last final feed row ((0, 0) when there is none)."""
+        rows = self._d.rows(
+            f"""SELECT position, id FROM rec_changes WHERE shop = :shop AND position < {FEED_HORIZON[self._d.dialect]}
+                ORDER BY position DESC, id DESC LIMIT 1""", {"shop": shop})
+        return (rows[0][0], rows[0][1]) if rows else (0, 0)
 
     def state(self, shop: str) -> tuple[int, int]:
-        """(generation, pruned_through); a shop never rebuilt is generation 0."""
+        """(generation, pruned_through: the last feed position pruned); a shop never rebuilt is generation 0."""
         rows = self._d.rows("SELECT generation, pruned_through FROM rec_state WHERE shop = :shop", {"shop": shop})
         return (rows[0][0], rows[0][1]) if rows else (0, 0)
 
@@ -117,11 +146,16 @@ class Recommendations:
             return self._prune(db, shop, before, now)
 
     def _prune(self, db, shop: str, before: int, now: int) -> int:
-        last = db.execute("SELECT MAX(id) FROM rec_changes WHERE shop = :shop AND created_at < :before",
-                          {"shop": shop, "before": before}).fetchone()[0]
+        """Delete the old rows' positions, except the newest position the shop has: SQLite numbers
+        a shop's positions from its largest, which must never go back."""
+        last = db.execute(
+            f"""SELECT MAX(position) FROM rec_changes WHERE shop = :shop AND created_at < :before
+                  AND position < (SELECT MAX(position) FROM rec_changes WHERE shop = :shop)
+                  AND position < {FEED_HORIZON[self._d.dialect]}""",
+            {"shop": shop, "before": before}).scalar()
         if last is None:
             return 0
-        deleted = db.execute("DELETE FROM rec_changes WHERE shop = :shop AND id <= :last",
+        deleted = db.execute("DELETE FROM rec_changes WHERE shop = :shop AND position <= :last",
                              {"shop": shop, "last": last}).rowcount
         db.execute(
             """

@@ -147,11 +147,11 @@ def test_a_feed_row_twice_or_a_replayed_order_counts_once(store, models):
     recs.refresh(models, SHOP)
     for _ in range(3):
         recs.on_order(store, SHOP, "o1")
-    assert len(store.recommendations.changes_since(SHOP, 0)) == 1  # the same state adds one feed row
+    assert len(store.recommendations.changes_since(SHOP, (0, 0))) == 1  # the same state adds one feed row
     assert recs.refresh(models, SHOP) == 1
     order(store, SHOP, "o1", ["1000", "1001"], cancelled=True, clock=10**13)
     recs.on_order(store, SHOP, "o1")
-    assert len(store.recommendations.changes_since(SHOP, 0)) == 2  # a new state adds another
+    assert len(store.recommendations.changes_since(SHOP, (0, 0))) == 2  # a new state adds another
 
 
 def test_invalidate_makes_every_process_rebuild(store, other, models):
@@ -177,8 +177,12 @@ def test_feed_rows_are_pruned_by_age_and_a_model_behind_them_rebuilds(store, oth
     recs.refresh(models, SHOP)
     order(other, SHOP, "o1", ["1000", "1001"])
     recs.on_order(other, SHOP, "o1", now=1)  # an ancient row
-    assert other.recommendations.prune_changes(SHOP, before=2, now=3) == 1
+    order(other, SHOP, "o2", ["1000", "1002"])
+    recs.on_order(other, SHOP, "o2", now=5)  # a recent one: the newest position always stays
+    assert other.recommendations.prune_changes(SHOP, before=2, now=6) == 1
+    assert other.recommendations.prune_changes(SHOP, before=10, now=6) == 0
     assert recs.refresh(models, SHOP) == 1  # its cursor was behind the pruned rows: rebuilt from the tables
+    assert recs.refresh(models, SHOP) == 0  # and only once
 
 
 def test_the_logged_in_customer_and_the_visitors_person_name_the_history(store, models):

@@ -59,13 +59,13 @@ def tail(store: Store, shop: str, snap: Snapshot) -> int:
         changes = store.recommendations.changes_since(shop, snap.cursor, TAIL_BATCH)
         if not changes:
             return read
-        orders = [ref for _, kind, ref in changes if kind == "order"]
-        products = list(dict.fromkeys(ref for _, kind, ref in changes if kind == "product"))
+        orders = [ref for _, _, kind, ref in changes if kind == "order"]
+        products = list(dict.fromkeys(ref for _, _, kind, ref in changes if kind == "product"))
         if orders:
             _apply_orders(store, shop, snap, orders)
         if products:
             _apply_products(store, shop, snap, products)
-        snap.cursor = changes[-1][0]
+        snap.cursor = (changes[-1][0], changes[-1][1])
         snap.changed()
         read += len(changes)
         if len(changes) < TAIL_BATCH:

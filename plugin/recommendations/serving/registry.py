@@ -160,4 +160,5 @@ def _rebuilder(jobs: queue.SimpleQueue) -> None:
 
 def _needs_rebuild(store: Store, shop: str, snap: Snapshot) -> bool:
     generation, pruned = store.recommendations.state(shop)
-    return generation != snap.generation or pruned > snap.cursor
+    # Rows at the pruned position may be gone before this snapshot read them all: rebuild from the tables.
+    return generation != snap.generation or (pruned > 0 and pruned >= snap.cursor[0])

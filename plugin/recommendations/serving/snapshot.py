@@ -99,7 +99,7 @@ class Snapshot:
     display: dict[str, Display]
     currency: str | None
     counted: set[str]
-    cursor: int
+    cursor: tuple[int, int]  # the feed's (position, id) read through
     generation: int
     pruned_through: int
     cancelled: set[str] = field(default_factory=set)  # counted, then cancelled: needs a rebuild
