@@ -15,7 +15,7 @@ from .identities import Identities
 from .inbox import Delivery, Inbox
 from .jobs import Job, Jobs
 from .leases import LeaseLost
-from .migrations import migrations
+from . import migrations
 from .privacy import Privacy
 from .profiles import Profiles
 from .rec_catalog import RecCatalog
@@ -45,14 +45,8 @@ class Store:
         self.settings = ShopSettings(self.database)
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied."""
-        import sqlite3, sqlite_utils  # bridge until the Alembic history lands
-        import sqlalchemy as sa
-        db = sqlite_utils.Database(sqlite3.connect(sa.engine.make_url(self.database.url).database))
-        pending = [m.name for m in migrations.pending(db)]
-        migrations.apply(db)
-        db.conn.close()
-        return pending
+        """Apply pending migrations (the Alembic history in ``migrations``); returns the names applied."""
+        return migrations.upgrade(self.database.engine)
 
     def close(self) -> None:
         self.database.close()

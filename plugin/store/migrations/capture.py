@@ -1,87 +1,82 @@
 """Schema steps for email capture: settings, subscribers, the code pool and codes redeemed.
 
-Each function is one released step of ``HISTORY`` (in ``__init__``): never edited once released.
+Each function is the body of one released revision (``versions/``, named in
+``HISTORY_NAMES``): never edited once released.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
 
-def email_capture(db) -> None:
+from .columns import BIGINT, TEXT, col, id_key, key
+
+
+def email_capture() -> None:
     """Widget settings per shop, discount campaigns and their code pool, and subscribers.
 
     ``capture_codes.state`` is free → assigned (or retired when its campaign is
     replaced). A subscriber row is the consent record (time, text shown, page,
     visitor) and the queue of its sync to the store as a customer.
+    (``capture_settings`` moves into ``shop_settings`` in 0035.)
     """
-    db.execute(
-        """
-        CREATE TABLE capture_settings (
-            shop TEXT PRIMARY KEY,
-            settings TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            updated_at BIGINT NOT NULL
-        )
-        """
+    op.create_table(
+        "capture_settings",
+        sa.Column("shop", TEXT(), primary_key=True),
+        col("settings", TEXT, nullable=False),
+        col("version", BIGINT, nullable=False),
+        col("updated_at", BIGINT, nullable=False),
     )
-    db.execute(
-        """
-        CREATE TABLE capture_campaigns (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            discount_key TEXT NOT NULL,
-            discount_id TEXT,
-            title TEXT NOT NULL,
-            starts_at BIGINT NOT NULL,
-            ends_at BIGINT,
-            created_at BIGINT NOT NULL,
-            retired_at BIGINT
-        )
-        """
+    op.create_table(
+        "capture_campaigns",
+        id_key(),
+        key("shop"),
+        col("discount_key", TEXT, nullable=False),
+        col("discount_id", TEXT),
+        col("title", TEXT, nullable=False),
+        col("starts_at", BIGINT, nullable=False),
+        col("ends_at", BIGINT),
+        col("created_at", BIGINT, nullable=False),
+        col("retired_at", BIGINT),
     )
-    db.execute("CREATE INDEX capture_campaigns_shop ON capture_campaigns (shop, retired_at)")
-    db.execute(
-        """
-        CREATE TABLE capture_codes (
-            shop TEXT NOT NULL,
-            code TEXT NOT NULL,
-            campaign_id INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            assigned_at BIGINT,
-            PRIMARY KEY (shop, code)
-        )
-        """
+    op.create_index("capture_campaigns_shop", "capture_campaigns", ["shop", "retired_at"])
+    op.create_table(
+        "capture_codes",
+        key("shop"),
+        key("code"),
+        col("campaign_id", BIGINT, nullable=False),
+        col("state", TEXT, nullable=False),
+        col("created_at", BIGINT, nullable=False),
+        col("assigned_at", BIGINT),
+        sa.PrimaryKeyConstraint("shop", "code"),
     )
-    db.execute("CREATE INDEX capture_codes_free ON capture_codes (shop, campaign_id, state)")
-    db.execute(
-        """
-        CREATE TABLE subscribers (
-            shop TEXT NOT NULL,
-            email TEXT NOT NULL,
-            code TEXT,
-            campaign_id INTEGER,
-            code_ends_at BIGINT,
-            visitor_id TEXT,
-            consent_at BIGINT NOT NULL,
-            consent_text TEXT NOT NULL,
-            consent_page TEXT NOT NULL,
-            settings_version INTEGER NOT NULL,
-            customer_id TEXT,
-            sync_state TEXT NOT NULL,
-            sync_attempts INTEGER NOT NULL DEFAULT 0,
-            sync_next_at BIGINT NOT NULL,
-            sync_error TEXT,
-            created_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, email)
-        )
-        """
+    op.create_index("capture_codes_free", "capture_codes", ["shop", "campaign_id", "state"])
+    op.create_table(
+        "subscribers",
+        key("shop"),
+        key("email"),
+        col("code", TEXT),
+        col("campaign_id", BIGINT),
+        col("code_ends_at", BIGINT),
+        col("visitor_id", TEXT),
+        col("consent_at", BIGINT, nullable=False),
+        col("consent_text", TEXT, nullable=False),
+        col("consent_page", TEXT, nullable=False),
+        col("settings_version", BIGINT, nullable=False),
+        col("customer_id", TEXT),
+        col("sync_state", TEXT, nullable=False),
+        col("sync_attempts", BIGINT, nullable=False, default=0),
+        col("sync_next_at", BIGINT, nullable=False),
+        col("sync_error", TEXT),
+        col("created_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "email"),
     )
-    db.execute("CREATE INDEX subscribers_sync ON subscribers (sync_state, sync_next_at)")
-    db.execute("CREATE INDEX subscribers_pending_code ON subscribers (shop, code)")
-    db.execute("CREATE INDEX subscribers_created ON subscribers (shop, created_at)")
+    op.create_index("subscribers_sync", "subscribers", ["sync_state", "sync_next_at"])
+    op.create_index("subscribers_pending_code", "subscribers", ["shop", "code"])
+    op.create_index("subscribers_created", "subscribers", ["shop", "created_at"])
 
 
-def capture_redemptions(db) -> None:
+def capture_redemptions() -> None:
     """When a pool code was used at checkout (from the orders carrying it), so it is never shown again."""
-    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_at BIGINT")
-    db.execute("ALTER TABLE capture_codes ADD COLUMN redeemed_order_id TEXT")
+    op.add_column("capture_codes", col("redeemed_at", BIGINT))
+    op.add_column("capture_codes", col("redeemed_order_id", TEXT))

@@ -1,178 +1,171 @@
 """Schema steps for orders, carts, checkouts, customers and the catalog, as the platform describes them.
 
-Each function is one released step of ``HISTORY`` (in ``__init__``): never edited once released.
+Each function is the body of one released revision (``versions/``, named in
+``HISTORY_NAMES``): never edited once released.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
 
-def commerce(db) -> None:
+from .columns import BIGINT, TEXT, col, key
+
+
+def _index(name: str, table: str, *columns: str) -> None:
+    op.create_index(name, table, list(columns))
+
+
+def _lines(table: str, parent: str) -> None:
+    """The three line tables share one shape and are replaced as a set under their parent."""
+    op.create_table(
+        table,
+        key("shop"),
+        key(parent),
+        col("position", BIGINT, nullable=False),
+        col("line_id", TEXT),
+        col("product_id", TEXT),
+        col("variant_id", TEXT),
+        col("sku", TEXT),
+        col("title", TEXT),
+        col("variant_title", TEXT),
+        col("vendor", TEXT),
+        col("quantity", BIGINT, nullable=False),
+        col("price", TEXT),
+        col("line_price", TEXT),
+        sa.PrimaryKeyConstraint("shop", parent, "position"),
+    )
+    _index(f"{table}_product", table, "shop", "product_id")
+
+
+def commerce() -> None:
     """Orders, carts, checkouts, customers and the catalog as webhooks describe them.
 
     ``source_updated_at`` is the staleness clock of each upsert (the payload's
-    ``updated_at``, else the delivery's trigger time). The three line tables
-    share one shape and are replaced as a set under their parent.
+    ``updated_at``, else the delivery's trigger time). Money is decimal text.
     """
-    db.execute(
-        """
-        CREATE TABLE orders (
-            shop TEXT NOT NULL,
-            order_id TEXT NOT NULL,
-            name TEXT,
-            email TEXT,
-            customer_id TEXT,
-            currency TEXT,
-            total_price TEXT,
-            subtotal_price TEXT,
-            total_discounts TEXT,
-            discount_codes TEXT NOT NULL DEFAULT '[]',
-            cart_token TEXT,
-            checkout_token TEXT,
-            checkout_id TEXT,
-            landing_site TEXT,
-            referring_site TEXT,
-            source_name TEXT,
-            financial_status TEXT,
-            cancelled_at BIGINT,
-            created_at BIGINT,
-            updated_at BIGINT,
-            source_updated_at BIGINT NOT NULL,
-            origin TEXT NOT NULL,
-            PRIMARY KEY (shop, order_id)
-        )
-        """
+    op.create_table(
+        "orders",
+        key("shop"),
+        key("order_id"),
+        col("name", TEXT),
+        col("email", TEXT),
+        col("customer_id", TEXT),
+        col("currency", TEXT),
+        col("total_price", TEXT),
+        col("subtotal_price", TEXT),
+        col("total_discounts", TEXT),
+        col("discount_codes", TEXT, nullable=False, default="[]"),
+        col("cart_token", TEXT),
+        col("checkout_token", TEXT),
+        col("checkout_id", TEXT),
+        col("landing_site", TEXT),
+        col("referring_site", TEXT),
+        col("source_name", TEXT),
+        col("financial_status", TEXT),
+        col("cancelled_at", BIGINT),
+        col("created_at", BIGINT),
+        col("updated_at", BIGINT),
+        col("source_updated_at", BIGINT, nullable=False),
+        col("origin", TEXT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "order_id"),
     )
-    db.execute("CREATE INDEX orders_customer ON orders (shop, customer_id)")
-    db.execute("CREATE INDEX orders_email ON orders (shop, email)")
-    db.execute("CREATE INDEX orders_cart ON orders (shop, cart_token)")
-    db.execute("CREATE INDEX orders_created ON orders (shop, created_at)")
-    db.execute(
-        """
-        CREATE TABLE carts (
-            shop TEXT NOT NULL,
-            cart_token TEXT NOT NULL,
-            created_at BIGINT,
-            updated_at BIGINT,
-            source_updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, cart_token)
-        )
-        """
+    _index("orders_customer", "orders", "shop", "customer_id")
+    _index("orders_email", "orders", "shop", "email")
+    _index("orders_cart", "orders", "shop", "cart_token")
+    _index("orders_created", "orders", "shop", "created_at")
+    op.create_table(
+        "carts",
+        key("shop"),
+        key("cart_token"),
+        col("created_at", BIGINT),
+        col("updated_at", BIGINT),
+        col("source_updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "cart_token"),
     )
-    db.execute(
-        """
-        CREATE TABLE checkouts (
-            shop TEXT NOT NULL,
-            checkout_token TEXT NOT NULL,
-            checkout_id TEXT,
-            cart_token TEXT,
-            email TEXT,
-            customer_id TEXT,
-            currency TEXT,
-            total_price TEXT,
-            abandoned_checkout_url TEXT,
-            completed_at BIGINT,
-            created_at BIGINT,
-            updated_at BIGINT,
-            source_updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, checkout_token)
-        )
-        """
+    op.create_table(
+        "checkouts",
+        key("shop"),
+        key("checkout_token"),
+        col("checkout_id", TEXT),
+        col("cart_token", TEXT),
+        col("email", TEXT),
+        col("customer_id", TEXT),
+        col("currency", TEXT),
+        col("total_price", TEXT),
+        col("abandoned_checkout_url", TEXT),
+        col("completed_at", BIGINT),
+        col("created_at", BIGINT),
+        col("updated_at", BIGINT),
+        col("source_updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "checkout_token"),
     )
-    db.execute("CREATE INDEX checkouts_customer ON checkouts (shop, customer_id)")
-    db.execute("CREATE INDEX checkouts_email ON checkouts (shop, email)")
-    db.execute("CREATE INDEX checkouts_cart ON checkouts (shop, cart_token)")
-    db.execute("CREATE INDEX checkouts_open ON checkouts (shop, completed_at, updated_at)")
-    for table, parent in (("order_lines", "order_id"), ("cart_lines", "cart_token"),
-                          ("checkout_lines", "checkout_token")):
-        db.execute(
-            f"""
-            CREATE TABLE {table} (
-                shop TEXT NOT NULL,
-                {parent} TEXT NOT NULL,
-                position INTEGER NOT NULL,
-                line_id TEXT,
-                product_id TEXT,
-                variant_id TEXT,
-                sku TEXT,
-                title TEXT,
-                variant_title TEXT,
-                vendor TEXT,
-                quantity INTEGER NOT NULL,
-                price TEXT,
-                line_price TEXT,
-                PRIMARY KEY (shop, {parent}, position)
-            )
-            """
-        )
-        db.execute(f"CREATE INDEX {table}_product ON {table} (shop, product_id)")
-    db.execute(
-        """
-        CREATE TABLE customers (
-            shop TEXT NOT NULL,
-            customer_id TEXT NOT NULL,
-            email TEXT,
-            first_name TEXT,
-            last_name TEXT,
-            marketing_state TEXT,
-            marketing_opt_in_level TEXT,
-            marketing_consent_at BIGINT,
-            orders_count INTEGER,
-            total_spent TEXT,
-            tags TEXT NOT NULL DEFAULT '[]',
-            city TEXT,
-            country TEXT,
-            country_code TEXT,
-            created_at BIGINT,
-            updated_at BIGINT,
-            source_updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, customer_id)
-        )
-        """
+    _index("checkouts_customer", "checkouts", "shop", "customer_id")
+    _index("checkouts_email", "checkouts", "shop", "email")
+    _index("checkouts_cart", "checkouts", "shop", "cart_token")
+    _index("checkouts_open", "checkouts", "shop", "completed_at", "updated_at")
+    _lines("order_lines", "order_id")
+    _lines("cart_lines", "cart_token")
+    _lines("checkout_lines", "checkout_token")
+    op.create_table(
+        "customers",
+        key("shop"),
+        key("customer_id"),
+        col("email", TEXT),
+        col("first_name", TEXT),
+        col("last_name", TEXT),
+        col("marketing_state", TEXT),
+        col("marketing_opt_in_level", TEXT),
+        col("marketing_consent_at", BIGINT),
+        col("orders_count", BIGINT),
+        col("total_spent", TEXT),
+        col("tags", TEXT, nullable=False, default="[]"),
+        col("city", TEXT),
+        col("country", TEXT),
+        col("country_code", TEXT),
+        col("created_at", BIGINT),
+        col("updated_at", BIGINT),
+        col("source_updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "customer_id"),
     )
-    db.execute("CREATE INDEX customers_email ON customers (shop, email)")
-    db.execute(
-        """
-        CREATE TABLE products (
-            shop TEXT NOT NULL,
-            product_id TEXT NOT NULL,
-            title TEXT,
-            handle TEXT,
-            vendor TEXT,
-            product_type TEXT,
-            tags TEXT NOT NULL DEFAULT '[]',
-            status TEXT,
-            published_at BIGINT,
-            image_src TEXT,
-            url TEXT,
-            created_at BIGINT,
-            updated_at BIGINT,
-            deleted_at BIGINT,
-            source_updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, product_id)
-        )
-        """
+    _index("customers_email", "customers", "shop", "email")
+    op.create_table(
+        "products",
+        key("shop"),
+        key("product_id"),
+        col("title", TEXT),
+        col("handle", TEXT),
+        col("vendor", TEXT),
+        col("product_type", TEXT),
+        col("tags", TEXT, nullable=False, default="[]"),
+        col("status", TEXT),
+        col("published_at", BIGINT),
+        col("image_src", TEXT),
+        col("url", TEXT),
+        col("created_at", BIGINT),
+        col("updated_at", BIGINT),
+        col("deleted_at", BIGINT),
+        col("source_updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "product_id"),
     )
-    db.execute("CREATE INDEX products_handle ON products (shop, handle)")
-    db.execute(
-        """
-        CREATE TABLE product_variants (
-            shop TEXT NOT NULL,
-            variant_id TEXT NOT NULL,
-            product_id TEXT NOT NULL,
-            position INTEGER,
-            title TEXT,
-            sku TEXT,
-            price TEXT,
-            compare_at_price TEXT,
-            inventory_quantity INTEGER,
-            PRIMARY KEY (shop, variant_id)
-        )
-        """
+    _index("products_handle", "products", "shop", "handle")
+    op.create_table(
+        "product_variants",
+        key("shop"),
+        key("variant_id"),
+        col("product_id", TEXT, nullable=False),
+        col("position", BIGINT),
+        col("title", TEXT),
+        col("sku", TEXT),
+        col("price", TEXT),
+        col("compare_at_price", TEXT),
+        col("inventory_quantity", BIGINT),
+        sa.PrimaryKeyConstraint("shop", "variant_id"),
     )
-    db.execute("CREATE INDEX product_variants_product ON product_variants (shop, product_id)")
+    _index("product_variants_product", "product_variants", "shop", "product_id")
 
 
-def source_sequence(db) -> None:
+def source_sequence() -> None:
     """The platform's ``updated_at`` has whole seconds; the trigger time breaks ties."""
     for table in ("orders", "carts", "checkouts", "customers", "products"):
-        db.execute(f"ALTER TABLE {table} ADD COLUMN source_sequence BIGINT NOT NULL DEFAULT 0")
+        op.add_column(table, col("source_sequence", BIGINT, nullable=False, default=0))

@@ -1,83 +1,87 @@
 """Schema steps for shoppers: visitors and their people, storefront events, profiles, the refresh queue.
 
-Each function is one released step of ``HISTORY`` (in ``__init__``): never edited once released.
+Each function is the body of one released revision (``versions/``, named in
+``HISTORY_NAMES``): never edited once released.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
 
-def storefront_identity(db) -> None:
+from .columns import BIGINT, TEXT, col, id_key, key
+
+
+def _partial_unique(name: str, table: str, columns: list[str], where: str) -> None:
+    """A unique index over the rows ``where`` holds; both engines take the same predicate."""
+    op.create_index(name, table, columns, unique=True,
+                    sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
+def storefront_identity() -> None:
     """People, the visitor ids the loader keeps for them, and the cart tokens those visitors used.
 
     A person is the unit identity stitching works on: every visitor id (one per
     browser) points at one person, and a person carries at most one email and one
-    platform customer id. Merging two people re-points visitors; nothing else
-    refers to a person, so a merge is two statements.
+    platform customer id (the partial unique indexes). Merging two people
+    re-points visitors; nothing else refers to a person, so a merge is two statements.
     """
-    db.execute(
-        """
-        CREATE TABLE people (
-            shop TEXT NOT NULL,
-            person_id TEXT NOT NULL,
-            email TEXT,
-            customer_id TEXT,
-            created_at BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, person_id)
-        )
-        """
+    op.create_table(
+        "people",
+        key("shop"),
+        key("person_id"),
+        col("email", TEXT),
+        col("customer_id", TEXT),
+        col("created_at", BIGINT, nullable=False),
+        col("updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "person_id"),
     )
-    db.execute("CREATE UNIQUE INDEX people_email ON people (shop, email) WHERE email IS NOT NULL")
-    db.execute("CREATE UNIQUE INDEX people_customer ON people (shop, customer_id) WHERE customer_id IS NOT NULL")
-    db.execute(
-        """
-        CREATE TABLE visitors (
-            shop TEXT NOT NULL,
-            visitor_id TEXT NOT NULL,
-            person_id TEXT NOT NULL,
-            first_seen BIGINT NOT NULL,
-            last_seen BIGINT NOT NULL,
-            PRIMARY KEY (shop, visitor_id)
-        )
-        """
+    _partial_unique("people_email", "people", ["shop", "email"], "email IS NOT NULL")
+    _partial_unique("people_customer", "people", ["shop", "customer_id"], "customer_id IS NOT NULL")
+    op.create_table(
+        "visitors",
+        key("shop"),
+        key("visitor_id"),
+        col("person_id", TEXT, nullable=False),
+        col("first_seen", BIGINT, nullable=False),
+        col("last_seen", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "visitor_id"),
     )
-    db.execute("CREATE INDEX visitors_person ON visitors (shop, person_id)")
-    db.execute(
-        """
-        CREATE TABLE visitor_carts (
-            shop TEXT NOT NULL,
-            cart_token TEXT NOT NULL,
-            visitor_id TEXT NOT NULL,
-            seen_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, cart_token, visitor_id)
-        )
-        """
+    op.create_index("visitors_person", "visitors", ["shop", "person_id"])
+    op.create_table(
+        "visitor_carts",
+        key("shop"),
+        key("cart_token"),
+        key("visitor_id"),
+        col("seen_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "cart_token", "visitor_id"),
     )
-    db.execute("CREATE INDEX visitor_carts_visitor ON visitor_carts (shop, visitor_id)")
+    op.create_index("visitor_carts_visitor", "visitor_carts", ["shop", "visitor_id"])
 
 
-def storefront_events(db) -> None:
+def storefront_events() -> None:
     """Storefront events as the loader batches them; ``data`` is a small JSON object."""
-    db.execute(
-        """
-        CREATE TABLE storefront_events (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            visitor_id TEXT NOT NULL,
-            session_id TEXT NOT NULL,
-            type TEXT NOT NULL,
-            occurred_at BIGINT NOT NULL,
-            received_at BIGINT NOT NULL,
-            path TEXT NOT NULL,
-            data TEXT NOT NULL DEFAULT '{}'
-        )
-        """
+    op.create_table(
+        "storefront_events",
+        id_key(),
+        key("shop"),
+        col("visitor_id", TEXT, nullable=False),
+        col("session_id", TEXT, nullable=False),
+        col("type", TEXT, nullable=False),
+        col("occurred_at", BIGINT, nullable=False),
+        col("received_at", BIGINT, nullable=False),
+        col("path", TEXT, nullable=False),
+        col("data", TEXT, nullable=False, default="{}"),
     )
-    db.execute("CREATE INDEX storefront_events_visitor ON storefront_events (shop, visitor_id, occurred_at)")
-    db.execute("CREATE INDEX storefront_events_type ON storefront_events (shop, type, occurred_at)")
+    op.create_index("storefront_events_visitor", "storefront_events", ["shop", "visitor_id", "occurred_at"])
+    op.create_index("storefront_events_type", "storefront_events", ["shop", "type", "occurred_at"])
 
 
-def profiles(db) -> None:
+def _counter(name: str) -> sa.Column:
+    return col(name, BIGINT, nullable=False, default=0)
+
+
+def profiles() -> None:
     """One profile per person (a derived cache of their events and orders), and each shop's RFM cut points.
 
     A profile row dies with its person (``ON DELETE CASCADE``): an identity
@@ -86,80 +90,63 @@ def profiles(db) -> None:
     ``devices``, ``affinities`` and ``segments`` are JSON text. The expression
     indexes let a person's orders and customer record be found by email whatever its case.
     """
-    db.execute(
-        """
-        CREATE TABLE profiles (
-            shop TEXT NOT NULL,
-            person_id TEXT NOT NULL,
-            customer_id TEXT,
-            email TEXT,
-            first_seen BIGINT,
-            last_seen BIGINT,
-            visits INTEGER NOT NULL DEFAULT 0,
-            page_views INTEGER NOT NULL DEFAULT 0,
-            product_views INTEGER NOT NULL DEFAULT 0,
-            collection_views INTEGER NOT NULL DEFAULT 0,
-            searches INTEGER NOT NULL DEFAULT 0,
-            add_to_carts INTEGER NOT NULL DEFAULT 0,
-            orders INTEGER NOT NULL DEFAULT 0,
-            revenue TEXT NOT NULL DEFAULT '{}',
-            currency TEXT,
-            monetary TEXT NOT NULL DEFAULT '0',
-            aov TEXT,
-            first_order_at BIGINT,
-            last_order_at BIGINT,
-            devices TEXT NOT NULL DEFAULT '[]',
-            country TEXT,
-            city TEXT,
-            affinities TEXT NOT NULL DEFAULT '{}',
-            affinity_at BIGINT,
-            offers_seen INTEGER NOT NULL DEFAULT 0,
-            offers_opened INTEGER NOT NULL DEFAULT 0,
-            offers_submitted INTEGER NOT NULL DEFAULT 0,
-            subscribed INTEGER NOT NULL DEFAULT 0,
-            r_score INTEGER,
-            f_score INTEGER,
-            m_score INTEGER,
-            lifecycle TEXT NOT NULL,
-            segments TEXT NOT NULL DEFAULT '[]',
-            scored_at BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, person_id),
-            FOREIGN KEY (shop, person_id) REFERENCES people (shop, person_id) ON DELETE CASCADE
-        )
-        """
+    op.create_table(
+        "profiles",
+        key("shop"),
+        key("person_id"),
+        col("customer_id", TEXT),
+        col("email", TEXT),
+        col("first_seen", BIGINT),
+        col("last_seen", BIGINT),
+        *(_counter(name) for name in ("visits", "page_views", "product_views", "collection_views", "searches",
+                                      "add_to_carts", "orders")),
+        col("revenue", TEXT, nullable=False, default="{}"),
+        col("currency", TEXT),
+        col("monetary", TEXT, nullable=False, default="0"),
+        col("aov", TEXT),
+        col("first_order_at", BIGINT),
+        col("last_order_at", BIGINT),
+        col("devices", TEXT, nullable=False, default="[]"),
+        col("country", TEXT),
+        col("city", TEXT),
+        col("affinities", TEXT, nullable=False, default="{}"),
+        col("affinity_at", BIGINT),
+        *(_counter(name) for name in ("offers_seen", "offers_opened", "offers_submitted", "subscribed")),
+        col("r_score", BIGINT),
+        col("f_score", BIGINT),
+        col("m_score", BIGINT),
+        col("lifecycle", TEXT, nullable=False),
+        col("segments", TEXT, nullable=False, default="[]"),
+        col("scored_at", BIGINT, nullable=False),
+        col("updated_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "person_id"),
+        sa.ForeignKeyConstraint(["shop", "person_id"], ["people.shop", "people.person_id"], ondelete="CASCADE"),
     )
-    db.execute("CREATE INDEX profiles_buyers ON profiles (shop, orders)")
-    db.execute(
-        """
-        CREATE TABLE segment_cuts (
-            shop TEXT PRIMARY KEY,
-            mode TEXT NOT NULL,
-            buyers INTEGER NOT NULL,
-            recency TEXT NOT NULL,
-            frequency TEXT NOT NULL,
-            monetary TEXT NOT NULL,
-            computed_at BIGINT NOT NULL
-        )
-        """
+    op.create_index("profiles_buyers", "profiles", ["shop", "orders"])
+    op.create_table(
+        "segment_cuts",
+        sa.Column("shop", TEXT(), primary_key=True),
+        col("mode", TEXT, nullable=False),
+        col("buyers", BIGINT, nullable=False),
+        col("recency", TEXT, nullable=False),
+        col("frequency", TEXT, nullable=False),
+        col("monetary", TEXT, nullable=False),
+        col("computed_at", BIGINT, nullable=False),
     )
-    db.execute("CREATE INDEX orders_email_lower ON orders (shop, lower(email))")
-    db.execute("CREATE INDEX customers_email_lower ON customers (shop, lower(email))")
+    op.create_index("orders_email_lower", "orders", ["shop", sa.text("lower(email)")])
+    op.create_index("customers_email_lower", "customers", ["shop", sa.text("lower(email)")])
 
 
-def profile_queue(db) -> None:
+def profile_queue() -> None:
     """Profile refreshes waiting for a worker: derived data kept off the webhook path.
 
-    Keyed so that many updates of one order or customer queue one refresh.
+    Keyed so that many updates of one order or customer queue one refresh. (0034 moves them into ``jobs``.)
     """
-    db.execute(
-        """
-        CREATE TABLE profile_queue (
-            shop TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            ref TEXT NOT NULL,
-            queued_at BIGINT NOT NULL,
-            PRIMARY KEY (shop, kind, ref)
-        )
-        """
+    op.create_table(
+        "profile_queue",
+        key("shop"),
+        key("kind"),
+        key("ref"),
+        col("queued_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "kind", "ref"),
     )

@@ -1,89 +1,89 @@
 """Schema steps for the platform's side: installs and OAuth states, the webhook inbox, pull runs.
 
-Each function is one released step of ``HISTORY`` (in ``__init__``): never edited once released.
+Each function is the body of one released revision (``versions/``, named in
+``HISTORY_NAMES``): never edited once released.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
 
-def shops(db) -> None:
-    db.execute(
-        """
-        CREATE TABLE shops (
-            shop TEXT PRIMARY KEY,
-            access_token TEXT,
-            token_expires_at BIGINT,
-            refresh_token TEXT,
-            refresh_expires_at BIGINT,
-            scopes TEXT NOT NULL DEFAULT '',
-            api_version TEXT NOT NULL,
-            installed_at BIGINT,
-            uninstalled_at BIGINT,
-            updated_at BIGINT NOT NULL
-        )
-        """
+from .columns import BIGINT, BLOB, TEXT, col, id_key, key
+
+
+def shops() -> None:
+    op.create_table(
+        "shops",
+        sa.Column("shop", TEXT(), primary_key=True),
+        col("access_token", TEXT),
+        col("token_expires_at", BIGINT),
+        col("refresh_token", TEXT),
+        col("refresh_expires_at", BIGINT),
+        col("scopes", TEXT, nullable=False, default=""),
+        col("api_version", TEXT, nullable=False),
+        col("installed_at", BIGINT),
+        col("uninstalled_at", BIGINT),
+        col("updated_at", BIGINT, nullable=False),
     )
-    db.execute(
-        """
-        CREATE TABLE oauth_states (
-            state TEXT PRIMARY KEY,
-            shop TEXT NOT NULL,
-            expires_at BIGINT NOT NULL
-        )
-        """
+    op.create_table(
+        "oauth_states",
+        sa.Column("state", TEXT(), primary_key=True),
+        col("shop", TEXT, nullable=False),
+        col("expires_at", BIGINT, nullable=False),
     )
-    db.execute("CREATE INDEX oauth_states_expiry ON oauth_states (expires_at)")
+    op.create_index("oauth_states_expiry", "oauth_states", ["expires_at"])
 
 
-def webhook_inbox(db) -> None:
-    db.execute(
-        """
-        CREATE TABLE webhook_inbox (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            topic TEXT NOT NULL,
-            dedupe_key TEXT NOT NULL,
-            webhook_id TEXT,
-            event_id TEXT,
-            api_version TEXT,
-            triggered_at BIGINT,
-            received_at BIGINT NOT NULL,
-            body BLOB NOT NULL,
-            status TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at BIGINT NOT NULL,
-            lease_until BIGINT,
-            locked_by TEXT,
-            last_error TEXT,
-            finished_at BIGINT,
-            UNIQUE (shop, topic, dedupe_key)
-        )
-        """
+def webhook_inbox() -> None:
+    """The durable inbox; ``(shop, topic, dedupe_key)`` deduplicates deliveries forever.
+
+    The unique constraint stays unnamed, as in the sqlite-utils history, so a
+    database created here and one upgraded from that history have the same
+    schema (a future batch ALTER finds the same constraint on both).
+    """
+    op.create_table(
+        "webhook_inbox",
+        id_key(),
+        key("shop"),
+        col("topic", TEXT, nullable=False),
+        col("dedupe_key", TEXT, nullable=False),
+        col("webhook_id", TEXT),
+        col("event_id", TEXT),
+        col("api_version", TEXT),
+        col("triggered_at", BIGINT),
+        col("received_at", BIGINT, nullable=False),
+        col("body", BLOB, nullable=False),
+        col("status", TEXT, nullable=False),
+        col("attempts", BIGINT, nullable=False, default=0),
+        col("next_attempt_at", BIGINT, nullable=False),
+        col("lease_until", BIGINT),
+        col("locked_by", TEXT),
+        col("last_error", TEXT),
+        col("finished_at", BIGINT),
+        sa.UniqueConstraint("shop", "topic", "dedupe_key"),
     )
-    db.execute("CREATE INDEX webhook_inbox_due ON webhook_inbox (status, next_attempt_at)")
+    op.create_index("webhook_inbox_due", "webhook_inbox", ["status", "next_attempt_at"])
 
 
-def sync_runs(db) -> None:
-    db.execute(
-        """
-        CREATE TABLE sync_runs (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            started_at BIGINT NOT NULL,
-            finished_at BIGINT,
-            products INTEGER,
-            orders INTEGER,
-            error TEXT
-        )
-        """
+def sync_runs() -> None:
+    op.create_table(
+        "sync_runs",
+        id_key(),
+        key("shop"),
+        col("started_at", BIGINT, nullable=False),
+        col("finished_at", BIGINT),
+        col("products", BIGINT),
+        col("orders", BIGINT),
+        col("error", TEXT),
     )
-    db.execute("CREATE INDEX sync_runs_shop ON sync_runs (shop, started_at)")
+    op.create_index("sync_runs_shop", "sync_runs", ["shop", "started_at"])
 
 
-def sync_progress(db) -> None:
+def sync_progress() -> None:
     """How many products and orders a running sync will pull, for the admin's progress line.
 
     ``products`` and ``orders`` (0005) count what has been written so far while the run is going.
     """
-    db.execute("ALTER TABLE sync_runs ADD COLUMN products_total BIGINT")
-    db.execute("ALTER TABLE sync_runs ADD COLUMN orders_total BIGINT")
+    op.add_column("sync_runs", col("products_total", BIGINT))
+    op.add_column("sync_runs", col("orders_total", BIGINT))

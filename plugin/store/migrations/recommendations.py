@@ -1,12 +1,18 @@
 """Schema steps for recommendation blocks: the change feed, impressions and clicks, and per-shop settings.
 
-Each function is one released step of ``HISTORY`` (in ``__init__``): never edited once released.
+Each function is the body of one released revision (``versions/``, named in
+``HISTORY_NAMES``): never edited once released.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
 
-def recommendations(db) -> None:
+from .columns import BIGINT, TEXT, col, id_key, key
+
+
+def recommendations() -> None:
     """What the recommendation blocks need beyond the commerce tables.
 
     ``rec_changes`` is the change feed serving processes tail to keep their
@@ -19,82 +25,67 @@ def recommendations(db) -> None:
     each tied to the block that showed it (``rec_id``), so orders can be
     attributed to blocks.
     """
-    db.execute(
-        """
-        CREATE TABLE rec_changes (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            ref TEXT NOT NULL,
-            version TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            UNIQUE (shop, kind, ref, version)
-        )
-        """
+    op.create_table(
+        "rec_changes",
+        id_key(),
+        key("shop"),
+        col("kind", TEXT, nullable=False),
+        col("ref", TEXT, nullable=False),
+        col("version", TEXT, nullable=False),
+        col("created_at", BIGINT, nullable=False),
+        sa.UniqueConstraint("shop", "kind", "ref", "version"),
     )
-    db.execute("CREATE INDEX rec_changes_shop ON rec_changes (shop, id)")
-    db.execute("CREATE INDEX rec_changes_age ON rec_changes (shop, created_at)")
-    db.execute(
-        """
-        CREATE TABLE rec_state (
-            shop TEXT PRIMARY KEY,
-            generation BIGINT NOT NULL,
-            pruned_through BIGINT NOT NULL DEFAULT 0,
-            updated_at BIGINT NOT NULL
-        )
-        """
+    op.create_index("rec_changes_shop", "rec_changes", ["shop", "id"])
+    op.create_index("rec_changes_age", "rec_changes", ["shop", "created_at"])
+    op.create_table(
+        "rec_state",
+        sa.Column("shop", TEXT(), primary_key=True),
+        col("generation", BIGINT, nullable=False),
+        col("pruned_through", BIGINT, nullable=False, default=0),
+        col("updated_at", BIGINT, nullable=False),
     )
-    db.execute(
-        """
-        CREATE TABLE rec_impressions (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            rec_id TEXT NOT NULL,
-            visitor_id TEXT NOT NULL,
-            strategy TEXT NOT NULL,
-            items TEXT NOT NULL,
-            seen_at BIGINT NOT NULL
-        )
-        """
+    op.create_table(
+        "rec_impressions",
+        id_key(),
+        key("shop"),
+        col("rec_id", TEXT, nullable=False),
+        col("visitor_id", TEXT, nullable=False),
+        col("strategy", TEXT, nullable=False),
+        col("items", TEXT, nullable=False),
+        col("seen_at", BIGINT, nullable=False),
     )
-    db.execute("CREATE INDEX rec_impressions_rec ON rec_impressions (shop, rec_id)")
-    db.execute("CREATE INDEX rec_impressions_time ON rec_impressions (shop, seen_at)")
-    db.execute("CREATE INDEX rec_impressions_visitor ON rec_impressions (shop, visitor_id)")
-    db.execute(
-        """
-        CREATE TABLE rec_clicks (
-            id INTEGER PRIMARY KEY,
-            shop TEXT NOT NULL,
-            rec_id TEXT NOT NULL,
-            visitor_id TEXT NOT NULL,
-            strategy TEXT NOT NULL,
-            product_id TEXT NOT NULL,
-            position INTEGER,
-            clicked_at BIGINT NOT NULL
-        )
-        """
+    op.create_index("rec_impressions_rec", "rec_impressions", ["shop", "rec_id"])
+    op.create_index("rec_impressions_time", "rec_impressions", ["shop", "seen_at"])
+    op.create_index("rec_impressions_visitor", "rec_impressions", ["shop", "visitor_id"])
+    op.create_table(
+        "rec_clicks",
+        id_key(),
+        key("shop"),
+        col("rec_id", TEXT, nullable=False),
+        col("visitor_id", TEXT, nullable=False),
+        col("strategy", TEXT, nullable=False),
+        col("product_id", TEXT, nullable=False),
+        col("position", BIGINT),
+        col("clicked_at", BIGINT, nullable=False),
     )
-    db.execute("CREATE INDEX rec_clicks_product ON rec_clicks (shop, product_id, clicked_at)")
-    db.execute("CREATE INDEX rec_clicks_rec ON rec_clicks (shop, rec_id)")
-    db.execute("CREATE INDEX rec_clicks_visitor ON rec_clicks (shop, visitor_id)")
+    op.create_index("rec_clicks_product", "rec_clicks", ["shop", "product_id", "clicked_at"])
+    op.create_index("rec_clicks_rec", "rec_clicks", ["shop", "rec_id"])
+    op.create_index("rec_clicks_visitor", "rec_clicks", ["shop", "visitor_id"])
 
 
-def rec_settings(db) -> None:
+def rec_settings() -> None:
     """The merchant's recommendation-block settings: one validated JSON object per shop.
 
     ``version`` counts saves (serving processes cache the converted settings
     per version); ``updated_at`` tells a re-created row (after a shop/redact
     and a reinstall) from the one it replaced, whose version may have been the same.
     Nothing personal: pins, boosts and exclusions name products, categories,
-    vendors and tags. ``shop/redact`` empties it like every table with a ``shop`` column.
+    vendors and tags. (Moves into ``shop_settings`` in 0035.)
     """
-    db.execute(
-        """
-        CREATE TABLE rec_settings (
-            shop TEXT PRIMARY KEY,
-            settings TEXT NOT NULL,
-            version BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL
-        )
-        """
+    op.create_table(
+        "rec_settings",
+        sa.Column("shop", TEXT(), primary_key=True),
+        col("settings", TEXT, nullable=False),
+        col("version", BIGINT, nullable=False),
+        col("updated_at", BIGINT, nullable=False),
     )
