@@ -168,6 +168,8 @@ class Database:
             transaction.executemany(sql, rows)
 
     def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        """Rows as dicts. Outside a write transaction this only reads: a write here is rolled back
+        (use ``execute``, which commits, for statements that change rows)."""
         current = self._open()
         if current is not None:
             return current.query(sql, params)

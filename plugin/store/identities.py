@@ -116,12 +116,12 @@ class Identities:
     def add_visitor(self, shop: str, visitor_id: str, person_id: str, now: int) -> str:
         """Point a new visitor id at ``person_id``; returns the person it points at, which is another
         one when a concurrent request recorded this visitor first (an upsert, not read-then-insert)."""
-        rows = self._d.rows(
+        rows = self._d.execute(
             "INSERT INTO visitors (shop, visitor_id, person_id, first_seen, last_seen)"
             " VALUES (:shop, :visitor_id, :person_id, :now, :now)"
             " ON CONFLICT (shop, visitor_id) DO NOTHING RETURNING person_id",
             {"shop": shop, "visitor_id": visitor_id, "person_id": person_id, "now": now},
-        )
+        ).rows
         return rows[0][0] if rows else self.visitor(shop, visitor_id)["person_id"]
 
     def seen(self, shop: str, visitor_id: str, now: int) -> None:

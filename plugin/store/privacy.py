@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from graphlib import TopologicalSorter
 
 from ..clock import now_ms
+from . import catalog
 from .connection import Database
 from .sql import in_list
 
@@ -324,19 +325,13 @@ class Privacy:
         the shop/redact delivery being handled: the worker marks it done in
         this same transaction afterwards, so deleting it would fail that mark
         and roll the erasure back. It holds only the shop's id and domain.
-        Children are deleted before the parents their foreign keys name.
-        The catalog is read through sqlite-utils; on PostgreSQL the same
-        lists come from ``information_schema``.
+        Children are deleted before the parents their foreign keys name
+        (``catalog``: the schema as either engine reports it).
         """
+        tables = [t.name for t in reversed(catalog.tables(self._d.engine)) if "shop" in t.columns]
         counts: dict[str, int] = {}
         with self._d.write() as db:
-            tables = [t for t in db.table_names() if "shop" in db[t].columns_dict]
-            graph: dict[str, set[str]] = {t: set() for t in tables}
-            for t in tables:
-                for fk in db[t].foreign_keys:
-                    if fk.other_table in graph and fk.other_table != t:
-                        graph[fk.other_table].add(t)
-            for table in TopologicalSorter(graph).static_order():
+            for table in tables:
                 if table == INBOX and keep_delivery is not None:
                     cursor = db.execute(f"DELETE FROM {table} WHERE shop = :shop AND id <> :keep_delivery",
                                         {"shop": shop, "keep_delivery": keep_delivery})
@@ -344,6 +339,7 @@ class Privacy:
                     cursor = db.execute(f"DELETE FROM {table} WHERE shop = :shop", {"shop": shop})
                 counts[table] = cursor.rowcount
         return counts
+
 
     def list_requests(self, shop: str) -> list[dict]:
         """The shop's privacy requests, newest first, without the export bodies."""

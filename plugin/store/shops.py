@@ -193,8 +193,7 @@ class OAuthStates:
 
     def consume(self, state: str, shop: str) -> bool:
         """True exactly once for a live nonce issued for this shop."""
-        rows = self._d.query(
+        return bool(self._d.execute(
             "DELETE FROM oauth_states WHERE state = :state AND shop = :shop AND expires_at >= :now RETURNING state",
             {"state": state, "shop": shop, "now": now_ms()},
-        )
-        return bool(rows)
+        ).rows)

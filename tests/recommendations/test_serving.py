@@ -36,7 +36,7 @@ def store(tmp_path):
 @pytest.fixture
 def other(store):
     """Another process's view of the same database."""
-    s = Store(store.database.path)
+    s = Store(store.database.url)
     yield s
     s.close()
 
@@ -181,8 +181,8 @@ def test_feed_rows_are_pruned_by_age_and_a_model_behind_them_rebuilds(store, oth
     recs.on_order(other, SHOP, "o2", now=5)  # a recent one: the newest position always stays
     assert other.recommendations.prune_changes(SHOP, before=2, now=6) == 1
     assert other.recommendations.prune_changes(SHOP, before=10, now=6) == 0
-    assert recs.refresh(models, SHOP) == 1  # its cursor was behind the pruned rows: rebuilt from the tables
-    assert recs.refresh(models, SHOP) == 0  # and only once
+    # its cursor was behind the pruned row: rebuilt from the tables (the feed alone would give it o2 only)
+    assert recs.refresh(models, SHOP) == 2
 
 
 def test_the_logged_in_customer_and_the_visitors_person_name_the_history(store, models):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 import pytest
-import sqlite_utils
+import sqlalchemy as sa
 
 from plugin.capture.settings import CAPTURE
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.settings import Feature, Flag, SettingsCache, SettingsError, SettingsModel, choice, listed, whole
 from plugin.store import Store
-from plugin.store.migrations import migrations
+
+from ..support.database import database_url
+from plugin.store import migrations
 
 SHOP = "settings.myshopify.com"
 FEATURES = (CAPTURE, RECOMMENDATIONS)
@@ -105,19 +107,17 @@ def test_the_storefront_read_is_one_lookup_and_validates_once_per_save(store, mo
 
 
 def test_the_migration_moves_both_features_rows_with_their_versions(tmp_path):
-    path = str(tmp_path / "old.db")
-    db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="0035_shop_settings")
-    db.execute("INSERT INTO capture_settings VALUES (?, ?, 3, 1000)", [SHOP, '{"position": "left"}'])
-    db.execute("INSERT INTO rec_settings VALUES (?, ?, 7, 2000)", [SHOP, '{"pins": ["9"]}'])
-    db.conn.commit()
-    db.close()
-    store = Store(path)
+    store = Store(database_url(tmp_path, "old", empty=True))
     try:
+        migrations.upgrade(store.database.engine, to="0034_jobs")
+        store.database.execute("INSERT INTO capture_settings VALUES (:shop, :settings, 3, 1000)",
+                               {"shop": SHOP, "settings": '{"position": "left"}'})
+        store.database.execute("INSERT INTO rec_settings VALUES (:shop, :settings, 7, 2000)",
+                               {"shop": SHOP, "settings": '{"pins": ["9"]}'})
         store.migrate()
         assert store.settings.get(SHOP, CAPTURE.name).stamp == (3, 1000)
         assert CAPTURE.read(store, SHOP)[0]["position"] == "left"
         assert RECOMMENDATIONS.read(store, SHOP) == ({**RECOMMENDATIONS.defaults(), "pins": ["9"]}, 7)
-        assert {"capture_settings", "rec_settings"}.isdisjoint(store.database.db.table_names())
+        assert {"capture_settings", "rec_settings"}.isdisjoint(sa.inspect(store.database.engine).get_table_names())
     finally:
         store.close()

@@ -30,10 +30,11 @@ def use_postgres(databases) -> None:
     _databases = databases
 
 
-def database_url(tmp_path, name: str = "storelift") -> str:
-    """A new, empty database for this test (migrated on PostgreSQL, where it is copied from a template)."""
+def database_url(tmp_path, name: str = "storelift", *, empty: bool = False) -> str:
+    """A new database for this test: on PostgreSQL copied from a migrated template unless ``empty``
+    (a SQLite file starts empty either way; opening a Store migrates it)."""
     if on_postgresql():
-        return _databases.fresh()
+        return _databases.fresh(empty=empty)
     return f"sqlite:///{tmp_path / (name + '.db')}"
 
 

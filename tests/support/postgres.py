@@ -119,14 +119,14 @@ class Databases:
             store.close()
         self._template_ready = True
 
-    def fresh(self) -> str:
-        """A URL to a new database with the current schema."""
-        if not self._template_ready:
+    def fresh(self, empty: bool = False) -> str:
+        """A URL to a new database with the current schema (none if ``empty``)."""
+        if not self._template_ready and not empty:
             self._prepare_template()
         name = next(self._names)
         for attempt in range(50):  # the template must have no other session while it is copied
             try:
-                self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+                self._admin(f"CREATE DATABASE {name} TEMPLATE {'template0' if empty else TEMPLATE}")
                 break
             except psycopg.errors.ObjectInUse:
                 time.sleep(0.05 * (attempt + 1))

@@ -89,3 +89,19 @@ def rec_settings() -> None:
         col("version", BIGINT, nullable=False),
         col("updated_at", BIGINT, nullable=False),
     )
+
+
+def feed_positions() -> None:
+    """Feed rows get a ``position`` (their transaction's id on PostgreSQL; the next number on SQLite),
+    and readers follow ``(position, id)`` instead of ``id`` (see ``plugin/store/recommendations.py``).
+
+    Existing rows come from SQLite, where commit order is id order, so their
+    position is their id; ``pruned_through`` already names ids, the same numbers.
+    Batch mode rebuilds the table on SQLite to make the new column NOT NULL.
+    """
+    op.add_column("rec_changes", col("position", BIGINT))
+    op.execute("UPDATE rec_changes SET position = id")
+    with op.batch_alter_table("rec_changes") as batch:
+        batch.alter_column("position", existing_type=BIGINT(), nullable=False)
+        batch.drop_index("rec_changes_shop")
+        batch.create_index("rec_changes_feed", ["shop", "position", "id"])
