@@ -31,10 +31,11 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _postgres_server(request):
-    """On ``--database=postgresql``: the session's server (given, or a throwaway cluster)."""
+def _test_database_engine(request):
+    """The session's databases: a migrated SQLite template, or a PostgreSQL server (given, or a throwaway cluster)."""
     if not database.on_postgresql():
         yield
+        database.remove_sqlite_template()
         return
     from .support.postgres import Cluster, Databases
 

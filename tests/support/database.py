@@ -10,11 +10,15 @@ names an engine, unless it is about one engine: then it carries
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
 ENGINE_VARIABLE = "STORELIFT_TEST_ENGINE"
 _databases = None  # postgres.Databases, once the session's server is up
+_sqlite_template: Path | None = None  # a migrated SQLite file, copied for each test
 
 
 def engine() -> str:
@@ -35,12 +39,33 @@ def database_url(tmp_path, name: str = "storelift", *, empty: bool = False) -> s
     (a SQLite file starts empty either way; opening a Store migrates it)."""
     if on_postgresql():
         return _databases.fresh(empty=empty)
-    return f"sqlite:///{tmp_path / (name + '.db')}"
+    path = tmp_path / (name + ".db")
+    if not empty:  # running the whole history for each of a thousand tests would dominate the suite's time
+        shutil.copyfile(_migrated_sqlite_file(), path)
+    return f"sqlite:///{path}"
+
+
+def _migrated_sqlite_file() -> Path:
+    global _sqlite_template
+    if _sqlite_template is None:
+        from plugin.store import Store
+
+        path = Path(tempfile.mkdtemp(prefix="storelift-template-")) / "template.db"
+        store = Store(str(path))
+        store.migrate()
+        store.close()
+        _sqlite_template = path
+    return _sqlite_template
 
 
 def drop_test_databases() -> None:
     if _databases is not None:
         _databases.drop_all()
+
+
+def remove_sqlite_template() -> None:
+    if _sqlite_template is not None:
+        shutil.rmtree(_sqlite_template.parent, ignore_errors=True)
 
 
 def only_on(name: str, reason: str):
