@@ -35,7 +35,7 @@ def chunks(values: Sequence, size: int = MAX_IN) -> Iterator[Sequence]:
 
 def claim_rows(table: str, key: str, *, where: str, order_by: str, assign: dict[str, str],
                scope: str | None = None) -> sa.Update:
-    """``UPDATE table SET assign WHERE key IN (first :limit rows matching where, skipping locked ones) RETURNING *``.
+    """``WITH chosen AS (first :limit rows matching where, skipping locked ones) UPDATE table SET assign WHERE key IN chosen``.
 
     How several workers (or web processes) take distinct rows from one pool at
     once: the inner SELECT locks the rows it picks ``FOR UPDATE SKIP LOCKED``,
@@ -48,9 +48,12 @@ def claim_rows(table: str, key: str, *, where: str, order_by: str, assign: dict[
     parameters; ``:limit`` is how many rows to take.
     """
     target = sa.table(table, sa.column(key), *(sa.column(c) for c in assign))
+    # A materialized CTE runs the locking pick exactly once: as a plain subquery PostgreSQL may run
+    # it again for each row it scans, and a second run skips the row the first one locked.
     chosen = (sa.select(sa.literal_column(key)).select_from(sa.table(table)).where(sa.text(where))
-              .order_by(sa.text(order_by)).limit(sa.bindparam("limit")).with_for_update(skip_locked=True))
-    condition = target.c[key].in_(chosen.scalar_subquery())
+              .order_by(sa.text(order_by)).limit(sa.bindparam("limit")).with_for_update(skip_locked=True)
+              .cte("chosen").prefix_with("MATERIALIZED", dialect="postgresql"))
+    condition = target.c[key].in_(sa.select(chosen.c[key]))
     if scope:
         condition = sa.and_(sa.text(scope), condition)
     return (sa.update(target).where(condition).values({c: sa.text(e) for c, e in assign.items()})
