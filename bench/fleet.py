@@ -238,7 +238,7 @@ class Fleet:
                  balancer: bool = True):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.env = child_env({**env, "STORELIFT_WEB_PROCESSES": str(web)})
+        self.env = child_env({**env, "STORELIFT_WEB_PROCESSES": str(max(1, web))})
         self.web_ports = [free_port() for _ in range(web)]
         # Behind our own balancer there are two proxy hops: the platform's app proxy and haproxy.
         self.webs = [Process(f"web{n}", storelift("serve", "--port", str(port), "--threads", str(threads),
@@ -313,6 +313,12 @@ class Fleet:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def check_alive(self) -> None:
+        """Raise, with its log, if a child that should be running has exited on its own."""
+        for process in [*self.webs, *self.workers]:
+            if process.popen is not None and not process.alive and process.popen.returncode != -signal.SIGKILL:
+                raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.output()[-2000:]}")
 
     def logs(self, tail: int = 3000) -> str:
         """The end of every child's log, for a failure message."""

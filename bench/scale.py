@@ -81,9 +81,10 @@ def workers(url: str, count: int, deliveries: int, folder: Path, timeout: float 
             store.inbox.accept(shop=SHOP, topic="orders/create", dedupe_key=f"e-{n}", webhook_id=f"w-{n}",
                                event_id=f"e-{n}", api_version="2026-10", triggered_at=None, body=order_payload(n))
         left = "SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('pending', 'processing')"
-        with Fleet(folder, environment(url), web=0, workers=count, balancer=False):
+        with Fleet(folder, environment(url), web=0, workers=count, balancer=False) as fleet:
             deadline = time.monotonic() + timeout
             while store.database.query(left)[0]["n"]:
+                fleet.check_alive()
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{count} workers did not drain {deliveries} deliveries in {timeout:.0f} s")
                 time.sleep(0.2)
