@@ -38,6 +38,7 @@ import http.client
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -161,12 +162,13 @@ def phase_import(db: str, products: int, lines: int) -> dict:
     started = time.perf_counter()
     write_catalog(store, data)
     catalog_s = time.perf_counter() - started
-    csv_path = Path(db).with_suffix(".orders.csv.gz")
+    csv_path = Path(tempfile.mkdtemp(prefix="bench-orders-")) / "orders.csv.gz"  # db may be a URL
     started = time.perf_counter()
     orders = write_history(data, lines, csv_path)
     generate_s = time.perf_counter() - started
     started = time.perf_counter()
     report = import_orders(store, SHOP, csv_path)
+    shutil.rmtree(csv_path.parent, ignore_errors=True)
     import_s = time.perf_counter() - started
     started = time.perf_counter()
     people = rebuild_profiles(store, SHOP, now_ms())  # what `storelift import orders` does next
