@@ -236,10 +236,11 @@ def test_processes_starting_at_once_migrate_once(tmp_path):
         finally:
             engine.dispose()
 
-    threads = [threading.Thread(target=start) for _ in range(3)]
+    threads = [threading.Thread(target=start, daemon=True) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an upgrade is stuck waiting on another"
     assert errors == []
     assert sorted(results, key=len) == [[], [], list(migrations.HISTORY_NAMES)]
