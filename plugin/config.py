@@ -67,6 +67,7 @@ class Config:
     # Demo/test only: shop domain -> base URL of a simulated store on loopback.
     shop_urls: Mapping[str, str] = field(default_factory=dict)
     run_worker: bool = False
+    db_pool_size: int = 5  # PostgreSQL connections each process keeps open
     web_processes: int = 1  # storefront rate limits are shared out among this many web processes
     log_level: str = "INFO"
     # Pull the catalog and recent orders in the background right after install.
@@ -213,6 +214,7 @@ def load_config(
         mode=mode,
         shop_urls=shop_urls,
         run_worker=env.get("STORELIFT_RUN_WORKER", "0") in ("1", "true", "yes"),
+        db_pool_size=_positive_int("STORELIFT_DB_POOL_SIZE", env.get("STORELIFT_DB_POOL_SIZE", "5")),
         web_processes=_positive_int("STORELIFT_WEB_PROCESSES", env.get("STORELIFT_WEB_PROCESSES", "1")),
         log_level=env.get("STORELIFT_LOG_LEVEL", "INFO").upper(),
     )

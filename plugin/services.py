@@ -74,7 +74,7 @@ class Services:
     def open(cls, config: Config | None = None) -> "Services":
         """The store opened and migrated, with the process's state empty (config: the environment's)."""
         config = config or load_config()
-        store = Store(config.database_url)
+        store = Store(config.database_url, config.db_pool_size)
         store.migrate()
         return cls(config=config, store=store)
 

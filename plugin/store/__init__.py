@@ -27,9 +27,10 @@ __all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost"]
 
 
 class Store:
-    def __init__(self, target: str):
-        """``target``: a database URL (``sqlite:///…`` or ``postgresql://…``) or a SQLite file path."""
-        self.database = Database(target)
+    def __init__(self, target: str, pool_size: int = 5):
+        """``target``: a database URL (``sqlite:///…`` or ``postgresql://…``) or a SQLite file path;
+        ``pool_size``: PostgreSQL connections this process keeps open."""
+        self.database = Database(target, pool_size)
         self.shops = Shops(self.database)
         self.oauth_states = OAuthStates(self.database)
         self.inbox = Inbox(self.database)

@@ -91,9 +91,9 @@ class Transaction:
 class Database:
     """The engine, its pool, and this thread's open write transaction, if any."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, pool_size: int = engines.DEFAULT_POOL_SIZE):
         self.url = engines.normalize(target)
-        self.engine = engines.create(self.url)
+        self.engine = engines.create(self.url, pool_size)
         self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
         self._local = threading.local()
         if self.dialect == "sqlite":

@@ -46,11 +46,12 @@ def normalize(target: str) -> str:
     raise DatabaseUrlError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://…")
 
 
-def create(target: str) -> sa.Engine:
+def create(target: str, pool_size: int = DEFAULT_POOL_SIZE) -> sa.Engine:
+    """``pool_size``: PostgreSQL connections kept open (``STORELIFT_DB_POOL_SIZE``); SQLite's pool is fixed."""
     url = normalize(target)
     if url.startswith("sqlite"):
         return _sqlite(url)
-    return _postgresql(url)
+    return _postgresql(url, pool_size)
 
 
 def _sqlite(url: str) -> sa.Engine:
@@ -75,7 +76,6 @@ def _sqlite(url: str) -> sa.Engine:
     return engine
 
 
-def _postgresql(url: str) -> sa.Engine:
-    size = int(os.environ.get("STORELIFT_DB_POOL_SIZE", DEFAULT_POOL_SIZE))
+def _postgresql(url: str, size: int) -> sa.Engine:
     return sa.create_engine(url, pool_size=size, max_overflow=size * 2, pool_pre_ping=True,
                             isolation_level="READ COMMITTED")
