@@ -13,10 +13,9 @@ the tests import it from here.
 - ``Balancer``: Debian's haproxy as a child process with a generated config:
   round robin, an HTTP health check every 200 ms (a static file every web
   process serves), and a retry on another server when a connection is refused,
-  so a dead web process is routed around within a fraction of a second. It
-  adds no ``X-Forwarded-For`` of its own unless asked (``forwardfor``): with one
-  appended, ``widgets.door.client_ip`` (the header's last entry) reads haproxy's
-  peer, not the shopper, so every shopper would share one sign-up bucket.
+  so a dead web process is routed around within a fraction of a second. Like
+  any load balancer it appends its peer to ``X-Forwarded-For``; the web
+  processes run with ``--proxy-hops 2`` and so still see each shopper.
 - ``Fleet``: N ``storelift serve`` + the balancer + M ``storelift worker``.
 """
 
@@ -180,7 +179,7 @@ def child_env(overrides: dict[str, str]) -> dict[str, str]:
 class Balancer:
     """haproxy in the foreground (``-db``) with a generated config; ``port`` is the one front door."""
 
-    def __init__(self, folder: Path, backends: list[int], env: dict[str, str], forwardfor: bool = False):
+    def __init__(self, folder: Path, backends: list[int], env: dict[str, str]):
         self.port = free_port()
         self.config = folder / "haproxy.cfg"
         servers = "\n".join(f"    server web{n} 127.0.0.1:{port} check" for n, port in enumerate(backends))
@@ -194,7 +193,7 @@ defaults
     timeout http-keep-alive 60s
     retries 3
     option redispatch
-{"    option forwardfor" if forwardfor else ""}
+    option forwardfor
 frontend storelift
     bind 127.0.0.1:{self.port}
     default_backend web

@@ -68,6 +68,7 @@ class Config:
     shop_urls: Mapping[str, str] = field(default_factory=dict)
     run_worker: bool = False
     db_pool_size: int = 5  # PostgreSQL connections each process keeps open
+    proxy_hops: int = 1  # proxies whose X-Forwarded-For is trusted (storelift serve --proxy-hops)
     web_processes: int = 1  # storefront rate limits are shared out among this many web processes
     log_level: str = "INFO"
     # Pull the catalog and recent orders in the background right after install.

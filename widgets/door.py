@@ -121,13 +121,17 @@ def _refused(exc: Refused):
 def client_ip() -> str:
     """The shopper's address, or "" when unknown (then per-address limits do not apply).
 
-    The platform's proxy puts it last in X-Forwarded-For. The production server
-    (waitress) drops that header unless told to trust the proxy, and without it
+    The platform's proxy appends it to X-Forwarded-For, and each proxy after it
+    (a load balancer of your own) appends the address it heard from: so the
+    shopper is the entry ``proxy_hops`` from the end, the same one waitress
+    takes for ``REMOTE_ADDR`` (``storelift serve --proxy-hops``). The production
+    server drops that header unless told to trust the proxies, and without it
     every shopper would share the proxy's address and one bucket: so no header,
     no per-address limit (per-visitor limits, the honeypot and bot checks stay).
     """
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.rsplit(",", 1)[-1].strip()[:64]
+    entries = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
+    hops = services().config.proxy_hops
+    return entries[-hops][:64] if len(entries) >= hops else ""
 
 
 def verify_proxy_request():

@@ -36,7 +36,7 @@ def _serve(args) -> int:
     """
     import waitress
 
-    app = importlib.import_module("plugin.app").create_app()
+    app = importlib.import_module("plugin.app").create_app({"proxy_hops": args.proxy_hops})
     print(f"Storelift serving on http://{args.host}:{args.port}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, **server_options(args.threads, args.proxy_hops))
     return 0

@@ -28,3 +28,18 @@ def test_the_app_shares_out_its_limits_by_the_configured_number_of_web_processes
         assert limiter.limits["subscribe:ip"].burst == 5  # 20 / 4
     finally:
         app.extensions["storelift"].store.close()
+
+
+def test_behind_a_load_balancer_the_shopper_is_the_entry_before_the_platform_s_proxy(tmp_path):
+    from widgets.door import client_ip
+
+    # The shopper (1.1.1.1) forged 6.6.6.6; the platform's proxy appended 1.1.1.1; the merchant's
+    # load balancer appended the proxy's own 2.2.2.2 (as waitress reads it with --proxy-hops 2).
+    chain = {"X-Forwarded-For": "6.6.6.6, 1.1.1.1, 2.2.2.2"}
+    for hops, shopper in ((1, "2.2.2.2"), (2, "1.1.1.1"), (4, "")):
+        app = create_app(base_overrides(tmp_path, proxy_hops=hops))
+        try:
+            with app.test_request_context("/proxy/subscribe", headers=chain):
+                assert client_ip() == shopper
+        finally:
+            app.extensions["storelift"].store.close()
