@@ -48,9 +48,9 @@ def _test_database_engine(request):
 
 
 @pytest.fixture(autouse=True)
-def _drop_test_databases():
+def _drop_test_databases(request):
     yield
-    database.drop_test_databases()
+    database.drop_test_databases(request.node.funcargs.get("tmp_path"))
 
 
 @pytest.fixture

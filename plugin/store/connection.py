@@ -115,8 +115,16 @@ class Database:
         return getattr(self._local, "transaction", None)
 
     @contextmanager
-    def write(self) -> Iterator[Transaction]:
-        """A write transaction, committed when the block ends and rolled back if it raises."""
+    def write(self, *, durable: bool = True) -> Iterator[Transaction]:
+        """A write transaction, committed when the block ends and rolled back if it raises.
+
+        ``durable=False``: the commit may return before it reaches the disk (PostgreSQL's
+        ``synchronous_commit = off``; SQLite in WAL with ``synchronous=NORMAL`` always works
+        this way). A crash can then lose the last fraction of a second of such commits, whole
+        and in order, never half of one: right for a worker's claims and handlers, whose work
+        is simply claimed and done again, and wrong for anything already promised to someone
+        (an acknowledged webhook, a code shown to a shopper), which keep the default.
+        """
         current = self._open()
         if current is not None:
             with current.connection.begin_nested():
@@ -127,6 +135,8 @@ class Database:
             self._local.transaction = transaction
             try:
                 with connection.begin():
+                    if not durable and not self.is_sqlite:
+                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                     yield transaction
             finally:
                 self._local.transaction = None
@@ -142,9 +152,13 @@ class Database:
             return self._group.execute(sql, params)
         with self.write() as transaction:
             rows = transaction.execute(sql, params).rows
-            if wake_workers and rows:
+        if wake_workers and rows:
+            # After the commit, in a transaction of its own that does not wait for the disk: a
+            # NOTIFY holds a server-wide lock until its transaction has committed, which inside
+            # the durable insert would make every acknowledgement wait for the one before.
+            with self.write(durable=False) as transaction:
                 transaction.execute(wakeups.NOTIFY_SQL)
-            return rows
+        return rows
 
     def wake_workers(self) -> None:
         """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits."""

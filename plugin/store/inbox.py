@@ -94,7 +94,7 @@ class Inbox:
     def claim(self, worker: str, *, lease_ms: int, limit: int = 1, max_attempts: int | None = None) -> list[Delivery]:
         """Atomically take up to ``limit`` due deliveries for ``worker`` until the lease ends
         (``leases.claim``: the claim shape and dead-letter rule every queue shares)."""
-        with self._d.write() as db:
+        with self._d.write(durable=False) as db:
             rows = leases.claim(db, "webhook_inbox", worker, now=now_ms(), lease_ms=lease_ms, limit=limit,
                                 max_attempts=max_attempts)
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
@@ -107,19 +107,21 @@ class Inbox:
         matches nothing and the whole transaction, handler writes included,
         is rolled back: the delivery is applied exactly once.
         """
-        with self._d.write() as db:
+        with self._d.write(durable=False) as db:  # a crash before the flush: handled again, from the inbox
             yield
             if not leases.settle(db, "webhook_inbox", delivery_id, worker, status="done", now=now_ms(), error=None):
                 raise LeaseLost(delivery_id)
 
     def fail(self, delivery_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
-        leases.settle(self._d, "webhook_inbox", delivery_id, worker, now=now_ms(), error=error,
-                      status="pending" if retry_at is not None else "dead", retry_at=retry_at)
+        with self._d.write(durable=False) as db:
+            leases.settle(db, "webhook_inbox", delivery_id, worker, now=now_ms(), error=error,
+                          status="pending" if retry_at is not None else "dead", retry_at=retry_at)
 
     def skip(self, delivery_id: int, worker: str, reason: str) -> None:
         """Finish a delivery that needs no handler (unknown shop or topic, uninstalled shop)."""
-        leases.settle(self._d, "webhook_inbox", delivery_id, worker, status="skipped", now=now_ms(), error=reason)
+        with self._d.write(durable=False) as db:
+            leases.settle(db, "webhook_inbox", delivery_id, worker, status="skipped", now=now_ms(), error=reason)
 
     def replay(self, delivery_id: int | None = None, *, all_dead: bool = False) -> int:
         """Queue dead (or any finished) deliveries again; returns how many."""

@@ -76,7 +76,7 @@ class Jobs:
         if not kinds:
             return []
         kinds_sql, kinds_params = in_list("kind", kinds)
-        with self._d.write() as db:
+        with self._d.write(durable=False) as db:
             rows = leases.claim(db, "jobs", worker, now=now_ms(), lease_ms=lease_ms, limit=limit,
                                 max_attempts=max_attempts, where=f"kind IN ({kinds_sql})", params=kinds_params)
         return sorted((_job(r) for r in rows), key=lambda j: j.id)
@@ -108,12 +108,14 @@ class Jobs:
 
     def fail(self, job_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
-        leases.settle(self._d, "jobs", job_id, worker, now=now_ms(), error=error,
-                      status="pending" if retry_at is not None else "dead", retry_at=retry_at)
+        with self._d.write(durable=False) as db:
+            leases.settle(db, "jobs", job_id, worker, now=now_ms(), error=error,
+                          status="pending" if retry_at is not None else "dead", retry_at=retry_at)
 
     def skip(self, job_id: int, worker: str, reason: str) -> None:
         """Finish a job that has nothing to do (its shop is gone)."""
-        leases.settle(self._d, "jobs", job_id, worker, status="skipped", now=now_ms(), error=reason)
+        with self._d.write(durable=False) as db:
+            leases.settle(db, "jobs", job_id, worker, status="skipped", now=now_ms(), error=reason)
 
     def replay(self, job_id: int | None = None, *, all_dead: bool = False) -> int:
         """Queue dead (or any finished) jobs again; returns how many. Work that is already

@@ -1,38 +1,22 @@
-"""The migration history on PostgreSQL 15: run when STORELIFT_TEST_DATABASE_URL is a postgresql:// URL.
-
-Each test gets a database of its own, created on that server and dropped
-afterwards, so the server's own databases are never touched (the role needs
-CREATEDB).
-"""
+"""The migration history on PostgreSQL 15 (the suite's ``--database=postgresql`` run), each test on an empty database."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from plugin.store import engines, migrations
 
-URL = os.environ.get("STORELIFT_TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(not URL.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")),
-                                reason="STORELIFT_TEST_DATABASE_URL is not a postgresql:// URL")
+from ..support.database import database_url, only_on
+
+pytestmark = only_on("postgresql", "PostgreSQL's types, sequences and advisory lock")
 
 
 @pytest.fixture
-def url():
-    name = f"storelift_migrations_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(engines.normalize(URL), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(engines.normalize(URL)).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
+def url(tmp_path):
+    return database_url(tmp_path, "migrations", empty=True)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def database_url(tmp_path, name: str = "storelift", *, empty: bool = False) -> s
     """A new database for this test: on PostgreSQL copied from a migrated template unless ``empty``
     (a SQLite file starts empty either way; opening a Store migrates it)."""
     if on_postgresql():
-        return _databases.fresh(empty=empty)
+        return _databases.fresh(str(tmp_path), empty=empty)
     path = tmp_path / (name + ".db")
     if not empty:  # running the whole history for each of a thousand tests would dominate the suite's time
         shutil.copyfile(_migrated_sqlite_file(), path)
@@ -58,9 +58,11 @@ def _migrated_sqlite_file() -> Path:
     return _sqlite_template
 
 
-def drop_test_databases() -> None:
-    if _databases is not None:
-        _databases.drop_all()
+def drop_test_databases(tmp_path) -> None:
+    """Drop the databases a test made in its own temporary folder; a module's or a session's
+    fixtures make theirs in a folder of their own, which lives on (the server goes at the end)."""
+    if _databases is not None and tmp_path is not None:
+        _databases.drop(str(tmp_path))
 
 
 def remove_sqlite_template() -> None:

@@ -38,7 +38,7 @@ class Databases:
     def __init__(self, admin_url: str):
         self.admin_url = admin_url
         self._names = (f"storelift_t{os.getpid()}_{n}" for n in itertools.count())
-        self._live: list[str] = []
+        self._live: dict[str, list[str]] = {}  # owner -> database names
         self._template_ready = False
 
     def _admin(self, sql: str) -> None:
@@ -57,8 +57,8 @@ class Databases:
             store.close()
         self._template_ready = True
 
-    def fresh(self, empty: bool = False) -> str:
-        """A URL to a new database with the current schema (none if ``empty``)."""
+    def fresh(self, owner: str, empty: bool = False) -> str:
+        """A URL to a new database with the current schema (none if ``empty``), dropped with ``drop(owner)``."""
         if not self._template_ready and not empty:
             self._prepare_template()
         name = next(self._names)
@@ -68,10 +68,10 @@ class Databases:
                 break
             except psycopg.errors.ObjectInUse:
                 time.sleep(0.05 * (attempt + 1))
-        self._live.append(name)
+        self._live.setdefault(owner, []).append(name)
         return _with_database(self.admin_url, name)
 
-    def drop_all(self) -> None:
-        names, self._live = self._live, []
-        for name in names:
+    def drop(self, owner: str) -> None:
+        """Drop the databases made for ``owner`` (a test's temporary folder)."""
+        for name in self._live.pop(owner, []):
             self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -14,8 +14,9 @@ from tests.support.app import SHOP
 @pytest.fixture
 def probe(store):
     """A scratch table the fake handlers write to, so effects can be counted."""
-    store.database.execute("CREATE TABLE probe (shop TEXT, delivery INTEGER, note TEXT)")
-    return lambda: store.database.query("SELECT * FROM probe ORDER BY rowid")
+    store.database.execute("CREATE TABLE probe (written BIGINT, shop TEXT, delivery INTEGER, note TEXT)")
+    return lambda: [{k: v for k, v in row.items() if k != "written"}
+                    for row in store.database.query("SELECT * FROM probe ORDER BY written")]
 
 
 def accept(store, topic="orders/create", body=b'{"id": 1}', key="k1", shop=SHOP):
@@ -25,7 +26,7 @@ def accept(store, topic="orders/create", body=b'{"id": 1}', key="k1", shop=SHOP)
 
 def recording(store_, note="ok"):
     def handle(store, delivery, payload):
-        store.database.execute("INSERT INTO probe VALUES (:shop, :delivery, :note)",
+        store.database.execute("INSERT INTO probe VALUES ((SELECT COALESCE(MAX(written), 0) + 1 FROM probe), :shop, :delivery, :note)",
                                {"shop": delivery.shop, "delivery": delivery.id, "note": note})
     return handle
 
@@ -49,7 +50,7 @@ def test_handler_errors_retry_with_backoff_then_dead_letter(store, installed_sho
     delivery = accept(store)
 
     def broken(store_, delivery_, payload):
-        store_.database.execute("INSERT INTO probe VALUES ('x', 0, 'partial')")
+        store_.database.execute("INSERT INTO probe VALUES (0, 'x', 0, 'partial')")
         raise RuntimeError("boom")
 
     worker = runner(store, {"orders/create": broken}, max_attempts=3)

@@ -25,7 +25,7 @@ def stored(tmp_path):
     store = app.extensions["storelift"].store
     install(store, SHOP)
     store.database.execute("CREATE TABLE probe (delivery INTEGER, pid INTEGER)")
-    yield store, str(tmp_path / "storelift.db")
+    yield store, store.database.url
     store.close()
 
 
