@@ -7,6 +7,7 @@ from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from plugin.imports.orders import import_orders
 from plugin.people import refresh
@@ -301,7 +302,7 @@ def test_the_profile_dataclass_and_the_table_agree(store):
                                                                 "email": None}))))
     scored = {"r_score", "f_score", "m_score", "lifecycle", "segments", "scored_at", "updated_at"}
     assert set(PROFILE_COLUMNS) == fields | scored
-    table = {r["name"] for r in store.database.query("PRAGMA table_info(profiles)")}
+    table = {column["name"] for column in sa.inspect(store.database.engine).get_columns("profiles")}
     assert table == set(PROFILE_COLUMNS) | {"shop"}
     assert Decimal(pure.build_profile(pure.History(person={"person_id": "p", "customer_id": None,
                                                            "email": None})).monetary) == 0

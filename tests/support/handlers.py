@@ -10,9 +10,10 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from plugin.clock import now_ms
-from plugin.store import Delivery, Store
+from plugin.store import Delivery, Store, catalog
 from webhooks.handlers import HANDLERS
 
+from .database import database_url
 from .paths import SHARED
 
 FIXTURES = SHARED / "fixtures" / "platform"
@@ -50,27 +51,26 @@ def run(store: Store, topic: str, payload: dict, *, shop: str = SHOP, triggered_
 
 
 def new_store(tmp_path) -> Store:
-    store = Store(str(tmp_path / "t.db"))
+    store = Store(database_url(tmp_path, "t"))
     store.migrate()
     return store
 
 
 def tables(store: Store) -> list[str]:
-    rows = store.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    return [r["name"] for r in rows]
+    return sorted(table.name for table in catalog.tables(store.database.engine))
 
 
 def columns(store: Store, table: str) -> list[str]:
-    return [r["name"] for r in store.database.query(f"PRAGMA table_info({table})")]
+    return next((list(t.columns) for t in catalog.tables(store.database.engine) if t.name == table), [])
 
 
 def snapshot(store: Store, shop: str | None = None) -> dict[str, list[tuple]]:
     """Every row of every table (of one shop, when given) as raw tuples, bytes included, sorted."""
     result = {}
-    for table in tables(store):
-        if shop is not None and "shop" not in columns(store, table):
+    for table in sorted(catalog.tables(store.database.engine), key=lambda t: t.name):
+        if shop is not None and "shop" not in table.columns:
             continue
         where, params = ("WHERE shop = :shop", {"shop": shop}) if shop else ("", {})
-        sql = f"SELECT * FROM {table} {where}"
-        result[table] = sorted(store.database.rows(sql, params), key=repr)
+        sql = f"SELECT * FROM {table.name} {where}"
+        result[table.name] = sorted(store.database.rows(sql, params), key=repr)
     return result

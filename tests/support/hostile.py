@@ -7,6 +7,8 @@ a script or a compromised merchant browser chose to put inside.
 
 from __future__ import annotations
 
+from plugin.store import catalog
+
 from .app import SECRET, SHOP
 from .signing import BROWSER_UA, session_token, signed, webhook_signature
 
@@ -44,9 +46,13 @@ def webhook_headers(body: bytes, topic: str, webhook_id: str, shop: str = SHOP) 
             "X-Shopify-API-Version": "2026-10", "Content-Type": "application/json"}
 
 
+_TABLES: dict[str, list[str]] = {}
+
+
 def row_counts(store) -> dict[str, int]:
     """Rows per table: equal before and after a refused request means it stored nothing."""
-    tables = [r["name"] for r in store.database.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    if store.database.url not in _TABLES:  # the schema does not change during a test: read it once
+        _TABLES[store.database.url] = [table.name for table in catalog.tables(store.database.engine)]
+    tables = _TABLES[store.database.url]
     return {t: store.database.one(f'SELECT COUNT(*) AS n FROM "{t}"')["n"] for t in tables}
 
