@@ -4,7 +4,9 @@ Store modules hand this class SQL text (``:name`` parameters, dict values) and
 never see a driver. A thread's write transaction is remembered, so everything
 the thread reads or writes while it is open — including calls from other store
 modules, such as a subscriber's code taken inside the signup transaction —
-joins it; a nested ``write`` becomes a savepoint.
+joins it, and so does a nested ``write``: no savepoint (on PostgreSQL each would
+cost two round trips), so an exception that leaves a nested block rolls the
+whole transaction back when it leaves the outermost one, as it always does.
 
 On SQLite, writers inside one process queue on a lock of their own before
 ``BEGIN IMMEDIATE``: a cheap lock instead of SQLite's sleeping busy handler,
@@ -126,9 +128,8 @@ class Database:
         (an acknowledged webhook, a code shown to a shopper), which keep the default.
         """
         current = self._open()
-        if current is not None:
-            with current.connection.begin_nested():
-                yield current
+        if current is not None:  # joins the thread's transaction: one commit, or one rollback, for all of it
+            yield current
             return
         with self._write_lock or nullcontext(), self._writer.connect() as connection:
             transaction = Transaction(connection)
@@ -144,21 +145,18 @@ class Database:
     def write_durable(self, sql: str, params: dict, *, wake_workers: bool = False) -> list[tuple]:
         """One write statement committed to disk before returning, for rows whose acknowledgement is a promise.
 
-        On SQLite, concurrent callers share one fsync (the group committer); PostgreSQL's
-        own commit is durable and groups concurrent commits itself. ``wake_workers``:
-        the statement queued work (``wake_workers``).
+        On SQLite, concurrent callers share one fsync (the group committer). On PostgreSQL
+        the statement runs on its own in autocommit, one round trip with its durable commit
+        (the server groups concurrent commits itself); ``wake_workers``: when it returns a
+        row (work was queued), the same statement notifies idle workers.
         """
         if self._group is not None:
             return self._group.execute(sql, params)
-        with self.write() as transaction:
-            rows = transaction.execute(sql, params).rows
-        if wake_workers and rows:
-            # After the commit, in a transaction of its own that does not wait for the disk: a
-            # NOTIFY holds a server-wide lock until its transaction has committed, which inside
-            # the durable insert would make every acknowledgement wait for the one before.
-            with self.write(durable=False) as transaction:
-                transaction.execute(wakeups.NOTIFY_SQL)
-        return rows
+        if wake_workers:
+            sql = f"WITH queued AS ({sql}) SELECT queued.*, {wakeups.NOTIFY_CALL} AS woke FROM queued"
+        with self._reader.connect() as connection:
+            rows = _run(connection, sql, params).rows
+        return [tuple(row)[:-1] for row in rows] if wake_workers else rows
 
     def wake_workers(self) -> None:
         """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits."""

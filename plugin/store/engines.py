@@ -77,5 +77,5 @@ def _sqlite(url: str) -> sa.Engine:
 
 
 def _postgresql(url: str, size: int) -> sa.Engine:
-    return sa.create_engine(url, pool_size=size, max_overflow=size * 2, pool_pre_ping=True,
+    return sa.create_engine(url, pool_size=size, max_overflow=size * 2,
                             isolation_level="READ COMMITTED")

@@ -19,7 +19,8 @@ import psycopg
 import sqlalchemy as sa
 
 CHANNEL = "storelift_work"
-NOTIFY_SQL = f"SELECT pg_notify('{CHANNEL}', '')"
+NOTIFY_CALL = f"pg_notify('{CHANNEL}', '')"
+NOTIFY_SQL = f"SELECT {NOTIFY_CALL}"
 POLL_S = 0.2  # SQLite: how often an idle worker looks again
 FALLBACK_S = 1.0  # PostgreSQL: the longest an idle worker sleeps without a notification
 
