@@ -125,6 +125,7 @@ class Runner:
         try:
             while not stop.is_set():
                 try:
+                    waiter.listen()
                     if time.monotonic() >= next_upkeep:
                         self.maintain()
                         next_upkeep = time.monotonic() + PERIOD_S

@@ -14,9 +14,10 @@ starts, and that is all here:
   IMMEDIATE`` for writes, which takes the file's write lock up front, so a
   transaction that reads and then writes cannot fail half-way with "database is
   locked" (the pattern SQLAlchemy's pysqlite documentation gives).
-- PostgreSQL (psycopg 3): READ COMMITTED, a pool sized by
-  ``STORELIFT_DB_POOL_SIZE`` (see docs/deploy.md), and a ping on checkout so a
-  server restart costs one reconnect, not a failed request per pooled connection.
+- PostgreSQL (psycopg 3): READ COMMITTED and a pool sized by
+  ``STORELIFT_DB_POOL_SIZE`` (see docs/deploy.md). No ping on checkout: it would
+  add a round trip to every transaction; after a server restart the first
+  failing statement makes SQLAlchemy drop the pool and reconnect.
 """
 
 from __future__ import annotations

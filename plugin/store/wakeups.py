@@ -30,8 +30,13 @@ log = logging.getLogger(__name__)
 class Poll:
     """SQLite: sleep a little, or until stopped."""
 
-    def wait(self, stop: threading.Event) -> None:
+    def listen(self) -> None:
+        pass
+
+    def wait(self, stop: threading.Event) -> bool:
+        """False: SQLite cannot be told about new work, so this only sleeps."""
         stop.wait(POLL_S)
+        return False
 
     def close(self) -> None:
         pass
@@ -44,23 +49,28 @@ class Listen:
         self._dsn = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._conn: psycopg.Connection | None = None
 
+    def listen(self) -> None:
+        """Start listening (before the worker's first claim, so no notification falls in between)."""
+        self._connection()
+
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._dsn, autocommit=True)
             self._conn.execute(f"LISTEN {CHANNEL}")
         return self._conn
 
-    def wait(self, stop: threading.Event) -> None:
-        """Return when work may have been queued: on a notification, after ``FALLBACK_S``, or at once if stopped."""
+    def wait(self, stop: threading.Event) -> bool:
+        """Return when work may have been queued: True on a notification, False after ``FALLBACK_S``
+        or at once if stopped."""
         if stop.is_set():
-            return
+            return False
         try:
-            for _ in self._connection().notifies(timeout=FALLBACK_S, stop_after=1):
-                pass
+            return any(True for _ in self._connection().notifies(timeout=FALLBACK_S, stop_after=1))
         except psycopg.OperationalError as exc:  # the server restarted: poll meanwhile, listen again next time
             log.warning("lost the notification connection (%s); reconnecting", exc)
             self.close()
             stop.wait(FALLBACK_S)
+            return False
 
     def close(self) -> None:
         if self._conn is not None:
