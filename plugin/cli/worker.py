@@ -13,10 +13,13 @@ from ..jobs import run_process
 
 def _worker(args) -> int:
     print("storelift worker running the webhook inbox and background jobs (Ctrl-C to stop)", flush=True)
-    run_process(build_services())
+    run_process(build_services(), threads=args.threads)
     return 0
 
 
 def register(commands) -> None:
     worker = commands.add_parser("worker", help="run a job runner process (webhook inbox and background jobs)")
+    worker.add_argument("--threads", type=int, default=1, choices=range(1, 33), metavar="N",
+                        help="runners in this process, 1 to 32 (default 1); on PostgreSQL a few per process "
+                             "keep it busy while each waits for the database")
     worker.set_defaults(func=_worker)

@@ -11,6 +11,7 @@ its lease runs out (at most ``max_attempts`` times, then dead-lettered).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ from plugin.store import LeaseLost
 from .kinds import INBOX_KIND, Reject, Skip
 
 log = logging.getLogger("storelift.jobs")
+_RUNNERS = itertools.count(1)  # numbers this process's runners, for their lease names
 
 # How often a worker runs the periodic steps. Each is cheap when nothing is due (a row read per
 # shop, one query for due customer syncs), and a minute keeps sync retries close to their due time.
@@ -42,7 +44,7 @@ class Runner:
         self.services = services
         self.store = services.store
         self.kinds = services.jobs
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{next(_RUNNERS)}"  # host:pid:runner
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts  # the inbox's cap; job kinds carry their own
         self.batch = batch
@@ -157,11 +159,22 @@ class InProcessWorker:
         self._thread.join(timeout)
 
 
-def run_process(services: Any) -> None:
-    """``storelift worker``: run until SIGTERM/SIGINT."""
+def run_process(services: Any, threads: int = 1) -> None:
+    """``storelift worker``: ``threads`` runners in this process, until SIGTERM/SIGINT.
+
+    On PostgreSQL a runner spends most of its time waiting for the server's answers,
+    so one process can keep several busy; each claims its own rows (they skip each
+    other's). On SQLite one writer at a time means more threads add little.
+    """
     import signal
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    others = [threading.Thread(target=Runner(services).run_forever, args=(stop,), name=f"storelift-worker-{n}")
+              for n in range(1, threads)]
+    for thread in others:
+        thread.start()
     Runner(services).run_forever(stop)
+    for thread in others:  # each finishes the job in hand
+        thread.join()

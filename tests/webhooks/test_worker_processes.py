@@ -14,6 +14,7 @@ import pytest
 from plugin.app import create_app
 
 from tests.support.app import base_overrides, SHOP
+from tests.support.database import only_on
 from tests.support.paths import ROOT
 from tests.support.shops import install
 
@@ -84,3 +85,25 @@ def test_two_worker_processes_drain_1000_deliveries_each_exactly_once(stored, tm
     assert len({r["pid"] for r in rows}) == 2  # both processes really shared the work
     done = store.database.one("SELECT COUNT(*) AS n FROM webhook_inbox WHERE status = 'done'")
     assert done["n"] == 1000
+
+
+@only_on("postgresql", "SQLite takes one writer at a time, so the runners of one process mostly queue on it")
+def test_one_worker_process_with_several_runners_shares_the_inbox_and_stops_on_sigterm(stored):
+    store, db = stored
+    ids = [accept(store, n) for n in range(300)]
+    env = {**os.environ, "STORELIFT_MODE": "test", "STORELIFT_API_KEY": "k", "STORELIFT_API_SECRET": "s" * 32,
+           "STORELIFT_APP_URL": "https://storelift.test", "STORELIFT_DATABASE_URL": db,
+           "STORELIFT_LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen([sys.executable, "-m", "plugin.cli", "worker", "--threads", "3"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while store.database.one("SELECT COUNT(*) AS n FROM webhook_inbox WHERE status = 'done'")["n"] < len(ids):
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker did not drain the inbox"
+            time.sleep(0.1)
+        runners = store.database.query("SELECT DISTINCT locked_by FROM webhook_inbox")
+        assert len(runners) > 1 and {r["locked_by"].split(":")[1] for r in runners} == {str(worker.pid)}
+        assert store.database.one("SELECT COUNT(*) AS n FROM orders")["n"] == len(ids)  # each applied once
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
