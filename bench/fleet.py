@@ -234,7 +234,7 @@ class Fleet:
     """
 
     def __init__(self, folder: Path, env: dict[str, str], *, web: int = 2, workers: int = 4, threads: int = 8,
-                 balancer: bool = True):
+                 balancer: bool = True, runners: int = 1):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.env = child_env({**env, "STORELIFT_WEB_PROCESSES": str(max(1, web))})
@@ -243,12 +243,14 @@ class Fleet:
         self.webs = [Process(f"web{n}", storelift("serve", "--port", str(port), "--threads", str(threads),
                                                  "--proxy-hops", "2"), self.env, self.folder / f"web{n}.log")
                      for n, port in enumerate(self.web_ports)]
+        self.runners = runners  # ``storelift worker --threads``
         self.workers = [self._worker(n) for n in range(workers)]
         self.balancer = Balancer(self.folder, self.web_ports, self.env) if balancer and web else None
         self.restarts = 0
 
     def _worker(self, n: int) -> Process:
-        return Process(f"worker{n}", storelift("worker"), self.env, self.folder / f"worker{n}.log")
+        return Process(f"worker{n}", storelift("worker", "--threads", str(self.runners)), self.env,
+                       self.folder / f"worker{n}.log")
 
     @property
     def port(self) -> int:

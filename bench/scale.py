@@ -6,7 +6,8 @@ Prints, in one run, for each engine:
    route on the same server (``bench.server``), closed loop, interleaved
    rounds (``bench.webhooks``'s requests and method);
 2. **workers**: orders/s turned from the inbox into orders by 1, 2 and 4
-   ``storelift worker`` processes. The inbox is filled first; the rate is
+   ``storelift worker`` processes, and by one process with 4 runner threads
+   (``--threads 4``). The inbox is filled first; the rate is
    read from the deliveries' own ``finished_at`` (first to last), so process
    start-up is not counted;
 3. **blocks**: recommendation block p99, paced at 200 requests/s, through
@@ -37,7 +38,7 @@ from .load import closed_loop, paced, start_server
 from .server import BENCH_KEY, BENCH_SECRET
 from .webhooks import SHOP, bare_requests, order_payload, webhook_requests
 
-WORKER_COUNTS = (1, 2, 4)
+WORKER_RUNS = ((1, 1), (2, 1), (4, 1), (1, 4))  # (processes, runner threads in each)
 
 
 def environment(url: str) -> dict[str, str]:
@@ -73,15 +74,16 @@ def intake(url: str, requests: int, rounds: int) -> dict:
     return {"bare": bare.per_second, "intake": hooks.per_second, "p99": hooks.p99, "errors": hooks.errors}
 
 
-def workers(url: str, count: int, deliveries: int, folder: Path, timeout: float = 600) -> float:
-    """Orders/s of ``count`` worker processes draining ``deliveries`` queued order webhooks."""
+def workers(url: str, count: int, deliveries: int, folder: Path, timeout: float = 600, runners: int = 1) -> float:
+    """Orders/s of ``count`` worker processes (``runners`` threads each) draining ``deliveries`` queued order
+    webhooks."""
     store = installed_store(url)
     try:
         for n in range(deliveries):
             store.inbox.accept(shop=SHOP, topic="orders/create", dedupe_key=f"e-{n}", webhook_id=f"w-{n}",
                                event_id=f"e-{n}", api_version="2026-10", triggered_at=None, body=order_payload(n))
         left = "SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('pending', 'processing')"
-        with Fleet(folder, environment(url), web=0, workers=count, balancer=False) as fleet:
+        with Fleet(folder, environment(url), web=0, workers=count, balancer=False, runners=runners) as fleet:
             deadline = time.monotonic() + timeout
             while store.database.query(left)[0]["n"]:
                 fleet.check_alive()
@@ -115,9 +117,10 @@ def blocks(url: str, folder: Path, products: int, lines: int, rate: float, secon
 def run_engine(name: str, new_url, args, folder: Path) -> dict:
     print(f"[{name}] intake …", file=sys.stderr, flush=True)
     found = {"intake": intake(new_url("intake"), args.requests, args.rounds), "workers": {}}
-    for count in WORKER_COUNTS:
-        print(f"[{name}] {count} worker(s) …", file=sys.stderr, flush=True)
-        found["workers"][count] = workers(new_url(f"workers{count}"), count, args.deliveries, folder / f"w{count}")
+    for count, runners in WORKER_RUNS:
+        print(f"[{name}] {count} worker(s) × {runners} runner(s) …", file=sys.stderr, flush=True)
+        found["workers"][(count, runners)] = workers(new_url(f"workers{count}x{runners}"), count, args.deliveries,
+                                                     folder / f"w{count}x{runners}", runners=runners)
     print(f"[{name}] blocks …", file=sys.stderr, flush=True)
     found["blocks"] = blocks(new_url("blocks"), folder / "blocks", args.products, args.lines, args.rate, args.seconds)
     return found
@@ -135,15 +138,16 @@ def report(results: dict, args) -> None:
         print(f"  intake    bare {i['bare']:7.0f} req/s   POST /webhooks {i['intake']:7.0f} req/s"
               f" (p99 {i['p99']:.1f} ms, errors {i['errors']})   intake/bare {ratio:5.2f}"
               + (f"   (target ≥ 0.70: {verdict(ratio >= 0.7)})" if name == "postgresql" else ""))
-        for count, rate in w.items():
-            line = f"  workers   {count} process{'es' if count > 1 else '  '} {rate:7.0f} orders/s"
-            if count == 1:
+        one = w[(1, 1)]
+        for (count, runners), rate in w.items():
+            line = (f"  workers   {count} process{'es' if count > 1 else '  '} × {runners} runner{'s' if runners > 1 else ' '}"
+                    f" {rate:7.0f} orders/s")
+            if (count, runners) == (1, 1):
                 line += f"   (target ≥ 500: {verdict(rate >= 500)})"
             else:
-                speedup = rate / w[1]
-                line += f"   × {speedup:4.2f} one worker"
-                if count == 2 and name == "postgresql":
-                    line += f"   (target ≥ 1.50: {verdict(speedup >= 1.5)})"
+                line += f"   × {rate / one:4.2f} one worker"
+                if (count, runners) == (2, 1) and name == "postgresql":
+                    line += f"   (target ≥ 1.50: {verdict(rate / one >= 1.5)})"
             print(line)
         print(f"  blocks    paced {args.rate:.0f}/s for {args.seconds:.0f} s through haproxy, 2 web processes:"
               f" p50 {b['p50']:.2f} ms  p99 {b['p99']:.2f} ms  ({b['requests']} answered, errors {b['errors']})")
@@ -184,7 +188,8 @@ def main() -> None:
                     cluster.remove()
     report(results, args)
     if args.json:
-        print(json.dumps(results))
+        print(json.dumps({name: {**r, "workers": {f"{c}x{t}": v for (c, t), v in r["workers"].items()}}
+                          for name, r in results.items()}))
 
 
 def _create_on(admin_url: str, name: str) -> str:
