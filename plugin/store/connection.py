@@ -154,9 +154,23 @@ class Database:
             return self._group.execute(sql, params)
         if wake_workers:
             sql = f"WITH queued AS ({sql}) SELECT queued.*, {wakeups.NOTIFY_CALL} AS woke FROM queued"
-        with self._reader.connect() as connection:
-            rows = _run(connection, sql, params).rows
+        # Once more after a lost connection: a delivery stored by the first try is then a duplicate.
+        rows = self._on_its_own(lambda connection: _run(connection, sql, params).rows)
         return [tuple(row)[:-1] for row in rows] if wake_workers else rows
+
+    def _on_its_own(self, statement):
+        """Run ``statement(connection)`` outside any transaction of this thread's, on a pooled connection.
+
+        Tried once more when the connection turns out to be dead (the server restarted since
+        it was pooled: SQLAlchemy then drops the pool), for statements that may run twice.
+        """
+        for attempt in (1, 2):
+            try:
+                with self._reader.connect() as connection:
+                    return statement(connection)
+            except sa.exc.DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
 
     def wake_workers(self) -> None:
         """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits."""
@@ -185,8 +199,7 @@ class Database:
         current = self._open()
         if current is not None:
             return current.query(sql, params)
-        with self._reader.connect() as connection:
-            return _dicts(connection, sql, params)
+        return self._on_its_own(lambda connection: _dicts(connection, sql, params))
 
     def one(self, sql: str, params: dict | None = None) -> dict | None:
         rows = self.query(sql, params)
@@ -197,8 +210,7 @@ class Database:
         current = self._open()
         if current is not None:
             return current.execute(sql, params).rows
-        with self._reader.connect() as connection:
-            return _run(connection, sql, params).rows
+        return self._on_its_own(lambda connection: _run(connection, sql, params).rows)
 
     def scalar(self, sql: str, params: dict | None = None):
         """The first column of the first row, or None."""
