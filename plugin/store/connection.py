@@ -72,8 +72,9 @@ def _dicts(connection: sa.Connection, sql, params) -> list[dict]:
 class Transaction:
     """One open transaction: the handle ``Database.write`` yields."""
 
-    def __init__(self, connection: sa.Connection):
+    def __init__(self, connection: sa.Connection, durable: bool = True):
         self.connection = connection
+        self.durable = durable  # False: a worker's claim or handler (see ``Database.write``)
 
     def execute(self, sql: str, params: dict | None = None) -> Outcome:
         return _run(self.connection, sql, params)
@@ -132,7 +133,7 @@ class Database:
             yield current
             return
         with self._write_lock or nullcontext(), self._writer.connect() as connection:
-            transaction = Transaction(connection)
+            transaction = Transaction(connection, durable)
             self._local.transaction = transaction
             try:
                 with connection.begin():
@@ -173,8 +174,14 @@ class Database:
                     raise
 
     def wake_workers(self) -> None:
-        """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits."""
-        if not self.is_sqlite:
+        """Call in the transaction that queues work: on PostgreSQL, idle workers wake when it commits.
+
+        Not from a worker's own handler: that worker runs the work itself once its deliveries
+        are done, and a NOTIFY holds a server-wide lock until its transaction commits, which
+        would make every runner's handler wait for the others' commits.
+        """
+        current = self._open()
+        if not self.is_sqlite and (current is None or current.durable):
             self.execute(wakeups.NOTIFY_SQL)
 
     def waiter(self) -> wakeups.Poll | wakeups.Listen:
