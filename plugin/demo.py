@@ -20,6 +20,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from .store.engines import printable
+
 DEMO_SHOP = "demo.devstore.test"
 DEMO_PLATFORM_DOMAIN = "devstore.test"
 DEMO_KEY = "storelift-demo-key"
@@ -141,9 +143,26 @@ def wait_for_first_sync(store, shop: str, out=sys.stdout) -> dict | None:
 
 def cli_environment(args, app_url: str, store_base: str) -> str:
     """The exact ``export`` line that points ``storelift`` commands at this demo's database and store."""
-    values = {"STORELIFT_MODE": "demo", "STORELIFT_DB": os.path.abspath(args.db), "STORELIFT_APP_URL": app_url,
+    database = ({"STORELIFT_DATABASE_URL": args.db} if _is_server_url(args.db)
+                else {"STORELIFT_DB": os.path.abspath(args.db)})
+    values = {"STORELIFT_MODE": "demo", **database, "STORELIFT_APP_URL": app_url,
               "STORELIFT_PLATFORM_DOMAIN": DEMO_PLATFORM_DOMAIN, "STORELIFT_SHOP_URLS": f"{DEMO_SHOP}={store_base}"}
     return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in values.items())
+
+
+def _is_server_url(db: str) -> bool:
+    return "://" in db and not db.startswith("sqlite")
+
+
+def _has_a_shop(url: str) -> bool:
+    from .store import Store
+
+    store = Store(url)
+    try:
+        store.migrate()
+        return bool(store.shops.installed()) or store.shops.get(DEMO_SHOP) is not None
+    finally:
+        store.close()
 
 
 def _quiet_logs(verbose: bool) -> str:
@@ -161,9 +180,15 @@ def run(args) -> int:
 
     log_level = _quiet_logs(args.verbose)
     app_url = f"http://127.0.0.1:{args.port}"
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(args.db + suffix):
-            os.remove(args.db + suffix)
+    if _is_server_url(args.db):  # a PostgreSQL database is never emptied for the demo: it must come empty
+        if _has_a_shop(args.db):
+            print(f"storelift demo: {printable(args.db)} already holds a store; give the demo an empty database",
+                  file=sys.stderr)
+            return 2
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(args.db + suffix):
+                os.remove(args.db + suffix)
 
     settings = devstore.Settings(
         shop_domain=DEMO_SHOP,

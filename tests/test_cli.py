@@ -10,13 +10,15 @@ from plugin.cli import main
 from plugin.store import Store
 
 from tests.support.app import SHOP
+from tests.support.database import database_url, only_on
+from tests.support.shops import install
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    db = str(tmp_path / "cli.db")
+    db = database_url(tmp_path, "cli")  # on the run's engine: every command works on both
     monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DB", db)
+    monkeypatch.setenv("STORELIFT_DATABASE_URL", db)
     store = Store(db)
     store.migrate()
     yield store
@@ -89,3 +91,11 @@ def test_serve_refuses_proxy_hops_that_would_trust_the_shoppers_own_header(hops,
     with pytest.raises(SystemExit) as stopped:
         main(["serve", "--proxy-hops", hops])
     assert stopped.value.code == 2 and "--proxy-hops" in capsys.readouterr().err
+
+
+@only_on("postgresql", "a SQLite demo file is recreated; a PostgreSQL database is never emptied")
+def test_the_demo_refuses_a_postgresql_database_that_already_holds_a_store(env, capsys):
+    install(env, "demo.devstore.test")
+    assert main(["demo", "--db", env.database.url, "--no-wait"]) == 2
+    assert "already holds a store" in capsys.readouterr().err
+    assert env.shops.get("demo.devstore.test") is not None  # untouched

@@ -47,6 +47,11 @@ def normalize(target: str) -> str:
     raise DatabaseUrlError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://…")
 
 
+def printable(target: str) -> str:
+    """The database URL without its password, for messages and logs."""
+    return sa.engine.make_url(normalize(target)).render_as_string(hide_password=True)
+
+
 def create(target: str, pool_size: int = DEFAULT_POOL_SIZE) -> sa.Engine:
     """``pool_size``: PostgreSQL connections kept open (``STORELIFT_DB_POOL_SIZE``); SQLite's pool is fixed."""
     url = normalize(target)

@@ -15,6 +15,7 @@ from tests.support import reads
 from tests.support.app import SHOP
 from tests.support.paths import SHARED
 from tests.support.shops import install
+from tests.support.database import database_url
 
 RETAIL_DAY = SHARED / "datasets" / "online_retail_uci" / "by-day" / "2010-12-01.csv.gz"
 
@@ -151,10 +152,10 @@ def cli_store(tmp_path, monkeypatch):
     """The database ``storelift`` commands open (test mode), with the shop installed."""
     from plugin.store import Store
 
-    db = tmp_path / "cli.db"
+    db = database_url(tmp_path, "cli")
     monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DB", str(db))
-    store = Store(str(db))
+    monkeypatch.setenv("STORELIFT_DATABASE_URL", db)
+    store = Store(db)
     store.migrate()
     install(store, SHOP)
     yield store

@@ -13,6 +13,7 @@ from plugin.store import Store
 from tests.support.shops import install
 from tests.support.recommendations import catalog, order
 from tests.support.paths import SHARED
+from tests.support.database import database_url
 
 DAYS = SHARED / "datasets" / "online_retail_uci" / "by-day"
 SHOP = "cli-recs.myshopify.com"
@@ -20,9 +21,9 @@ SHOP = "cli-recs.myshopify.com"
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    path = str(tmp_path / "cli.db")
+    path = database_url(tmp_path, "cli")
     monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DB", path)
+    monkeypatch.setenv("STORELIFT_DATABASE_URL", path)
     store = Store(path)
     store.migrate()
     yield store
