@@ -23,6 +23,8 @@ starts, and that is all here:
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -69,7 +71,7 @@ def _sqlite(url: str) -> sa.Engine:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, begins transactions
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -80,6 +82,26 @@ def _sqlite(url: str) -> sa.Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _use_wal(cursor) -> None:
+    """Put the file in WAL mode (it stays so): the first connection to a new file switches it.
+
+    Switching takes the file's exclusive lock and SQLite answers "database is locked" at
+    once, without waiting out ``busy_timeout``, when several processes open a new file
+    together (``serve`` and workers starting at once): so wait and try again here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _postgresql(url: str, size: int) -> sa.Engine:
