@@ -107,7 +107,9 @@ class Database:
         else:
             self._write_lock = None
             self._group = None
-            self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            # Reads and single durable statements: a pool of its own, always in autocommit (one round
+            # trip each, and no switching a transactional connection back and forth).
+            self._reader = engines.create(self.url, pool_size, autocommit=True)
         self._writer = self.engine.execution_options(storelift_write=True)
 
     @property
@@ -231,6 +233,8 @@ class Database:
             yield from result
 
     def close(self) -> None:
+        if self._reader is not self.engine:
+            self._reader.dispose()
         if self._group is not None:
             self._group.close()
         self.engine.dispose()

@@ -54,12 +54,13 @@ def printable(target: str) -> str:
     return sa.engine.make_url(normalize(target)).render_as_string(hide_password=True)
 
 
-def create(target: str, pool_size: int = DEFAULT_POOL_SIZE) -> sa.Engine:
-    """``pool_size``: PostgreSQL connections kept open (``STORELIFT_DB_POOL_SIZE``); SQLite's pool is fixed."""
+def create(target: str, pool_size: int = DEFAULT_POOL_SIZE, *, autocommit: bool = False) -> sa.Engine:
+    """``pool_size``: PostgreSQL connections kept open (``STORELIFT_DB_POOL_SIZE``); SQLite's pool is fixed.
+    ``autocommit``: PostgreSQL only, a pool whose connections run each statement on its own."""
     url = normalize(target)
     if url.startswith("sqlite"):
         return _sqlite(url)
-    return _postgresql(url, pool_size)
+    return _postgresql(url, pool_size, "AUTOCOMMIT" if autocommit else "READ COMMITTED")
 
 
 def _sqlite(url: str) -> sa.Engine:
@@ -104,6 +105,5 @@ def _use_wal(cursor) -> None:
             time.sleep(0.01)
 
 
-def _postgresql(url: str, size: int) -> sa.Engine:
-    return sa.create_engine(url, pool_size=size, max_overflow=size * 2,
-                            isolation_level="READ COMMITTED")
+def _postgresql(url: str, size: int, isolation_level: str) -> sa.Engine:
+    return sa.create_engine(url, pool_size=size, max_overflow=size * 2, isolation_level=isolation_level)
