@@ -96,7 +96,7 @@ def filled_without_shift(page, url: str) -> list[dict]:
     return items(page)
 
 
-def wait_for(probe, timeout: float = 15.0):
+def wait_for(probe, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = probe()
