@@ -314,7 +314,8 @@ class Recommendations:
         used the order's cart, or belongs to the person with the order's
         customer id or email (identity stitching, so any of their devices).
         The order must come within ``window_ms`` after the click; of several
-        such clicks the latest wins. Cancelled orders are never attributed.
+        such clicks the latest wins. The platform's order times are whole
+        seconds, so a click in the order's own second counts as before it. Cancelled orders are never attributed.
         Rows: order_id, product_id, rec_id, strategy, clicked_at, ordered_at,
         revenue (the line's decimal string), currency.
         """
@@ -327,7 +328,7 @@ class Recommendations:
             JOIN rec_clicks c ON c.shop = l.shop AND c.product_id = l.product_id
             WHERE o.shop = :shop AND o.cancelled_at IS NULL
               AND {ORDER_TIME} >= :since AND {ORDER_TIME} < :until
-              AND c.clicked_at <= {ORDER_TIME} AND c.clicked_at >= {ORDER_TIME} - :window_ms
+              AND c.clicked_at < {ORDER_TIME} + 1000 AND c.clicked_at >= {ORDER_TIME} - :window_ms
               AND (
                 c.visitor_id IN (SELECT vc.visitor_id FROM visitor_carts vc
                                  WHERE vc.shop = o.shop AND vc.cart_token = o.cart_token)

@@ -57,7 +57,7 @@ def test_only_orders_of_the_clicked_product_by_that_shopper_within_the_window_co
     identity.observe(store, SHOP, "visitor-ann-001", T, email="ann@example.com")
     identity.observe(store, SHOP, "visitor-bob-001", T, email="bob@example.com")
     click(store, "visitor-ann-001", "1001", T)
-    order(store, SHOP, "before", ["1001"], email="ann@example.com", at=T - 1)
+    order(store, SHOP, "before", ["1001"], email="ann@example.com", at=T - 1000)  # the second before the click
     order(store, SHOP, "too-late", ["1001"], email="ann@example.com", at=T + DAY_MS + 1)
     order(store, SHOP, "other-product", ["1002"], email="ann@example.com", at=T + HOUR_MS)
     order(store, SHOP, "someone-else", ["1001"], email="bob@example.com", at=T + HOUR_MS)
@@ -65,6 +65,15 @@ def test_only_orders_of_the_clicked_product_by_that_shopper_within_the_window_co
     order(store, SHOP, "anonymous", ["1001"], at=T + HOUR_MS)
     assert attributed(store) == []
     assert [r[0] for r in attributed(store, window_ms=2 * DAY_MS)] == ["too-late"]
+
+
+def test_a_click_in_the_order_s_own_second_counts(store):
+    """Platform order times are whole seconds: a click at T + 700 ms, then an order placed at T + 900 ms
+    that the platform records as T."""
+    identity.observe(store, SHOP, "visitor-ann-001", T + 700, email="ann@example.com")
+    click(store, "visitor-ann-001", "1001", T + 700)
+    order(store, SHOP, "same-second", ["1001"], email="ann@example.com", at=T)
+    assert [r["order_id"] for r in store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS)] == ["same-second"]
 
 
 def test_of_several_clicks_the_latest_before_the_order_wins(store):
