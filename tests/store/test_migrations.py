@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 from plugin.store import Store, engines, migrations
 
+from ..support.database import database_url
+
 RELEASED = [
     "0001_shops", "0002_webhook_inbox", "0003_commerce", "0004_privacy", "0005_sync_runs", "0006_source_sequence",
     "0010_storefront_identity", "0011_storefront_events", "0012_email_capture", "0020_profiles", "0021_profile_queue",
@@ -221,8 +223,9 @@ def test_the_new_history_builds_the_schema_the_sqlite_utils_history_built(tmp_pa
 
 
 def test_processes_starting_at_once_migrate_once(tmp_path):
-    """Each thread has its own engine, as each process would: one migrates, the others find nothing to do."""
-    target = str(tmp_path / "race.db")
+    """Each thread has its own engine, as each process would: one migrates, the others find nothing to do
+    (the run's engine: SQLite's write lock, or PostgreSQL's advisory lock)."""
+    target = database_url(tmp_path, "race", empty=True)
     results, errors = [], []
     barrier = threading.Barrier(3)
 

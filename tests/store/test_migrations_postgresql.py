@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -58,26 +56,3 @@ def test_ids_are_64_bit_sequences_and_bodies_bytea(engine):
             "INSERT INTO sync_runs (shop, started_at) VALUES ('a', 1) RETURNING id").scalar()
         assert new_id == 1
 
-
-def test_processes_starting_at_once_migrate_once(url):
-    results, errors = [], []
-    barrier = threading.Barrier(3)
-
-    def start():
-        engine = engines.create(url)
-        try:
-            barrier.wait()
-            results.append(migrations.upgrade(engine))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=start, daemon=True) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an upgrade is stuck waiting on another"
-    assert errors == []
-    assert sorted(results, key=len) == [[], [], list(migrations.HISTORY_NAMES)]
