@@ -28,6 +28,15 @@ from .leases import LeaseLost
 
 STATUSES = ("pending", "processing", "skipped", "dead")
 
+ENQUEUE = """
+        INSERT INTO jobs (kind, shop, dedupe_key, payload, status, next_attempt_at, created_at)
+        VALUES (:kind, :shop, :dedupe_key, :payload, 'pending', :due_at, :now)
+        ON CONFLICT (shop, kind, dedupe_key) WHERE status IN ('pending', 'processing') DO UPDATE SET
+            rerun = CASE WHEN jobs.status = 'processing' THEN 1 ELSE jobs.rerun END,
+            next_attempt_at = CASE WHEN jobs.status = 'pending' AND excluded.next_attempt_at < jobs.next_attempt_at
+                                   THEN excluded.next_attempt_at ELSE jobs.next_attempt_at END
+        """
+
 
 @dataclass(frozen=True)
 class Job:
@@ -57,19 +66,10 @@ class Jobs:
         running one is marked to run once more when it finishes.
         """
         now = now_ms()
-        self._d.execute(
-            """
-            INSERT INTO jobs (kind, shop, dedupe_key, payload, status, next_attempt_at, created_at)
-            VALUES (:kind, :shop, :dedupe_key, :payload, 'pending', :due_at, :now)
-            ON CONFLICT (shop, kind, dedupe_key) WHERE status IN ('pending', 'processing') DO UPDATE SET
-                rerun = CASE WHEN jobs.status = 'processing' THEN 1 ELSE jobs.rerun END,
-                next_attempt_at = CASE WHEN jobs.status = 'pending' AND excluded.next_attempt_at < jobs.next_attempt_at
-                                       THEN excluded.next_attempt_at ELSE jobs.next_attempt_at END
-            """,
-            {"kind": kind, "shop": shop, "dedupe_key": dedupe_key, "payload": json.dumps(payload or {}, sort_keys=True),
-             "due_at": due_at or now, "now": now},
-        )
-        self._d.wake_workers()
+        with self._d.write() as db:  # the notification goes out with the row's commit, not in one of its own
+            db.execute(ENQUEUE, {"kind": kind, "shop": shop, "dedupe_key": dedupe_key, "due_at": due_at or now,
+                                 "payload": json.dumps(payload or {}, sort_keys=True), "now": now})
+            self._d.wake_workers()
 
     def claim(self, worker: str, *, lease_ms: int, limit: int, max_attempts: int | None, kinds: tuple[str, ...]) -> list[Job]:
         """Take up to ``limit`` due jobs of the given kinds (``leases.claim``, shared with the inbox)."""
