@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import sqlalchemy as sa
+
 from plugin.clock import now_ms
 from plugin.store import Delivery, Store, catalog
 from webhooks.handlers import HANDLERS
@@ -61,7 +63,9 @@ def tables(store: Store) -> list[str]:
 
 
 def columns(store: Store, table: str) -> list[str]:
-    return next((list(t.columns) for t in catalog.tables(store.database.engine) if t.name == table), [])
+    """The table's columns, or none when it does not exist (one table's catalog, not the whole schema's)."""
+    inspector = sa.inspect(store.database.engine)
+    return [c["name"] for c in inspector.get_columns(table)] if inspector.has_table(table) else []
 
 
 def snapshot(store: Store, shop: str | None = None) -> dict[str, list[tuple]]:
