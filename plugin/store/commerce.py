@@ -14,7 +14,7 @@ string, never a float.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from .connection import Database
 from .sql import named
@@ -195,8 +195,13 @@ def _replace(database: Database, table: str, parent: str, shop: str, key: str, c
     )
 
 
+def _flat(record) -> dict:
+    """A line's or variant's fields as a row: scalars all, so no deep copy (``asdict`` makes one)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def _lines(lines: tuple[Line, ...]) -> list[dict]:
-    return [{"position": position, **asdict(line)} for position, line in enumerate(lines, 1)]
+    return [{"position": position, **_flat(line)} for position, line in enumerate(lines, 1)]
 
 
 class Commerce:
@@ -248,7 +253,7 @@ class Commerce:
 
     def upsert_product(self, shop: str, product: Product) -> bool:
         """Store a product and its variants; a deleted product stays deleted, whatever comes later."""
-        variants = [asdict(v) for v in product.variants]
+        variants = [_flat(v) for v in product.variants]
         return self._save(shop, "products", "product_id", product, "product_variants", variants,
                           guard=NEWER + " AND {table}.deleted_at IS NULL")
 

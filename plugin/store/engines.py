@@ -17,7 +17,13 @@ starts, and that is all here:
 - PostgreSQL (psycopg 3): READ COMMITTED and a pool sized by
   ``STORELIFT_DB_POOL_SIZE`` (see docs/deploy.md). No ping on checkout: it would
   add a round trip to every transaction; after a server restart the first
-  failing statement makes SQLAlchemy drop the pool and reconnect.
+  failing statement makes SQLAlchemy drop the pool and reconnect. Every
+  statement is planned for its own parameters (``plan_cache_mode``): psycopg
+  prepares a statement after a few runs, and PostgreSQL's generic plan for it is
+  costed on the table as it was then. A table that was empty at that moment
+  (every new store) kept a sequential scan that a thousand orders later cost
+  ten times the index lookup; one shop's rows can also dwarf another's, which a
+  plan that ignores the shop cannot see. Parsing stays prepared.
 """
 
 from __future__ import annotations
@@ -54,13 +60,16 @@ def printable(target: str) -> str:
     return sa.engine.make_url(normalize(target)).render_as_string(hide_password=True)
 
 
-def create(target: str, pool_size: int = DEFAULT_POOL_SIZE, *, autocommit: bool = False) -> sa.Engine:
+def create(target: str, pool_size: int = DEFAULT_POOL_SIZE, *, autocommit: bool = False,
+           durable: bool = True) -> sa.Engine:
     """``pool_size``: PostgreSQL connections kept open (``STORELIFT_DB_POOL_SIZE``); SQLite's pool is fixed.
-    ``autocommit``: PostgreSQL only, a pool whose connections run each statement on its own."""
+    PostgreSQL only: ``autocommit``, a pool whose connections run each statement on its own;
+    ``durable=False``, a pool whose commits return before they reach the disk
+    (``synchronous_commit = off`` for the session: no statement per transaction to say so)."""
     url = normalize(target)
     if url.startswith("sqlite"):
         return _sqlite(url)
-    return _postgresql(url, pool_size, "AUTOCOMMIT" if autocommit else "READ COMMITTED")
+    return _postgresql(url, pool_size, "AUTOCOMMIT" if autocommit else "READ COMMITTED", durable)
 
 
 def _sqlite(url: str) -> sa.Engine:
@@ -105,5 +114,9 @@ def _use_wal(cursor) -> None:
             time.sleep(0.01)
 
 
-def _postgresql(url: str, size: int, isolation_level: str) -> sa.Engine:
-    return sa.create_engine(url, pool_size=size, max_overflow=size * 2, isolation_level=isolation_level)
+def _postgresql(url: str, size: int, isolation_level: str, durable: bool) -> sa.Engine:
+    given = sa.engine.make_url(url).query.get("options")  # the URL's own options come first
+    options = " ".join(filter(None, (given, "-c plan_cache_mode=force_custom_plan",
+                                     None if durable else "-c synchronous_commit=off")))
+    return sa.create_engine(url, pool_size=size, max_overflow=size * 2, isolation_level=isolation_level,
+                            connect_args={"options": options})

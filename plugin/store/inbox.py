@@ -112,6 +112,15 @@ class Inbox:
             if not leases.settle(db, "webhook_inbox", delivery_id, worker, status="done", now=now_ms(), error=None):
                 raise LeaseLost(delivery_id)
 
+    @contextmanager
+    def finishing_together(self, delivery_ids: list[int], worker: str) -> Iterator[None]:
+        """``finishing`` for several deliveries: their handlers' writes and one ``done`` mark for all
+        of them in one transaction, or, if any mark misses (``LeaseLost``), none of it."""
+        with self._d.write(durable=False) as db:
+            yield
+            if leases.finish_all(db, "webhook_inbox", delivery_ids, worker, now=now_ms()) != len(delivery_ids):
+                raise LeaseLost(delivery_ids[0])
+
     def fail(self, delivery_id: int, worker: str, error: str, *, retry_at: int | None) -> None:
         """Record a failed attempt: retry at ``retry_at``, or dead-letter when None."""
         with self._d.write(durable=False) as db:
