@@ -32,7 +32,7 @@ _RUNNERS = itertools.count(1)  # numbers this process's runners, for their lease
 # a done mark, three of the ten round trips an order takes; ten at a time keeps the row locks a group
 # holds to a few milliseconds. On SQLite a transaction costs no round trip, and a longer one would only
 # keep the webhook intake waiting for the file's one writer, so there deliveries go one at a time.
-TOGETHER_ON_POSTGRESQL = 25
+TOGETHER_ON_POSTGRESQL = 10
 
 # How often a worker runs the periodic steps. Each is cheap when nothing is due (a row read per
 # shop, one query for due customer syncs), and a minute keeps sync retries close to their due time.
