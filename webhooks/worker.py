@@ -43,11 +43,17 @@ def register(jobs: JobKinds, handlers: Mapping[str, Handler] = HANDLERS) -> None
         handler = handlers.get(delivery.topic)
         if handler is None:
             raise Skip(f"no handler for topic {delivery.topic}")
-        shop = services.store.shops.get(delivery.shop)
+        # A worker's group of deliveries (one transaction) reads each shop's row once; the topics
+        # that may change or erase it (uninstall, privacy) make the next delivery read it again.
+        remembered = services.store.database.memo()
+        shop = remembered.get(("shop", delivery.shop)) or services.store.shops.get(delivery.shop)
         if shop is None:
             raise Skip("unknown shop")
         if not shop.installed and delivery.topic not in AFTER_UNINSTALL:
             raise Skip("shop uninstalled")
+        remembered[("shop", delivery.shop)] = shop
         handler(services.store, delivery, payload)
+        if delivery.topic in AFTER_UNINSTALL:
+            del remembered[("shop", delivery.shop)]
 
     jobs.register_inbox(deliver)

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, fields
 
 from .connection import Database
-from .sql import named
+from .sql import MAX_ROWS, chunks, named, values_rows
 
 # Newest wins; equal ``updated_at`` (whole seconds on the platform) falls back to the
 # delivery's trigger time, so two edits within one second still end with the later one.
@@ -189,10 +189,9 @@ def _replace(database: Database, table: str, parent: str, shop: str, key: str, c
     if not children:
         return
     names = ["shop", parent, *children[0]]
-    database.executemany(  # one prepared statement for all lines: orders can have hundreds
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({named(names)})",
-        [{"shop": shop, parent: key, **child} for child in children],
-    )
+    for part in chunks(children, MAX_ROWS):  # an order's lines in one statement; hundreds in a few
+        values, params = values_rows(names, [{"shop": shop, parent: key, **child} for child in part])
+        database.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES {values}", params)
 
 
 def _flat(record) -> dict:

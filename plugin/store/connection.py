@@ -86,6 +86,7 @@ class Transaction:
     def __init__(self, connection: sa.Connection, durable: bool = True):
         self.connection = connection
         self.durable = durable  # False: a worker's claim or handler (see ``Database.write``)
+        self.memo: dict = {}  # see ``Database.memo``
 
     def execute(self, sql: str, params: dict | None = None) -> Outcome:
         return _run(self.connection, sql, params)
@@ -157,6 +158,16 @@ class Database:
                     yield transaction
             finally:
                 self._local.transaction = None
+
+    def memo(self) -> dict:
+        """A dict that lives as long as this thread's open transaction (outside one, a fresh dict each call).
+
+        For a read that a transaction repeats and that its own writes do not change, such as the
+        shop row each delivery of a worker's group checks: whoever fills an entry also drops it
+        when its own writes may change what it holds.
+        """
+        current = self._open()
+        return current.memo if current is not None else {}
 
     def write_durable(self, sql: str, params: dict, *, wake_workers: bool = False) -> list[tuple]:
         """One write statement committed to disk before returning, for rows whose acknowledgement is a promise.

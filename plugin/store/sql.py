@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import sqlalchemy as sa
 
 MAX_IN = 500  # ids per IN (...) list
+MAX_ROWS = 100  # rows per many-row VALUES list (a few thousand parameters at most)
 
 
 def in_list(name: str, values: Sequence) -> tuple[str, dict]:
@@ -25,6 +26,15 @@ def in_list(name: str, values: Sequence) -> tuple[str, dict]:
 def named(columns: Sequence[str]) -> str:
     """``:a, :b, :c``: the VALUES list of an insert whose parameters are named after its columns."""
     return ", ".join(f":{column}" for column in columns)
+
+
+def values_rows(columns: Sequence[str], rows: Sequence[dict]) -> tuple[str, dict]:
+    """``("(:a_0, :b_0), (:a_1, :b_1)", {...})``: the VALUES of a many-row insert, one statement and one
+    round trip (a driver's ``executemany`` on PostgreSQL costs a pipeline's sync on top). Keep ``rows``
+    to a ``chunks`` of ``MAX_ROWS`` so the parameters stay under both engines' caps."""
+    params = {f"{column}_{i}": row[column] for i, row in enumerate(rows) for column in columns}
+    groups = ("(" + ", ".join(f":{column}_{i}" for column in columns) + ")" for i in range(len(rows)))
+    return ", ".join(groups), params
 
 
 def chunks(values: Sequence, size: int = MAX_IN) -> Iterator[Sequence]:

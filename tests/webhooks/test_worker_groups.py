@@ -72,3 +72,15 @@ def test_a_group_whose_lease_was_lost_applies_only_what_this_worker_still_holds(
     assert applied(store) == [ids[0], ids[2]]
     assert state(store, ids[0])[0] == state(store, ids[2])[0] == "done"
     assert state(store, ids[1]) == ("processing", 2)  # the other worker's now, untouched by this one
+
+
+def test_an_uninstall_in_a_group_is_seen_by_the_deliveries_after_it(store, handled):
+    handlers = {**handled, "app/uninstalled": lambda store_, delivery, payload: store_.shops.mark_uninstalled(SHOP)}
+    before = accept(store, "a", b'{"id": 1}')
+    uninstall = accept(store, "u", b"{}", topic="app/uninstalled")
+    after = accept(store, "b", b'{"id": 2}')
+    worker = runner(store, handlers, batch=10)
+    worker.together = 3
+    assert worker.run_deliveries_once() == 3
+    assert applied(store) == [before]
+    assert state(store, uninstall)[0] == "done" and state(store, after)[0] == "skipped"
