@@ -71,6 +71,9 @@ class Config:
     proxy_hops: int = 1  # proxies whose X-Forwarded-For is trusted (storelift serve --proxy-hops)
     web_processes: int = 1  # storefront rate limits are shared out among this many web processes
     log_level: str = "INFO"
+    # Where triggered emails are handed over: smtp://host:port (STARTTLS when offered), smtps://… (TLS),
+    # with user:password@ for auth; empty: no email is sent (flows record "no mail server").
+    smtp_url: str = ""
     # Pull the catalog and recent orders in the background right after install.
     sync_on_install: bool = True
 
@@ -218,5 +221,6 @@ def load_config(
         db_pool_size=_positive_int("STORELIFT_DB_POOL_SIZE", env.get("STORELIFT_DB_POOL_SIZE", "5")),
         web_processes=_positive_int("STORELIFT_WEB_PROCESSES", env.get("STORELIFT_WEB_PROCESSES", "1")),
         log_level=env.get("STORELIFT_LOG_LEVEL", "INFO").upper(),
+        smtp_url=env.get("STORELIFT_SMTP_URL", "").strip(),
     )
     return config.with_overrides(overrides)
