@@ -10,6 +10,7 @@ from __future__ import annotations
 from .capture import Capture
 from .commerce import Commerce
 from .connection import Database
+from .emails import Emails, Send
 from .events import Event, Events
 from .identities import Identities
 from .inbox import Delivery, Inbox
@@ -23,7 +24,7 @@ from .recommendations import Recommendations
 from .settings import ShopSettings
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost"]
+__all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost", "Send"]
 
 
 class Store:
@@ -44,6 +45,7 @@ class Store:
         self.recommendations = Recommendations(self.database)
         self.rec_catalog = RecCatalog(self.database)
         self.settings = ShopSettings(self.database)
+        self.emails = Emails(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations (the Alembic history in ``migrations``); returns the names applied."""

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from plugin.capture.settings import CAPTURE
+from plugin.emails.settings import EMAILS
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.settings import Feature, Flag, SettingsCache, SettingsError, SettingsModel, choice, listed, whole
 from plugin.store import Store
@@ -16,7 +17,7 @@ from ..support.database import database_url
 from plugin.store import migrations
 
 SHOP = "settings.myshopify.com"
-FEATURES = (CAPTURE, RECOMMENDATIONS)
+FEATURES = (CAPTURE, RECOMMENDATIONS, EMAILS)
 
 
 def tag(value) -> str:

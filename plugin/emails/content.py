@@ -1,0 +1,83 @@
+"""What one step's email says: the merchant's texts for the flow, the shopper's items still in stock, the
+button's destination, the code, and the footer's sender details, as the renderer takes them.
+
+Items sold out or gone since the trigger are dropped; a cart or checkout email
+with nothing left is not sent ("nothing left in stock"). The welcome email
+carries the code the widget showed: the subscriber's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plugin.capture.settings import CAPTURE
+from plugin.capture.texts import discount_label
+from plugin.config import Config
+from plugin.store import Send, Store
+
+from .render import Brand, EmailContent, Item, Texts
+
+ITEM_SOURCES = {"checkout": ("checkout_lines", "checkout_token"), "cart": ("cart_lines", "cart_token")}
+
+
+class NothingToSend(Exception):
+    """The step has nothing left to show (every item sold out or gone)."""
+
+
+@dataclass(frozen=True)
+class Links:
+    button: str
+    unsubscribe: str
+
+
+def build(config: Config, store: Store, send: Send, settings: dict, links: Links) -> EmailContent:
+    """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock)."""
+    flow = settings["flows"][send.flow]
+    sender = settings["sender"]
+    shop_name = fill_shop(sender["name"], send.shop)
+    items = _items(config, store, send)
+    if send.flow in ITEM_SOURCES and not items:
+        raise NothingToSend("nothing left in stock")
+    capture = CAPTURE.read(store, send.shop)[0]
+    return EmailContent(
+        texts=Texts(**flow["texts"]),
+        brand=Brand(shop_name=shop_name, postal_address=sender["postal_address"], color=sender["color"],
+                    logo_url=sender["logo_url"] or None),
+        currency=_currency(store, send, capture),
+        button_url=links.button,
+        unsubscribe_url=links.unsubscribe,
+        first_name=store.emails.first_name(send.shop, send.email),
+        discount=discount_label(capture["discount"]),
+        code=send.code,
+        items=tuple(items),
+    )
+
+
+def fill_shop(name: str, shop: str) -> str:
+    """The sender name with ``{shop}`` as the shop's own name (its domain's first label until the sync knows better)."""
+    return name.replace("{shop}", shop.split(".")[0].replace("-", " ").title())
+
+
+def _currency(store: Store, send: Send, capture: dict) -> str:
+    if send.flow == "checkout":
+        checkout = store.emails.checkout(send.shop, send.trigger_key)
+        if checkout and checkout.get("currency"):
+            return checkout["currency"]
+    return capture["discount"]["currency"]
+
+
+def _items(config: Config, store: Store, send: Send) -> list[Item]:
+    if send.flow not in ITEM_SOURCES:
+        return []
+    table, parent = ITEM_SOURCES[send.flow]
+    base = config.shop_base_url(send.shop)
+    kept = []
+    for line in store.emails.lines(send.shop, table, parent, send.trigger_key):
+        gone = line["deleted_at"] is not None or (line["product_status"] or "active") != "active"
+        sold_out = line["inventory_quantity"] is not None and line["inventory_quantity"] <= 0
+        if gone or sold_out:
+            continue
+        kept.append(Item(title=line["title"] or "", price=line["price"] or "0", url=line["url"] or base,
+                         image_url=line["image_src"], variant_title=line["variant_title"],
+                         quantity=line["quantity"]))
+    return kept

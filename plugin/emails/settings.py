@@ -1,0 +1,155 @@
+"""The merchant's email settings: each flow's switch, delays and texts, the sender, and the pressure budget.
+
+One pydantic model (``plugin.settings``), stored per shop like every feature's.
+Texts are plain data that may say ``{first_name}``, ``{discount}`` and
+``{shop}``; the renderer fills and escapes them. Delays are minutes after the
+trigger, so the demo can set a checkout email one minute out and a store sets
+an hour. Defaults follow the peers' (docs/emails.md): checkout and cart at
+1 h, 24 h and 48 h, browse 2 h after the session, welcome at once, win-back
+off until the merchant turns it on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import PlainValidator
+
+from plugin.safe_input import whole_number
+from plugin.settings import Feature, Flag, SettingsModel, whole
+
+FLOW_NAMES = ("welcome", "browse", "cart", "checkout", "winback")
+MAX_DELAY_MINUTES = 60 * 24 * 30
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ADDRESS_RE = re.compile(r"[^@\s<>\"(),;:\\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
+_COLOR_RE = re.compile(r"#[0-9a-f]{6}")
+
+
+def _text(limit: int, *, lines: bool = False, empty: bool = False) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = unicodedata.normalize("NFC", value.strip().replace("\r\n", "\n"))
+        if not value and not empty:
+            raise ValueError("must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        if _CONTROL_RE.search(value.replace("\n", "") if lines else value) or (not lines and "\n" in value):
+            raise ValueError("contains control characters" if lines else "must be one line")
+        return value
+
+    return Annotated[str, PlainValidator(check)]
+
+
+def _address(value: Any) -> str:
+    value = value.strip().lower() if isinstance(value, str) else None
+    if value is not None and (value == "" or _ADDRESS_RE.fullmatch(value)):
+        return value
+    raise ValueError("must be an email address like shop@example.com")
+
+
+def _color(value: Any) -> str:
+    value = value.lower() if isinstance(value, str) else value
+    if isinstance(value, str) and _COLOR_RE.fullmatch(value):
+        return value
+    raise ValueError("must be a colour like #1a2b3c")
+
+
+def _zone(value: Any) -> str:
+    try:
+        return ZoneInfo(value).key if isinstance(value, str) and value.strip() else _refuse_zone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return _refuse_zone()
+
+
+def _refuse_zone() -> str:
+    raise ValueError("must be a time zone like America/New_York")
+
+
+def _delays(value: Any) -> list[int]:
+    if not isinstance(value, list) or not 1 <= len(value) <= 3:
+        raise ValueError("one to three delays, in minutes")
+    parsed = [whole_number(v, 0, MAX_DELAY_MINUTES) for v in value]
+    if parsed != sorted(set(parsed)):
+        raise ValueError("each delay must be later than the one before")
+    return parsed
+
+
+Line = _text(200)
+Address = Annotated[str, PlainValidator(_address)]
+Color = Annotated[str, PlainValidator(_color)]
+Delays = Annotated[list[int], PlainValidator(_delays)]
+Zone = Annotated[str, PlainValidator(_zone)]
+
+
+class FlowTexts(SettingsModel):
+    subject: Line = "A note from {shop}"
+    preview: _text(200, empty=True) = ""
+    heading: Line = "Hi {first_name}"
+    body: _text(2000, lines=True) = "Thanks for visiting {shop}."
+    button: _text(40) = "Visit the shop"
+
+
+class Flow(SettingsModel):
+    enabled: Flag = True
+    delays_minutes: Delays = [60]
+    texts: FlowTexts = FlowTexts()
+
+
+def _flow(enabled: bool, delays: list[int], **texts: str) -> Flow:
+    return Flow(enabled=enabled, delays_minutes=delays, texts=FlowTexts(**texts))
+
+
+class Flows(SettingsModel):
+    welcome: Flow = _flow(True, [0], subject="Welcome to {shop}: your {discount} code",
+                          preview="Your code is inside", heading="Welcome, {first_name}!",
+                          body="Thanks for joining us. Here is your welcome code for {discount} off your first order.",
+                          button="Start shopping")
+    browse: Flow = _flow(True, [120], subject="Still thinking it over?", preview="What you were looking at",
+                         heading="Still thinking it over, {first_name}?",
+                         body="You were looking at a few things at {shop}. They are still here.",
+                         button="Take another look")
+    cart: Flow = _flow(True, [60, 1440, 2880], subject="You left something in your cart",
+                       preview="Your cart is saved", heading="Your cart is waiting",
+                       body="You left these in your cart at {shop}. We saved them for you.",
+                       button="Return to your cart")
+    checkout: Flow = _flow(True, [60, 1440, 2880], subject="Complete your order at {shop}",
+                           preview="Your items are waiting", heading="You're almost done, {first_name}",
+                           body="Your checkout is saved. Finish your order whenever you're ready.",
+                           button="Complete your order")
+    winback: Flow = _flow(False, [0], subject="We miss you at {shop}", preview="Something new for you",
+                          heading="It's been a while, {first_name}",
+                          body="Here is what's new at {shop}, picked for you.", button="See what's new")
+
+
+class Sender(SettingsModel):
+    name: Line = "{shop}"
+    address: Address = ""  # empty: nothing is sent until the merchant names an address on a domain they own
+    reply_to: Address = ""
+    postal_address: _text(300, lines=True, empty=True) = ""  # CAN-SPAM: every footer carries it
+    color: Color = "#111111"
+    logo_url: _text(500, empty=True) = ""
+    per_minute: whole(1, 10_000) = 300  # the shop's send rate, so a burst never floods its mail server
+
+
+class Budget(SettingsModel):
+    """One contact-pressure budget across flows (and the capture widget's discount pop-up)."""
+
+    gap_hours: whole(0, 24 * 14) = 16
+    cooldown_days: whole(0, 90) = 7
+    quiet_from_hour: whole(0, 23) = 21
+    quiet_until_hour: whole(0, 23) = 8
+    timezone: Zone = "UTC"  # the shop's; a shopper's own comes from their address when known
+
+
+class EmailSettings(SettingsModel):
+    flows: Flows = Flows()
+    sender: Sender = Sender()
+    budget: Budget = Budget()
+    checkout_code_on_last_step: Flag = False
+
+
+EMAILS = Feature("emails", EmailSettings)

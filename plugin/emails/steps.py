@@ -1,0 +1,147 @@
+"""One due step, as a job: check it again, render, sign, mark it ``sending``, hand it to SMTP, record the answer.
+
+At most once: the ``sending`` mark is committed before the handover, so a
+worker killed in between leaves the job to be claimed again when its lease
+runs out, and the next attempt finds ``sending`` and closes the step as
+``unknown`` instead of sending it twice. A transient refusal plans the step
+again after a backoff; a permanent one suppresses the address. A step that
+must wait (quiet hours, a code still on its way) gets a job of its own for
+when it may go.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parseaddr
+
+from plugin.clock import HOUR_MS, backoff_ms, now_ms
+from plugin.store import Send
+
+from . import checks, smtp
+from .content import Links, NothingToSend, build, fill_shop
+from .flows import STEP_KIND, step_job_key
+from .message import build_message, sign
+from .render import render
+from .settings import EMAILS
+from .tokens import Holder, issue
+
+log = logging.getLogger("storelift.emails")
+
+MAX_HANDOVERS = 6  # transient refusals before a step is given up as failed
+CODE_WAIT_MS = 60_000  # a welcome step whose code is still on its way looks again this much later
+CODE_PATIENCE_MS = 24 * HOUR_MS
+RATE_WINDOW_MS = 60_000
+
+
+def register_jobs(jobs) -> None:
+    jobs.register(STEP_KIND, run_step)
+
+
+def run_step(services, job) -> None:
+    store, config = services.store, services.config
+    send = store.emails.get(job.shop, job.payload["send_id"])
+    now = now_ms()
+    if send is None:  # erased with its person since it was planned
+        return
+    if send.status == "sending":  # the attempt before this one stopped between the mark and the answer
+        store.emails.unknown(send.shop, send.id, now)
+        return
+    if send.status != "scheduled" or send.due_at > now:  # finished, or postponed to a job of its own
+        return
+    settings = EMAILS.read(store, send.shop)[0]
+    problem = _cannot_send(config, settings)
+    if problem:
+        store.emails.skip(send.shop, send.id, problem, now)
+        return
+    verdict = checks.decide(store, send, settings, now, customer_ids=[], country_code=None)
+    code = _code(store, send)
+    if verdict.action == "go" and send.flow == "welcome" and code is None and now < send.trigger_at + CODE_PATIENCE_MS:
+        verdict = checks.Verdict("wait", "waiting for the subscriber's code", now + CODE_WAIT_MS)
+    if verdict.action == "skip":
+        store.emails.skip(send.shop, send.id, verdict.reason, now)
+    elif verdict.action == "wait":
+        _later(store, send, verdict.until, verdict.reason, now)
+    elif store.emails.handed_over_since(send.shop, now - RATE_WINDOW_MS) >= settings["sender"]["per_minute"]:
+        _later(store, send, now + RATE_WINDOW_MS // 4, "the shop's send rate", now)
+    else:
+        _send(services, send, settings, code, now)
+
+
+def _cannot_send(config, settings: dict) -> str | None:
+    if not config.smtp_url:
+        return "no mail server (STORELIFT_SMTP_URL is not set)"
+    if not settings["sender"]["address"]:
+        return "no sender address in the email settings"
+    return None
+
+
+def _code(store, send: Send) -> str | None:
+    if send.flow != "welcome":
+        return None
+    subscriber = store.capture.subscriber(send.shop, send.email)
+    return subscriber["code"] if subscriber else None
+
+
+def _later(store, send: Send, due_at: int, reason: str, now: int) -> None:
+    with store.database.write():
+        if store.emails.postpone(send.shop, send.id, due_at, reason, now):
+            store.jobs.enqueue(send.shop, STEP_KIND, step_job_key(send.id, due_at), {"send_id": send.id},
+                               due_at=due_at)
+
+
+def _send(services, send: Send, settings: dict, code: str | None, now: int) -> None:
+    store, config = services.store, services.config
+    sender = settings["sender"]
+    unsubscribe = f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', Holder(send.shop, send.id))}"
+    try:
+        content = build(config, store, send, settings, Links(button=_button(config, store, send),
+                                                             unsubscribe=unsubscribe))
+    except NothingToSend as reason:
+        store.emails.skip(send.shop, send.id, str(reason), now)
+        return
+    content = content.__class__(**{**content.__dict__, "code": code})
+    rendered = render(content)
+    domain = parseaddr(sender["address"])[1].rpartition("@")[2]
+    message_id = f"storelift.{send.id}.{now}@{domain}"
+    message = build_message(
+        sender_name=fill_shop(sender["name"], send.shop), sender_address=sender["address"], to=send.email,
+        subject=rendered.subject, html=rendered.html, text=rendered.text, unsubscribe_url=unsubscribe,
+        message_id=message_id, sent_at_ms=now, reply_to=sender["reply_to"] or None).as_bytes()
+    key = store.emails.dkim_key(send.shop)
+    if key is not None and key["domain"] == domain:
+        message = sign(message, domain=key["domain"], selector=key["selector"],
+                       private_key_pem=key["private_pem"].encode())
+    if not store.emails.begin_sending(send.shop, send.id, now, message_id=message_id, code=code):
+        return  # another worker moved it meanwhile
+    outcome = smtp.hand_over(smtp.parse(config.smtp_url), sender["address"], send.email, message)
+    _record(store, send, outcome, now_ms())
+
+
+def _button(config, store, send: Send) -> str:
+    storefront = config.shop_base_url(send.shop)
+    if send.flow == "checkout":
+        checkout = store.emails.checkout(send.shop, send.trigger_key)
+        if checkout and checkout["abandoned_checkout_url"]:
+            return checkout["abandoned_checkout_url"]
+    return f"{storefront}/cart" if send.flow == "cart" else storefront
+
+
+def _record(store, send: Send, outcome: smtp.Outcome, now: int) -> None:
+    emails = store.emails
+    if outcome.kind == "sent":
+        emails.sent(send.shop, send.id, now)
+    elif outcome.kind == "unknown":
+        emails.unknown(send.shop, send.id, now)
+    elif outcome.kind == "refused":
+        with store.database.write():
+            emails.failed(send.shop, send.id, f"refused: {outcome.detail}", now)
+            emails.suppress(send.shop, send.email, f"refused by the mail server: {outcome.detail}", now)
+    elif send.attempts + 1 >= MAX_HANDOVERS:
+        emails.failed(send.shop, send.id, f"gave up after {MAX_HANDOVERS} tries: {outcome.detail}", now)
+    else:
+        due_at = now + backoff_ms(send.attempts + 1, 60_000, HOUR_MS)
+        with store.database.write():
+            emails.retry(send.shop, send.id, outcome.detail, due_at, now)
+            store.jobs.enqueue(send.shop, STEP_KIND, step_job_key(send.id, due_at), {"send_id": send.id},
+                               due_at=due_at)
+    log.info("email %s (%s step %s): %s %s", send.id, send.flow, send.step, outcome.kind, outcome.detail)
