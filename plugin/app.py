@@ -45,6 +45,8 @@ JOB_KINDS = (
     "plugin.capture.pool:register_jobs",
     "plugin.platform.push_customers:register_jobs",
     "plugin.install.routes:register_jobs",
+    "plugin.emails.steps:register_jobs",
+    "plugin.emails.unsubscribe:register_jobs",
 )
 
 # Routes under these prefixes are APIs: their errors are JSON, never HTML.

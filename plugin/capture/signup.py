@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from plugin.clock import now_ms
+from plugin.emails import flows
 from plugin.people import identity
 from plugin.store import Store
 
@@ -78,6 +79,7 @@ def _subscribe_once(store: Store, shop: str, settings: dict, version: int, *, em
             ):
                 raise _Raced(email)  # rolls back: the code taken above goes back to the pool
             result = Subscription(email=email, code=code, ends_at=ends_at, created=True)
+            flows.on_signup(store, shop, email, None, now)  # the welcome email, planned with the sign-up
         else:
             returning = for_returning(store, shop, existing, settings, visitor_id=visitor_id,
                                       customer_id=customer_id, now=now)

@@ -30,6 +30,7 @@ COMMANDS = (
     "plugin.cli.db",
     "plugin.cli.worker",
     "plugin.jobs.commands",
+    "plugin.emails.commands",
 )
 
 

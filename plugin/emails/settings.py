@@ -24,7 +24,7 @@ from plugin.settings import Feature, Flag, SettingsModel, whole
 FLOW_NAMES = ("welcome", "browse", "cart", "checkout", "winback")
 MAX_DELAY_MINUTES = 60 * 24 * 30
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_ADDRESS_RE = re.compile(r"[^@\s<>\"(),;:\\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
+ADDRESS_RE = re.compile(r"[^@\s<>\"(),;:\\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 _COLOR_RE = re.compile(r"#[0-9a-f]{6}")
 
 
@@ -46,7 +46,7 @@ def _text(limit: int, *, lines: bool = False, empty: bool = False) -> Any:
 
 def _address(value: Any) -> str:
     value = value.strip().lower() if isinstance(value, str) else None
-    if value is not None and (value == "" or _ADDRESS_RE.fullmatch(value)):
+    if value is not None and (value == "" or ADDRESS_RE.fullmatch(value)):
         return value
     raise ValueError("must be an email address like shop@example.com")
 

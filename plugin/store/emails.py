@@ -115,6 +115,13 @@ class Emails:
         return self._move(shop, send_id, frm=("sending",), to="unknown", now=now,
                           reason="the worker stopped while handing it to the mail server")
 
+    def skip_planned(self, shop: str, email: str, reason: str, now: int) -> int:
+        """Skip every step still planned for ``email`` (an unsubscribe, a suppression); returns how many."""
+        return self._d.execute(
+            """UPDATE email_sends SET status = 'skipped', reason = :reason, updated_at = :now
+               WHERE shop = :shop AND email = :email AND status = 'scheduled'""",
+            {"shop": shop, "email": email, "reason": reason, "now": now}).rowcount
+
     def reached(self, shop: str, email: str, since: int) -> list[Send]:
         """Sends handed over (or possibly) to ``email`` since ``since``, newest first: the budget's memory."""
         states, params = in_list("state", REACHED)

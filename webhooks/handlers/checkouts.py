@@ -1,11 +1,15 @@
 """checkouts/create, checkouts/update: the raw material of abandoned-checkout emails.
 
 A checkout with an email, lines and no ``completed_at`` after a while is an
-abandoned one; ``abandoned_checkout_url`` brings the shopper back to it.
+abandoned one; ``abandoned_checkout_url`` brings the shopper back to it. Its
+emails are planned as soon as it has an email (``plugin.emails.flows``) and
+checked again when each is due, so a completed checkout simply gets none.
 """
 
 from __future__ import annotations
 
+from plugin.clock import now_ms
+from plugin.emails import flows
 from plugin.store import Delivery, Store
 from plugin.store.commerce import Checkout
 
@@ -33,3 +37,4 @@ def handle(store: Store, delivery: Delivery, payload: dict) -> None:
             lines=lines(payload.get("line_items")),
         ),
     )
+    flows.on_checkout(store, delivery.shop, payload["token"], now_ms())
