@@ -141,6 +141,8 @@ ENVIRONMENT = {
     "STORELIFT_LOG_LEVEL": "logging level (default INFO)",
     "STORELIFT_WEB_PROCESSES": "how many web processes serve the storefront (default 1): each enforces"
                                " 1/N of every storefront rate limit, so together they enforce the limit",
+    "STORELIFT_SMTP_URL": "where triggered emails go: smtp://user:password@host:587 (STARTTLS when offered) or"
+                          " smtps://user:password@host:465 (TLS); unset, no email is sent",
 }
 
 _DEMO_DEFAULTS = {
