@@ -64,7 +64,7 @@ def mail_app(tmp_path, mailbox):
 def shop(mail_app, clock):
     """The installed shop with email settings (quiet hours off unless a test turns them on)."""
     store = mail_app.extensions["storelift"].store
-    install(store, SHOP, scopes=("write_customers",), expires_in_ms=3_600_000)
+    install(store, SHOP, scopes=("write_customers",))  # a token that never expires: the clock moves days
     save_settings(store, sender={"name": "Test Shop", "address": SENDER, "postal_address": "1 Main St\nSpringfield"},
                   budget={"quiet_from_hour": 0, "quiet_until_hour": 0})
     store.commerce.upsert_customer(SHOP, Customer(customer_id="501", source_updated_at=1, email=BUYER,

@@ -45,6 +45,8 @@ FUZZED: Counter = Counter()
 OTHER_SHOP = "drain-check.myshopify.com"
 
 EXEMPT = {
+    "/email/u/<token>": "the unsubscribe link: a signed token is verified first, and forged, damaged, misused and"
+                        " oversized tokens are refused with nothing changed (tests/emails/test_unsubscribe.py)",
     "/static/<path:filename>": "Flask's static files: no Storelift code reads the request",
     "/widgets/static/<path:filename>": "static files served by Flask; nothing is parsed",
     "/widgets/capture.js": "one static file for the admin preview; nothing is parsed",
