@@ -25,7 +25,8 @@ from tests.support.jobs import wait_for_jobs
 from tests.support.signing import BROWSER_UA, signed
 from tests.support.storefront import SECRET, SHOP, StorefrontStack
 
-KINDS = {"webhook", "profiles.refresh", "capture.refill", "customers.sync", "install.first_sync"}
+KINDS = {"webhook", "profiles.refresh", "capture.refill", "customers.sync", "install.first_sync", "emails.step",
+         "emails.withdraw_consent"}
 PERIODIC = {"segments.rescore", "customers.due_syncs"}
 ALLOWED = (
     "plugin.jobs.runner",  # the in-process worker
