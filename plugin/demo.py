@@ -24,6 +24,8 @@ from .store.engines import printable
 
 DEMO_SHOP = "demo.devstore.test"
 DEMO_PLATFORM_DOMAIN = "devstore.test"
+# Flow delays for the demo, in minutes (a store sets hours): an abandoned checkout is mailed a minute later.
+DEMO_DELAYS_MINUTES = {"checkout": [1, 3, 5], "cart": [1, 3, 5], "browse": [2]}
 DEMO_KEY = "storelift-demo-key"
 DEMO_SECRET = "storelift-demo-secret-not-for-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +143,22 @@ def wait_for_first_sync(store, shop: str, out=sys.stdout) -> dict | None:
     return run
 
 
+def set_up_emails(store) -> None:
+    """The demo's sender, and flow delays in minutes instead of hours, so a newcomer sees each email come.
+
+    Quiet hours are off: a demo run at 22:00 should still show its emails.
+    """
+    from .emails.settings import EMAILS
+
+    settings = EMAILS.read(store, DEMO_SHOP)[0]
+    settings["sender"].update(name="{shop}", address="hello@demo-shop.example",
+                              postal_address="1 Demo Street\nSpringfield, 00000")
+    settings["budget"].update(quiet_from_hour=0, quiet_until_hour=0)
+    for flow, delays in DEMO_DELAYS_MINUTES.items():
+        settings["flows"][flow]["delays_minutes"] = delays
+    EMAILS.save(store, DEMO_SHOP, settings)
+
+
 def cli_environment(args, app_url: str, store_base: str) -> str:
     """The exact ``export`` line that points ``storelift`` commands at this demo's database and store."""
     database = ({"STORELIFT_DATABASE_URL": args.db} if _is_server_url(args.db)
@@ -202,6 +220,7 @@ def run(args) -> int:
         ],
     )
     store_base, stop_store = devstore.serve_in_thread(settings, port=args.store_port)
+    mail = devstore.serve_mailbox()  # every email Storelift sends lands in the demo's inbox page
 
     from .app import create_app
     from .services import Services
@@ -217,6 +236,7 @@ def run(args) -> int:
             "shop_urls": {DEMO_SHOP: store_base},
             "run_worker": True,
             "log_level": log_level,
+            "smtp_url": mail.smtp_url,
         }
     )
     from .cli.serve import server_options
@@ -229,13 +249,16 @@ def run(args) -> int:
         admin_url = install_through_oauth(store_base, app_url)
         place_demo_blocks(store_base)
         wait_for_first_sync(Services.of(app).store, DEMO_SHOP)
+        set_up_emails(Services.of(app).store)
         print()
         print(f"Storelift demo is running. Shop: {DEMO_SHOP}")
         print(f"  Storefront:      {store_base}/")
         print(f"  Store admin:     {store_base}/admin")
         print(f"  Storelift admin: {admin_url}")
         print(f"  Storelift app:   {app_url}/")
+        print(f"  Mail:            {mail.web_url}")
         print("Recommendation blocks are on the home, product and cart pages.")
+        print("Emails come minutes after their trigger here: abandon a checkout and it arrives in about one.")
         print("Run storelift commands against this demo after:")
         print(f"  {cli_environment(args, app_url, store_base)}")
         print("Press Ctrl-C to stop." if not args.no_wait else "", flush=True)
@@ -244,4 +267,5 @@ def run(args) -> int:
     finally:
         server.close()
         stop_store()
+        mail.stop()
     return 0

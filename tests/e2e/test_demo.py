@@ -1,4 +1,4 @@
-"""The README's demo command: it installs for real and prints URLs whose pages load."""
+"""The README's demo command: it installs for real and prints URLs whose pages load (the Mail inbox too)."""
 
 from __future__ import annotations
 
@@ -28,19 +28,20 @@ def test_storelift_demo_prints_urls_that_load(tmp_path):
     try:
         urls, export, deadline = {}, None, time.monotonic() + 120
         for line in process.stdout:
-            match = re.match(r"\s+(Storefront|Store admin|Storelift admin|Storelift app):\s+(\S+)", line)
+            match = re.match(r"\s+(Storefront|Store admin|Storelift admin|Storelift app|Mail):\s+(\S+)", line)
             if match:
                 urls[match.group(1)] = match.group(2)
             if line.strip().startswith("export STORELIFT_"):
                 export = line.strip()
             if export or time.monotonic() > deadline:
                 break
-        assert set(urls) == {"Storefront", "Store admin", "Storelift admin", "Storelift app"}, urls
+        assert set(urls) == {"Storefront", "Store admin", "Storelift admin", "Storelift app", "Mail"}, urls
         browser = requests.Session()
         for name, url in urls.items():
             assert browser.get(url, timeout=30).status_code == 200, name
         shop = browser.get(urls["Storefront"], timeout=30).text
         assert "/products/" in shop  # a real catalog
+        assert "Mail" in browser.get(urls["Mail"], timeout=30).text  # the demo's inbox of sent emails
         embedded = browser.get(urls["Storelift admin"], timeout=30).text
         frame = html.unescape(re.search(r'<iframe[^>]+src="([^"]+)"', embedded).group(1))
         admin = browser.get(frame, timeout=30)
