@@ -1,7 +1,9 @@
 """What one step's email says: the merchant's texts for the flow, the shopper's items still in stock, the
 button's destination, the code, and the footer's sender details, as the renderer takes them.
 
-Items sold out or gone since the trigger are dropped; a cart or checkout email
+Items sold out or gone since the trigger are dropped (the platform may give
+paths for a product's page and image: they are made absolute on the shop's
+storefront); a cart or checkout email
 with nothing left is not sent ("nothing left in stock"). The welcome email
 carries the code the widget showed: the subscriber's own.
 """
@@ -9,6 +11,7 @@ carries the code the widget showed: the subscriber's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from plugin.capture.settings import CAPTURE
 from plugin.capture.texts import discount_label
@@ -77,7 +80,9 @@ def _items(config: Config, store: Store, send: Send) -> list[Item]:
         sold_out = line["inventory_quantity"] is not None and line["inventory_quantity"] <= 0
         if gone or sold_out:
             continue
-        kept.append(Item(title=line["title"] or "", price=line["price"] or "0", url=line["url"] or base,
-                         image_url=line["image_src"], variant_title=line["variant_title"],
-                         quantity=line["quantity"]))
+        image = line["image_src"]
+        kept.append(Item(title=line["title"] or "", price=line["price"] or "0",
+                         url=urljoin(base + "/", line["url"] or "/"),
+                         image_url=urljoin(base + "/", image) if image else None,
+                         variant_title=line["variant_title"], quantity=line["quantity"]))
     return kept

@@ -108,9 +108,14 @@ def _message_id(value: str) -> str:
 
 
 def _https_url(url: str) -> str:
-    """The URL, or ValueError: RFC 8058 §3.1 wants an HTTPS URI that a receiver can POST to."""
+    """The URL, or ValueError: RFC 8058 §3.1 wants an HTTPS URI that a receiver can POST to.
+
+    Plain http is let through for a loopback host only: the demo and the end-to-end tests run
+    Storelift on 127.0.0.1, and a production app URL is https (``load_config`` refuses others).
+    """
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.netloc or _NOT_IN_URI_RE.search(url):
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if (parts.scheme != "https" and not loopback) or not parts.netloc or _NOT_IN_URI_RE.search(url):
         raise ValueError(f"The unsubscribe URL must be an https URL without spaces or quotes, not {url!r}")
     return url
 

@@ -105,7 +105,7 @@ def _flow(enabled: bool, delays: list[int], **texts: str) -> Flow:
 
 class Flows(SettingsModel):
     welcome: Flow = _flow(True, [0], subject="Welcome to {shop}: your {discount} code",
-                          preview="Your code is inside", heading="Welcome, {first_name}!",
+                          preview="Your code is inside", heading="Welcome to {shop}!",
                           body="Thanks for joining us. Here is your welcome code for {discount} off your first order.",
                           button="Start shopping")
     browse: Flow = _flow(True, [120], subject="Still thinking it over?", preview="What you were looking at",

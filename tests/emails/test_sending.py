@@ -151,3 +151,27 @@ def _cart(token: str):
     from plugin.store.commerce import Cart, Line
     return Cart(cart_token=token, source_updated_at=now_ms(), created_at=now_ms(),
                 lines=(Line(quantity=1, product_id="p1", variant_id="v1", price="19.90", title="Blue shirt"),))
+
+
+def test_item_links_and_images_given_as_paths_point_at_the_storefront(shop, worker, mailbox, clock):
+    from plugin.store.commerce import Product, Variant
+    shop.commerce.upsert_product(SHOP, Product(
+        product_id="p1", source_updated_at=2, title="Blue shirt", status="active", image_src="/cdn/blue.png",
+        url="/products/blue", variants=(Variant("v1", price="19.90", inventory_quantity=5),)))
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    [mail] = mailbox.messages()
+    assert f'href="https://{SHOP}/products/blue"' in mail.html and f'src="https://{SHOP}/cdn/blue.png"' in mail.html
+
+
+def test_a_checkout_whose_items_sold_out_is_not_mailed(shop, worker, mailbox, clock):
+    from plugin.store.commerce import Product, Variant
+    shop.commerce.upsert_product(SHOP, Product(product_id="p1", source_updated_at=2, title="Blue shirt",
+                                               status="active", variants=(Variant("v1", inventory_quantity=0),)))
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    assert mailbox.messages() == [] and sends(shop)[0][2:] == ("skipped", "nothing left in stock")
