@@ -88,7 +88,7 @@ Zone = Annotated[str, PlainValidator(_zone)]
 class FlowTexts(SettingsModel):
     subject: Line = "A note from {shop}"
     preview: _text(200, empty=True) = ""
-    heading: Line = "Hi {first_name}"
+    heading: Line = "Hello from {shop}"
     body: _text(2000, lines=True) = "Thanks for visiting {shop}."
     button: _text(40) = "Visit the shop"
 
@@ -109,7 +109,7 @@ class Flows(SettingsModel):
                           body="Thanks for joining us. Here is your welcome code for {discount} off your first order.",
                           button="Start shopping")
     browse: Flow = _flow(True, [120], subject="Still thinking it over?", preview="What you were looking at",
-                         heading="Still thinking it over, {first_name}?",
+                         heading="Still thinking it over?",
                          body="You were looking at a few things at {shop}. They are still here.",
                          button="Take another look")
     cart: Flow = _flow(True, [60, 1440, 2880], subject="You left something in your cart",
@@ -117,11 +117,11 @@ class Flows(SettingsModel):
                        body="You left these in your cart at {shop}. We saved them for you.",
                        button="Return to your cart")
     checkout: Flow = _flow(True, [60, 1440, 2880], subject="Complete your order at {shop}",
-                           preview="Your items are waiting", heading="You're almost done, {first_name}",
+                           preview="Your items are waiting", heading="You're almost done",
                            body="Your checkout is saved. Finish your order whenever you're ready.",
                            button="Complete your order")
     winback: Flow = _flow(False, [0], subject="We miss you at {shop}", preview="Something new for you",
-                          heading="It's been a while, {first_name}",
+                          heading="It's been a while",
                           body="Here is what's new at {shop}, picked for you.", button="See what's new")
 
 
