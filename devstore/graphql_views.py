@@ -23,6 +23,7 @@ from .discounts import status as discount_status
 from .graphql_schema import connection
 from .ids import gid, gid_type, parse_gid
 from .installs import has_scope
+from .payloads import image_src
 from .settings import AppRegistration, Settings
 from .state import (AccessToken, BulkCreation, Collection, Customer, Discount, Image, LineItem, Order, Product, Store,
                     Subscription, Variant, money)
@@ -82,7 +83,7 @@ def count(n: int) -> dict:
 
 # --- catalog ---------------------------------------------------------------------------------
 def image_view(ctx: ApiContext, image: Image) -> dict:
-    src = f"{ctx.settings.public_url}/cdn/shop/files/{image.id}.svg"
+    src = image_src(ctx.store, image)
     return {"__typename": "Image", "id": gid("ProductImage", image.id), "url": lambda transform=None: src,
             "altText": image.alt, "width": image.width, "height": image.height}
 

@@ -1,30 +1,49 @@
-"""Placeholder product images: small SVGs drawn by devstore itself (no network, no files).
+"""Placeholder product images, drawn by devstore itself (no network, no files): SVG and PNG.
 
-Each image is a colored tile with the product's initials and title, so
-pages and widgets look like a catalog while staying self-contained.
+Each image is a colored tile with the product's initials and title, so pages and widgets look like a
+catalog while staying self-contained. The storefront's pages use the SVG; the Admin API and webhooks
+carry the PNG (``png_images.py``), a raster image as the platform's CDN serves. Images never change once
+created, so each PNG is drawn once per process and kept.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 
+from .png_images import initials, render_png
 from .runtime import runtime
+from .state import Image
 
 bp = Blueprint("images", __name__)
 
+CACHE_CONTROL = "public, max-age=3600"
 
-def initials(title: str) -> str:
-    return "".join(word[0] for word in title.split()[:2]).upper()
+
+def _image(image_id: int) -> Image:
+    rt = runtime()
+    with rt.store.lock:
+        image = next((i for p in rt.store.products.values() for i in p.images if i.id == image_id), None)
+    if image is None:
+        abort(404)
+    return image
 
 
 @bp.get("/cdn/shop/files/<int:image_id>.svg")
 def product_image(image_id: int):
-    rt = runtime()
-    with rt.store.lock:
-        image = next((i for p in rt.store.products.values() for i in p.images if i.id == image_id), None)
-        if image is None:
-            abort(404)
-        svg = render_template("store/placeholder.svg", image=image, initials=initials(image.label))
+    image = _image(image_id)
+    svg = render_template("store/placeholder.svg", image=image, initials=initials(image.label))
     response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+@bp.get("/cdn/shop/files/<int:image_id>.png")
+def product_image_png(image_id: int):
+    image = _image(image_id)  # first, so a deleted product's image is gone here as in the SVG
+    cache = runtime().png_images
+    png = cache.get(image.id)
+    if png is None:  # drawn outside the store lock; two first requests at once draw the same bytes
+        png = cache.setdefault(image.id, render_png(image))
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -27,7 +27,8 @@ def money_set(store: Store, amount: str) -> dict:
 
 
 def image_src(store: Store, image: Image) -> str:
-    return f"{store.settings.public_url}/cdn/shop/files/{image.id}.svg"
+    """The raster (PNG) version, as the platform's CDN serves; the storefront's own pages use the SVG."""
+    return f"{store.settings.public_url}/cdn/shop/files/{image.id}.png"
 
 
 def image_json(store: Store, image: Image) -> dict:
