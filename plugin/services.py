@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .config import Config, load_config
+from .emails.card_cache import CardCache
 from .jobs import JobKinds
 from .recommendations.serving.registry import Models
 from .settings import SettingsCache
@@ -65,6 +66,8 @@ class Services:
 
     # Each shop's settings as the storefront reads them, validated once per save (plugin.settings.cache).
     settings: SettingsCache = field(init=False)
+    # Product cards drawn for emails' open-time slots, and their images (plugin.emails.opens).
+    email_cards: CardCache = field(default_factory=CardCache)
 
     def __post_init__(self) -> None:
         self.models = Models(self.store)

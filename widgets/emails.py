@@ -1,4 +1,5 @@
-"""Links in triggered emails: ``/email/u/<token>``, the unsubscribe page and its one-click POST (RFC 8058).
+"""Links in triggered emails: the unsubscribe page and its one-click POST (RFC 8058), and the open-time
+recommendation slots (``/email/o/…png`` images and ``/email/c/…`` links).
 
 The mail client POSTs ``List-Unsubscribe=One-Click`` to the URL in the
 ``List-Unsubscribe`` header with no cookies (RFC 8058 §3.2); a person who
@@ -9,8 +10,13 @@ address is shown. A bad or expired token changes nothing and says so.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from urllib.parse import urljoin
 
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+
+from plugin.clock import now_ms
+from plugin.emails import opens
+from plugin.emails.content import SLOTS
 from plugin.emails.tokens import BadToken, verify
 from plugin.emails.unsubscribe import unsubscribe
 from plugin.services import Services
@@ -33,3 +39,43 @@ def unsubscribe_page(token: str):
         return render_template("emails/unsubscribe.html", shop=_shop_name(holder.shop))
     unsubscribe(services.store, holder)
     return render_template("emails/unsubscribe.html", done=True, shop=_shop_name(holder.shop))
+
+
+@bp.get("/email/o/<token>/<int:slot>.png")
+def slot_image(token: str, slot: int):
+    """A recommendation slot's card, chosen at the email's first open. ``no-cache``: mail proxies (Gmail's)
+    ask again at each open, so a product bought or sold out since is swapped out (docs/emails.md)."""
+    services = Services.of(current_app)
+    send = _send(services, token, slot)
+    if send is None:
+        abort(404)
+    product, currency = opens.shown(services, send, slot, SLOTS[send.flow], now_ms())
+    if product is None:
+        abort(404)
+    response = Response(opens.card(services, services.email_cards, send.shop, product, currency), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/email/c/<token>/<int:slot>")
+def slot_click(token: str, slot: int):
+    """The slot's link: the product its image showed at open time, with the click recorded for attribution."""
+    services = Services.of(current_app)
+    send = _send(services, token, slot)
+    if send is None:
+        abort(404)
+    product, _ = opens.shown(services, send, slot, SLOTS[send.flow], now_ms())
+    storefront = services.config.shop_base_url(send.shop)
+    services.store.emails.click(send.shop, send.id, slot, product["product_id"] if product else None, now_ms())
+    target = urljoin(storefront + "/", product["url"]) if product else storefront + "/"
+    return redirect(target, code=302)
+
+
+def _send(services, token: str, slot: int):
+    """The send a link token names, if the slot is one it has."""
+    try:
+        holder = verify(services.config.api_secrets, "link", token)
+    except BadToken:
+        return None
+    send = services.store.emails.get(holder.shop, holder.send_id)
+    return send if send is not None and 1 <= slot <= SLOTS.get(send.flow, 0) else None

@@ -18,9 +18,11 @@ from plugin.capture.texts import discount_label
 from plugin.config import Config
 from plugin.store import Send, Store
 
-from .render import Brand, EmailContent, Item, Texts
+from .render import Brand, EmailContent, Item, Slot, Texts
 
 ITEM_SOURCES = {"checkout": ("checkout_lines", "checkout_token"), "cart": ("cart_lines", "cart_token")}
+# Recommendation slots per flow: two under a cart's or checkout's own items, four where they are the content.
+SLOTS = {"welcome": 4, "browse": 4, "cart": 2, "checkout": 2, "winback": 4}
 
 
 class NothingToSend(Exception):
@@ -31,10 +33,20 @@ class NothingToSend(Exception):
 class Links:
     button: str
     unsubscribe: str
+    app_url: str
+    slot_token: str  # a ``link`` token naming the send
+
+    def slot(self, kind: str, number: int) -> str:
+        """Slot ``number``'s image (``o``, opened) or link (``c``, clicked)."""
+        return f"{self.app_url}/email/{kind}/{self.slot_token}/{number}" + (".png" if kind == "o" else "")
 
 
-def build(config: Config, store: Store, send: Send, settings: dict, links: Links) -> EmailContent:
-    """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock)."""
+def build(config: Config, store: Store, send: Send, settings: dict, links: Links,
+          picks: list[dict]) -> EmailContent:
+    """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock).
+
+    ``picks`` are the products the slots would show now: their titles are the images' alt text, so the
+    email reads well with images off (what an open shows may have changed by then)."""
     flow = settings["flows"][send.flow]
     sender = settings["sender"]
     shop_name = fill_shop(sender["name"], send.shop)
@@ -53,6 +65,8 @@ def build(config: Config, store: Store, send: Send, settings: dict, links: Links
         discount=discount_label(capture["discount"]),
         code=send.code,
         items=tuple(items),
+        slots=tuple(Slot(image_url=links.slot("o", n), link_url=links.slot("c", n), alt=pick["title"] or "")
+                    for n, pick in enumerate(picks, 1)),
     )
 
 

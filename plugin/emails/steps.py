@@ -17,8 +17,8 @@ from email.utils import parseaddr
 from plugin.clock import HOUR_MS, backoff_ms, now_ms
 from plugin.store import Send
 
-from . import checks, smtp
-from .content import Links, NothingToSend, build, fill_shop
+from . import checks, opens, smtp
+from .content import SLOTS, Links, NothingToSend, build, fill_shop
 from .flows import STEP_KIND, step_job_key
 from .message import build_message, sign
 from .render import render
@@ -92,10 +92,12 @@ def _later(store, send: Send, due_at: int, reason: str, now: int) -> None:
 def _send(services, send: Send, settings: dict, code: str | None, now: int) -> None:
     store, config = services.store, services.config
     sender = settings["sender"]
-    unsubscribe = f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', Holder(send.shop, send.id))}"
+    holder = Holder(send.shop, send.id)
+    unsubscribe = f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', holder)}"
+    links = Links(button=_button(config, store, send), unsubscribe=unsubscribe, app_url=config.app_url,
+                  slot_token=issue(config.api_secrets, "link", holder))
     try:
-        content = build(config, store, send, settings, Links(button=_button(config, store, send),
-                                                             unsubscribe=unsubscribe))
+        content = build(config, store, send, settings, links, opens.choose(services, send, SLOTS[send.flow], now))
     except NothingToSend as reason:
         store.emails.skip(send.shop, send.id, str(reason), now)
         return

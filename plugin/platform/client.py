@@ -213,6 +213,25 @@ class PlatformClient:
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 raise PlatformTimeout("GET bulk result: the download broke off") from exc
 
+    def download(self, url: str, max_bytes: int) -> bytes | None:
+        """A small public file from the shop's CDN (a product image for an email card), or None when it is
+        missing or larger than ``max_bytes``; retried like every call here."""
+        def attempt() -> requests.Response:
+            try:
+                response = self._session.get(url, timeout=self._timeout, stream=True)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise _Retry("connection failed", None, PlatformTimeout("GET file: connection failed")) from exc
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retry(str(response.status_code), retry_after(response),
+                             PlatformUnavailable(f"GET file: HTTP {response.status_code}"))
+            return response
+
+        with self._with_retries("file", attempt) as response:
+            if response.status_code != 200:
+                return None
+            body = response.raw.read(max_bytes + 1, decode_content=True)
+        return body if len(body) <= max_bytes else None
+
     # ------------------------------------------------------------------ OAuth token endpoint
 
     def exchange_code(self, api_key: str, api_secret: str, code: str, expiring: bool = True) -> TokenGrant:

@@ -146,6 +146,35 @@ class Emails:
                WHERE shop = :shop GROUP BY flow, status, COALESCE(reason, '') ORDER BY flow, status""",
             {"shop": shop})
 
+    # ------------------------------------------------------------------ open-time slots and clicks
+
+    def slots(self, shop: str, send_id: int) -> dict[int, tuple[str, int]]:
+        """Slot number -> (product id, chosen at) for a sent email's recommendation slots."""
+        rows = self._d.rows("SELECT slot, product_id, chosen_at FROM email_slots WHERE shop = :shop AND send_id = :id",
+                            {"shop": shop, "id": send_id})
+        return {slot: (product, at) for slot, product, at in rows}
+
+    def choose_slots(self, shop: str, send_id: int, products: list[str], now: int) -> None:
+        """What the email's slots show from now on (1, 2, … in order), replacing an older choice."""
+        with self._d.write() as db:
+            db.execute("DELETE FROM email_slots WHERE shop = :shop AND send_id = :id", {"shop": shop, "id": send_id})
+            for slot, product in enumerate(products, 1):
+                db.execute("""INSERT INTO email_slots (shop, send_id, slot, product_id, chosen_at)
+                              VALUES (:shop, :id, :slot, :product, :now)""",
+                           {"shop": shop, "id": send_id, "slot": slot, "product": product, "now": now})
+
+    def click(self, shop: str, send_id: int, slot: int | None, product_id: str | None, now: int) -> None:
+        self._d.execute("""INSERT INTO email_clicks (shop, send_id, slot, product_id, clicked_at)
+                           VALUES (:shop, :id, :slot, :product, :now)""",
+                        {"shop": shop, "id": send_id, "slot": slot, "product": product_id, "now": now})
+
+    def clicks(self, shop: str) -> dict[str, int]:
+        """Clicks per flow (the Emails page's report)."""
+        rows = self._d.rows("""SELECT s.flow, COUNT(*) FROM email_clicks c
+                               JOIN email_sends s ON s.shop = c.shop AND s.id = c.send_id
+                               WHERE c.shop = :shop GROUP BY s.flow""", {"shop": shop})
+        return dict(rows)
+
     # ------------------------------------------------------------------ the do-not-mail list
 
     def suppress(self, shop: str, email: str, reason: str, now: int) -> bool:
@@ -224,6 +253,15 @@ class Emails:
                 LEFT JOIN product_variants v ON v.shop = l.shop AND v.variant_id = l.variant_id
                 WHERE l.shop = :shop AND l.{parent} = :key ORDER BY l.position""",
             {"shop": shop, "key": key})
+
+    def bought(self, shop: str, email: str) -> list[str]:
+        """Products this address has ordered (never recommended back to them in an email)."""
+        rows = self._d.rows(
+            """SELECT DISTINCT l.product_id FROM orders o
+               JOIN order_lines l ON l.shop = o.shop AND l.order_id = o.order_id
+               WHERE o.shop = :shop AND LOWER(o.email) = :email AND l.product_id IS NOT NULL""",
+            {"shop": shop, "email": email})
+        return [row[0] for row in rows]
 
     def cart_owner_email(self, shop: str, cart_token: str) -> str | None:
         """The address of whoever owns a cart: the person of a browser that used it, else a checkout or order

@@ -100,8 +100,9 @@ PII_TABLES: dict[str, PiiTable] = {
     # Background work names people by id (a profile refresh's "customer:<id>", "order:<id>", …): a job
     # about them goes, queued or dead-lettered, so no id of theirs outlives the erasure there.
     "jobs": PiiTable(scan=("dedupe_key", "payload"), key="id", export=False),
-    # Triggered emails planned or sent to them, and their address on the do-not-mail list: both
-    # name their email. With their consent gone (subscriber, customer) nothing can mail them again.
+    # Triggered emails planned or sent to them (their open-time slots and clicks go with each send:
+    # ON DELETE CASCADE), and their address on the do-not-mail list. With their consent gone
+    # (subscriber, customer) nothing can mail them again.
     "email_sends": PiiTable(email="email", links=(Link("person_id", "people", "person_id"),)),
     "email_suppressions": PiiTable(email="email"),
     # A profile is about its person (and dies with it: ON DELETE CASCADE); it also carries their ids.

@@ -1,4 +1,4 @@
-"""Schema steps for triggered emails: each planned or finished send, the addresses never to mail, DKIM keys.
+"""Schema steps for triggered emails: sends, the addresses never to mail, open-time slots, clicks, DKIM keys.
 
 Each function is the body of one released revision (``versions/``, named in
 ``HISTORY_NAMES``): never edited once released.
@@ -52,6 +52,30 @@ def email_sends() -> None:
         col("created_at", BIGINT, nullable=False),
         sa.PrimaryKeyConstraint("shop", "email"),
     )
+    # What each recommendation slot of a sent email shows: chosen at its first open, kept 24 h. Slots and
+    # clicks go with their send (ON DELETE CASCADE), so erasing a person's sends erases them too.
+    op.create_table(
+        "email_slots",
+        key("shop"),
+        col("send_id", BIGINT, nullable=False),
+        col("slot", BIGINT, nullable=False),
+        col("product_id", TEXT, nullable=False),
+        col("chosen_at", BIGINT, nullable=False),
+        sa.PrimaryKeyConstraint("shop", "send_id", "slot"),
+        sa.ForeignKeyConstraint(["send_id"], ["email_sends.id"], ondelete="CASCADE"),
+    )
+    # Each click on a link in an email: what it led to, for the report and attribution.
+    op.create_table(
+        "email_clicks",
+        id_key(),
+        key("shop"),
+        col("send_id", BIGINT, nullable=False),
+        col("slot", BIGINT),
+        col("product_id", TEXT),
+        col("clicked_at", BIGINT, nullable=False),
+        sa.ForeignKeyConstraint(["send_id"], ["email_sends.id"], ondelete="CASCADE"),
+    )
+    op.create_index("email_clicks_send", "email_clicks", ["shop", "send_id"])
     # A shop's DKIM signing key: a secret, so a table of its own rather than the settings the admin page reads.
     op.create_table(
         "email_dkim_keys",

@@ -1,0 +1,91 @@
+"""Recommendations chosen when the email is opened: PNG cards for the person as they are at the first open,
+kept 24 h, never a product they bought since the send; each slot's link leads to what its image showed."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+
+from plugin.clock import now_ms
+from plugin.emails import flows
+from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH
+from plugin.store.commerce import Line, Order, Product, Variant
+
+from ..support.app import SHOP
+from .conftest import BUYER, MINUTE_MS, checkout
+
+TITLES = {"p2": "Green hat", "p3": "Red scarf", "p4": "Wool socks", "p5": "Rain coat", "p6": "Tote bag"}
+
+
+def catalog_and_history(store) -> None:
+    """Five more products, and other shoppers' orders that make p2 the best seller."""
+    for n, (product, title) in enumerate(TITLES.items()):
+        store.commerce.upsert_product(SHOP, Product(
+            product_id=product, source_updated_at=1, title=title, status="active", published_at=1,
+            url=f"/products/{product}", variants=(Variant(f"v{product}", price=f"{10 + n}.00", inventory_quantity=9),)))
+    for n in range(12):
+        bought = ["p2"] + (["p3"] if n % 2 else ["p4"])
+        store.commerce.upsert_order(SHOP, Order(order_id=f"o{n}", source_updated_at=1, email=f"other{n}@example.com",
+                                                created_at=now_ms() - 86_400_000, lines=tuple(
+            Line(quantity=1, product_id=p, variant_id=f"v{p}", price="10.00", title=TITLES[p]) for p in bought)))
+
+
+def sent_checkout_email(shop, worker, mailbox, clock):
+    catalog_and_history(shop)
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    [mail] = mailbox.messages()
+    images = re.findall(r'src="https://storelift\.test(/email/o/[^"]+\.png)"', mail.html)
+    links = re.findall(r'href="https://storelift\.test(/email/c/[^"]+)"', mail.html)
+    return mail, images, links
+
+
+def test_slot_images_are_cards_chosen_at_the_first_open_and_kept(mail_app, shop, worker, mailbox, clock):
+    mail, images, links = sent_checkout_email(shop, worker, mailbox, clock)
+    assert len(images) == len(links) == 2
+    client = mail_app.test_client()
+    first = client.get(images[0])
+    assert first.status_code == 200 and first.mimetype == "image/png" and first.headers["Cache-Control"] == "no-cache"
+    assert Image.open(io.BytesIO(first.data)).size == (CARD_WIDTH, CARD_HEIGHT)
+    chosen = shop.emails.slots(SHOP, 1)
+    assert len(chosen) == 2 and "p1" not in {p for p, _ in chosen.values()}  # the checkout's own item is not pushed
+    assert client.get(images[0]).data == first.data  # a repeat open: the same choice, the same card
+    clock.advance(60 * MINUTE_MS)
+    client.get(images[1])
+    assert shop.emails.slots(SHOP, 1) == chosen  # kept for 24 h
+    clock.advance(24 * 60 * MINUTE_MS)
+    client.get(images[1])
+    assert {at for _, at in shop.emails.slots(SHOP, 1).values()} != {at for _, at in chosen.values()}  # chosen anew
+
+
+def test_a_slot_link_leads_to_the_product_its_image_showed_and_counts_the_click(mail_app, shop, worker, mailbox, clock):
+    _, images, links = sent_checkout_email(shop, worker, mailbox, clock)
+    client = mail_app.test_client()
+    client.get(images[1])
+    product = shop.emails.slots(SHOP, 1)[2][0]
+    answer = client.get(links[1])
+    assert answer.status_code == 302 and answer.headers["Location"] == f"https://{SHOP}/products/{product}"
+    assert shop.emails.clicks(SHOP) == {"checkout": 1}
+
+
+def test_a_product_bought_after_the_send_is_not_shown_at_the_first_open(mail_app, shop, worker, mailbox, clock):
+    _, images, _ = sent_checkout_email(shop, worker, mailbox, clock)
+    shop.commerce.upsert_order(SHOP, Order(order_id="mine", source_updated_at=1, email=BUYER, created_at=now_ms(),
+                                           lines=(Line(quantity=1, product_id="p2", variant_id="vp2", price="10.00",
+                                                       title="Green hat"),)))
+    client = mail_app.test_client()
+    assert client.get(images[0]).status_code == 200
+    assert "p2" not in {product for product, _ in shop.emails.slots(SHOP, 1).values()}
+
+
+def test_a_forged_or_foreign_slot_link_is_not_found(mail_app, shop, worker, mailbox, clock):
+    _, images, links = sent_checkout_email(shop, worker, mailbox, clock)
+    client = mail_app.test_client()
+    assert client.get(images[0].replace("/1.png", "/3.png")).status_code == 404  # a checkout email has two
+    assert client.get("/email/o/not-a-token/1.png").status_code == 404
+    assert client.get(links[0][:-5] + "XXXX/1").status_code == 404
+    assert shop.emails.clicks(SHOP) == {}
