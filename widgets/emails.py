@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from plugin.clock import now_ms
 from plugin.emails import opens
 from plugin.emails.content import SLOTS
-from plugin.emails.tokens import BadToken, verify
+from plugin.emails.tokens import BadToken, tagged, verify
 from plugin.emails.unsubscribe import unsubscribe
 from plugin.services import Services
 
@@ -68,7 +68,7 @@ def slot_click(token: str, slot: int):
     storefront = services.config.shop_base_url(send.shop)
     services.store.emails.click(send.shop, send.id, slot, product["product_id"] if product else None, now_ms())
     target = urljoin(storefront + "/", product["url"]) if product else storefront + "/"
-    return redirect(target, code=302)
+    return redirect(tagged(target, token), code=302)  # the landing page's loader joins this browser to them
 
 
 def _send(services, token: str, slot: int):

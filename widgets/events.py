@@ -8,7 +8,8 @@ consented where consent is needed, gets a silent 204 and nothing is stored.
 
 The loader POSTs ``text/plain`` (no CORS preflight) JSON::
 
-    {"v": visitor id, "s": session id, "p": page path,
+    {"v": visitor id, "s": session id, "p": page path and query string (only the path is kept;
+     an email link's ``sl_t`` token joins the browser to the person the email went to),
      "c": "1" once consent() was given, "g": true under Global Privacy Control,
      "w": true if navigator.webdriver, "k": cart token (optional),
      "e": [[type, {data}], ...]}
@@ -25,10 +26,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from flask import Response, g
 
 from plugin.capture.emails import InvalidEmail, normalize_email
+from plugin.emails.tokens import EMAIL_TOKEN, recipient
 from plugin.people import identity, refresh
 from plugin.safe_input import read_json
 from plugin.clock import now_ms
@@ -64,6 +67,7 @@ class Batch:
     webdriver: bool
     cart_token: str | None
     events: list[Event]
+    email_token: str | None = None  # ``sl_t`` of a landing from an email link
 
 
 def _data(kind: str, data) -> dict:
@@ -105,9 +109,13 @@ def parse_batch(raw: bytes, received_at: int) -> Batch:
         raise Refused("bad visitor id")
     if not is_visitor_id(session):
         raise Refused("bad session id")
-    path = batch.get("p")
+    page = batch.get("p")
+    path, _, query = page.partition("?") if isinstance(page, str) else (None, "", "")
     if not valid_path(path):
         raise Refused("bad page path")
+    # A landing from an email link: its signed token joins this browser to the person it went to.
+    # Only the path is stored; nothing else of the query string is kept.
+    email_token = parse_qs(query).get(EMAIL_TOKEN, [None])[0]
     cart = batch.get("k") or None  # the embed writes data-k="" when there is no cart yet
     if cart is not None and (not isinstance(cart, str) or not CART_RE.fullmatch(cart)):
         raise Refused("bad cart token")
@@ -126,7 +134,7 @@ def parse_batch(raw: bytes, received_at: int) -> Batch:
         events.append(Event(type=kind, occurred_at=received_at, path=path,
                             data=_data(kind, item[1] if len(item) == 2 else None)))
     return Batch(visitor_id=visitor, session_id=session, consent=flag(batch.get("c")), gpc=flag(batch.get("g")),
-                 webdriver=flag(batch.get("w")), cart_token=cart, events=events)
+                 webdriver=flag(batch.get("w")), cart_token=cart, events=events, email_token=email_token)
 
 
 @bp.post("/proxy/events")
@@ -139,10 +147,12 @@ def events():
         return door.error(429, "too_many_requests", "too many events from this visitor")
     if door.unwanted({"w": batch.webdriver, "c": batch.consent, "g": batch.gpc}):
         return Response(status=204)
-    store = door.services().store
+    services = door.services()
+    store = services.store
+    email = recipient(services.config.api_secrets, store, g.shop, batch.email_token) if batch.email_token else None
     with store.database.write():
         identity.observe(store, g.shop, batch.visitor_id, received, customer_id=g.customer_id,
-                         cart_token=batch.cart_token)
+                         cart_token=batch.cart_token, email=email)
         store.events.add(g.shop, batch.visitor_id, batch.session_id, batch.events, received)
         refresh.queue_refresh(store, g.shop, "visitor", batch.visitor_id)
     return Response(status=204)

@@ -23,7 +23,7 @@ from .flows import STEP_KIND, step_job_key
 from .message import build_message, sign
 from .render import render
 from .settings import EMAILS
-from .tokens import Holder, issue
+from .tokens import Holder, issue, tagged
 
 log = logging.getLogger("storelift.emails")
 
@@ -94,8 +94,9 @@ def _send(services, send: Send, settings: dict, code: str | None, now: int) -> N
     sender = settings["sender"]
     holder = Holder(send.shop, send.id)
     unsubscribe = f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', holder)}"
-    links = Links(button=_button(config, store, send), unsubscribe=unsubscribe, app_url=config.app_url,
-                  slot_token=issue(config.api_secrets, "link", holder))
+    link_token = issue(config.api_secrets, "link", holder)
+    links = Links(button=tagged(_button(config, store, send), link_token), unsubscribe=unsubscribe,
+                  app_url=config.app_url, slot_token=link_token)
     try:
         content = build(config, store, send, settings, links, opens.choose(services, send, SLOTS[send.flow], now))
     except NothingToSend as reason:

@@ -14,11 +14,14 @@ keep working for as long as the message may be read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 DAY_S = 86_400
+EMAIL_TOKEN = "sl_t"  # the query parameter that carries a ``link`` token onto the storefront
 LIFETIMES_S = {"unsubscribe": 365 * DAY_S, "link": 30 * DAY_S}
+MAX_TOKEN = 200  # ours are under 100 characters
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,21 @@ def verify(secrets: tuple[str, ...], purpose: str, token: str) -> Holder:
     if not (isinstance(shop, str) and isinstance(send_id, int) and not isinstance(send_id, bool)):
         raise BadToken(f"not a valid {purpose} token")
     return Holder(shop, send_id)
+
+
+def recipient(secrets: tuple[str, ...], store, shop: str, token: str) -> str | None:
+    """The address of the email whose link carried ``token`` to ``shop``'s storefront, or None (a bad,
+    expired or foreign token, or a send erased since)."""
+    try:
+        holder = verify(secrets, "link", token[:MAX_TOKEN])
+    except BadToken:
+        return None
+    send = store.emails.get(shop, holder.send_id) if holder.shop == shop else None
+    return send.email if send is not None else None
+
+
+def tagged(url: str, token: str) -> str:
+    """``url`` with the link token added to its query string: the landing page's loader reports it."""
+    parts = urlsplit(url)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), (EMAIL_TOKEN, token)])
+    return urlunsplit(parts._replace(query=query))

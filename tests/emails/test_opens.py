@@ -1,9 +1,11 @@
 """Recommendations chosen when the email is opened: PNG cards for the person as they are at the first open,
-kept 24 h, never a product they bought since the send; each slot's link leads to what its image showed."""
+kept 24 h, never a product they bought since the send; each slot's link leads to what its image showed,
+carrying a token that joins the browser it lands in to the person (the "Triggered Email Booster")."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from PIL import Image
@@ -13,7 +15,8 @@ from plugin.emails import flows
 from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH
 from plugin.store.commerce import Line, Order, Product, Variant
 
-from ..support.app import SHOP
+from ..support.app import SECRET, SHOP
+from ..support.signing import BROWSER_UA, signed
 from .conftest import BUYER, MINUTE_MS, checkout
 
 TITLES = {"p2": "Green hat", "p3": "Red scarf", "p4": "Wool socks", "p5": "Rain coat", "p6": "Tote bag"}
@@ -68,8 +71,27 @@ def test_a_slot_link_leads_to_the_product_its_image_showed_and_counts_the_click(
     client.get(images[1])
     product = shop.emails.slots(SHOP, 1)[2][0]
     answer = client.get(links[1])
-    assert answer.status_code == 302 and answer.headers["Location"] == f"https://{SHOP}/products/{product}"
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(f"https://{SHOP}/products/{product}?sl_t=")
     assert shop.emails.clicks(SHOP) == {"checkout": 1}
+
+
+def test_landing_from_an_email_link_on_another_device_joins_that_browser_to_the_person(
+        mail_app, shop, worker, mailbox, clock):
+    _, images, links = sent_checkout_email(shop, worker, mailbox, clock)
+    client = mail_app.test_client()
+    landing = client.get(links[0]).headers["Location"]  # the phone opens the email and taps a product
+    page = landing.removeprefix(f"https://{SHOP}")
+    phone, stranger = "1c9e6679-7425-40de-944b-e07fc1f90ae7", "2c9e6679-7425-40de-944b-e07fc1f90ae7"
+    for visitor, path in ((phone, page), (stranger, page.split("sl_t=")[0] + "sl_t=forged.token.value")):
+        body = {"v": visitor, "s": visitor, "p": path, "e": [["page_view", {}]]}
+        answer = client.post(signed("/proxy/events", SHOP, SECRET), data=json.dumps(body),
+                             headers={"User-Agent": BROWSER_UA, "Content-Type": "text/plain;charset=UTF-8"})
+        assert answer.status_code == 204, answer.json
+    assert shop.identities.visitor(SHOP, phone)["email"] == BUYER
+    assert shop.identities.visitor(SHOP, stranger)["email"] is None
+    assert shop.database.scalar("SELECT path FROM storefront_events WHERE visitor_id = :v", {"v": phone}) == \
+        page.split("?")[0]  # only the path is kept
 
 
 def test_a_product_bought_after_the_send_is_not_shown_at_the_first_open(mail_app, shop, worker, mailbox, clock):

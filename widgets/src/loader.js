@@ -57,7 +57,7 @@
   let flush = () =>
     pending.length &&
     mayStore() &&
-    send("/events", { s: session[0], p: location.pathname, k: attributes.k, e: pending.splice(0, 50) });
+    send("/events", { s: session[0], p: location.pathname + location.search, k: attributes.k, e: pending.splice(0, 50) });
 
   // Batch events: send 2 s after the last one, at once on add to cart.
   let track = (type, data) => {
