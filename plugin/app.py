@@ -47,6 +47,7 @@ JOB_KINDS = (
     "plugin.install.routes:register_jobs",
     "plugin.emails.steps:register_jobs",
     "plugin.emails.unsubscribe:register_jobs",
+    "plugin.emails.triggers:register_jobs",
 )
 
 # Routes under these prefixes are APIs: their errors are JSON, never HTML.

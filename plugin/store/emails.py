@@ -263,6 +263,35 @@ class Emails:
             {"shop": shop, "email": email})
         return [row[0] for row in rows]
 
+    def browsed_sessions(self, shop: str, *, since: int, ended_before: int, limit: int = 500) -> list[dict]:
+        """Sessions active since ``since`` and quiet since ``ended_before``, with product views and no add to
+        cart, whose browser belongs to someone with an address: browse abandonment's triggers."""
+        return self._d.query(
+            """SELECT e.session_id, MAX(e.occurred_at) AS ended_at, MAX(p.person_id) AS person_id,
+                      MAX(p.email) AS email
+               FROM storefront_events e
+               JOIN visitors v ON v.shop = e.shop AND v.visitor_id = e.visitor_id
+               JOIN people p ON p.shop = v.shop AND p.person_id = v.person_id
+               WHERE e.shop = :shop AND e.occurred_at >= :since AND p.email IS NOT NULL
+               GROUP BY e.session_id
+               HAVING MAX(e.occurred_at) < :ended_before
+                  AND SUM(CASE WHEN e.type = 'product_view' THEN 1 ELSE 0 END) > 0
+                  AND SUM(CASE WHEN e.type = 'add_to_cart' THEN 1 ELSE 0 END) = 0
+                  AND NOT EXISTS (SELECT 1 FROM email_sends s WHERE s.shop = :shop AND s.flow = 'browse'
+                                  AND s.trigger_key = e.session_id)
+               ORDER BY ended_at LIMIT :limit""",
+            {"shop": shop, "since": since, "ended_before": ended_before, "limit": limit})
+
+    def lapsing(self, shop: str, limit: int = 500) -> list[dict]:
+        """People now at risk or lapsed, with an address, not yet mailed for this lapse (win-back's triggers):
+        the key is the person and their last order, so a buyer who comes back and lapses again counts again."""
+        return self._d.query(
+            """SELECT p.person_id, p.email, p.last_order_at FROM profiles p
+               WHERE p.shop = :shop AND p.lifecycle IN ('at_risk', 'lapsed') AND p.email IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM email_sends s WHERE s.shop = p.shop AND s.flow = 'winback'
+                                 AND s.trigger_key = p.person_id || ':' || CAST(p.last_order_at AS TEXT))
+               ORDER BY p.person_id LIMIT :limit""", {"shop": shop, "limit": limit})
+
     def cart_owner_email(self, shop: str, cart_token: str) -> str | None:
         """The address of whoever owns a cart: the person of a browser that used it, else a checkout or order
         made from it."""

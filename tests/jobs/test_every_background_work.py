@@ -27,7 +27,7 @@ from tests.support.storefront import SECRET, SHOP, StorefrontStack
 
 KINDS = {"webhook", "profiles.refresh", "capture.refill", "customers.sync", "install.first_sync", "emails.step",
          "emails.withdraw_consent"}
-PERIODIC = {"segments.rescore", "customers.due_syncs"}
+PERIODIC = {"segments.rescore", "customers.due_syncs", "emails.triggers"}
 ALLOWED = (
     "plugin.jobs.runner",  # the in-process worker
     "plugin.store.group_commit",  # SQLite's group-commit and checkpoint thread

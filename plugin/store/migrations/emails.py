@@ -44,6 +44,8 @@ def email_sends() -> None:
     op.create_index("email_sends_recipient", "email_sends", ["shop", "email", "sent_at"])
     op.create_index("email_sends_person", "email_sends", ["shop", "person_id"])
     op.create_index("email_sends_due", "email_sends", ["shop", "status", "due_at"])
+    # Browse abandonment looks for sessions that ended lately: storefront events by time.
+    op.create_index("storefront_events_time", "storefront_events", ["shop", "occurred_at"])
     op.create_table(
         "email_suppressions",
         key("shop"),
