@@ -1,8 +1,10 @@
 """Whether one visitor is shown the capture widget, and the storefront's config document that says so.
 
 Decided from what the server knows (settings, device, whether the visitor is
-returning, suppression of subscribers and of people known by email or
-customer id); the widget applies the triggers and URL rules itself. Read-only,
+returning, suppression of subscribers, of people known by email or
+customer id, and of people who were emailed a discount code in the last 24 h:
+the pop-up and the emails draw on one contact-pressure budget); the widget
+applies the triggers and URL rules itself. Read-only,
 because it answers every storefront page view.
 """
 
@@ -18,6 +20,7 @@ from .settings import public_config
 
 
 RETURNING_AFTER_MS = 30 * 60 * 1000  # a visitor first seen over a session ago is returning
+DISCOUNT_EMAIL_MS = 24 * 60 * 60 * 1000  # someone emailed a discount code this recently sees no discount pop-up
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, c
     email = visitor["email"] if visitor else None
     if email and store.capture.subscriber(shop, email) is not None:
         return Decision(False, "subscribed")
+    if email and store.emails.code_mailed_since(shop, email, now - DISCOUNT_EMAIL_MS):
+        return Decision(False, "discount emailed")  # one contact-pressure budget with the emails
     if targeting["hide_known"] and (customer_id or (visitor and (visitor["email"] or visitor["customer_id"]))):
         return Decision(False, "known")
     return Decision(True, "eligible")

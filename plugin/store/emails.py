@@ -56,18 +56,19 @@ class Emails:
     def plan(self, shop: str, *, flow: str, step: int, trigger_key: str, trigger_at: int, person_id: str | None,
              email: str, due_at: int, now: int) -> int | None:
         """Plan one step; returns its id, or None when this trigger's step was planned before."""
-        rows = self._d.rows(
-            """
-            INSERT INTO email_sends (shop, flow, step, trigger_key, trigger_at, person_id, email, due_at, status,
-                created_at, updated_at)
-            VALUES (:shop, :flow, :step, :trigger_key, :trigger_at, :person_id, :email, :due_at, 'scheduled',
-                :now, :now)
-            ON CONFLICT (shop, flow, trigger_key, step) DO NOTHING
-            RETURNING id
-            """,
-            {"shop": shop, "flow": flow, "step": step, "trigger_key": trigger_key, "trigger_at": trigger_at,
-             "person_id": person_id, "email": email, "due_at": due_at, "now": now},
-        )
+        with self._d.write() as db:  # an INSERT … RETURNING: a write, even outside a caller's transaction
+            rows = db.execute(
+                """
+                INSERT INTO email_sends (shop, flow, step, trigger_key, trigger_at, person_id, email, due_at, status,
+                    created_at, updated_at)
+                VALUES (:shop, :flow, :step, :trigger_key, :trigger_at, :person_id, :email, :due_at, 'scheduled',
+                    :now, :now)
+                ON CONFLICT (shop, flow, trigger_key, step) DO NOTHING
+                RETURNING id
+                """,
+                {"shop": shop, "flow": flow, "step": step, "trigger_key": trigger_key, "trigger_at": trigger_at,
+                 "person_id": person_id, "email": email, "due_at": due_at, "now": now},
+            ).rows
         return rows[0][0] if rows else None
 
     def get(self, shop: str, send_id: int) -> Send | None:
@@ -131,6 +132,13 @@ class Emails:
             {**params, "shop": shop, "email": email, "since": since})
         return [_send(row) for row in rows]
 
+    def code_mailed_since(self, shop: str, email: str, since: int) -> bool:
+        """Whether an email carrying a discount code went to ``email`` since ``since``."""
+        return self._d.one(
+            """SELECT 1 AS yes FROM email_sends WHERE shop = :shop AND email = :email AND code IS NOT NULL
+               AND status IN ('sending', 'sent', 'unknown') AND updated_at >= :since LIMIT 1""",
+            {"shop": shop, "email": email, "since": since}) is not None
+
     def planned(self, shop: str, email: str, due_before: int) -> list[Send]:
         """Steps still planned for ``email`` that fall due before ``due_before`` (a rival of higher priority)."""
         rows = self._d.query(
@@ -179,10 +187,11 @@ class Emails:
 
     def suppress(self, shop: str, email: str, reason: str, now: int) -> bool:
         """Never mail ``email`` again (a permanent refusal, an unsubscribe, by hand); True if newly listed."""
-        return bool(self._d.rows(
-            """INSERT INTO email_suppressions (shop, email, reason, created_at) VALUES (:shop, :email, :reason, :now)
-               ON CONFLICT (shop, email) DO NOTHING RETURNING 1""",
-            {"shop": shop, "email": email, "reason": reason, "now": now}))
+        with self._d.write() as db:
+            return bool(db.execute(
+                """INSERT INTO email_suppressions (shop, email, reason, created_at) VALUES (:shop, :email, :reason, :now)
+                   ON CONFLICT (shop, email) DO NOTHING RETURNING 1""",
+                {"shop": shop, "email": email, "reason": reason, "now": now}).rows)
 
     def unsuppress(self, shop: str, email: str) -> bool:
         return self._d.execute("DELETE FROM email_suppressions WHERE shop = :shop AND email = :email",
