@@ -70,10 +70,27 @@ def test_webhooks_list_stats_and_replay(env, capsys):
     (["webhooks", "replay", "99999"], "no delivery with id 99999"),
     (["sync", "nobody.myshopify.com"], "has not installed Storelift"),
     (["privacy", "export", "7", "--shop", SHOP], "no data-request export 7"),
+    (["email", "suppress", "not-an-address", "--shop", SHOP], "'not-an-address' is not an email address"),
+    (["email", "dkim-key", "--shop", SHOP, "--domain", "bad domain!"], "domain"),
 ])
 def test_bad_input_gets_a_clear_message_and_exit_2(env, capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_email_suppress_unsuppress_and_dkim_key(env, capsys):
+    assert main(["email", "suppress", "Ada@Example.com", "--shop", SHOP]) == 0
+    assert env.emails.suppression(SHOP, "ada@example.com")["reason"] == "by hand"
+    assert main(["email", "suppressed", "--shop", SHOP]) == 0
+    assert "ada@example.com" in capsys.readouterr().out
+    assert main(["email", "unsuppress", "ada@example.com", "--shop", SHOP]) == 0
+    assert env.emails.suppression(SHOP, "ada@example.com") is None
+    assert main(["email", "unsuppress", "ada@example.com", "--shop", SHOP]) == 1  # nothing to lift
+    assert main(["email", "dkim-key", "--shop", SHOP, "--domain", "shop.example", "--selector", "sl1"]) == 0
+    out = capsys.readouterr().out
+    key = env.emails.dkim_key(SHOP)
+    assert "sl1._domainkey.shop.example" in out and f"p={key['public_b64']}" in out
+    assert "PRIVATE" not in out and key["private_pem"].startswith("-----BEGIN")
 
 
 def test_privacy_requests_and_export(env, capsys):
