@@ -3,8 +3,6 @@ the tests move: a consenting customer, a product in stock, the sender settings, 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from devstore.mailbox import Mailbox
@@ -14,6 +12,7 @@ from plugin.emails.settings import EMAILS
 from plugin.store.commerce import Checkout, Customer, Line, Product, Variant
 
 from ..support.app import SHOP, base_overrides
+from ..support.clock import Clock
 from ..support.jobs import runner
 from ..support.shops import install
 
@@ -21,25 +20,6 @@ BUYER = "ada@example.com"
 SENDER = "hello@test-shop.example"
 CHECKOUT_URL = "https://test-shop.myshopify.com/checkouts/c1/recover?key=k"
 MINUTE_MS = 60_000
-
-
-class Clock:
-    """Wall time for the app in this test: real time plus an offset the test moves forward."""
-
-    def __init__(self, monkeypatch):
-        self.offset_s = 0.0
-        real = time.time
-        monkeypatch.setattr(time, "time", lambda: real() + self.offset_s)
-
-    def advance(self, ms: int) -> None:
-        self.offset_s += ms / 1000
-
-    def to_utc_hour(self, hour: int) -> None:
-        """Move forward to the next time the UTC clock shows ``hour``:00."""
-        now = now_ms()
-        day_ms = 24 * 60 * MINUTE_MS
-        target = now - now % day_ms + hour * 60 * MINUTE_MS
-        self.advance((target if target > now else target + day_ms) - now)
 
 
 @pytest.fixture

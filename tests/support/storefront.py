@@ -38,7 +38,8 @@ class BehindProxy(ServerThread):
 
 
 class StorefrontStack:
-    def __init__(self, tmp_path, settings: dict | None = None, pool: int = 0, threads: int = 16):
+    def __init__(self, tmp_path, settings: dict | None = None, pool: int = 0, threads: int = 16,
+                 app_overrides: dict | None = None):
         port = free_port()
         self.app_url = f"http://127.0.0.1:{port}"
         shop_settings = devstore.Settings(
@@ -52,6 +53,7 @@ class StorefrontStack:
             "mode": "test", "api_key": API_KEY, "api_secrets": (SECRET,), "app_url": self.app_url,
             "database_url": database_url(tmp_path, "storefront"), "platform_domain": "devstore.test",
             "shop_urls": {SHOP: self.store_url}, "sync_on_install": False, "run_worker": True,
+            **(app_overrides or {}),
         })
         self.config = self.app.extensions["storelift"].config
         self.store = self.app.extensions["storelift"].store
