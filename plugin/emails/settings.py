@@ -149,7 +149,6 @@ class EmailSettings(SettingsModel):
     flows: Flows = Flows()
     sender: Sender = Sender()
     budget: Budget = Budget()
-    checkout_code_on_last_step: Flag = False
 
 
 EMAILS = Feature("emails", EmailSettings)
