@@ -16,6 +16,7 @@ into four outcomes, because each needs its own handling:
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -65,27 +66,33 @@ def _answer(code: int, message) -> Outcome:
     return Outcome("refused" if code >= 500 else "retry", _reply(code, message))
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings, made once per process: loading the system's CA certificates costs about 20 ms,
+    which made it most of the time a send took (bench/emails.py)."""
+    return ssl.create_default_context()
+
+
 def hand_over(server: Server, sender: str, recipient: str, message: bytes) -> Outcome:
     """One message to one recipient, step by step, so a failure is known to be before or during DATA."""
-    context = ssl.create_default_context()
     try:
-        client = (smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT_S, context=context) if server.tls
+        client = (smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT_S, context=_tls()) if server.tls
                   else smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_S))
     except (OSError, smtplib.SMTPException) as exc:
         return Outcome("retry", f"could not connect: {exc.__class__.__name__}")
     try:
-        refused = _envelope(client, server, context, sender, recipient)
+        refused = _envelope(client, server, sender, recipient)
         return refused or _data(client, message)
     finally:
         _close(client)
 
 
-def _envelope(client: smtplib.SMTP, server: Server, context, sender: str, recipient: str) -> Outcome | None:
+def _envelope(client: smtplib.SMTP, server: Server, sender: str, recipient: str) -> Outcome | None:
     """Greeting, TLS, login, sender and recipient: any failure here is before the message went."""
     try:
         client.ehlo()
         if not server.tls and client.has_extn("starttls"):
-            client.starttls(context=context)
+            client.starttls(context=_tls())
             client.ehlo()
         if server.user:
             client.login(server.user, server.password or "")
