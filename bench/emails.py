@@ -1,4 +1,4 @@
-"""Triggered-email benchmark: render, sign and send throughput, and open-time card image latency.
+"""Triggered-email benchmark: render, sign and send throughput, and open-time slot image latency.
 
 Sends a realistic checkout email (three items and a discount code) down the path a step takes:
 ``render``, ``build_message``, a DKIM ``sign`` with a 2048-bit key, and ``smtp.hand_over`` to devstore's
@@ -8,18 +8,15 @@ as ``hand_over`` opens, nothing rendered or signed. Both run in one process and 
 signs in pure Python and a deployment sends from two workers on two cores. The split per stage shows
 where the time goes.
 
-Then draws product cards (``plugin.emails.cards.render_card``) from devstore's 800px PNG product images
-and from 800px photo-like JPEGs: cold (the product image decoded) against a bare Pillow decode of the
-same image, and cached (the finished PNG looked up in memory, as a cache hit would be).
-Run: ``python -m bench.emails``.
+Then times the open-time recommendation images, ``GET /email/o/<token>/<n>.png``, on a first open
+(cold) and on a repeat open (cached), in ``bench.email_opens``. Run: ``python -m bench.emails``.
 
-Targets on the 2-core reference machine: ≥ 100 emails/s sent; card p95 ≤ 300 ms cold, ≤ 20 ms cached.
+Targets on the 2-core reference machine: ≥ 100 emails/s sent; slot image p95 ≤ 300 ms cold, ≤ 20 ms cached.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import multiprocessing
 import smtplib
@@ -28,29 +25,21 @@ import time
 from dataclasses import dataclass, field
 from typing import Self
 
-from PIL import Image, ImageFilter
-
 from devstore.mailbox import Mailbox
-from devstore.png_images import render_png
-from devstore.state import Image as ProductImage
 from plugin.emails import dkim_keys, smtp
-from plugin.emails.cards import render_card
 from plugin.emails.message import build_message, sign
 from plugin.emails.render import Brand, EmailContent, Item, Texts, render
 
-from .load import Result
+from .email_opens import open_benchmark
 
 SEND_TARGET = 100.0  # emails/s
-COLD_TARGET_MS, CACHED_TARGET_MS = 300.0, 20.0
 DOMAIN = "bench-shop.example"
 SENDER = f"orders@{DOMAIN}"
 SELECTOR = "storelift1"
 STAGES = ("render", "build", "sign", "smtp")
 SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter per worker, as a worker process is
 WAIT_S = 60
-CARD_TITLES = ("Organic Linen Shirt", "Waxed Canvas Weekender Bag with Leather Handles", "Merino Beanie",
-               "Hand-thrown Stoneware Mug, Set of Two")
-CARD_COLOURS = ("#8a5a44", "#2f6f8f", "#6b8e23", "#5b4a8a")
+ITEMS = ("Organic Linen Shirt", "Waxed Canvas Weekender Bag with Leather Handles", "Merino Beanie")
 
 
 def checkout_email(n: int) -> EmailContent:
@@ -71,7 +60,7 @@ def checkout_email(n: int) -> EmailContent:
         items=tuple(Item(title=title, price=f"{19 + 10 * k}.90", url=f"https://{DOMAIN}/products/p{k}",
                          image_url=f"https://cdn.{DOMAIN}/products/p{k}.png", variant_title="Medium / Blue",
                          quantity=1 + k % 2)
-                    for k, title in enumerate(CARD_TITLES[:3])),
+                    for k, title in enumerate(ITEMS)),
     )
 
 
@@ -260,80 +249,14 @@ def _processes(n: int) -> str:
     return f"{n} process{'es' if n > 1 else '  '}"
 
 
-def product_pngs() -> list[bytes]:
-    """devstore's product images, as the Admin API and webhooks carry them: 800x800 PNG tiles."""
-    return [render_png(ProductImage(id=n, product_id=n, position=1, alt="", color=colour, label=title, created_at=0.0))
-            for n, (colour, title) in enumerate(zip(CARD_COLOURS, CARD_TITLES))]
-
-
-def product_jpegs() -> list[bytes]:
-    """800x800 JPEGs with a photo's smooth shades and detail (gradients and a fractal), quality 85."""
-    side = 800
-    shades = Image.merge("RGB", (Image.linear_gradient("L").resize((side, side)),
-                                 Image.radial_gradient("L").resize((side, side)),
-                                 Image.effect_mandelbrot((side, side), (-2.2, -1.4, 0.9, 1.4), 120)))
-    photo = shades.filter(ImageFilter.GaussianBlur(1.5))
-    out = []
-    for turn in range(len(CARD_TITLES)):
-        buffer = io.BytesIO()
-        photo.rotate(90 * turn).save(buffer, format="JPEG", quality=85)
-        out.append(buffer.getvalue())
-    return out
-
-
-def timed_ms(action, rounds: int) -> Result:
-    latencies = []
-    for n in range(rounds):
-        start = time.perf_counter()
-        action(n)
-        latencies.append((time.perf_counter() - start) * 1000)
-    return Result(rounds, sum(latencies) / 1000, latencies, 0)
-
-
-def decode(image: bytes) -> None:
-    with Image.open(io.BytesIO(image)) as picture:
-        picture.load()
-
-
-def card_benchmark(cards: int) -> None:
-    print("open-time card images: plugin.emails.cards.render_card called directly (the /email/o/<token>/<n>.png"
-          " route is not on main yet, so no HTTP is measured)")
-    print(f"  {cards} cards per row, 280x380 PNG; bare = Pillow decoding the same product image, nothing drawn")
-    card_rows("devstore PNG 800px", product_pngs(), cards)
-    card_rows("photo JPEG 800px  ", product_jpegs(), cards)
-
-
-def card_rows(name: str, images: list[bytes], cards: int) -> None:
-    def card(n: int) -> bytes:
-        return render_card(title=CARD_TITLES[n % len(CARD_TITLES)], price=f"{19 + n % 40}.90", currency="USD",
-                           image=images[n % len(images)])
-
-    card(0)  # the bundled font and the codecs load once per process
-    bare = timed_ms(lambda n: decode(images[n % len(images)]), cards)
-    cold = timed_ms(card, cards)
-    cache = {(f"token-{n}", n): card(n) for n in range(len(images))}  # (send token, slot): the card's PNG
-    keys = list(cache)
-    cached = timed_ms(lambda n: cache[keys[n % len(keys)]], cards)
-    print(f"  {name}  bare decode p50 {bare.p50:6.2f} ms  p95 {bare.percentile(95):6.2f} ms")
-    print(f"  {name}  cold        p50 {cold.p50:6.2f} ms  p95 {cold.percentile(95):6.2f} ms"
-          f"   (target p95 ≤ {COLD_TARGET_MS:.0f} ms: {_verdict(cold, COLD_TARGET_MS)})"
-          f"   cold / bare p50 {cold.p50 / bare.p50:4.1f}x")
-    print(f"  {name}  cached      p50 {cached.p50:6.4f} ms  p95 {cached.percentile(95):6.4f} ms"
-          f"   (target p95 ≤ {CACHED_TARGET_MS:.0f} ms: {_verdict(cached, CACHED_TARGET_MS)}; a dict lookup)")
-
-
-def _verdict(result: Result, target_ms: float) -> str:
-    return "meets" if result.percentile(95) <= target_ms else "misses"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=200, help="per send run (bare and real, 1 and 2 processes)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved bare/real rounds (median shown)")
-    parser.add_argument("--cards", type=int, default=100, help="per card latency row")
+    parser.add_argument("--opens", type=int, default=100, help="requests per slot image latency row")
     args = parser.parse_args()
     send_benchmark(args.emails, args.rounds)
-    card_benchmark(args.cards)
+    open_benchmark(args.opens)
 
 
 if __name__ == "__main__":
