@@ -251,7 +251,7 @@ def _processes(n: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--emails", type=int, default=200, help="per send run (bare and real, 1 and 2 processes)")
+    parser.add_argument("--emails", type=int, default=150, help="per send run (bare and real, 1 and 2 processes)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved bare/real rounds (median shown)")
     parser.add_argument("--opens", type=int, default=100, help="requests per slot image latency row")
     args = parser.parse_args()
