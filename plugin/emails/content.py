@@ -33,14 +33,21 @@ class Links:
     unsubscribe: str
 
 
-def build(config: Config, store: Store, send: Send, settings: dict, links: Links) -> EmailContent:
-    """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock)."""
+def build(config: Config, store: Store, send: Send, settings: dict, links: Links, *,
+          stand_in_items: tuple[Item, ...] = ()) -> EmailContent:
+    """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock).
+
+    ``stand_in_items`` are shown instead when a cart or checkout has nothing: the admin's preview
+    of a flow for someone without one. A real send passes none, so it is not sent.
+    """
     flow = settings["flows"][send.flow]
     sender = settings["sender"]
     shop_name = fill_shop(sender["name"], send.shop)
     items = _items(config, store, send)
     if send.flow in ITEM_SOURCES and not items:
-        raise NothingToSend("nothing left in stock")
+        if not stand_in_items:
+            raise NothingToSend("nothing left in stock")
+        items = list(stand_in_items)
     capture = CAPTURE.read(store, send.shop)[0]
     return EmailContent(
         texts=Texts(**flow["texts"]),

@@ -241,6 +241,19 @@ class Emails:
             {"shop": shop, "cart": cart_token})
         return row["email"].strip().lower() if row else None
 
+    def latest_consented(self, shop: str) -> dict | None:
+        """The newest address with email marketing consent, and where it comes from (``subscriber`` or
+        ``customer``): the real person the Emails page previews a flow for."""
+        return self._d.one(
+            """SELECT email, source FROM (
+                   SELECT email, consent_at AS at, 'subscriber' AS source FROM subscribers WHERE shop = :shop
+                   UNION ALL
+                   SELECT LOWER(email) AS email, COALESCE(marketing_consent_at, updated_at, source_updated_at) AS at,
+                          'customer' AS source
+                   FROM customers WHERE shop = :shop AND email IS NOT NULL AND marketing_state = 'subscribed'
+               ) AS consented ORDER BY at DESC, email LIMIT 1""",
+            {"shop": shop})
+
     def first_name(self, shop: str, email: str) -> str | None:
         row = self._d.one(
             """SELECT first_name FROM customers WHERE shop = :shop AND LOWER(email) = :email
