@@ -32,6 +32,7 @@ PARTS = (
     "plugin.install",
     "plugin.admin",
     "plugin.admin.capture",
+    "plugin.admin.emails",
     "plugin.admin.segments",
     "plugin.admin.recommendations",
     "widgets",

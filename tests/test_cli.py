@@ -116,3 +116,16 @@ def test_the_demo_refuses_a_postgresql_database_that_already_holds_a_store(env, 
     assert main(["demo", "--db", env.database.url, "--no-wait"]) == 2
     assert "already holds a store" in capsys.readouterr().err
     assert env.shops.get("demo.devstore.test") is not None  # untouched
+
+
+def test_email_suppress_skips_planned_steps_and_unsuppress_allows_mail_again(env, capsys):
+    with env.database.write():
+        env.emails.plan(SHOP, flow="cart", step=1, trigger_key="k1", trigger_at=1, person_id=None,
+                        email="ann@example.com", due_at=2, now=1)
+    assert main(["email", "suppress", " Ann@Example.com", "--shop", SHOP]) == 0
+    assert "ann@example.com suppressed; 1 planned email(s) skipped" in capsys.readouterr().out
+    assert main(["email", "suppressed", "--shop", SHOP]) == 0
+    assert "by hand" in capsys.readouterr().out
+    assert main(["email", "unsuppress", "ann@example.com", "--shop", SHOP]) == 0
+    assert main(["email", "unsuppress", "ann@example.com", "--shop", SHOP]) == 1
+    assert main(["email", "suppress", "not-an-address", "--shop", SHOP]) == 2

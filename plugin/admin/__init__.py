@@ -3,7 +3,7 @@
 ``routes`` is the shell every page shares: the session-token check
 (``session_required``), the navigation bar built from the menu registry
 (``services.admin_menu``) and the status page. Each feature's page
-(``capture``, ``segments``, ``recommendations``) is a part of its own: its
+(``capture``, ``emails``, ``segments``, ``recommendations``) is a part of its own: its
 ``init_app`` registers its routes and its menu entry, so adding a page is one
 module and one line in ``plugin.app.PARTS``.
 """

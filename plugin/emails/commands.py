@@ -12,12 +12,7 @@ import sys
 from ..clock import now_ms
 from ..services import Services
 from . import dkim_keys
-from .settings import ADDRESS_RE
-
-
-def _address(value: str) -> str | None:
-    value = value.strip().lower()
-    return value if ADDRESS_RE.fullmatch(value) else None
+from .suppressions import parse_address, suppress_by_hand
 
 
 def _dkim_key(args) -> int:
@@ -39,21 +34,17 @@ def _dkim_key(args) -> int:
 
 
 def _suppress(args) -> int:
-    address = _address(args.address)
+    address = parse_address(args.address)
     if address is None:
         print(f"storelift: {args.address!r} is not an email address", file=sys.stderr)
         return 2
-    store = Services.open().store
-    now = now_ms()
-    with store.database.write():
-        added = store.emails.suppress(args.shop, address, "by hand", now)
-        skipped = store.emails.skip_planned(args.shop, address, "suppressed", now)
+    added, skipped = suppress_by_hand(Services.open().store, args.shop, address, now_ms())
     print(f"{address} {'suppressed' if added else 'was already suppressed'}; {skipped} planned email(s) skipped")
     return 0
 
 
 def _unsuppress(args) -> int:
-    address = _address(args.address)
+    address = parse_address(args.address)
     if address is None:
         print(f"storelift: {args.address!r} is not an email address", file=sys.stderr)
         return 2

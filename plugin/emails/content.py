@@ -41,18 +41,23 @@ class Links:
         return f"{self.app_url}/email/{kind}/{self.slot_token}/{number}" + (".png" if kind == "o" else "")
 
 
-def build(config: Config, store: Store, send: Send, settings: dict, links: Links,
-          picks: list[dict]) -> EmailContent:
+def build(config: Config, store: Store, send: Send, settings: dict, links: Links, picks: list[dict], *,
+          stand_in_items: tuple[Item, ...] = ()) -> EmailContent:
     """The render input for ``send`` (NothingToSend when a cart or checkout has nothing left in stock).
 
     ``picks`` are the products the slots would show now: their titles are the images' alt text, so the
-    email reads well with images off (what an open shows may have changed by then)."""
+    email reads well with images off (what an open shows may have changed by then). ``stand_in_items``
+    are shown instead when a cart or checkout has nothing: the admin's preview of a flow for someone
+    without one. A real send passes none, so it is not sent.
+    """
     flow = settings["flows"][send.flow]
     sender = settings["sender"]
     shop_name = fill_shop(sender["name"], send.shop)
     items = _items(config, store, send)
     if send.flow in ITEM_SOURCES and not items:
-        raise NothingToSend("nothing left in stock")
+        if not stand_in_items:
+            raise NothingToSend("nothing left in stock")
+        items = list(stand_in_items)
     capture = CAPTURE.read(store, send.shop)[0]
     return EmailContent(
         texts=Texts(**flow["texts"]),

@@ -97,7 +97,7 @@ def dns_status(selector: str, domain: str, public_b64: str,
     """
     name, _ = txt_record(selector, domain, public_b64)
     try:
-        records = (lookup or _resolve_txt)(name)
+        records = (lookup or resolve_txt)(name)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return MISSING
     except (dns.exception.DNSException, OSError):
@@ -108,7 +108,8 @@ def dns_status(selector: str, domain: str, public_b64: str,
     return DIFFERENT if keys else MISSING
 
 
-def _resolve_txt(name: str) -> list[str]:
+def resolve_txt(name: str) -> list[str]:
+    """``name``'s TXT records from this machine's resolver, as ``dns_status`` takes them."""
     resolver = dns.resolver.Resolver()
     resolver.lifetime = DNS_LIFETIME_S
     return [rdata.to_text() for rdata in resolver.resolve(name, "TXT")]

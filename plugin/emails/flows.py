@@ -17,6 +17,15 @@ from .settings import EMAILS
 
 MINUTE_MS = 60_000
 STEP_KIND = "emails.step"
+# What starts each flow, in the merchant's words (the Emails page shows it). A flow not named here
+# has no trigger yet: its settings are kept, and nothing plans it.
+STARTED_BY = {
+    "welcome": "a sign-up in the email capture widget",
+    "cart": "a cart with items whose owner's email address is known",
+    "checkout": "a checkout with an email address that is not completed",
+    "browse": "a visit that viewed products and left without a cart, by someone whose email address is known",
+    "winback": "a buyer the segments now call at risk or lapsed",
+}
 
 
 def step_job_key(send_id: int, due_at: int) -> str:

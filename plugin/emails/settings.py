@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import PlainValidator
@@ -26,6 +27,8 @@ MAX_DELAY_MINUTES = 60 * 24 * 30
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 ADDRESS_RE = re.compile(r"[^@\s<>\"(),;:\\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 _COLOR_RE = re.compile(r"#[0-9a-f]{6}")
+_SPACE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
+MAX_URL = 500
 
 
 def _text(limit: int, *, lines: bool = False, empty: bool = False) -> Any:
@@ -46,9 +49,10 @@ def _text(limit: int, *, lines: bool = False, empty: bool = False) -> Any:
 
 def _address(value: Any) -> str:
     value = value.strip().lower() if isinstance(value, str) else None
-    if value is not None and (value == "" or ADDRESS_RE.fullmatch(value)):
+    if value is not None and (value == "" or (value.isascii() and ADDRESS_RE.fullmatch(value))):
         return value
-    raise ValueError("must be an email address like shop@example.com")
+    # Plain ASCII: the message's headers carry it as is (plugin.emails.message), without SMTPUTF8.
+    raise ValueError("must be an email address like shop@example.com (an international domain in its xn-- form)")
 
 
 def _color(value: Any) -> str:
@@ -56,6 +60,22 @@ def _color(value: Any) -> str:
     if isinstance(value, str) and _COLOR_RE.fullmatch(value):
         return value
     raise ValueError("must be a colour like #1a2b3c")
+
+
+def _image_url(value: Any) -> str:
+    """Empty, or the absolute http(s) address the renderer accepts for the logo (anything else, a ``javascript:``
+    or a relative path, would stop every email at render time)."""
+    value = value.strip() if isinstance(value, str) else None
+    if value == "":
+        return value
+    try:
+        parts = urlsplit(value) if value and len(value) <= MAX_URL and not _SPACE_RE.search(value) else None
+    except ValueError:  # a malformed IPv6 host
+        parts = None
+    if parts is not None and parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return value
+    raise ValueError(f"must be an image's web address starting with https://, at most {MAX_URL} characters, "
+                     "or empty")
 
 
 def _zone(value: Any) -> str:
@@ -81,6 +101,7 @@ def _delays(value: Any) -> list[int]:
 Line = _text(200)
 Address = Annotated[str, PlainValidator(_address)]
 Color = Annotated[str, PlainValidator(_color)]
+ImageUrl = Annotated[str, PlainValidator(_image_url)]
 Delays = Annotated[list[int], PlainValidator(_delays)]
 Zone = Annotated[str, PlainValidator(_zone)]
 
@@ -131,7 +152,7 @@ class Sender(SettingsModel):
     reply_to: Address = ""
     postal_address: _text(300, lines=True, empty=True) = ""  # CAN-SPAM: every footer carries it
     color: Color = "#111111"
-    logo_url: _text(500, empty=True) = ""
+    logo_url: ImageUrl = ""
     per_minute: whole(1, 10_000) = 300  # the shop's send rate, so a burst never floods its mail server
 
 

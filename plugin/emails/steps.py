@@ -21,13 +21,14 @@ from . import checks, opens, smtp
 from .content import SLOTS, Links, NothingToSend, build, fill_shop
 from .flows import STEP_KIND, step_job_key
 from .message import build_message, sign
-from .render import render
+from .render import Rendered, render
 from .settings import EMAILS
 from .tokens import Holder, issue, tagged
 
 log = logging.getLogger("storelift.emails")
 
 MAX_HANDOVERS = 6  # transient refusals before a step is given up as failed
+CODE_FLOWS = ("welcome",)  # flows whose email carries the subscriber's own discount code
 CODE_WAIT_MS = 60_000  # a welcome step whose code is still on its way looks again this much later
 CODE_PATIENCE_MS = 24 * HOUR_MS
 RATE_WINDOW_MS = 60_000
@@ -76,7 +77,7 @@ def _cannot_send(config, settings: dict) -> str | None:
 
 
 def _code(store, send: Send) -> str | None:
-    if send.flow != "welcome":
+    if send.flow not in CODE_FLOWS:
         return None
     subscriber = store.capture.subscriber(send.shop, send.email)
     return subscriber["code"] if subscriber else None
@@ -92,10 +93,9 @@ def _later(store, send: Send, due_at: int, reason: str, now: int) -> None:
 def _send(services, send: Send, settings: dict, code: str | None, now: int) -> None:
     store, config = services.store, services.config
     sender = settings["sender"]
-    holder = Holder(send.shop, send.id)
-    unsubscribe = f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', holder)}"
-    link_token = issue(config.api_secrets, "link", holder)
-    links = Links(button=tagged(_button(config, store, send), link_token), unsubscribe=unsubscribe,
+    unsubscribe = unsubscribe_url(config, send.shop, send.id)
+    link_token = issue(config.api_secrets, "link", Holder(send.shop, send.id))
+    links = Links(button=tagged(button_url(config, store, send), link_token), unsubscribe=unsubscribe,
                   app_url=config.app_url, slot_token=link_token)
     try:
         content = build(config, store, send, settings, links, opens.choose(services, send, SLOTS[send.flow], now))
@@ -103,24 +103,46 @@ def _send(services, send: Send, settings: dict, code: str | None, now: int) -> N
         store.emails.skip(send.shop, send.id, str(reason), now)
         return
     content = content.__class__(**{**content.__dict__, "code": code})
-    rendered = render(content)
-    domain = parseaddr(sender["address"])[1].rpartition("@")[2]
-    message_id = f"storelift.{send.id}.{now}@{domain}"
-    message = build_message(
-        sender_name=fill_shop(sender["name"], send.shop), sender_address=sender["address"], to=send.email,
-        subject=rendered.subject, html=rendered.html, text=rendered.text, unsubscribe_url=unsubscribe,
-        message_id=message_id, sent_at_ms=now, reply_to=sender["reply_to"] or None).as_bytes()
-    key = store.emails.dkim_key(send.shop)
-    if key is not None and key["domain"] == domain:
-        message = sign(message, domain=key["domain"], selector=key["selector"],
-                       private_key_pem=key["private_pem"].encode())
+    message_id = f"storelift.{send.id}.{now}@{sender_domain(sender)}"
+    message = signed_message(store, send.shop, sender, send.email, render(content), unsubscribe=unsubscribe,
+                             message_id=message_id, now=now)
     if not store.emails.begin_sending(send.shop, send.id, now, message_id=message_id, code=code):
         return  # another worker moved it meanwhile
     outcome = smtp.hand_over(smtp.parse(config.smtp_url), sender["address"], send.email, message)
     _record(store, send, outcome, now_ms())
 
 
-def _button(config, store, send: Send) -> str:
+def unsubscribe_url(config, shop: str, send_id: int) -> str:
+    """The footer's and the List-Unsubscribe header's one-click link for one send."""
+    return f"{config.app_url}/email/u/{issue(config.api_secrets, 'unsubscribe', Holder(shop, send_id))}"
+
+
+def sender_domain(sender: dict) -> str:
+    """The domain of the sender address: the Message-ID's right half, and the DKIM key that signs must be for it."""
+    return parseaddr(sender["address"])[1].rpartition("@")[2]
+
+
+def signed_message(store, shop: str, sender: dict, to: str, rendered: Rendered, *, unsubscribe: str,
+                   message_id: str, now: int) -> bytes:
+    """The message's bytes as handed to SMTP, DKIM-signed when the shop's key is for the sender's domain.
+
+    The one way a message is assembled, shared by the steps and the admin's test send, so a test is
+    the very message a shopper would get. ValueError for an address that is not plain ASCII.
+    """
+    domain = sender_domain(sender)
+    message = build_message(
+        sender_name=fill_shop(sender["name"], shop), sender_address=sender["address"], to=to,
+        subject=rendered.subject, html=rendered.html, text=rendered.text, unsubscribe_url=unsubscribe,
+        message_id=message_id, sent_at_ms=now, reply_to=sender["reply_to"] or None).as_bytes()
+    key = store.emails.dkim_key(shop)
+    if key is not None and key["domain"] == domain:
+        message = sign(message, domain=key["domain"], selector=key["selector"],
+                       private_key_pem=key["private_pem"].encode())
+    return message
+
+
+def button_url(config, store, send: Send) -> str:
+    """Where the email's button goes: the checkout to recover, the cart, or the storefront."""
     storefront = config.shop_base_url(send.shop)
     if send.flow == "checkout":
         checkout = store.emails.checkout(send.shop, send.trigger_key)

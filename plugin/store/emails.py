@@ -183,6 +183,22 @@ class Emails:
                                WHERE c.shop = :shop GROUP BY s.flow""", {"shop": shop})
         return dict(rows)
 
+    def attributed(self, shop: str, window_ms: int) -> dict[str, int]:
+        """Orders per flow placed by the email's recipient within ``window_ms`` after a click in it
+        (Klaviyo's 5-day last-click window); each order counts once, for the last click before it."""
+        rows = self._d.rows(
+            """SELECT flow, COUNT(*) FROM (
+                   SELECT o.order_id, (SELECT s2.flow FROM email_clicks c2
+                                       JOIN email_sends s2 ON s2.shop = c2.shop AND s2.id = c2.send_id
+                                       WHERE c2.shop = o.shop AND s2.email = LOWER(o.email)
+                                         AND c2.clicked_at <= o.created_at AND c2.clicked_at > o.created_at - :window
+                                       ORDER BY c2.clicked_at DESC, c2.id DESC LIMIT 1) AS flow
+                   FROM orders o WHERE o.shop = :shop AND o.email IS NOT NULL AND o.cancelled_at IS NULL
+                     AND o.created_at IS NOT NULL) AS credited
+               WHERE flow IS NOT NULL GROUP BY flow""",
+            {"shop": shop, "window": window_ms})
+        return dict(rows)
+
     # ------------------------------------------------------------------ the do-not-mail list
 
     def suppress(self, shop: str, email: str, reason: str, now: int) -> bool:
@@ -316,6 +332,19 @@ class Emails:
                ) AS found ORDER BY at DESC LIMIT 1""",
             {"shop": shop, "cart": cart_token})
         return row["email"].strip().lower() if row else None
+
+    def latest_consented(self, shop: str) -> dict | None:
+        """The newest address with email marketing consent, and where it comes from (``subscriber`` or
+        ``customer``): the real person the Emails page previews a flow for."""
+        return self._d.one(
+            """SELECT email, source FROM (
+                   SELECT email, consent_at AS at, 'subscriber' AS source FROM subscribers WHERE shop = :shop
+                   UNION ALL
+                   SELECT LOWER(email) AS email, COALESCE(marketing_consent_at, updated_at, source_updated_at) AS at,
+                          'customer' AS source
+                   FROM customers WHERE shop = :shop AND email IS NOT NULL AND marketing_state = 'subscribed'
+               ) AS consented ORDER BY at DESC, email LIMIT 1""",
+            {"shop": shop})
 
     def first_name(self, shop: str, email: str) -> str | None:
         row = self._d.one(

@@ -64,7 +64,9 @@ BODY_KEYS = ("v", "s", "p", "c", "g", "w", "k", "e", "r", "b", "i", "n", "hp", "
              "texts", "colors", "discount", "triggers", "targeting", "pins", "excluded", "repeatable", "boosts",
              "min_price", "max_price", "hide_purchased", "kind", "value", "expires_days", "prefix", "delay_seconds",
              "scroll_percent", "pages_viewed", "devices", "visitors", "include", "exclude", "close_cap_days", "id",
-             "customer", "line_items", "variants", "orders_to_redact", "data_request", "email", "updated_at")
+             "customer", "line_items", "variants", "orders_to_redact", "data_request", "email", "updated_at",
+             "flow", "to", "settings", "flows", "sender", "budget", "delays_minutes", "address", "logo_url",
+             "gap_hours", "timezone")
 VALID_BODIES = {
     "/proxy/events": {"v": VISITOR, "s": SESSION, "p": "/", "e": [["product_view", {"i": "1000"}]]},
     "/proxy/identify": {"v": VISITOR, "e": "ann@example.com"},
@@ -75,6 +77,13 @@ VALID_BODIES = {
                                                                    "expires_days": 7},
                                     "triggers": {"delay_seconds": 5}, "targeting": {"close_cap_days": 3}},
     "/admin/api/recommendations/settings": {"pins": ["1000"], "boosts": {"vendor:Acme": 2}, "min_price": "1"},
+    "/admin/api/emails/settings": {"flows": {"cart": {"enabled": True, "delays_minutes": [30, 120]}},
+                                   "sender": {"address": "hello@shop.example", "logo_url": "https://cdn.example/l.png"},
+                                   "budget": {"gap_hours": 16, "timezone": "Europe/Berlin"}},
+    "/admin/api/emails/preview": {"flow": "cart", "settings": {"sender": {"name": "Shop"}}},
+    "/admin/api/emails/test": {"flow": "welcome", "to": "me@example.com",
+                               "settings": {"sender": {"address": "hello@shop.example"}}},
+    "/admin/api/emails/suppressions": {"email": "ann@example.com"},
 }
 UNICODE_DIGITS = "²³¹٠١٢٣٤٥٦٧٨٩０１２３۴७৪௫๕"
 
