@@ -53,7 +53,9 @@ def build_message(*, sender_name: str, sender_address: str, to: str, subject: st
     """The email, multipart/alternative with the plain text first and the HTML last (the preferred part, RFC 2046 §5.1.4).
 
     Addresses are plain ASCII addr-specs (``shopper@example.com``) and raise ValueError otherwise;
-    ``sender_name`` and ``subject`` are any text, reduced to one line. Bodies are quoted-printable,
+    ``sender_name`` and ``subject`` are any text, reduced to one line. The text part is
+    quoted-printable (readable in the raw message) and the HTML part base64 (the standard library
+    encodes it in C: a third of the time quoted-printable took for a 20 KB email, bench/emails.py),
     so the whole message is 7-bit: RFC 6376 §5.3 asks signers to do so, because a relay that
     converts 8-bit bodies to 7-bit would break the DKIM body hash.
     """
@@ -134,5 +136,6 @@ def _set_token(message: EmailMessage, name: str, value: str) -> None:
 
 def _part(content: str, subtype: str) -> MIMEPart:
     part = MIMEPart(policy=POLICY)
-    part.set_content(content, subtype=subtype, charset="utf-8", cte="quoted-printable")
+    part.set_content(content, subtype=subtype, charset="utf-8",
+                     cte="base64" if subtype == "html" else "quoted-printable")
     return part
