@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from plugin.clock import iso_ms, now_ms
+from plugin.platform.push_customers import CONSENT, FIND
 from plugin.platform.tokens import ShopNotInstalled, client_for_shop
 from plugin.store import Store
 
@@ -21,18 +22,6 @@ from .tokens import Holder
 
 CONSENT_KIND = "emails.withdraw_consent"
 REASON = "unsubscribed"
-
-FIND = """
-query StoreliftFindCustomer($email: String!) {
-  customerByIdentifier(identifier: {emailAddress: $email}) { id }
-}
-"""
-WITHDRAW = """
-mutation StoreliftWithdraw($input: CustomerEmailMarketingConsentUpdateInput!) {
-  customerEmailMarketingConsentUpdate(input: $input) { customer { id } userErrors { field message code } }
-}
-"""
-
 
 def unsubscribe(store: Store, holder: Holder, now: int | None = None) -> str | None:
     """Unsubscribe the address the token's send went to; returns its shop, or None when the send is
@@ -70,7 +59,7 @@ def withdraw(config, store: Store, shop: str, email: str) -> bool:
     found = client.graphql(FIND, {"email": email}).get("customerByIdentifier")
     if not found:
         return False
-    client.mutate(WITHDRAW, {"input": {"customerId": found["id"], "emailMarketingConsent": {
+    client.mutate(CONSENT, {"input": {"customerId": found["id"], "emailMarketingConsent": {
         "marketingState": "UNSUBSCRIBED", "consentUpdatedAt": iso_ms(now_ms())}}},
         "customerEmailMarketingConsentUpdate")
     return True

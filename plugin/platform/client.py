@@ -195,19 +195,9 @@ class PlatformClient:
 
         The URL is a credential of its own, so neither it nor its query ever reaches a log line.
         """
-        def attempt() -> requests.Response:
-            try:
-                response = self._session.get(url, timeout=self._timeout, stream=True)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise _Retry("connection failed", None, PlatformTimeout("GET bulk result: connection failed")) from exc
-            if response.status_code == 429 or response.status_code >= 500:
-                raise _Retry(str(response.status_code), retry_after(response),
-                             PlatformUnavailable(f"GET bulk result: HTTP {response.status_code}"))
+        with self._with_retries("bulk result file", self._get_attempt(url, "bulk result")) as response:
             if response.status_code != 200:
                 raise PlatformBadResponse(f"GET bulk result: HTTP {response.status_code}", status=response.status_code)
-            return response
-
-        with self._with_retries("bulk result file", attempt) as response:
             try:
                 yield from (line for line in response.iter_lines() if line)
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -216,21 +206,25 @@ class PlatformClient:
     def download(self, url: str, max_bytes: int) -> bytes | None:
         """A small public file from the shop's CDN (a product image for an email card), or None when it is
         missing or larger than ``max_bytes``; retried like every call here."""
-        def attempt() -> requests.Response:
-            try:
-                response = self._session.get(url, timeout=self._timeout, stream=True)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise _Retry("connection failed", None, PlatformTimeout("GET file: connection failed")) from exc
-            if response.status_code == 429 or response.status_code >= 500:
-                raise _Retry(str(response.status_code), retry_after(response),
-                             PlatformUnavailable(f"GET file: HTTP {response.status_code}"))
-            return response
-
-        with self._with_retries("file", attempt) as response:
+        with self._with_retries("file", self._get_attempt(url, "file")) as response:
             if response.status_code != 200:
                 return None
             body = response.raw.read(max_bytes + 1, decode_content=True)
         return body if len(body) <= max_bytes else None
+
+    def _get_attempt(self, url: str, what: str) -> Callable[[], requests.Response]:
+        """One streamed GET of ``url`` for ``_with_retries``: a lost connection, 429 and 5xx are tried again;
+        any other answer is the caller's. ``what`` names it in errors instead of the URL."""
+        def attempt() -> requests.Response:
+            try:
+                response = self._session.get(url, timeout=self._timeout, stream=True)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise _Retry("connection failed", None, PlatformTimeout(f"GET {what}: connection failed")) from exc
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retry(str(response.status_code), retry_after(response),
+                             PlatformUnavailable(f"GET {what}: HTTP {response.status_code}"))
+            return response
+        return attempt
 
     # ------------------------------------------------------------------ OAuth token endpoint
 
