@@ -16,16 +16,12 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from plugin.clock import now_ms
 from plugin.emails import opens
-from plugin.emails.content import SLOTS
+from plugin.emails.content import SLOTS, shop_name
 from plugin.emails.tokens import BadToken, tagged, verify
 from plugin.emails.unsubscribe import unsubscribe
 from plugin.services import Services
 
 bp = Blueprint("emails", __name__, template_folder="templates")
-
-
-def _shop_name(shop: str) -> str:
-    return shop.split(".")[0].replace("-", " ").title()
 
 
 @bp.route("/email/u/<token>", methods=["GET", "POST"])
@@ -36,9 +32,9 @@ def unsubscribe_page(token: str):
     except BadToken:
         return render_template("emails/unsubscribe.html", error="This unsubscribe link is damaged or too old"), 400
     if request.method == "GET":
-        return render_template("emails/unsubscribe.html", shop=_shop_name(holder.shop))
+        return render_template("emails/unsubscribe.html", shop=shop_name(holder.shop))
     unsubscribe(services.store, holder)
-    return render_template("emails/unsubscribe.html", done=True, shop=_shop_name(holder.shop))
+    return render_template("emails/unsubscribe.html", done=True, shop=shop_name(holder.shop))
 
 
 @bp.get("/email/o/<token>/<int:slot>.png")

@@ -33,10 +33,17 @@ def _dkim_key(args) -> int:
     return 0
 
 
-def _suppress(args) -> int:
+def _address(args) -> str | None:
+    """The command's ADDRESS as the list keeps it, or None after saying why it is refused."""
     address = parse_address(args.address)
     if address is None:
         print(f"storelift: {args.address!r} is not an email address", file=sys.stderr)
+    return address
+
+
+def _suppress(args) -> int:
+    address = _address(args)
+    if address is None:
         return 2
     added, skipped = suppress_by_hand(Services.open().store, args.shop, address, now_ms())
     print(f"{address} {'suppressed' if added else 'was already suppressed'}; {skipped} planned email(s) skipped")
@@ -44,9 +51,8 @@ def _suppress(args) -> int:
 
 
 def _unsuppress(args) -> int:
-    address = parse_address(args.address)
+    address = _address(args)
     if address is None:
-        print(f"storelift: {args.address!r} is not an email address", file=sys.stderr)
         return 2
     removed = Services.open().store.emails.unsuppress(args.shop, address)
     print(f"{address} {'may be mailed again' if removed else 'was not suppressed'}")

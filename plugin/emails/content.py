@@ -75,9 +75,14 @@ def build(config: Config, store: Store, send: Send, settings: dict, links: Links
     )
 
 
+def shop_name(shop: str) -> str:
+    """The shop's name as emails and their pages say it: its domain's first label until the sync knows better."""
+    return shop.split(".")[0].replace("-", " ").title()
+
+
 def fill_shop(name: str, shop: str) -> str:
-    """The sender name with ``{shop}`` as the shop's own name (its domain's first label until the sync knows better)."""
-    return name.replace("{shop}", shop.split(".")[0].replace("-", " ").title())
+    """The sender name with ``{shop}`` as the shop's own name."""
+    return name.replace("{shop}", shop_name(shop))
 
 
 def _currency(store: Store, send: Send, capture: dict) -> str:

@@ -12,6 +12,7 @@ when it may go.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from email.utils import parseaddr
 
 from plugin.clock import HOUR_MS, backoff_ms, now_ms
@@ -102,7 +103,7 @@ def _send(services, send: Send, settings: dict, code: str | None, now: int) -> N
     except NothingToSend as reason:
         store.emails.skip(send.shop, send.id, str(reason), now)
         return
-    content = content.__class__(**{**content.__dict__, "code": code})
+    content = replace(content, code=code)
     message_id = f"storelift.{send.id}.{now}@{sender_domain(sender)}"
     message = signed_message(store, send.shop, sender, send.email, render(content), unsubscribe=unsubscribe,
                              message_id=message_id, now=now)
