@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 import requests
 
-from devstore.mailbox import Mailbox
 from plugin.clock import now_ms
-from plugin.emails.settings import EMAILS
 from plugin.emails.triggers import plan_due
 from plugin.platform.pull import sync_shop
 from tests.support.browser import CLS_PROBE
 from tests.support.clock import MINUTE_MS, Clock
 from tests.support.jobs import wait_for_jobs
+from tests.support.mail import mailing_storefront, sign_up, until
 from tests.support.signing import BROWSER_UA
-from tests.support.storefront import SHOP, StorefrontStack
+from tests.support.storefront import SHOP
 
 EMAIL = "phone.reader@example.com"
 LAPTOP = "6a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
@@ -30,25 +28,9 @@ LAPTOP = "6a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     clock = Clock(monkeypatch)
-    with Mailbox() as mailbox:
-        stack = StorefrontStack(tmp_path, settings={}, pool=10, app_overrides={"smtp_url": mailbox.smtp_url})
+    with mailing_storefront(tmp_path, pool=10) as (stack, mailbox):
         sync_shop(stack.config, stack.store, SHOP)  # the catalog and order history the slots choose from
-        settings = EMAILS.read(stack.store, SHOP)[0]
-        settings["sender"].update(address="hello@browser-shop.example", postal_address="1 Main St")
-        settings["budget"].update(quiet_from_hour=0, quiet_until_hour=0)
-        EMAILS.save(stack.store, SHOP, settings)
-        try:
-            yield stack, mailbox, clock
-        finally:
-            stack.close()
-
-
-def until(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return found
+        yield stack, mailbox, clock
 
 
 def test_an_email_link_opened_on_another_device_joins_it_to_the_person(world, browser):
@@ -57,10 +39,7 @@ def test_an_email_link_opened_on_another_device_joins_it_to_the_person(world, br
     on_laptop = {"v": LAPTOP, "s": LAPTOP, "p": "/products/x", "e": [["product_view", {"i": viewed}]]}
     assert requests.post(f"{stack.store_url}/apps/storelift/events", data=json.dumps(on_laptop), timeout=10,
                          headers={"User-Agent": BROWSER_UA, "Content-Type": "text/plain"}).status_code == 204
-    answer = requests.post(f"{stack.store_url}/apps/storelift/subscribe", timeout=10,
-                           data=json.dumps({"e": EMAIL, "v": LAPTOP, "p": "/"}),
-                           headers={"User-Agent": BROWSER_UA, "Content-Type": "text/plain"})
-    assert answer.status_code == 200
+    sign_up(stack, EMAIL, LAPTOP)
     welcome = mailbox.wait_for(lambda m: m.is_for(EMAIL), timeout=20)
     link = re.search(r"Start shopping: (\S+)", welcome.text).group(1)
     assert "sl_t=" in link

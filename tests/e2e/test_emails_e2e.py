@@ -3,20 +3,17 @@ and a real SMTP server (aiosmtpd); the shopper uses the storefront over HTTP and
 
 from __future__ import annotations
 
-import json
 import re
-import time
 
 import pytest
 import requests
 
-from devstore.mailbox import Mailbox
 from plugin.clock import now_ms
-from plugin.emails.settings import EMAILS
 from tests.support.clock import MINUTE_MS, Clock
 from tests.support.jobs import wait_for_jobs
+from tests.support.mail import mailing_storefront, sign_up, until
 from tests.support.signing import BROWSER_UA
-from tests.support.storefront import SHOP, StorefrontStack
+from tests.support.storefront import SHOP
 
 EMAIL = "shopper@example.com"
 VISITOR = "5a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
@@ -25,32 +22,8 @@ VISITOR = "5a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     clock = Clock(monkeypatch)
-    with Mailbox() as mailbox:
-        stack = StorefrontStack(tmp_path, settings={}, pool=20, app_overrides={"smtp_url": mailbox.smtp_url})
-        settings = EMAILS.read(stack.store, SHOP)[0]
-        settings["sender"].update(address="hello@e2e-shop.example", postal_address="1 Main St\nSpringfield")
-        settings["budget"].update(quiet_from_hour=0, quiet_until_hour=0)
-        EMAILS.save(stack.store, SHOP, settings)
-        try:
-            yield stack, mailbox, clock
-        finally:
-            stack.close()
-
-
-def until(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return found
-
-
-def sign_up(stack) -> str:
-    answer = requests.post(f"{stack.store_url}/apps/storelift/subscribe", timeout=10,
-                           data=json.dumps({"e": EMAIL, "v": VISITOR, "p": "/"}),
-                           headers={"User-Agent": BROWSER_UA, "Content-Type": "text/plain"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()["code"]
+    with mailing_storefront(tmp_path, pool=20) as (stack, mailbox):
+        yield stack, mailbox, clock
 
 
 def abandon_a_checkout(stack) -> requests.Session:
@@ -66,7 +39,7 @@ def abandon_a_checkout(stack) -> requests.Session:
 
 def test_welcome_then_checkout_email_with_a_working_link_then_one_click_unsubscribe(world):
     stack, mailbox, clock = world
-    code = sign_up(stack)
+    code = sign_up(stack, EMAIL, VISITOR)
     welcome = mailbox.wait_for(lambda m: m.is_for(EMAIL), timeout=20)
     assert code and code in welcome.text and code in welcome.html  # the code the widget showed
     shopper = abandon_a_checkout(stack)
@@ -93,7 +66,7 @@ def test_welcome_then_checkout_email_with_a_working_link_then_one_click_unsubscr
 
 def test_buying_before_the_delay_means_no_checkout_email_ever(world):
     stack, mailbox, clock = world
-    sign_up(stack)
+    sign_up(stack, EMAIL, VISITOR)
     mailbox.wait_for(lambda m: m.is_for(EMAIL), timeout=20)
     abandon_a_checkout(stack)
     variant = requests.get(f"{stack.store_url}/_devstore/catalog", timeout=10).json()["products"][0]["variants"][0]
