@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from .config import Config, load_config
 from .emails.card_cache import CardCache
+from .emails.smtp import Mailer
 from .jobs import JobKinds
 from .recommendations.serving.registry import Models
 from .settings import SettingsCache
@@ -68,6 +69,8 @@ class Services:
     settings: SettingsCache = field(init=False)
     # Product cards drawn for emails' open-time slots, and their images (plugin.emails.opens).
     email_cards: CardCache = field(default_factory=CardCache)
+    # Each worker thread's SMTP session, kept open between the emails it sends (plugin.emails.smtp).
+    mailer: Mailer = field(default_factory=Mailer)
 
     def __post_init__(self) -> None:
         self.models = Models(self.store)

@@ -109,7 +109,7 @@ def _send(services, send: Send, settings: dict, code: str | None, now: int) -> N
                              message_id=message_id, now=now)
     if not store.emails.begin_sending(send.shop, send.id, now, message_id=message_id, code=code):
         return  # another worker moved it meanwhile
-    outcome = smtp.hand_over(smtp.parse(config.smtp_url), sender["address"], send.email, message)
+    outcome = services.mailer.hand_over(smtp.parse(config.smtp_url), sender["address"], send.email, message)
     _record(store, send, outcome, now_ms())
 
 
