@@ -23,7 +23,7 @@ from plugin.store import Send, Store
 from . import smtp
 from .content import Links, build
 from .render import EmailContent, Item, Rendered, render
-from .steps import CODE_FLOWS, button_url, sender_domain, signed_message, unsubscribe_url
+from .steps import button_url, carries_code, sender_domain, signed_message, unsubscribe_url
 
 SAMPLE_EMAIL = "sample.shopper@example.com"  # RFC 2606: example.com is reserved for documentation
 SAMPLE_CODE = "SAMPLE-CODE"
@@ -97,7 +97,7 @@ def _content(config: Config, store: Store, shop: str, settings: dict, flow: str,
     now = now_ms()
     send = Send(id=0, shop=shop, flow=flow, step=1, trigger_key="", trigger_at=now, person_id=None,
                 email=person.email, due_at=now, status="scheduled", reason=None, attempts=0,
-                code=SAMPLE_CODE if flow in CODE_FLOWS else None, message_id=None, updated_at=now, sent_at=None)
+                code=SAMPLE_CODE if carries_code(flow, settings) else None, message_id=None, updated_at=now, sent_at=None)
     storefront = config.shop_base_url(shop)
     stand_in = Item(title="A sample product", price=SAMPLE_ITEM_PRICE, url=f"{storefront}/",
                     variant_title="shown in place of the shopper's own items")

@@ -120,8 +120,14 @@ class Flow(SettingsModel):
     texts: FlowTexts = FlowTexts()
 
 
-def _flow(enabled: bool, delays: list[int], **texts: str) -> Flow:
-    return Flow(enabled=enabled, delays_minutes=delays, texts=FlowTexts(**texts))
+class CheckoutFlow(Flow):
+    # The last reminder carries a unique single-use code from the capture pool: the nudge that
+    # converts the undecided, off by default because it also rewards those who would have bought anyway.
+    last_step_code: Flag = False
+
+
+def _flow(enabled: bool, delays: list[int], kind: type[Flow] = Flow, **texts: str) -> Flow:
+    return kind(enabled=enabled, delays_minutes=delays, texts=FlowTexts(**texts))
 
 
 class Flows(SettingsModel):
@@ -137,10 +143,10 @@ class Flows(SettingsModel):
                        preview="Your cart is saved", heading="Your cart is waiting",
                        body="You left these in your cart at {shop}. We saved them for you.",
                        button="Return to your cart")
-    checkout: Flow = _flow(True, [60, 1440, 2880], subject="Complete your order at {shop}",
-                           preview="Your items are waiting", heading="You're almost done",
-                           body="Your checkout is saved. Finish your order whenever you're ready.",
-                           button="Complete your order")
+    checkout: CheckoutFlow = _flow(True, [60, 1440, 2880], CheckoutFlow, subject="Complete your order at {shop}",
+                                   preview="Your items are waiting", heading="You're almost done",
+                                   body="Your checkout is saved. Finish your order whenever you're ready.",
+                                   button="Complete your order")
     winback: Flow = _flow(False, [0], subject="We miss you at {shop}", preview="Something new for you",
                           heading="It's been a while",
                           body="Here is what's new at {shop}, picked for you.", button="See what's new")

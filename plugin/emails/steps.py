@@ -15,6 +15,8 @@ import logging
 from dataclasses import replace
 from email.utils import parseaddr
 
+from plugin.capture import pool
+from plugin.capture.settings import CAPTURE
 from plugin.clock import HOUR_MS, backoff_ms, now_ms
 from plugin.store import Send
 
@@ -29,7 +31,6 @@ from .tokens import Holder, issue, tagged
 log = logging.getLogger("storelift.emails")
 
 MAX_HANDOVERS = 6  # transient refusals before a step is given up as failed
-CODE_FLOWS = ("welcome",)  # flows whose email carries the subscriber's own discount code
 CODE_WAIT_MS = 60_000  # a welcome step whose code is still on its way looks again this much later
 CODE_PATIENCE_MS = 24 * HOUR_MS
 RATE_WINDOW_MS = 60_000
@@ -56,7 +57,7 @@ def run_step(services, job) -> None:
         store.emails.skip(send.shop, send.id, problem, now)
         return
     verdict = checks.decide(store, send, settings, now, customer_ids=[], country_code=None)
-    code = _code(store, send)
+    code = _code(store, send, settings, now) if verdict.action == "go" else None
     if verdict.action == "go" and send.flow == "welcome" and code is None and now < send.trigger_at + CODE_PATIENCE_MS:
         verdict = checks.Verdict("wait", "waiting for the subscriber's code", now + CODE_WAIT_MS)
     if verdict.action == "skip":
@@ -77,11 +78,43 @@ def _cannot_send(config, settings: dict) -> str | None:
     return None
 
 
-def _code(store, send: Send) -> str | None:
-    if send.flow not in CODE_FLOWS:
+def _code(store, send: Send, settings: dict, now: int) -> str | None:
+    """The discount code this step carries: the welcome email's is the subscriber's own; a checkout's last
+    step, when the merchant asks for it, takes one from the capture pool (kept on the step, so a retry
+    sends the same code)."""
+    if send.flow == "welcome":
+        subscriber = store.capture.subscriber(send.shop, send.email)
+        return subscriber["code"] if subscriber else None
+    flow = settings["flows"][send.flow]
+    if send.code is not None or not (flow.get("last_step_code") and send.step == len(flow["delays_minutes"])):
+        return send.code
+    return _pool_code(store, send, now)
+
+
+def carries_code(flow: str, settings: dict) -> bool:
+    """Whether some step of ``flow`` carries a discount code, so its preview shows a sample one."""
+    return flow == "welcome" or bool(settings["flows"][flow].get("last_step_code"))
+
+
+class _StepMoved(Exception):
+    """Another worker moved the step, or gave it a code, while this one took a code: roll back."""
+
+
+def _pool_code(store, send: Send, now: int) -> str | None:
+    """One unique code from the pool, recorded on the step in the same transaction; None when the pool is
+    dry (the email goes without one, and a refill is asked for as when a sign-up finds it dry)."""
+    code = None
+    try:
+        with store.database.write():
+            campaign = store.capture.current_campaign(send.shop)
+            code = store.capture.take_code(send.shop, campaign["id"], now) if campaign else None
+            if code is not None and not store.emails.give_code(send.shop, send.id, code, now):
+                raise _StepMoved(send.id)
+    except _StepMoved:
         return None
-    subscriber = store.capture.subscriber(send.shop, send.email)
-    return subscriber["code"] if subscriber else None
+    if code is None or pool.pool_low(store, send.shop, CAPTURE.read(store, send.shop)[0], now):
+        pool.queue_refill(store, send.shop)
+    return code
 
 
 def _later(store, send: Send, due_at: int, reason: str, now: int) -> None:

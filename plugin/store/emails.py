@@ -95,6 +95,15 @@ class Emails:
         """A planned step that waits (quiet hours), with the reason it waits."""
         return self._move(shop, send_id, frm=("scheduled",), to="scheduled", now=now, due_at=due_at, reason=reason)
 
+    def give_code(self, shop: str, send_id: int, code: str, now: int) -> bool:
+        """Record the pool code a planned step will carry (in the transaction that took it from the pool);
+        False when the step moved or has a code already, and the caller rolls back to return the code."""
+        return self._d.execute(
+            """UPDATE email_sends SET code = :code, updated_at = :now
+               WHERE shop = :shop AND id = :id AND status = 'scheduled' AND code IS NULL""",
+            {"code": code, "now": now, "shop": shop, "id": send_id},
+        ).rowcount == 1
+
     def begin_sending(self, shop: str, send_id: int, now: int, *, message_id: str, code: str | None) -> bool:
         """Mark the step as being handed to SMTP (commit this before the handover); False if it moved meanwhile."""
         return self._move(shop, send_id, frm=("scheduled",), to="sending", now=now, message_id=message_id,

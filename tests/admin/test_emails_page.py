@@ -107,6 +107,18 @@ def test_saving_valid_settings_stores_a_new_version(client, store):
     assert client.get("/admin/api/emails/settings", headers=bearer()).json["version"] == 1
 
 
+def test_the_checkout_flow_alone_offers_a_code_on_its_last_email_and_the_preview_shows_one(client, store):
+    page = client.get("/admin/emails", query_string={"id_token": session_token()}).get_data(as_text=True)
+    assert 'name="flows.checkout.last_step_code"' in page and 'name="flows.cart.last_step_code"' not in page
+    data = settings_with(store)
+    before = client.post("/admin/api/emails/preview", headers=bearer(), json={"flow": "checkout", "settings": data})
+    data["flows"]["checkout"]["last_step_code"] = True
+    after = client.post("/admin/api/emails/preview", headers=bearer(), json={"flow": "checkout", "settings": data})
+    assert "SAMPLE-CODE" not in before.json["html"] and "SAMPLE-CODE" in after.json["html"]
+    assert client.put("/admin/api/emails/settings", headers=bearer(), json=data).status_code == 200
+    assert EMAILS.read(store, SHOP)[0]["flows"]["checkout"]["last_step_code"] is True
+
+
 def test_bad_fields_are_refused_by_name_and_nothing_is_stored(client, store):
     data = settings_with(store, sender={"logo_url": "javascript:alert(1)", "address": "josé@shop.example"},
                          budget={"quiet_from_hour": 24})
