@@ -44,6 +44,12 @@ def mail_app(tmp_path, mailbox):
 def shop(mail_app, clock):
     """The installed shop with email settings (quiet hours off unless a test turns them on)."""
     store = mail_app.extensions["storelift"].store
+    prepare(store)
+    return store
+
+
+def prepare(store) -> None:
+    """Install the shop, name a sender, turn quiet hours off, and add a consenting customer and a product."""
     install(store, SHOP, scopes=("write_customers",))  # a token that never expires: the clock moves days
     save_settings(store, sender={"name": "Test Shop", "address": SENDER, "postal_address": "1 Main St\nSpringfield"},
                   budget={"quiet_from_hour": 0, "quiet_until_hour": 0})
@@ -53,7 +59,6 @@ def shop(mail_app, clock):
         product_id="p1", source_updated_at=1, title="Blue shirt", status="active",
         image_src="https://cdn.example/blue.png", url="https://test-shop.myshopify.com/products/blue",
         variants=(Variant("v1", price="19.90", inventory_quantity=5),)))
-    return store
 
 
 def save_settings(store, **sections) -> None:
