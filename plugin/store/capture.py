@@ -66,7 +66,7 @@ class Capture:
         if not codes:
             return 0
         now = now_ms()
-        with self._d.write() as db:
+        with self._d.write():
             self._d.executemany(
                 """
                 INSERT INTO capture_codes (shop, code, campaign_id, state, created_at)
