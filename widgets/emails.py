@@ -32,9 +32,9 @@ def unsubscribe_page(token: str):
     except BadToken:
         return render_template("emails/unsubscribe.html", error="This unsubscribe link is damaged or too old"), 400
     if request.method == "GET":
-        return render_template("emails/unsubscribe.html", shop=shop_name(holder.shop))
+        return render_template("emails/unsubscribe.html", shop=shop_name(services.store, holder.shop))
     unsubscribe(services.store, holder)
-    return render_template("emails/unsubscribe.html", done=True, shop=shop_name(holder.shop))
+    return render_template("emails/unsubscribe.html", done=True, shop=shop_name(services.store, holder.shop))
 
 
 @bp.get("/email/o/<token>/<int:slot>.png")

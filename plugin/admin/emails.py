@@ -121,7 +121,12 @@ def page():
                            services.store.emails.attributed(g.shop, ATTRIBUTION_DAYS * DAY_MS)),
         attribution_days=ATTRIBUTION_DAYS,
         suppressions=_suppressions(services, g.shop), key=_key(services, g.shop, settings["sender"]["address"]),
-        mail_server=bool(services.config.smtp_url), time_zones=TIME_ZONES)
+        mail_server=bool(services.config.smtp_url), time_zones=TIME_ZONES, store_zone=_store_zone(services, g.shop))
+
+
+def _store_zone(services: Services, shop: str) -> str | None:
+    row = services.store.shops.get(shop)
+    return row.iana_timezone if row else None
 
 
 @bp.get("/admin/api/emails/settings")

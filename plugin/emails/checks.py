@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import get_global
 
@@ -42,8 +42,9 @@ GO = Verdict("go")
 
 
 def decide(store: Store, send: Send, settings: dict, now: int, *, customer_ids: list[str],
-           country_code: str | None) -> Verdict:
-    """Go, skip (why) or wait (until when) for one due step, given the shop's email ``settings``."""
+           country_code: str | None, shop_zone: str | None) -> Verdict:
+    """Go, skip (why) or wait (until when) for one due step, given the shop's email ``settings``; ``shop_zone``
+    is the shop's own time zone from the platform, kept when the merchant names none in the budget."""
     emails = store.emails
     flow = settings["flows"][send.flow]
     if not flow["enabled"]:
@@ -63,7 +64,7 @@ def decide(store: Store, send: Send, settings: dict, now: int, *, customer_ids: 
         over = _over_budget(store, send, settings["budget"], now)
         if over:
             return Verdict("skip", over)
-    return _quiet_hours(settings["budget"], now, country_code) or GO
+    return _quiet_hours(settings["budget"], now, country_code, shop_zone) or GO
 
 
 def _over_budget(store: Store, send: Send, budget: dict, now: int) -> str | None:
@@ -82,12 +83,12 @@ def _over_budget(store: Store, send: Send, budget: dict, now: int) -> str | None
     return None
 
 
-def _quiet_hours(budget: dict, now: int, country_code: str | None) -> Verdict | None:
+def _quiet_hours(budget: dict, now: int, country_code: str | None, shop_zone: str | None) -> Verdict | None:
     start, end = budget["quiet_from_hour"], budget["quiet_until_hour"]
     if start == end:
         return None
     moment = datetime.fromtimestamp(now / 1000, timezone.utc)
-    zone = shopper_zone(budget["timezone"], country_code, moment)
+    zone = shopper_zone(budget["timezone"] or _known(shop_zone) or "UTC", country_code, moment)
     local = moment.astimezone(zone)
     quiet = (start <= local.hour or local.hour < end) if start > end else (start <= local.hour < end)
     if not quiet:
@@ -96,6 +97,14 @@ def _quiet_hours(budget: dict, now: int, country_code: str | None) -> Verdict | 
     if resume <= local:
         resume += timedelta(days=1)
     return Verdict("wait", f"quiet hours until {end:02d}:00 ({zone.key})", int(resume.timestamp() * 1000))
+
+
+def _known(zone: str | None) -> str | None:
+    """``zone`` when this machine's time zone data knows it (the platform's list can be newer)."""
+    try:
+        return ZoneInfo(zone).key if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def shopper_zone(shop_zone: str, country_code: str | None, at: datetime) -> ZoneInfo:

@@ -52,7 +52,7 @@ def build(config: Config, store: Store, send: Send, settings: dict, links: Links
     """
     flow = settings["flows"][send.flow]
     sender = settings["sender"]
-    shop_name = fill_shop(sender["name"], send.shop)
+    shop_name = fill_shop(store, sender["name"], send.shop)
     items = _items(config, store, send)
     if send.flow in ITEM_SOURCES and not items:
         if not stand_in_items:
@@ -75,14 +75,16 @@ def build(config: Config, store: Store, send: Send, settings: dict, links: Links
     )
 
 
-def shop_name(shop: str) -> str:
-    """The shop's name as emails and their pages say it: its domain's first label until the sync knows better."""
-    return shop.split(".")[0].replace("-", " ").title()
+def shop_name(store: Store, shop: str) -> str:
+    """The shop's name as emails and their pages say it: the platform's (read at each sync), else its
+    domain's first label made readable."""
+    row = store.shops.get(shop)
+    return row.name if row and row.name else shop.split(".")[0].replace("-", " ").title()
 
 
-def fill_shop(name: str, shop: str) -> str:
+def fill_shop(store: Store, name: str, shop: str) -> str:
     """The sender name with ``{shop}`` as the shop's own name."""
-    return name.replace("{shop}", shop_name(shop))
+    return name.replace("{shop}", shop_name(store, shop)) if "{shop}" in name else name
 
 
 def _currency(store: Store, send: Send, capture: dict) -> str:

@@ -79,14 +79,16 @@ def _image_url(value: Any) -> str:
 
 
 def _zone(value: Any) -> str:
+    if isinstance(value, str) and not value.strip():
+        return ""  # the shop's own, as the platform names it
     try:
-        return ZoneInfo(value).key if isinstance(value, str) and value.strip() else _refuse_zone()
+        return ZoneInfo(value.strip()).key if isinstance(value, str) else _refuse_zone()
     except (ZoneInfoNotFoundError, ValueError):
         return _refuse_zone()
 
 
 def _refuse_zone() -> str:
-    raise ValueError("must be a time zone like America/New_York")
+    raise ValueError("must be a time zone like America/New_York, or empty for the store's own")
 
 
 def _delays(value: Any) -> list[int]:
@@ -169,7 +171,9 @@ class Budget(SettingsModel):
     cooldown_days: whole(0, 90) = 7
     quiet_from_hour: whole(0, 23) = 21
     quiet_until_hour: whole(0, 23) = 8
-    timezone: Zone = "UTC"  # the shop's; a shopper's own comes from their address when known
+    # Empty: the shop's own (the platform's setting, read at each sync; UTC before the first). A shopper's
+    # own comes from their address when it places them.
+    timezone: Zone = ""
 
 
 class EmailSettings(SettingsModel):

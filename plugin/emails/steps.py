@@ -56,7 +56,9 @@ def run_step(services, job) -> None:
     if problem:
         store.emails.skip(send.shop, send.id, problem, now)
         return
-    verdict = checks.decide(store, send, settings, now, customer_ids=[], country_code=None)
+    customer_ids, country_code = store.emails.customers_of(send.shop, send.email)
+    verdict = checks.decide(store, send, settings, now, customer_ids=customer_ids, country_code=country_code,
+                            shop_zone=_shop_zone(store, send.shop))
     code = _code(store, send, settings, now) if verdict.action == "go" else None
     if verdict.action == "go" and send.flow == "welcome" and code is None and now < send.trigger_at + CODE_PATIENCE_MS:
         verdict = checks.Verdict("wait", "waiting for the subscriber's code", now + CODE_WAIT_MS)
@@ -68,6 +70,11 @@ def run_step(services, job) -> None:
         _later(store, send, now + RATE_WINDOW_MS // 4, "the shop's send rate", now)
     else:
         _send(services, send, settings, code, now)
+
+
+def _shop_zone(store, shop: str) -> str | None:
+    row = store.shops.get(shop)
+    return row.iana_timezone if row else None
 
 
 def _cannot_send(config, settings: dict) -> str | None:
@@ -165,7 +172,7 @@ def signed_message(store, shop: str, sender: dict, to: str, rendered: Rendered, 
     """
     domain = sender_domain(sender)
     message = build_message(
-        sender_name=fill_shop(sender["name"], shop), sender_address=sender["address"], to=to,
+        sender_name=fill_shop(store, sender["name"], shop), sender_address=sender["address"], to=to,
         subject=rendered.subject, html=rendered.html, text=rendered.text, unsubscribe_url=unsubscribe,
         message_id=message_id, sent_at_ms=now, reply_to=sender["reply_to"] or None).as_bytes()
     key = store.emails.dkim_key(shop)

@@ -86,6 +86,8 @@ BULK_ORDERS_QUERY = """
 {{ orders(query: {search}, sortKey: CREATED_AT) {{ edges {{ node {{ id{fields}
   lineItems {{ edges {{ node {{{lines} }} }} }} }} }} }} }}
 """
+# The shop's own name, time zone and currency (https://shopify.dev/docs/api/admin-graphql/latest/objects/Shop).
+SHOP_QUERY = "query StoreliftShop { shop { name ianaTimezone currencyCode } }"
 COUNTS_QUERY = """
 query SyncCounts($query: String) {
   productsCount { count }
@@ -259,6 +261,13 @@ def pull_bulk(client: PlatformClient, store: Store, shop: str, *, now: float | N
     return SyncResult(progress.products, progress.orders)
 
 
+def save_shop_profile(client: PlatformClient, store: Store, shop: str) -> None:
+    """The shop's name, time zone and currency, which emails say and quiet hours keep, as the platform has them now."""
+    profile = client.graphql(SHOP_QUERY).get("shop") or {}
+    store.shops.save_profile(shop, name=(profile.get("name") or "").strip() or None,
+                             iana_timezone=profile.get("ianaTimezone") or None, currency=profile.get("currencyCode") or None)
+
+
 def sync_shop(config: Config, store: Store, shop: str, *, bulk: bool = False) -> SyncResult:
     """``storelift sync SHOP``, the admin's "sync now" (paginated) and the first sync after install
     (``bulk``: the whole history as bulk operations); recorded, with progress, for the admin.
@@ -268,6 +277,7 @@ def sync_shop(config: Config, store: Store, shop: str, *, bulk: bool = False) ->
     run_id = store.shops.sync_started(shop)
     try:
         client = client_for_shop(config, store, shop)
+        save_shop_profile(client, store, shop)
         result = (pull_bulk if bulk else pull)(client, store, shop, run_id=run_id)
         rebuild_profiles(store, shop, now_ms())  # synced buyers get profiles and segments
     except Exception as exc:

@@ -355,6 +355,14 @@ class Emails:
                ) AS consented ORDER BY at DESC, email LIMIT 1""",
             {"shop": shop})
 
+    def customers_of(self, shop: str, email: str) -> tuple[list[str], str | None]:
+        """The platform customers with this address, and the country of the newest one's default address:
+        an order under any of those ids ends a flow, and the country places the shopper's quiet hours."""
+        rows = self._d.query(
+            """SELECT customer_id, country_code FROM customers WHERE shop = :shop AND LOWER(email) = :email
+               ORDER BY updated_at DESC""", {"shop": shop, "email": email})
+        return [r["customer_id"] for r in rows], next((r["country_code"] for r in rows if r["country_code"]), None)
+
     def first_name(self, shop: str, email: str) -> str | None:
         row = self._d.one(
             """SELECT first_name FROM customers WHERE shop = :shop AND LOWER(email) = :email

@@ -27,6 +27,10 @@ class Shop:
     refresh_expires_at: int | None
     access_token: str | None = field(default=None, repr=False)
     refresh_token: str | None = field(default=None, repr=False)
+    # As the platform names them (``save_profile``, at each sync); None until the first sync.
+    name: str | None = None
+    iana_timezone: str | None = None
+    currency: str | None = None
 
     @property
     def installed(self) -> bool:
@@ -46,6 +50,9 @@ def _shop(row: dict | None) -> Shop | None:
         refresh_expires_at=row["refresh_expires_at"],
         access_token=row["access_token"],
         refresh_token=row["refresh_token"],
+        name=row["name"],
+        iana_timezone=row["iana_timezone"],
+        currency=row["currency"],
     )
 
 
@@ -126,6 +133,14 @@ class Shops:
             """,
             {"access_token": access_token, "token_expires_at": token_expires_at, "refresh_token": refresh_token,
              "refresh_expires_at": refresh_expires_at, "now": now_ms(), "shop": shop},
+        )
+
+    def save_profile(self, shop: str, *, name: str | None, iana_timezone: str | None, currency: str | None) -> None:
+        """The shop's name, time zone and currency as the platform gave them at a sync."""
+        self._d.execute(
+            "UPDATE shops SET name = :name, iana_timezone = :zone, currency = :currency, updated_at = :now"
+            " WHERE shop = :shop",
+            {"name": name, "zone": iana_timezone, "currency": currency, "now": now_ms(), "shop": shop},
         )
 
     def mark_uninstalled(self, shop: str) -> None:

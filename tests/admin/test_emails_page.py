@@ -89,6 +89,7 @@ def test_the_page_shows_flows_delays_budget_and_report_with_merchant_text_inert(
     assert 'aria-current="page">Emails</a>' in page  # in the admin's menu
     assert "on · 3 emails: 1 h, 1 day, 2 days" in page  # the cart's default delays, read as hours and days
     assert 'name="budget.gap_hours" value="16"' in page and 'name="budget.cooldown_days" value="7"' in page
+    assert "Leave empty to use the store&#39;s own time zone (not read from the store yet" in page
     assert "Open rates are not shown: Apple Mail Privacy Protection pre-fetches images" in page
     assert "attributed" in page.lower() and "earned" not in page.lower()
     assert "No mail server is set up" in page and "No DKIM key yet" in page

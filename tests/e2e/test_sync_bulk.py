@@ -93,3 +93,5 @@ def test_the_first_sync_after_install_records_how_much_it_pulled_out_of_how_many
     assert run["products"] == run["products_total"] == 60
     assert run["orders"] == run["orders_total"] > 0
     assert len(table(stack.store, "orders")) == run["orders"]
+    shop = stack.store.shops.get(SHOP)  # the shop's own name, zone and currency, which emails use
+    assert (shop.name, shop.iana_timezone, shop.currency) == ("Demo Outfitters", "America/New_York", "USD")

@@ -10,7 +10,7 @@ import dkim
 from plugin.clock import now_ms
 from plugin.emails import flows
 from plugin.emails.dkim_keys import generate, txt_record
-from plugin.store.commerce import Order
+from plugin.store.commerce import Customer, Order
 
 from ..support.app import SHOP
 from .conftest import BUYER, CHECKOUT_URL, MINUTE_MS, SENDER, checkout, save_settings, sends
@@ -73,6 +73,54 @@ def test_quiet_hours_hold_a_due_email_until_morning_in_the_shop_s_zone(shop, wor
     clock.advance(1_000)
     worker.run_until_idle()
     assert len(mailbox.messages()) == 1
+
+
+def test_without_a_zone_in_the_budget_quiet_hours_keep_the_shop_s_own_zone(shop, worker, mailbox, clock):
+    shop.shops.save_profile(SHOP, name="Test Shop", iana_timezone="America/New_York", currency="USD")
+    save_settings(shop, budget={"quiet_from_hour": 21, "quiet_until_hour": 8, "timezone": ""})
+    clock.to_utc_hour(3)  # 22:00 or 23:00 in New York, whichever the date's offset is
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    assert mailbox.messages() == []
+    assert sends(shop)[0][2:] == ("scheduled", "quiet hours until 08:00 (America/New_York)")
+
+
+def test_a_shopper_whose_address_places_them_keeps_their_own_quiet_hours(shop, worker, mailbox, clock):
+    shop.commerce.upsert_customer(SHOP, Customer(customer_id="501", source_updated_at=2, email=BUYER,
+                                                 first_name="Ada", marketing_state="subscribed", country_code="DE"))
+    save_settings(shop, budget={"quiet_from_hour": 21, "quiet_until_hour": 8, "timezone": "America/New_York"})
+    clock.to_utc_hour(22)  # 23:00 or midnight in Berlin; 17:00 or 18:00 in New York
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    assert mailbox.messages() == []
+    assert sends(shop)[0][2:] == ("scheduled", "quiet hours until 08:00 (Europe/Berlin)")
+
+
+def test_an_order_under_the_shopper_s_customer_id_with_another_address_ends_the_flow(shop, worker, mailbox, clock):
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    shop.commerce.upsert_order(SHOP, Order(order_id="o9", source_updated_at=now_ms(), email="ada.work@example.com",
+                                           customer_id="501", currency="USD", created_at=now_ms()))
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    assert mailbox.messages() == [] and sends(shop)[0][2:] == ("skipped", "ordered since")
+
+
+def test_the_platform_s_shop_name_is_the_email_s_shop(shop, worker, mailbox, clock):
+    shop.shops.save_profile(SHOP, name="Ada's <Goods>", iana_timezone=None, currency=None)
+    save_settings(shop, sender={"name": "{shop}"})
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    [mail] = mailbox.messages(to=BUYER)
+    assert mail.subject == "Complete your order at Ada's <Goods>"
+    assert mail.message["From"].addresses[0].display_name == "Ada's <Goods>"
+    assert "Ada&#39;s &lt;Goods&gt;" in mail.html or "Ada's &lt;Goods&gt;" in mail.html
 
 
 def test_a_permanent_refusal_suppresses_the_address_and_its_later_steps(shop, worker, mailbox, clock):

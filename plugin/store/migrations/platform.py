@@ -87,3 +87,11 @@ def sync_progress() -> None:
     """
     op.add_column("sync_runs", col("products_total", BIGINT))
     op.add_column("sync_runs", col("orders_total", BIGINT))
+
+
+def shop_profile() -> None:
+    """What the platform says about the shop itself, read at each sync: its name (the ``{shop}`` of
+    emails and their pages), its time zone (quiet hours when the merchant names none) and its currency."""
+    op.add_column("shops", col("name", TEXT))
+    op.add_column("shops", col("iana_timezone", TEXT))
+    op.add_column("shops", col("currency", TEXT))
