@@ -159,6 +159,14 @@ def set_up_emails(store) -> None:
     EMAILS.save(store, DEMO_SHOP, settings)
 
 
+def set_up_holdouts(store) -> None:
+    """No holdouts in the demo: the newcomer clicking through it is one shopper, and in a 10 % holdout
+    one newcomer in ten would meet no pop-up and no emails and take the demo for broken."""
+    from .experiments.settings import EXPERIMENTS
+
+    EXPERIMENTS.save(store, DEMO_SHOP, {**EXPERIMENTS.read(store, DEMO_SHOP)[0], "holdout_percent": 0})
+
+
 def cli_environment(args, app_url: str, store_base: str) -> str:
     """The exact ``export`` line that points ``storelift`` commands at this demo's database and store."""
     database = ({"STORELIFT_DATABASE_URL": args.db} if _is_server_url(args.db)
@@ -250,6 +258,7 @@ def run(args) -> int:
         place_demo_blocks(store_base)
         wait_for_first_sync(Services.of(app).store, DEMO_SHOP)
         set_up_emails(Services.of(app).store)
+        set_up_holdouts(Services.of(app).store)
         print()
         print(f"Storelift demo is running. Shop: {DEMO_SHOP}")
         print(f"  Storefront:      {store_base}/")

@@ -18,6 +18,7 @@ from plugin.capture.decision import config_answer, decide
 from plugin.capture.emails import InvalidEmail, normalize_email
 from plugin.capture.settings import CAPTURE
 from plugin.clock import iso_date_ms, now_ms
+from plugin.experiments.settings import EXPERIMENTS
 from plugin.people import refresh
 from plugin.platform import push_customers
 from plugin.services import Services
@@ -54,6 +55,7 @@ def config():
     decision = decide(
         services.store, g.shop, settings, visitor_id=visitor, customer_id=g.customer_id, device=device,
         returning=request.args.get("r") == "1", bot=door.is_bot(), now=now_ms(),
+        experiments=services.settings.read(g.shop, EXPERIMENTS)[0],
     )
     _housekeeping(services, g.shop, settings)
     body, etag = config_answer(settings, version, decision)

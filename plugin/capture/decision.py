@@ -4,8 +4,9 @@ Decided from what the server knows (settings, device, whether the visitor is
 returning, suppression of subscribers, of people known by email or
 customer id, and of people who were emailed a discount code in the last 24 h:
 the pop-up and the emails draw on one contact-pressure budget); the widget
-applies the triggers and URL rules itself. Read-only,
-because it answers every storefront page view.
+applies the triggers and URL rules itself. It reads, because it answers every
+storefront page view, except the first time an eligible visitor's person meets the
+capture experiment: that exposure (and their arm) is written once.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from plugin.experiments.assignment import CONTROL, exposed_arm
+from plugin.people import identity
 from plugin.store import Store
 
 from .settings import public_config
 
 
+CAPTURE_EXPERIMENT = "capture"
 RETURNING_AFTER_MS = 30 * 60 * 1000  # a visitor first seen over a session ago is returning
 DISCOUNT_EMAIL_MS = 24 * 60 * 60 * 1000  # someone emailed a discount code this recently sees no discount pop-up
 
@@ -30,8 +34,12 @@ class Decision:
 
 
 def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, customer_id: str | None,
-           device: str | None, returning: bool, bot: bool, now: int) -> Decision:
-    """Whether this visitor may be shown the capture widget (triggers and URL rules are the widget's)."""
+           device: str | None, returning: bool, bot: bool, now: int, experiments: dict | None = None) -> Decision:
+    """Whether this visitor may be shown the capture widget (triggers and URL rules are the widget's).
+
+    An eligible visitor is exposed to the capture experiment (``experiments``: its settings, read
+    from the store when not given); its control sees no widget.
+    """
     targeting = settings["targeting"]
     if bot:
         return Decision(False, "bot")
@@ -53,7 +61,18 @@ def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, c
         return Decision(False, "discount emailed")  # one contact-pressure budget with the emails
     if targeting["hide_known"] and (customer_id or (visitor and (visitor["email"] or visitor["customer_id"]))):
         return Decision(False, "known")
+    if visitor_id and _held_out(store, shop, visitor, visitor_id, now, experiments):
+        return Decision(False, "holdout")
     return Decision(True, "eligible")
+
+
+def _held_out(store: Store, shop: str, visitor: dict | None, visitor_id: str, now: int,
+              experiments: dict | None) -> bool:
+    """Whether this eligible visitor's person is in the capture experiment's control (their exposure is
+    recorded the first time). A visitor without an id (Global Privacy Control, consent refused) is not
+    stored, so not assigned: they see the widget and are left out of the analysis."""
+    person_id = visitor["person_id"] if visitor else identity.observe(store, shop, visitor_id, now)["person_id"]
+    return exposed_arm(store, shop, CAPTURE_EXPERIMENT, person_id, now, experiments) == CONTROL
 
 
 def config_answer(settings: dict, version: int, decision: Decision) -> tuple[bytes, str]:

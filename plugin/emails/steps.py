@@ -18,6 +18,8 @@ from email.utils import parseaddr
 from plugin.capture import pool
 from plugin.capture.settings import CAPTURE
 from plugin.clock import HOUR_MS, backoff_ms, now_ms
+from plugin.experiments.assignment import CONTROL, exposed_arm
+from plugin.people.refresh import person_for
 from plugin.store import Send
 
 from . import checks, opens, smtp
@@ -31,6 +33,7 @@ from .tokens import Holder, issue, tagged
 log = logging.getLogger("storelift.emails")
 
 MAX_HANDOVERS = 6  # transient refusals before a step is given up as failed
+HELD_OUT = "holdout: would have been sent"  # the control's record of the email it did not get
 CODE_WAIT_MS = 60_000  # a welcome step whose code is still on its way looks again this much later
 CODE_PATIENCE_MS = 24 * HOUR_MS
 RATE_WINDOW_MS = 60_000
@@ -59,6 +62,8 @@ def run_step(services, job) -> None:
     customer_ids, country_code = store.emails.customers_of(send.shop, send.email)
     verdict = checks.decide(store, send, settings, now, customer_ids=customer_ids, country_code=country_code,
                             shop_zone=_shop_zone(store, send.shop))
+    if verdict.action == "go" and _held_out(store, send, now):
+        verdict = checks.Verdict("skip", HELD_OUT)
     code = _code(store, send, settings, now) if verdict.action == "go" else None
     if verdict.action == "go" and send.flow == "welcome" and code is None and now < send.trigger_at + CODE_PATIENCE_MS:
         verdict = checks.Verdict("wait", "waiting for the subscriber's code", now + CODE_WAIT_MS)
@@ -70,6 +75,18 @@ def run_step(services, job) -> None:
         _later(store, send, now + RATE_WINDOW_MS // 4, "the shop's send rate", now)
     else:
         _send(services, send, settings, code, now)
+
+
+def _held_out(store, send: Send, now: int) -> bool:
+    """Whether the recipient is in the flow's holdout: exposed (first time recorded) when the step would
+    go, so the control is everyone who would have got this flow's email and did not."""
+    with store.database.write():
+        person_id = send.person_id or person_for(store, send.shop, now, customer_id=None, email=send.email)
+    return exposed_arm(store, send.shop, flow_experiment(send.flow), person_id, now) == CONTROL
+
+
+def flow_experiment(flow: str) -> str:
+    return f"emails:{flow}"
 
 
 def _shop_zone(store, shop: str) -> str | None:

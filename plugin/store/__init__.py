@@ -12,6 +12,7 @@ from .commerce import Commerce
 from .connection import Database
 from .emails import Emails, Send
 from .events import Event, Events
+from .experiments import Experiments, Period
 from .identities import Identities
 from .inbox import Delivery, Inbox
 from .jobs import Job, Jobs
@@ -24,7 +25,7 @@ from .recommendations import Recommendations
 from .settings import ShopSettings
 from .shops import OAuthStates, Shop, Shops
 
-__all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost", "Send"]
+__all__ = ["Store", "Shop", "Delivery", "Event", "Job", "LeaseLost", "Period", "Send"]
 
 
 class Store:
@@ -46,6 +47,7 @@ class Store:
         self.rec_catalog = RecCatalog(self.database)
         self.settings = ShopSettings(self.database)
         self.emails = Emails(self.database)
+        self.experiments = Experiments(self.database)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations (the Alembic history in ``migrations``); returns the names applied."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from .connection import Database
+from .experiments import merge_exposures
 from .sql import in_list
 
 PERSON_COLUMNS = "p.person_id, p.email, p.customer_id"
@@ -155,6 +156,7 @@ class Identities:
         gone = self.person(shop, loser)
         self._d.execute("UPDATE visitors SET person_id = :winner WHERE shop = :shop AND person_id = :loser",
                         {"winner": winner, "shop": shop, "loser": loser})
+        merge_exposures(self._d, shop, loser, winner)  # the winner keeps the first arm each was shown
         self._d.execute("DELETE FROM people WHERE shop = :shop AND person_id = :loser", {"shop": shop, "loser": loser})
         if gone:
             self.set_person(shop, winner, now, email=gone["email"], customer_id=gone["customer_id"])

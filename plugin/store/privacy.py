@@ -105,6 +105,8 @@ PII_TABLES: dict[str, PiiTable] = {
     # (subscriber, customer) nothing can mail them again.
     "email_sends": PiiTable(email="email", links=(Link("person_id", "people", "person_id"),)),
     "email_suppressions": PiiTable(email="email"),
+    # Which arm of each holdout experiment they were shown, and when: it goes with the person.
+    "experiment_exposures": PiiTable(links=(Link("person_id", "people", "person_id"),)),
     # A profile is about its person (and dies with it: ON DELETE CASCADE); it also carries their ids.
     "profiles": PiiTable(customer_id="customer_id", email="email", links=(Link("person_id", "people", "person_id"),)),
 }

@@ -6,6 +6,7 @@ import devstore
 from plugin.app import create_app
 from plugin.jobs import Runner
 
+from .shops import without_holdouts
 from .database import database_url
 from .servers import ServerThread, free_port
 
@@ -39,6 +40,7 @@ class Stack:
             }
         )
         self.store = self.app.extensions["storelift"].store
+        without_holdouts(self.store, SHOP)
         self.server = ServerThread(self.app, port=port)
 
     def run_jobs(self) -> None:

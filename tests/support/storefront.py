@@ -18,6 +18,7 @@ from plugin.app import create_app
 from plugin.cli.serve import server_options
 from plugin.demo import install_through_oauth
 
+from .shops import without_holdouts
 from .database import database_url
 from .jobs import wait_for_jobs
 from .paths import ROOT
@@ -57,6 +58,7 @@ class StorefrontStack:
         })
         self.config = self.app.extensions["storelift"].config
         self.store = self.app.extensions["storelift"].store
+        without_holdouts(self.store, SHOP)
         self.server = BehindProxy(self.app, port, threads)
         install_through_oauth(self.store_url, self.app_url)
         if settings is not None:

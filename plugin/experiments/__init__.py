@@ -1,0 +1,3 @@
+"""Always-on holdouts: every surface (the capture widget, each recommendation block type, each email flow)
+is an experiment in which a slice of shoppers does not get the treatment, so what Storelift adds is
+measured against people who did without it, not credited by a click window."""

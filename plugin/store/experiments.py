@@ -1,0 +1,128 @@
+"""Holdout experiments' rows: each shop's salt, each surface's periods, and who was exposed to which arm.
+
+Every write here is safe under READ COMMITTED with several processes at once: a
+first exposure is an insert that does nothing on conflict, followed by a read of
+whichever row won; a new period closes the open one and inserts its successor, and
+the partial unique index on open periods lets only one such successor exist.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from ..clock import now_ms
+from .connection import Database
+
+
+@dataclass(frozen=True)
+class Period:
+    id: int
+    shop: str
+    experiment: str
+    control_bps: int  # of 10,000 buckets, those in the control arm
+    window_days: int
+    started_at: int
+    ended_at: int | None
+
+
+def _period(row: dict | None) -> Period | None:
+    return None if row is None else Period(**{name: row[name] for name in Period.__dataclass_fields__})
+
+
+OPEN_PERIOD = "SELECT * FROM experiment_periods WHERE shop = :shop AND experiment = :experiment AND ended_at IS NULL"
+
+
+class Experiments:
+    def __init__(self, database: Database):
+        self._d = database
+
+    def salt(self, shop: str) -> str:
+        """The shop's assignment salt, made on first use (the first writer's salt stands)."""
+        row = self._d.one("SELECT salt FROM experiment_salts WHERE shop = :shop", {"shop": shop})
+        if row is not None:
+            return row["salt"]
+        with self._d.write():
+            self._d.execute("INSERT INTO experiment_salts (shop, salt, created_at) VALUES (:shop, :salt, :now)"
+                            " ON CONFLICT (shop) DO NOTHING",
+                            {"shop": shop, "salt": secrets.token_hex(16), "now": now_ms()})
+        return self._d.one("SELECT salt FROM experiment_salts WHERE shop = :shop", {"shop": shop})["salt"]
+
+    def open_period(self, shop: str, experiment: str) -> Period | None:
+        return _period(self._d.one(OPEN_PERIOD, {"shop": shop, "experiment": experiment}))
+
+    def period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int) -> Period:
+        """The experiment's open period with this split and window: the open one when it has them, else a
+        new one (the old one ends now, so periods with different splits are never mixed)."""
+        params = {"shop": shop, "experiment": experiment}
+        current = self.open_period(shop, experiment)
+        if current is not None and (current.control_bps, current.window_days) == (control_bps, window_days):
+            return current
+        with self._d.write():
+            if current is not None:
+                self._d.execute("UPDATE experiment_periods SET ended_at = :now WHERE id = :id AND shop = :shop"
+                                " AND ended_at IS NULL", {"now": now, "id": current.id, "shop": shop})
+            self._d.execute(
+                """INSERT INTO experiment_periods (shop, experiment, control_bps, window_days, started_at)
+                   VALUES (:shop, :experiment, :control_bps, :window_days, :now)
+                   ON CONFLICT (shop, experiment) WHERE ended_at IS NULL DO NOTHING""",
+                {**params, "control_bps": control_bps, "window_days": window_days, "now": now})
+        return _period(self._d.one(OPEN_PERIOD, params))
+
+    def periods(self, shop: str, experiment: str) -> list[Period]:
+        rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND experiment = :experiment"
+                             " ORDER BY started_at, id", {"shop": shop, "experiment": experiment})
+        return [_period(row) for row in rows]
+
+    def arm_of(self, shop: str, period_id: int, person_id: str) -> str | None:
+        row = self._d.one("SELECT arm FROM experiment_exposures WHERE shop = :shop AND period_id = :period"
+                          " AND person_id = :person", {"shop": shop, "period": period_id, "person": person_id})
+        return row["arm"] if row else None
+
+    def expose(self, shop: str, period_id: int, person_id: str, arm: str, now: int) -> str:
+        """Record the person's first exposure in ``arm``; returns the arm that stands (an earlier
+        exposure's, when there is one: a person keeps their arm)."""
+        with self._d.write():
+            self._d.execute(
+                """INSERT INTO experiment_exposures (shop, period_id, person_id, arm, first_exposed_at)
+                   VALUES (:shop, :period, :person, :arm, :now)
+                   ON CONFLICT (shop, period_id, person_id) DO NOTHING""",
+                {"shop": shop, "period": period_id, "person": person_id, "arm": arm, "now": now})
+        return self.arm_of(shop, period_id, person_id)
+
+    def arm_counts(self, shop: str, period_id: int) -> dict[str, int]:
+        rows = self._d.query("SELECT arm, COUNT(*) AS n FROM experiment_exposures WHERE shop = :shop"
+                             " AND period_id = :period GROUP BY arm", {"shop": shop, "period": period_id})
+        return {row["arm"]: row["n"] for row in rows}
+
+    def crossed(self, shop: str, period_id: int) -> int:
+        """People merged in with an exposure to the other arm, kept in their first arm."""
+        row = self._d.one("SELECT COALESCE(SUM(crossed), 0) AS n FROM experiment_exposures WHERE shop = :shop"
+                          " AND period_id = :period", {"shop": shop, "period": period_id})
+        return row["n"]
+
+
+def merge_exposures(database: Database, shop: str, loser: str, winner: str) -> None:
+    """Fold ``loser``'s exposures into ``winner``'s (call in the merge's transaction).
+
+    In a period both were exposed in, the earlier exposure's arm and time stand, and a
+    disagreement is counted in ``crossed``; the loser's other exposures become the winner's.
+    Every SET expression reads the row as it was before this statement, on both engines.
+    """
+    params = {"shop": shop, "loser": loser, "winner": winner}
+    theirs = ("SELECT {column} FROM experiment_exposures l WHERE l.shop = :shop AND l.person_id = :loser"
+              " AND l.period_id = experiment_exposures.period_id")
+    earlier = theirs + " AND l.first_exposed_at < experiment_exposures.first_exposed_at"
+    database.execute(
+        f"""UPDATE experiment_exposures SET
+               crossed = crossed + CASE WHEN EXISTS ({theirs.format(column="1")} AND l.arm <> experiment_exposures.arm)
+                                        THEN 1 ELSE 0 END,
+               arm = COALESCE(({earlier.format(column="l.arm")}), arm),
+               first_exposed_at = COALESCE(({earlier.format(column="l.first_exposed_at")}), first_exposed_at)
+            WHERE shop = :shop AND person_id = :winner AND EXISTS ({theirs.format(column="1")})""", params)
+    database.execute(
+        """DELETE FROM experiment_exposures WHERE shop = :shop AND person_id = :loser
+            AND EXISTS (SELECT 1 FROM experiment_exposures w WHERE w.shop = :shop AND w.person_id = :winner
+                        AND w.period_id = experiment_exposures.period_id)""", params)
+    database.execute("UPDATE experiment_exposures SET person_id = :winner WHERE shop = :shop AND person_id = :loser",
+                     params)
