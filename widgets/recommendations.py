@@ -16,6 +16,8 @@
   signed in (``logged_in_customer_id``) is used, because a browser-chosen id
   would reveal someone else's purchases. The shop's merchant settings (pins, boosts,
   exclusions, price band: ``plugin.recommendations.settings``) shape every block; a save shows in the next answer.
+  Each block type keeps a holdout (``plugin.recommendations.serving.holdout``): its control gets the
+  shop's best sellers in the same slot.
 - ``POST /proxy/recommendations/impression`` ``{"v", "r": rec_id, "b": strategy, "i": [ids]}``
 - ``POST /proxy/recommendations/click`` ``{"v", "r", "b", "p": product id, "n": position}``
   Both are ``text/plain`` keepalive POSTs like the loader's events, honour
@@ -38,7 +40,9 @@ from flask import Response, g, render_template, request
 
 from plugin.clock import now_ms
 from plugin.recommendations.settings import RECOMMENDATIONS
+from plugin.experiments.settings import EXPERIMENTS
 from plugin.recommendations.serving import api as recommendations
+from plugin.recommendations.serving import holdout
 from plugin.safe_input import InputError, whole_number
 
 from . import door
@@ -143,8 +147,10 @@ def block():
         return door.error(400, "bad_request", str(exc))
     services = door.services()
     settings = services.settings.served(g.shop, RECOMMENDATIONS)
+    experiments, bot, now = services.settings.read(g.shop, EXPERIMENTS)[0], door.is_bot(), now_ms()
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
+        asked = holdout.for_arm(services.store, g.shop, asked, now, experiments, bot=bot)
         served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))

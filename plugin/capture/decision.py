@@ -5,8 +5,8 @@ returning, suppression of subscribers, of people known by email or
 customer id, and of people who were emailed a discount code in the last 24 h:
 the pop-up and the emails draw on one contact-pressure budget); the widget
 applies the triggers and URL rules itself. It reads, because it answers every
-storefront page view, except the first time an eligible visitor's person meets the
-capture experiment: that exposure (and their arm) is written once.
+storefront page view, except the first time an eligible, stored visitor's person meets
+the capture experiment: that exposure (and their arm) is written once.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from plugin.experiments.assignment import CONTROL, exposed_arm
-from plugin.people import identity
+from plugin.experiments.assignment import CONTROL, exposed_arm, unrecorded_arm
 from plugin.store import Store
 
 from .settings import public_config
@@ -68,11 +67,13 @@ def decide(store: Store, shop: str, settings: dict, *, visitor_id: str | None, c
 
 def _held_out(store: Store, shop: str, visitor: dict | None, visitor_id: str, now: int,
               experiments: dict | None) -> bool:
-    """Whether this eligible visitor's person is in the capture experiment's control (their exposure is
-    recorded the first time). A visitor without an id (Global Privacy Control, consent refused) is not
-    stored, so not assigned: they see the widget and are left out of the analysis."""
-    person_id = visitor["person_id"] if visitor else identity.observe(store, shop, visitor_id, now)["person_id"]
-    return exposed_arm(store, shop, CAPTURE_EXPERIMENT, person_id, now, experiments) == CONTROL
+    """Whether this eligible visitor's person is in the capture experiment's control. A stored visitor's
+    exposure is recorded the first time; one not stored (yet) gets the arm their visitor id draws,
+    with nothing written, since they may not have agreed to be stored (Global Privacy Control,
+    consent mode), which only the loader's event batch tells."""
+    if visitor is None:
+        return unrecorded_arm(store, shop, CAPTURE_EXPERIMENT, visitor_id, now, experiments) == CONTROL
+    return exposed_arm(store, shop, CAPTURE_EXPERIMENT, visitor["person_id"], now, experiments) == CONTROL
 
 
 def config_answer(settings: dict, version: int, decision: Decision) -> tuple[bytes, str]:

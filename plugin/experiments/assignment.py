@@ -61,11 +61,27 @@ def exposed_arm(store: Store, shop: str, experiment: str, person_id: str, now: i
     return _arm(store, shop, experiment, person_id, settings, now)
 
 
+def unrecorded_arm(store: Store, shop: str, experiment: str, visitor_id: str, now: int,
+                   settings: dict | None = None) -> str:
+    """The arm of a visitor Storelift has not stored (their first page, before the loader's first event
+    batch; or no consent to store): the one their visitor id draws, which is their person key once they
+    are stored, so their first recorded exposure agrees. Nothing is written about them."""
+    settings = settings or EXPERIMENTS.read(store, shop)[0]
+    key = f"visitor:{visitor_id}"
+    if settings["global_holdout"] and _drawn(store, shop, GLOBAL, key, period(store, shop, GLOBAL, settings, now)) \
+            == CONTROL:
+        return CONTROL
+    return _drawn(store, shop, experiment, key, period(store, shop, experiment, settings, now))
+
+
 def _arm(store: Store, shop: str, experiment: str, person_id: str, settings: dict, now: int) -> str:
     current = period(store, shop, experiment, settings, now)
     known = store.experiments.arm_of(shop, current.id, person_id)
     if known is not None:
         return known
-    drawn = bucket(store.experiments.salt(shop), experiment, person_key(store, shop, person_id))
-    return store.experiments.expose(shop, current.id, person_id, CONTROL if drawn < current.control_bps else TREATED,
-                                    now)
+    arm = _drawn(store, shop, experiment, person_key(store, shop, person_id), current)
+    return store.experiments.expose(shop, current.id, person_id, arm, now)
+
+
+def _drawn(store: Store, shop: str, experiment: str, key: str, current: Period) -> str:
+    return CONTROL if bucket(store.experiments.salt(shop), experiment, key) < current.control_bps else TREATED
