@@ -23,7 +23,7 @@ look (>= 93 %), and when the interval first lies above zero against the expected
 variance p1 (1 - p1) / p + p0 (1 - p0) / (1 - p)); CUPED's variance reduction; revenue with and
 without the cap. An ordinary 95 % interval peeked at daily is shown for contrast.
 
-Run: ``python -m bench.holdout_sim`` (about two minutes on two cores).
+Run: ``python -m bench.holdout_sim`` (one to two minutes on two cores).
 """
 
 from __future__ import annotations
@@ -239,13 +239,16 @@ def _peeking(null: _Arms, setup: Setup) -> float:
     return float((shown & (np.abs(found.estimate) > half)).any(axis=1).mean())
 
 
+WIDTH = 19  # one column per split
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:5.1f} %"
 
 
 def report(all_figures: list[Figures], seconds: float) -> str:
     first = all_figures[0].setup
-    columns = "".join(f"{f'{100 * f.setup.control_share:.0f} % control':>16}" for f in all_figures)
+    columns = "".join(f"{f'{100 * f.setup.control_share:.0f} % control':>{WIDTH}}" for f in all_figures)
     lines = [
         (f"Holdout simulation: {first.runs} runs x {first.days} daily looks x {first.people_per_day:,} people/day, "
          f"{100 * BASE_RATE:.0f} % conversion, baskets lognormal (mean {BASKET_MEAN:.0f}, sigma {BASKET_SIGMA}), "
@@ -256,11 +259,11 @@ def report(all_figures: list[Figures], seconds: float) -> str:
     ]
     for name in (*VARIANTS, "conversion, fixed 95 % interval"):
         target = "<= 5 %" if "fixed" not in name else "(peeking, for contrast)"
-        lines.append(f"  {name:42}" + "".join(f"{_percent(f.false_positives[name]):>16}" for f in all_figures)
+        lines.append(f"  {name:42}" + "".join(f"{_percent(f.false_positives[name]):>{WIDTH}}" for f in all_figures)
                      + f"   {target}")
     lines.append(f"{'+10 % lift: covers the truth at every look':44}{columns}")
     for name in VARIANTS:
-        lines.append(f"  {name:42}" + "".join(f"{_percent(f.coverage[name]):>16}" for f in all_figures)
+        lines.append(f"  {name:42}" + "".join(f"{_percent(f.coverage[name]):>{WIDTH}}" for f in all_figures)
                      + "   >= 93 %")
     lines.append(f"{'+10 % lift: interval first above zero':44}{columns}")
     for name in VARIANTS:
@@ -269,19 +272,20 @@ def report(all_figures: list[Figures], seconds: float) -> str:
             d = f.detection[name]
             day = f"day {d.median_day:.0f}" if np.isfinite(d.median_day) else f"> day {f.setup.days}"
             cells.append(f"{_percent(d.detected)}, {day}")
-        lines.append(f"  {name:42}" + "".join(f"{c:>16}" for c in cells) + "   detected by the end; median day")
+        lines.append(f"  {name:42}" + "".join(f"{c:>{WIDTH}}" for c in cells) + "   detected by the end; median day")
     lines.append(f"  {'conversion: people at the median day':42}"
-                 + "".join(f"{f.detection['conversion'].median_people:>16,.0f}" for f in all_figures))
+                 + "".join(f"{f.detection['conversion'].median_people:>{WIDTH},.0f}" for f in all_figures))
     lines.append(f"  {'conversion: expected people (CS meets lift)':42}"
-                 + "".join(f"{f.expected_people:>16,.0f}" for f in all_figures))
+                 + "".join(f"{f.expected_people:>{WIDTH},.0f}" for f in all_figures))
     lines.append(f"  {'conversion: one look, 80 % power':42}"
-                 + "".join(f"{f.fixed_horizon_people:>16,.0f}" for f in all_figures))
+                 + "".join(f"{f.fixed_horizon_people:>{WIDTH},.0f}" for f in all_figures))
     lines.append("  (expected: the n where the true sigma times boundary(n) equals the true lift, with sigma^2 ="
                  " p1(1-p1)/p + p0(1-p0)/(1-p);")
     lines.append("   the first crossing tends to come sooner, while the estimate wanders above the truth)")
     lines.append(f"{'CUPED variance reduction, last look (median)':44}{columns}")
     for name in ("conversion", "revenue", "revenue capped"):
-        lines.append(f"  {name:42}" + "".join(f"{_percent(f.variance_reduction[name]):>16}" for f in all_figures)
+        cells = "".join(f"{_percent(f.variance_reduction[name]):>{WIDTH}}" for f in all_figures)
+        lines.append(f"  {name:42}{cells}"
                      + f"   corr with pre-period ~ {np.sqrt(all_figures[0].variance_reduction[name]):.2f}")
     lines.append(f"\nRevenue cap: {winsorize.CAP_PERCENTILE:g}th percentile of buyers, both arms, recomputed daily."
                  f"  Ran in {seconds:.0f} s.")
