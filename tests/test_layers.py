@@ -3,7 +3,7 @@
 The rules are a few path patterns, not a list of modules, so a new module is covered the day it
 is written: doors (``webhooks``, ``widgets``, ``plugin.admin``, ``plugin.install``) use the core
 and never each other; the core never imports a door, a composition root or Flask; the pure
-recommendation engine and profile/segment functions import nothing of Storelift's but each other;
+recommendation engine, the profile/segment functions and the holdout statistics import nothing of Storelift's but each other;
 only ``plugin.store`` talks SQL; devstore and Storelift never import each other, except that the
 demo starts devstore.
 """
@@ -21,7 +21,7 @@ PACKAGES = ("plugin", "webhooks", "widgets", "devstore")
 OURS = ("plugin", "webhooks", "widgets")
 DOORS = ("webhooks", "widgets", "plugin.admin", "plugin.install")
 ROOTS = ("plugin.app", "plugin.cli", "plugin.demo")  # composition roots: they wire, nobody imports them
-PURE = ("plugin.recommendations.engine", "plugin.people.profiles", "plugin.people.segments")
+PURE = ("plugin.recommendations.engine", "plugin.people.profiles", "plugin.people.segments", "plugin.experiments.stats")
 LEAVES = ("plugin.config", "plugin.clock")  # import nothing of ours; everything may import them
 STORE = "plugin.store"
 SQL_DRIVERS = ("sqlite3", "sqlite_utils", "sqlalchemy", "alembic", "psycopg", "psycopg2")
