@@ -33,12 +33,29 @@ def _period(row: dict | None) -> Period | None:
 OPEN_PERIOD = "SELECT * FROM experiment_periods WHERE shop = :shop AND experiment = :experiment AND ended_at IS NULL"
 
 
+# An open period read from the database is reused this long by this process before it is read again:
+# every storefront block and capture decision needs it, and it changes only when a setting changes.
+PERIOD_REUSE_MS = 30_000
+
+
 class Experiments:
+    """Also remembers, per process, each shop's salt (it never changes once made) and each experiment's
+    open period for ``PERIOD_REUSE_MS``: a new split or window is asked for by its own values, so it
+    is never answered from memory; only a period ended by another process meanwhile can be reused,
+    for at most that long."""
+
     def __init__(self, database: Database):
         self._d = database
+        self._salts: dict[str, str] = {}
+        self._periods: dict[tuple[str, str], tuple[Period, int]] = {}
 
     def salt(self, shop: str) -> str:
         """The shop's assignment salt, made on first use (the first writer's salt stands)."""
+        if shop not in self._salts:
+            self._salts[shop] = self._stored_salt(shop)
+        return self._salts[shop]
+
+    def _stored_salt(self, shop: str) -> str:
         row = self._d.one("SELECT salt FROM experiment_salts WHERE shop = :shop", {"shop": shop})
         if row is not None:
             return row["salt"]
@@ -54,6 +71,15 @@ class Experiments:
     def period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int) -> Period:
         """The experiment's open period with this split and window: the open one when it has them, else a
         new one (the old one ends now, so periods with different splits are never mixed)."""
+        remembered, read_at = self._periods.get((shop, experiment), (None, 0))
+        if (remembered is not None and (remembered.control_bps, remembered.window_days) == (control_bps, window_days)
+                and now_ms() - read_at < PERIOD_REUSE_MS):
+            return remembered
+        current = self._period_for(shop, experiment, control_bps=control_bps, window_days=window_days, now=now)
+        self._periods[(shop, experiment)] = (current, now_ms())
+        return current
+
+    def _period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int) -> Period:
         params = {"shop": shop, "experiment": experiment}
         current = self.open_period(shop, experiment)
         if current is not None and (current.control_bps, current.window_days) == (control_bps, window_days):
