@@ -31,6 +31,7 @@ COMMANDS = (
     "plugin.cli.worker",
     "plugin.jobs.commands",
     "plugin.emails.commands",
+    "plugin.experiments.commands",
 )
 
 

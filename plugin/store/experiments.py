@@ -128,6 +128,40 @@ class Experiments:
         return row["n"]
 
 
+    def open_periods(self, shop: str) -> list[Period]:
+        rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND ended_at IS NULL"
+                             " ORDER BY experiment", {"shop": shop})
+        return [_period(row) for row in rows]
+
+    def exposed_orders(self, shop: str, period_id: int, *, before_ms: int, after_ms: int) -> list[dict]:
+        """Each person exposed in the period (arm, first exposure) with every order of theirs not cancelled
+        from ``before_ms`` before their first exposure to ``after_ms`` after it; a person without one
+        comes once with the order columns empty.
+
+        An order is theirs when it carries their customer id or email, or was made from a cart one of
+        their browsers used: online, point-of-sale and imported orders alike.
+        """
+        return self._d.query(
+            """
+            WITH exposed AS (
+                SELECT e.person_id, e.arm, e.first_exposed_at, p.customer_id, p.email
+                FROM experiment_exposures e JOIN people p ON p.shop = e.shop AND p.person_id = e.person_id
+                WHERE e.shop = :shop AND e.period_id = :period
+            )
+            SELECT x.person_id, x.arm, x.first_exposed_at, o.order_id, o.currency, o.total_price, o.created_at
+            FROM exposed x
+            LEFT JOIN orders o ON o.shop = :shop AND o.cancelled_at IS NULL
+                AND o.created_at >= x.first_exposed_at - :before AND o.created_at < x.first_exposed_at + :after
+                AND ((x.customer_id IS NOT NULL AND o.customer_id = x.customer_id)
+                     OR (x.email IS NOT NULL AND LOWER(o.email) = x.email)
+                     OR o.cart_token IN (SELECT vc.cart_token FROM visitor_carts vc
+                                         JOIN visitors v ON v.shop = vc.shop AND v.visitor_id = vc.visitor_id
+                                         WHERE v.shop = :shop AND v.person_id = x.person_id))
+            ORDER BY x.person_id, o.created_at, o.order_id
+            """,
+            {"shop": shop, "period": period_id, "before": before_ms, "after": after_ms})
+
+
 def merge_exposures(database: Database, shop: str, loser: str, winner: str) -> None:
     """Fold ``loser``'s exposures into ``winner``'s (call in the merge's transaction).
 

@@ -1,0 +1,98 @@
+"""One experiment period's outcomes per person, and what they say: what the surface added over its holdout.
+
+Each person exposed in the period counts once, in the arm they were exposed to, with the orders
+they placed (not cancelled) in the period's window after their first exposure: every order, not
+only those a click window would credit, from every channel that names them (``exposed_orders``).
+Conversion is whether they ordered; revenue is compared per currency, never summed across
+currencies. Their orders in the year before exposure are CUPED's covariate: their order count for
+conversion, their spend in that currency for revenue. Revenue per person is capped at the 99th
+percentile of buyers (``stats.winsorize``) so one huge order does not decide the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+
+from plugin.clock import DAY_MS
+from plugin.store import Period, Store
+
+from .assignment import BUCKETS, TREATED
+from .stats import winsorize
+from .stats.compare import Comparison, compare
+
+PRE_PERIOD_MS = 365 * DAY_MS
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Per person, in one order: whether they got the surface, orders in the window and before it,
+    and revenue in the window and before it by currency."""
+
+    treated: np.ndarray
+    orders: np.ndarray
+    pre_orders: np.ndarray
+    revenue: dict[str, np.ndarray]
+    pre_revenue: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Result:
+    period: Period
+    control_people: int
+    treated_people: int
+    crossed: int  # people merged in who had been exposed to the other arm (kept in their first)
+    conversion: Comparison | None  # None while the split leaves an arm empty by design (a 0 % holdout)
+    revenue: dict[str, Comparison]  # per currency
+
+
+def outcomes(store: Store, shop: str, period: Period) -> Outcomes:
+    rows = store.experiments.exposed_orders(shop, period.id, before_ms=PRE_PERIOD_MS,
+                                            after_ms=period.window_days * DAY_MS)
+    people: dict[str, int] = {}
+    treated: list[bool] = []
+    for row in rows:
+        if row["person_id"] not in people:
+            people[row["person_id"]] = len(people)
+            treated.append(row["arm"] == TREATED)
+    orders, pre_orders = np.zeros(len(people)), np.zeros(len(people))
+    revenue: dict[str, np.ndarray] = {}
+    pre_revenue: dict[str, np.ndarray] = {}
+    for row in rows:
+        if row["order_id"] is None:
+            continue
+        index, currency = people[row["person_id"]], row["currency"] or "unknown"
+        after = row["created_at"] >= row["first_exposed_at"]
+        (orders if after else pre_orders)[index] += 1
+        amounts = revenue if after else pre_revenue
+        for book in (revenue, pre_revenue):
+            book.setdefault(currency, np.zeros(len(people)))
+        amounts[currency][index] += float(_amount(row["total_price"]))
+    return Outcomes(np.array(treated, dtype=bool), orders, pre_orders, revenue, pre_revenue)
+
+
+def result(store: Store, shop: str, period: Period) -> Result:
+    data = outcomes(store, shop, period)
+    control_people, treated_people = int((~data.treated).sum()), int(data.treated.sum())
+    crossed = store.experiments.crossed(shop, period.id)
+    if period.control_bps in (0, BUCKETS):
+        return Result(period, control_people, treated_people, crossed, None, {})
+    share = 1 - period.control_bps / BUCKETS
+
+    def compared(values: np.ndarray, pre: np.ndarray, cap: float | None) -> Comparison:
+        return compare(values[~data.treated], values[data.treated], treated_share=share,
+                       pre_control=pre[~data.treated], pre_treated=pre[data.treated], cap_percentile=cap)
+
+    conversion = compared((data.orders > 0).astype(float), data.pre_orders, None)
+    revenue = {currency: compared(values, data.pre_revenue[currency], winsorize.CAP_PERCENTILE)
+               for currency, values in sorted(data.revenue.items()) if values.any()}
+    return Result(period, control_people, treated_people, crossed, conversion, revenue)
+
+
+def _amount(text: str | None) -> Decimal:
+    try:
+        return Decimal(text or "0")
+    except InvalidOperation:
+        return Decimal(0)
