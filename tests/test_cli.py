@@ -7,22 +7,17 @@ import json
 import pytest
 
 from plugin.cli import main
-from plugin.store import Store
 
 from tests.support.app import SHOP
-from tests.support.database import database_url, only_on
+from tests.support.database import only_on
 from tests.support.shops import install
+from tests.support.cli import cli_database
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    db = database_url(tmp_path, "cli")  # on the run's engine: every command works on both
-    monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DATABASE_URL", db)
-    store = Store(db)
-    store.migrate()
-    yield store
-    store.close()
+    with cli_database(tmp_path, monkeypatch) as store:  # on the run's engine: every command works on both
+        yield store
 
 
 def accept(store, key, topic="orders/create", body=b'{"id": 1}'):

@@ -9,11 +9,10 @@ from plugin.cli import main
 from plugin.clock import DAY_MS
 from plugin.experiments.assignment import CONTROL, TREATED
 from plugin.experiments.results import outcomes, result
-from plugin.store import Store
 from plugin.store.commerce import Line, Order
 
 from ..support.app import SHOP
-from ..support.database import database_url
+from ..support.cli import cli_database
 
 T0 = 1_780_000_000_000  # the first exposures
 HOUR = 3_600_000
@@ -22,13 +21,8 @@ HOUR = 3_600_000
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A migrated store the CLI reads too."""
-    url = database_url(tmp_path, "results")
-    monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DATABASE_URL", url)
-    opened = Store(url)
-    opened.migrate()
-    yield opened
-    opened.close()
+    with cli_database(tmp_path, monkeypatch) as opened:
+        yield opened
 
 
 def person(store, arm: str, period, *, customer: str | None = None, email: str | None = None,

@@ -15,7 +15,7 @@ from tests.support import reads
 from tests.support.app import SHOP
 from tests.support.paths import SHARED
 from tests.support.shops import install
-from tests.support.database import database_url
+from tests.support.cli import cli_database
 
 RETAIL_DAY = SHARED / "datasets" / "online_retail_uci" / "by-day" / "2010-12-01.csv.gz"
 
@@ -150,16 +150,9 @@ def test_the_online_retail_files_import_with_the_preset(store, tmp_path):
 @pytest.fixture
 def cli_store(tmp_path, monkeypatch):
     """The database ``storelift`` commands open (test mode), with the shop installed."""
-    from plugin.store import Store
-
-    db = database_url(tmp_path, "cli")
-    monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DATABASE_URL", db)
-    store = Store(db)
-    store.migrate()
-    install(store, SHOP)
-    yield store
-    store.close()
+    with cli_database(tmp_path, monkeypatch) as store:
+        install(store, SHOP)
+        yield store
 
 
 def test_cli_import_prints_a_report_and_writes_the_errors(cli_store, tmp_path, capsys):

@@ -8,12 +8,11 @@ import shutil
 import pytest
 
 from plugin.cli import main
-from plugin.store import Store
 
 from tests.support.shops import install
 from tests.support.recommendations import catalog, order
 from tests.support.paths import SHARED
-from tests.support.database import database_url
+from tests.support.cli import cli_database
 
 DAYS = SHARED / "datasets" / "online_retail_uci" / "by-day"
 SHOP = "cli-recs.myshopify.com"
@@ -21,13 +20,8 @@ SHOP = "cli-recs.myshopify.com"
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    path = database_url(tmp_path, "cli")
-    monkeypatch.setenv("STORELIFT_MODE", "test")
-    monkeypatch.setenv("STORELIFT_DATABASE_URL", path)
-    store = Store(path)
-    store.migrate()
-    yield store
-    store.close()
+    with cli_database(tmp_path, monkeypatch) as store:
+        yield store
 
 
 def test_evaluate_a_missing_file_or_an_empty_folder_says_so(tmp_path, capsys):
