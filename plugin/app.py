@@ -31,6 +31,7 @@ from .services import Services
 PARTS = (
     "plugin.install",
     "plugin.admin",
+    "plugin.admin.earned",
     "plugin.admin.capture",
     "plugin.admin.emails",
     "plugin.admin.segments",

@@ -2,8 +2,8 @@
 
 ``routes`` is the shell every page shares: the session-token check
 (``session_required``), the navigation bar built from the menu registry
-(``services.admin_menu``) and the status page. Each feature's page
-(``capture``, ``emails``, ``segments``, ``recommendations``) is a part of its own: its
+(``services.admin_menu``) and the status page. The landing page, "What Storelift earned", and
+each feature's page (``earned``, ``capture``, ``emails``, ``segments``, ``recommendations``) is a part of its own: its
 ``init_app`` registers its routes and its menu entry, so adding a page is one
 module and one line in ``plugin.app.PARTS``.
 """
@@ -12,6 +12,6 @@ from . import routes
 
 
 def init_app(app, services) -> None:
-    """The shell's routes and the status page, first in the menu."""
+    """The shell's routes and the status page, last in the menu (the landing page is ``earned``'s)."""
     app.register_blueprint(routes.bp)
-    services.admin_menu.add("/admin", "Status", order=0)
+    services.admin_menu.add("/admin/status", "Status", order=90)

@@ -133,7 +133,7 @@ def _status(services: Services, shop: str) -> dict:
     }
 
 
-@bp.get("/admin")
+@bp.get("/admin/status")
 @session_required
 def index():
     services = Services.of(current_app)

@@ -44,13 +44,37 @@ class Result:
     control_people: int
     treated_people: int
     crossed: int  # people merged in who had been exposed to the other arm (kept in their first)
-    conversion: Comparison | None  # None while the split leaves an arm empty by design (a 0 % holdout)
+    conversion: Comparison | None  # None while an arm is empty (nobody yet, or a 0 % holdout)
     revenue: dict[str, Comparison]  # per currency
 
 
-def outcomes(store: Store, shop: str, period: Period) -> Outcomes:
-    rows = store.experiments.exposed_orders(shop, period.id, before_ms=PRE_PERIOD_MS,
+def outcomes(store: Store, shop: str, period: Period, *, until: int | None = None) -> Outcomes:
+    """Everyone exposed in the period before ``until`` (default: now), with what they ordered by then."""
+    return _aggregate(_rows(store, shop, period), until)
+
+
+def result(store: Store, shop: str, period: Period, *, until: int | None = None) -> Result:
+    return _result(store, shop, period, outcomes(store, shop, period, until=until))
+
+
+def history(store: Store, shop: str, period: Period, now: int, points: int = 30) -> list[tuple[int, Result]]:
+    """The comparison as it stood at ``points`` moments from the period's start to ``now``: what the
+    dashboard's cumulative chart draws. The interval is always valid, so every one of these looks
+    was as safe to act on as the last."""
+    rows = _rows(store, shop, period)
+    start = period.started_at
+    moments = [start + (now - start) * (n + 1) // points for n in range(points)] if now > start else [now]
+    return [(moment, _result(store, shop, period, _aggregate(rows, moment))) for moment in moments]
+
+
+def _rows(store: Store, shop: str, period: Period) -> list[dict]:
+    return store.experiments.exposed_orders(shop, period.id, before_ms=PRE_PERIOD_MS,
                                             after_ms=period.window_days * DAY_MS)
+
+
+def _aggregate(rows: list[dict], until: int | None) -> Outcomes:
+    if until is not None:
+        rows = [r for r in rows if r["first_exposed_at"] < until]
     people: dict[str, int] = {}
     treated: list[bool] = []
     for row in rows:
@@ -61,23 +85,21 @@ def outcomes(store: Store, shop: str, period: Period) -> Outcomes:
     revenue: dict[str, np.ndarray] = {}
     pre_revenue: dict[str, np.ndarray] = {}
     for row in rows:
-        if row["order_id"] is None:
+        if row["order_id"] is None or (until is not None and row["created_at"] >= until):
             continue
         index, currency = people[row["person_id"]], row["currency"] or "unknown"
         after = row["created_at"] >= row["first_exposed_at"]
         (orders if after else pre_orders)[index] += 1
-        amounts = revenue if after else pre_revenue
         for book in (revenue, pre_revenue):
             book.setdefault(currency, np.zeros(len(people)))
-        amounts[currency][index] += float(_amount(row["total_price"]))
+        (revenue if after else pre_revenue)[currency][index] += float(_amount(row["total_price"]))
     return Outcomes(np.array(treated, dtype=bool), orders, pre_orders, revenue, pre_revenue)
 
 
-def result(store: Store, shop: str, period: Period) -> Result:
-    data = outcomes(store, shop, period)
+def _result(store: Store, shop: str, period: Period, data: Outcomes) -> Result:
     control_people, treated_people = int((~data.treated).sum()), int(data.treated.sum())
     crossed = store.experiments.crossed(shop, period.id)
-    if period.control_bps in (0, BUCKETS):
+    if period.control_bps in (0, BUCKETS) or not control_people or not treated_people:
         return Result(period, control_people, treated_people, crossed, None, {})
     share = 1 - period.control_bps / BUCKETS
 

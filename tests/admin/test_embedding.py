@@ -99,7 +99,7 @@ def test_the_status_page_and_its_json_are_not_stored(client, store, monkeypatch)
     monkeypatch.setattr("time.sleep", lambda s: None)
     _with_export(store)
     responses.add(responses.POST, f"https://{SHOP}/admin/api/2026-10/graphql.json", status=503)
-    page = client.get("/admin", query_string={"id_token": session_token()})
+    page = client.get("/admin/status", query_string={"id_token": session_token()})
     assert page.status_code == 200 and "Download JSON" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     status = client.get("/admin/api/status", headers=bearer())

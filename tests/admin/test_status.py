@@ -42,7 +42,7 @@ def subscriptions_answer(topics):
 def test_admin_page_shows_status_scopes_and_subscription_health(client, installed_shop):
     installed_shop()
     responses.add(responses.POST, GRAPHQL_URL, json=subscriptions_answer(["orders/create", "app/uninstalled"]))
-    response = client.get("/admin", query_string={"id_token": session_token(), "shop": SHOP})
+    response = client.get("/admin/status", query_string={"id_token": session_token(), "shop": SHOP})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert SHOP in page and "read_orders" in page
@@ -67,7 +67,7 @@ def test_admin_page_survives_an_unreachable_store(client, installed_shop, monkey
     monkeypatch.setattr("time.sleep", lambda s: None)
     installed_shop()
     responses.add(responses.POST, GRAPHQL_URL, status=503)
-    response = client.get("/admin", query_string={"id_token": session_token()})
+    response = client.get("/admin/status", query_string={"id_token": session_token()})
     assert response.status_code == 200
     assert "could not be reached" in response.get_data(as_text=True)
 
@@ -96,7 +96,7 @@ def test_bad_session_tokens_get_401(client, installed_shop, case):
     response = client.get("/admin/api/status", headers=headers)
     assert response.status_code == 401
     assert response.json["error"] == "unauthorized"
-    page = client.get("/admin", query_string={"id_token": token()} if token else {})
+    page = client.get("/admin/status", query_string={"id_token": token()} if token else {})
     assert page.status_code == 401
 
 
@@ -138,8 +138,8 @@ def test_status_page_shows_a_running_sync_s_progress(client, installed_shop, sto
     responses.add(responses.POST, GRAPHQL_URL, json=subscriptions_answer([]))
     run_id = store.shops.sync_started(SHOP)
     store.shops.sync_progress(SHOP, run_id, products=120, orders=0, products_total=240, orders_total=765)
-    page = client.get("/admin", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
+    page = client.get("/admin/status", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
     assert "is running:\n120 of 240 products,\n0 of 765 orders pulled." in page
     store.shops.sync_finished(run_id, products=240, orders=765)
-    page = client.get("/admin", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
+    page = client.get("/admin/status", query_string={"id_token": session_token(), "shop": SHOP}).get_data(as_text=True)
     assert "240 products, 765 orders." in page

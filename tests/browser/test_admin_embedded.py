@@ -29,7 +29,8 @@ from playwright.sync_api import expect  # noqa: E402
 
 # (menu label, the page's heading), in an order where every click changes page.
 TABS = [("Email capture", "Email capture"), ("Emails", "Emails"), ("Segments", "Segments"),
-        ("Recommendations", "Recommendations"), ("Status", "Storelift")]
+        ("Recommendations", "Recommendations"), ("Status", "Storelift"),
+        ("What Storelift earned", "What Storelift earned")]
 SUBSCRIBER = "ann.admin@example.com"
 # Fifty session-token lifetimes; short of the hour after which devstore's offline access token
 # expires, which Storelift (whose refresh reads real time) would not yet expect.

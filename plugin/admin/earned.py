@@ -1,0 +1,136 @@
+"""The admin's landing page, "What Storelift earned": each surface against its holdout, and the settings.
+
+For each surface (the capture pop-up, each recommendation block type, each email flow, and the
+whole app when the global holdout is on) it shows the people in each arm with the split check, the
+conversion in each arm, the lift with its always-valid 95 % interval, the incremental orders and
+revenue per currency, "not enough data yet" with a projection while the interval includes zero,
+and a cumulative chart of the incremental orders with its band. The click-window ("attributed")
+figures stay beside it, labelled as such. ``/admin/earned.csv`` exports the same rows; the
+holdout settings are on the same page (``/admin/api/experiments/settings``).
+
+Authenticated like the rest of the embedded admin (``session_required``); the shop comes from the
+session token.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template
+
+from ..clock import DAY_MS, now_ms
+from ..experiments.results import Result, history
+from ..experiments.settings import EXPERIMENTS
+from ..experiments.stats.horizon import days_until_significant
+from ..experiments.stats.sequential import MIN_NONZERO_PER_ARM
+from ..services import Services
+from ..settings import SettingsError
+from .body import json_body
+from .earned_chart import chart
+from .emails import ATTRIBUTION_DAYS, FLOW_LABELS
+from .routes import session_required
+
+bp = Blueprint("admin_earned", __name__, template_folder="templates")
+
+LOOKS = 20  # points of the cumulative chart
+CSV_COLUMNS = ("surface", "since", "holdout_percent", "control_people", "treated_people", "split_check",
+               "control_conversion", "treated_conversion", "conversion_lift", "lift_low", "lift_high",
+               "incremental_orders", "incremental_orders_low", "incremental_orders_high", "currency",
+               "incremental_revenue", "incremental_revenue_low", "incremental_revenue_high")
+
+
+def init_app(app, services: Services) -> None:
+    """This page's routes, and its entry first in the admin's menu."""
+    app.register_blueprint(bp)
+    services.admin_menu.add("/admin", "What Storelift earned", order=0)
+
+
+def surface_label(experiment: str) -> str:
+    kind, _, name = experiment.partition(":")
+    if kind == "blocks":
+        return f"“{name.replace('_', ' ').capitalize()}” recommendation block"
+    if kind == "emails":
+        return f"{FLOW_LABELS.get(name, name)} emails"
+    return {"capture": "Email capture pop-up", "global": "All of Storelift (global holdout)"}.get(experiment, experiment)
+
+
+def surfaces(services: Services, shop: str, now: int) -> list[dict]:
+    """One entry per running experiment, the whole app first: its latest comparison and its chart."""
+    periods = sorted(services.store.experiments.open_periods(shop), key=lambda p: (p.experiment != "global",
+                                                                                  p.experiment))
+    found = []
+    for period in periods:
+        looks = history(services.store, shop, period, now, LOOKS)
+        latest = looks[-1][1]
+        points = [(moment, r.conversion.incremental_total, r.conversion.incremental_interval.low,
+                   r.conversion.incremental_interval.high) for moment, r in looks if r.conversion is not None]
+        found.append({"experiment": period.experiment, "label": surface_label(period.experiment), "result": latest,
+                      "chart": chart(points), "days_left": _days_left(latest, now)})
+    return found
+
+
+def _days_left(found: Result, now: int) -> float | None:
+    """While the interval includes zero: about how many more days at the current rate of new people."""
+    compared = found.conversion
+    if compared is None or compared.significant:
+        return None
+    days = max((now - found.period.started_at) / DAY_MS, 1.0)
+    people = found.control_people + found.treated_people
+    return days_until_significant(compared.lift, compared.term_variance, people, people / days)
+
+
+@bp.get("/admin")
+@session_required
+def page():
+    services = Services.of(current_app)
+    settings, version = EXPERIMENTS.read(services.store, g.shop)
+    return render_template("admin/earned.html", shop=g.shop, surfaces=surfaces(services, g.shop, now_ms()),
+                           settings=settings, version=version, attributed=services.store.emails.attributed(
+                               g.shop, ATTRIBUTION_DAYS * DAY_MS), attribution_days=ATTRIBUTION_DAYS,
+                           flow_labels=FLOW_LABELS, isfinite=math.isfinite, min_buyers=MIN_NONZERO_PER_ARM)
+
+
+@bp.get("/admin/earned.csv")
+@session_required
+def export():
+    services = Services.of(current_app)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for surface in surfaces(services, g.shop, now_ms()):
+        writer.writerows(csv_rows(surface["experiment"], surface["result"]))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="storelift-earned.csv"'})
+
+
+def csv_rows(experiment: str, found: Result) -> list[list]:
+    """One row per currency (one with no currency when nobody bought), the conversion columns repeated."""
+    period, compared = found.period, found.conversion
+    head = [experiment, period.started_at, period.control_bps / 100, found.control_people, found.treated_people]
+    if compared is None:
+        return [head + [""] * (len(CSV_COLUMNS) - len(head))]
+    head += ["mismatch" if compared.sample_ratio.mismatch else "ok", compared.control_mean, compared.treated_mean,
+             compared.lift, compared.interval.low, compared.interval.high, compared.incremental_total,
+             compared.incremental_interval.low, compared.incremental_interval.high]
+    revenue = [[currency, r.incremental_total, r.incremental_interval.low, r.incremental_interval.high]
+               for currency, r in found.revenue.items()]
+    return [head + tail for tail in revenue] or [head + ["", "", "", ""]]
+
+
+@bp.get("/admin/api/experiments/settings")
+@session_required
+def get_settings():
+    settings, version = EXPERIMENTS.read(Services.of(current_app).store, g.shop)
+    return jsonify(settings=settings, version=version)
+
+
+@bp.put("/admin/api/experiments/settings")
+@session_required
+def put_settings():
+    try:
+        settings, version = EXPERIMENTS.save(Services.of(current_app).store, g.shop, json_body())
+    except SettingsError as exc:
+        return jsonify(error="invalid_settings", message="not accepted", errors=exc.errors), 422
+    return jsonify(settings=settings, version=version)

@@ -1,0 +1,39 @@
+/* The holdout settings form on "What Storelift earned": PUT through StoreliftAdmin.fetch (static/admin.js),
+   which adds a fresh session token; field errors are shown next to their fields. */
+(function () {
+  var form = document.getElementById("experiments"), statusEl = document.getElementById("status");
+  var fields = ["holdout_percent", "global_holdout", "global_percent", "window_days"];
+
+  function collect() {
+    var settings = {};
+    fields.forEach(function (name) {
+      var el = document.getElementById("f-" + name);
+      settings[name] = el.type === "checkbox" ? el.checked : el.value.trim();
+    });
+    return settings;
+  }
+
+  function showErrors(errors) {
+    fields.forEach(function (name) {
+      var message = errors[name] || "";
+      document.getElementById("e-" + name).textContent = message;
+      document.getElementById("f-" + name).setAttribute("aria-invalid", message ? "true" : "false");
+    });
+    var names = Object.keys(errors);
+    document.getElementById("summary").textContent = names.length ? "Not saved: " + names.length + " field(s) to fix." : "";
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = form.querySelector(".save");
+    button.disabled = true;
+    statusEl.textContent = "Saving…";
+    StoreliftAdmin.fetch("/admin/api/experiments/settings", { method: "PUT", body: collect() }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (r) {
+      button.disabled = false;
+      if (r.ok) { showErrors({}); statusEl.textContent = "Saved (version " + r.body.version + "). A changed split starts new periods."; }
+      else { showErrors(r.body.errors || {}); statusEl.textContent = "Not saved."; }
+    }, function () { button.disabled = false; statusEl.textContent = "Could not reach Storelift."; });
+  });
+})();

@@ -1,0 +1,102 @@
+"""The admin's landing page, "What Storelift earned": each surface's arms, lift, interval and chart, the
+CSV of the same figures, the holdout settings, and the technical status one click away."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from plugin.clock import DAY_MS, now_ms
+from plugin.experiments.assignment import CONTROL, TREATED
+from plugin.experiments.results import result
+from plugin.experiments.settings import EXPERIMENTS
+from plugin.store.commerce import Line, Order
+
+from tests.support.app import SHOP
+from tests.support.signing import session_token
+
+HOUR = 3_600_000
+
+
+@pytest.fixture(autouse=True)
+def shop(installed_shop):
+    installed_shop()
+
+
+def bearer() -> dict:
+    return {"Authorization": f"Bearer {session_token()}"}
+
+
+def page(client) -> str:
+    response = client.get("/admin", query_string={"id_token": session_token()})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def running_experiment(store, people: int = 300) -> None:
+    """A capture experiment (10 % holdout) that started 10 days ago, in USD: a tenth of the control
+    bought and two ninths of the people who got the pop-up."""
+    start = now_ms() - 10 * DAY_MS
+    period = store.experiments.period_for(SHOP, "capture", control_bps=1000, window_days=7, now=start)
+    for n in range(people):
+        arm = CONTROL if n % 10 == 0 else TREATED
+        at = start + n * (9 * DAY_MS // people)
+        with store.database.write():
+            person = store.identities.create_person(SHOP, at, customer_id=f"c{n}")
+        store.experiments.expose(SHOP, period.id, person, arm, at)
+        if (n % 100 == 0) if arm == CONTROL else (n % 10 in (3, 7)):
+            store.commerce.upsert_order(SHOP, Order(
+                order_id=f"o{n}", source_updated_at=at + HOUR, customer_id=f"c{n}", currency="USD",
+                total_price="40.00", created_at=at + HOUR, updated_at=at + HOUR,
+                lines=(Line(quantity=1, product_id="p1", price="40.00", line_price="40.00"),)))
+
+
+def test_the_landing_page_says_what_storelift_earned_and_the_status_is_one_click_away(client):
+    html = page(client)
+    assert "<h1>What Storelift earned</h1>" in html and 'aria-current="page">What Storelift earned</a>' in html
+    assert "No experiment has started yet" in html and 'href="/admin/status?id_token=' in html
+    status = client.get("/admin/status", query_string={"id_token": session_token()}).get_data(as_text=True)
+    assert "<h2>Data sync</h2>" in status
+
+
+def test_a_running_experiment_shows_its_arms_lift_interval_and_chart(client, store):
+    running_experiment(store)
+    html = page(client)
+    assert "Email capture pop-up" in html and "Holdout 10 %" in html
+    assert "People: control 30, got it 270" in html and "split check: <span class=\"ok\">ok</span>" in html
+    assert "the interval appears once each arm has 100 shoppers who ordered (so far: control 3, got it 60)" in html
+    assert '<svg viewBox="0 0 640 200" role="img"' in html and 'class="line" points="' in html
+    assert "Attributed, by click window" in html
+
+
+def test_the_csv_holds_the_figures_the_page_shows(client, store):
+    running_experiment(store)
+    response = client.get("/admin/earned.csv", headers=bearer())
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    found = result(store, SHOP, store.experiments.open_period(SHOP, "capture"))
+    assert (row["surface"], row["control_people"], row["treated_people"], row["split_check"]) == (
+        "capture", "30", "270", "ok")
+    assert float(row["treated_conversion"]) == pytest.approx(found.conversion.treated_mean)
+    assert float(row["incremental_orders"]) == pytest.approx(found.conversion.incremental_total)
+    assert row["currency"] == "USD"
+    assert float(row["incremental_revenue"]) == pytest.approx(found.revenue["USD"].incremental_total)
+
+
+def test_the_holdout_settings_are_saved_or_refused_by_field(client, store):
+    good = {**EXPERIMENTS.defaults(), "holdout_percent": 20, "global_holdout": True}
+    answer = client.put("/admin/api/experiments/settings", headers=bearer(), json=good)
+    assert answer.status_code == 200 and answer.json["settings"]["holdout_percent"] == 20
+    bad = {**good, "holdout_percent": 60, "window_days": 0}
+    refused = client.put("/admin/api/experiments/settings", headers=bearer(), json=bad)
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"holdout_percent", "window_days"}
+    assert EXPERIMENTS.read(store, SHOP)[0]["holdout_percent"] == 20
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/admin"), ("GET", "/admin/earned.csv"),
+                                          ("GET", "/admin/api/experiments/settings"),
+                                          ("PUT", "/admin/api/experiments/settings")])
+def test_every_route_needs_a_session_token(client, method, path):
+    assert client.open(path, method=method, json={}).status_code == 401
