@@ -14,9 +14,10 @@ from graphql import GraphQLError, execute, parse, validate
 from . import installs
 from .cost import ActualCost, requested_cost
 from .graphql_bulk import bulk_root
+from .graphql_context import ApiContext
 from .graphql_mutations import mutation_root
+from .graphql_query_root import query_root
 from .graphql_schema import resolve_field, schema_for, valid_version
-from .graphql_views import ApiContext, query_root
 from .runtime import Devstore, runtime
 
 bp = Blueprint("graphql_api", __name__)

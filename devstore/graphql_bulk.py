@@ -25,8 +25,9 @@ from graphql import (GraphQLError, OperationDefinitionNode, OperationType, execu
                      validate)
 
 from .clock import iso_utc
+from .graphql_context import ApiContext
+from .graphql_query_root import query_root
 from .graphql_schema import BULK_READ, resolve_field, schema_for
-from .graphql_views import ApiContext, query_root
 from .ids import gid
 from .runtime import runtime
 

@@ -14,7 +14,9 @@ from urllib.parse import urlparse
 
 from . import commerce
 from .clock import parse_iso
-from .graphql_views import (ApiContext, bulk_creation_view, customer_view, discount_view, subscription_view)
+from .graphql_app_views import bulk_creation_view, discount_view, subscription_view
+from .graphql_context import ApiContext
+from .graphql_customer_order_views import customer_view
 from .ids import parse_gid
 from .installs import has_scope
 from .state import Address, BulkCreation, Discount, RedeemCode, Subscription

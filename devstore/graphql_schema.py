@@ -3,7 +3,7 @@
 The SDL is the contract: field names and shapes mirror the platform so a
 query that works here works there. Fields tagged ``@since(version:)`` are
 dropped for older versions, like the platform adds fields per release.
-Resolution is data-driven: views (graphql_views.py) are dicts whose values
+Resolution is data-driven: views (graphql_*_views.py) are dicts whose values
 are plain data or callables taking the field arguments.
 """
 
