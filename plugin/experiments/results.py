@@ -88,7 +88,8 @@ def _aggregate(rows: list[dict], until: int | None) -> Outcomes:
         if row["order_id"] is None or (until is not None and row["created_at"] >= until):
             continue
         index, currency = people[row["person_id"]], row["currency"] or "unknown"
-        after = row["created_at"] >= row["first_exposed_at"]
+        # The platform dates orders to the second: an order in the second of the first exposure came after it.
+        after = row["created_at"] >= row["first_exposed_at"] - row["first_exposed_at"] % 1000
         (orders if after else pre_orders)[index] += 1
         for book in (revenue, pre_revenue):
             book.setdefault(currency, np.zeros(len(people)))

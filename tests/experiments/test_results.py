@@ -122,3 +122,11 @@ def test_the_report_command_prints_each_surface_s_arms_and_what_it_cannot_tell_y
     assert "conversion: control" in out and "not enough data yet" in out
     assert "revenue per person, USD" in out
 
+
+
+def test_an_order_dated_to_the_second_of_the_first_exposure_counts_after_it(store):
+    period = store.experiments.period_for(SHOP, "capture", control_bps=5000, window_days=7, now=T0)
+    person(store, TREATED, period, customer="c1", at=T0 + 700)  # exposed 0.7 s into a second
+    order(store, "same-second", T0, "12.00", customer="c1")  # the platform's timestamp has no milliseconds
+    data = outcomes(store, SHOP, period)
+    assert data.orders.tolist() == [1] and data.pre_orders.tolist() == [0]
