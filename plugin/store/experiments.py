@@ -107,8 +107,12 @@ class Experiments:
 
     def expose(self, shop: str, period_id: int, person_id: str, arm: str, now: int) -> str:
         """Record the person's first exposure in ``arm``; returns the arm that stands (an earlier
-        exposure's, when there is one: a person keeps their arm)."""
-        with self._d.write():
+        exposure's, when there is one: a person keeps their arm).
+
+        Not durable (``write(durable=False)``): it is written on a storefront request, and a crash
+        that loses the last moment's exposures only has those people recorded at their next
+        eligible view instead."""
+        with self._d.write(durable=False):
             self._d.execute(
                 """INSERT INTO experiment_exposures (shop, period_id, person_id, arm, first_exposed_at)
                    VALUES (:shop, :period, :person, :arm, :now)
