@@ -57,13 +57,16 @@ def test_the_landing_page_says_what_storelift_earned_and_the_status_is_one_click
     html = page(client)
     assert "<h1>What Storelift earned</h1>" in html and 'aria-current="page">What Storelift earned</a>' in html
     assert "No experiment has started yet" in html and 'href="/admin/status?id_token=' in html
+    assert "No holdout is kept" in html  # the test shop keeps none (tests/support/shops.without_holdouts)
     status = client.get("/admin/status", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert "<h2>Data sync</h2>" in status
 
 
 def test_a_running_experiment_shows_its_arms_lift_interval_and_chart(client, store):
     running_experiment(store)
+    EXPERIMENTS.save(store, SHOP, EXPERIMENTS.defaults())
     html = page(client)
+    assert "No holdout is kept" not in html
     assert "Email capture pop-up" in html and "Holdout 10 %" in html
     assert "People: control 30, got it 270" in html and "split check: <span class=\"ok\">ok</span>" in html
     assert "the interval appears once each arm has 100 shoppers who ordered (so far: control 3, got it 60)" in html
