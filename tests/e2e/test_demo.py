@@ -45,7 +45,9 @@ def test_storelift_demo_prints_urls_that_load(tmp_path):
         embedded = browser.get(urls["Storelift admin"], timeout=30).text
         frame = html.unescape(re.search(r'<iframe[^>]+src="([^"]+)"', embedded).group(1))
         admin = browser.get(frame, timeout=30)
-        assert admin.status_code == 200 and "Installed" in admin.text and "subscribed" in admin.text
+        assert admin.status_code == 200 and "<h1>What Storelift earned</h1>" in admin.text  # the landing page
+        status = browser.get(admin.url.replace("/admin?", "/admin/status?", 1), timeout=30)
+        assert status.status_code == 200 and "Installed" in status.text and "subscribed" in status.text
 
         # The printed environment line points storelift commands at the demo's database and store.
         env = {k: v for k, v in os.environ.items() if not k.startswith("STORELIFT_")}
