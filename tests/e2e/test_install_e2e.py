@@ -72,7 +72,9 @@ def test_install_end_to_end(stack):
     assert embedded.status_code == 200
     frame = html.unescape(re.search(r'<iframe[^>]+src="([^"]+)"', embedded.text).group(1))
     admin = browser.get(frame, timeout=30)
-    assert admin.status_code == 200 and SHOP in admin.text and "subscribed" in admin.text
+    assert admin.status_code == 200 and "<h1>What Storelift earned</h1>" in admin.text  # the landing page
+    status = browser.get(admin.url.replace("/admin?", "/admin/status?", 1), timeout=30)
+    assert status.status_code == 200 and SHOP in status.text and "subscribed" in status.text
 
     # a second install creates no duplicate subscriptions
     count = len(our_subscriptions(stack))
