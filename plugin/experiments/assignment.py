@@ -43,7 +43,8 @@ def person_key(store: Store, shop: str, person_id: str) -> str:
 
 def period(store: Store, shop: str, experiment: str, settings: dict, now: int) -> Period:
     """The experiment's current period under ``settings`` (a changed split or window starts a new one)."""
-    percent = settings["global_percent"] if experiment == GLOBAL else settings["holdout_percent"]
+    percent = (settings["global_percent"] if experiment == GLOBAL
+               else settings["surface_percent"].get(experiment, settings["holdout_percent"]))
     return store.experiments.period_for(shop, experiment, control_bps=percent * BUCKETS // 100,
                                         window_days=settings["window_days"], now=now)
 

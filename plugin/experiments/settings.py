@@ -3,17 +3,41 @@ the outcome window.
 
 The defaults follow the practice the peers document (../shared/docs/measurement.md): a 10 % holdout
 per surface (Bluecore keeps 5–10 %), a global holdout of 5 % when it is on (Dynamic Yield's and
-Klaviyo's size), and orders counted for 7 days after a person's first exposure. A changed split or
-window starts a new period of each experiment it touches (``assignment.period``).
+Klaviyo's size), and orders counted for 7 days after a person's first exposure. A surface may keep a
+holdout of its own. A changed split or window starts a new period of each experiment it touches
+(``assignment.period``).
 """
 
 from __future__ import annotations
 
+import re
+from typing import Annotated, Any
+
+from pydantic import PlainValidator
+
+from plugin.safe_input import whole_number
 from plugin.settings import Feature, Flag, SettingsModel, whole
+
+# A surface's experiment: the capture pop-up, a block type's, an email flow's (``assignment`` names them).
+SURFACE_RE = re.compile(r"capture|blocks:[a-z_]{1,40}|emails:[a-z]{1,20}")
+MAX_SURFACES = 40
+
+
+def _surface_percents(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict) or len(value) > MAX_SURFACES:
+        raise ValueError(f"must give at most {MAX_SURFACES} surfaces a holdout percentage each")
+    percents = {}
+    for name, percent in value.items():
+        if not isinstance(name, str) or not SURFACE_RE.fullmatch(name):
+            raise ValueError(f"{str(name)[:40]!r} is not a surface")
+        percents[name] = whole_number(percent, 0, 50)
+    return percents
 
 
 class ExperimentSettings(SettingsModel):
     holdout_percent: whole(0, 50) = 10  # of the people each surface would reach, those kept without it
+    # A surface's own holdout instead (0 to 50), e.g. none for the pop-up while the blocks keep 10 %.
+    surface_percent: Annotated[dict[str, int], PlainValidator(_surface_percents)] = {}
     global_holdout: Flag = False  # a slice of shoppers kept away from every surface, to measure the whole app
     global_percent: whole(1, 50) = 5
     window_days: whole(1, 60) = 7  # orders counted this long after a person's first exposure

@@ -88,6 +88,18 @@ def test_the_csv_holds_the_figures_the_page_shows(client, store):
     assert float(row["incremental_revenue"]) == pytest.approx(found.revenue["USD"].incremental_total)
 
 
+def test_each_running_surface_can_be_given_its_own_holdout(client, store):
+    running_experiment(store)
+    html = page(client)
+    assert 'data-surface="capture" value=""' in html
+    mine = {**EXPERIMENTS.defaults(), "surface_percent": {"capture": "0"}}
+    assert client.put("/admin/api/experiments/settings", headers=bearer(), json=mine).status_code == 200
+    assert 'data-surface="capture" value="0"' in page(client)
+    wrong = {**mine, "surface_percent": {"capture": 70, "checkout": 5}}
+    refused = client.put("/admin/api/experiments/settings", headers=bearer(), json=wrong)
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"surface_percent"}
+
+
 def test_the_holdout_settings_are_saved_or_refused_by_field(client, store):
     good = {**EXPERIMENTS.defaults(), "holdout_percent": 20, "global_holdout": True}
     answer = client.put("/admin/api/experiments/settings", headers=bearer(), json=good)

@@ -51,7 +51,7 @@ def data_request(shop):
 
 
 def click_everything(page, frame):
-    """Every tab, the report's period links, the privacy export, the subscriber CSV and both settings
+    """Every tab, the report's period links, the privacy export, the subscriber CSV and three settings
     forms' Save, in the frame."""
     for label, heading in TABS:
         frame.locator(".admin-nav").get_by_role("link", name=label, exact=True).click()
@@ -71,6 +71,9 @@ def click_everything(page, frame):
         frame.get_by_role("link", name=f"{days} days").click()
         expect(frame.locator("a.period[aria-current=true]")).to_have_text(f"{days} days")
         expect(frame.locator("h1")).to_have_text("Recommendations")
+    frame.locator(".admin-nav").get_by_role("link", name="What Storelift earned").click()
+    frame.get_by_role("button", name="Save").click()
+    expect(frame.locator("#status")).to_contain_text("Saved (version")
     return downloads
 
 

@@ -134,3 +134,12 @@ def test_concurrent_first_exposures_of_one_person_record_one_row_and_agree(store
         thread.join()
     period = store.experiments.open_period(SHOP, "capture")
     assert len(set(answers)) == 1 and sum(store.experiments.arm_counts(SHOP, period.id).values()) == 1
+
+
+def test_a_surface_may_keep_a_holdout_of_its_own(store):
+    person = person_of(store, 1)
+    own = settings(holdout_percent=10, surface_percent={"capture": 0})
+    assert exposed_arm(store, SHOP, "capture", person, NOW, own) == TREATED  # no holdout for the pop-up
+    exposed_arm(store, SHOP, "blocks:for_you", person, NOW, own)
+    assert store.experiments.open_period(SHOP, "capture").control_bps == 0
+    assert store.experiments.open_period(SHOP, "blocks:for_you").control_bps == 1000

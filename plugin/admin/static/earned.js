@@ -5,15 +5,20 @@
   var fields = ["holdout_percent", "global_holdout", "global_percent", "window_days"];
 
   function collect() {
-    var settings = {};
+    var settings = { surface_percent: {} };
     fields.forEach(function (name) {
       var el = document.getElementById("f-" + name);
       settings[name] = el.type === "checkbox" ? el.checked : el.value.trim();
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("input[data-surface]"), function (el) {
+      if (el.value.trim() !== "") settings.surface_percent[el.getAttribute("data-surface")] = el.value.trim();
     });
     return settings;
   }
 
   function showErrors(errors) {
+    var surfaceError = document.getElementById("e-surface_percent");  /* only when a surface is running */
+    if (surfaceError) surfaceError.textContent = errors.surface_percent || "";
     fields.forEach(function (name) {
       var message = errors[name] || "";
       document.getElementById("e-" + name).textContent = message;
