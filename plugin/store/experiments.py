@@ -95,11 +95,6 @@ class Experiments:
                 {**params, "control_bps": control_bps, "window_days": window_days, "now": now})
         return _period(self._d.one(OPEN_PERIOD, params))
 
-    def periods(self, shop: str, experiment: str) -> list[Period]:
-        rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND experiment = :experiment"
-                             " ORDER BY started_at, id", {"shop": shop, "experiment": experiment})
-        return [_period(row) for row in rows]
-
     def arm_of(self, shop: str, period_id: int, person_id: str) -> str | None:
         row = self._d.one("SELECT arm FROM experiment_exposures WHERE shop = :shop AND period_id = :period"
                           " AND person_id = :person", {"shop": shop, "period": period_id, "person": person_id})
@@ -119,11 +114,6 @@ class Experiments:
                    ON CONFLICT (shop, period_id, person_id) DO NOTHING""",
                 {"shop": shop, "period": period_id, "person": person_id, "arm": arm, "now": now})
         return self.arm_of(shop, period_id, person_id)
-
-    def arm_counts(self, shop: str, period_id: int) -> dict[str, int]:
-        rows = self._d.query("SELECT arm, COUNT(*) AS n FROM experiment_exposures WHERE shop = :shop"
-                             " AND period_id = :period GROUP BY arm", {"shop": shop, "period": period_id})
-        return {row["arm"]: row["n"] for row in rows}
 
     def crossed(self, shop: str, period_id: int) -> int:
         """People merged in with an exposure to the other arm, kept in their first arm."""

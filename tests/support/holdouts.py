@@ -26,6 +26,14 @@ def half_holdout(store) -> None:
     EXPERIMENTS.save(store, SHOP, {**EXPERIMENTS.defaults(), "holdout_percent": 50})
 
 
+def arm_counts(store, period_id: int) -> dict[str, int]:
+    """People exposed per arm in a period, read from the table itself."""
+    rows = store.database.query("SELECT arm, COUNT(*) AS n FROM experiment_exposures WHERE shop = :shop"
+                                " AND period_id = :period GROUP BY arm", {"shop": SHOP, "period": period_id})
+    return {row["arm"]: row["n"] for row in rows}
+
+
 def exposures(store, experiment: str) -> dict[str, int]:
+    """People exposed per arm in the experiment's open period ({} before it has one)."""
     period = store.experiments.open_period(SHOP, experiment)
-    return store.experiments.arm_counts(SHOP, period.id) if period else {}
+    return arm_counts(store, period.id) if period else {}
