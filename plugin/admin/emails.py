@@ -42,6 +42,7 @@ from ..emails.suppressions import parse_address, suppress_by_hand
 from ..safe_input import InputError
 from ..services import Services
 from ..settings import SettingsError
+from . import settings_api
 from .body import json_body
 from .routes import session_required
 
@@ -132,19 +133,13 @@ def _store_zone(services: Services, shop: str) -> str | None:
 @bp.get("/admin/api/emails/settings")
 @session_required
 def get_settings():
-    settings, version = EMAILS.read(Services.of(current_app).store, g.shop)
-    return jsonify(settings=settings, version=version)
+    return settings_api.saved(EMAILS)
 
 
 @bp.put("/admin/api/emails/settings")
 @session_required
 def put_settings():
-    data = json_body()
-    try:
-        settings, version = EMAILS.save(Services.of(current_app).store, g.shop, data)
-    except SettingsError as exc:
-        return _refused(exc.errors)
-    return jsonify(settings=settings, version=version)
+    return settings_api.save(EMAILS)
 
 
 def _refused(errors: dict[str, str]):

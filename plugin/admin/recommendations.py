@@ -29,8 +29,7 @@ from ..recommendations import theme_links
 from ..recommendations.serving import api as recommendations
 from ..safe_input import InputError, whole_number
 from ..services import Services
-from ..settings import SettingsError
-from .body import json_body
+from . import settings_api
 from .routes import _session_token, session_required
 
 bp = Blueprint("admin_recommendations", __name__, template_folder="templates")
@@ -112,12 +111,7 @@ def get_settings():
 @bp.put("/admin/api/recommendations/settings")
 @session_required
 def put_settings():
-    data = json_body()
-    try:
-        settings, version = RECOMMENDATIONS.save(Services.of(current_app).store, g.shop, data)
-    except SettingsError as exc:
-        return jsonify(error="invalid_settings", message="settings not saved", errors=exc.errors), 422
-    return jsonify(settings=settings, version=version)
+    return settings_api.save(RECOMMENDATIONS, refusal="settings not saved")
 
 
 @bp.get("/admin/api/recommendations/products")
