@@ -148,9 +148,11 @@ def block():
     services = door.services()
     settings = services.settings.served(g.shop, RECOMMENDATIONS)
     experiments, bot, now = services.settings.read(g.shop, EXPERIMENTS)[0], door.is_bot(), now_ms()
+    visitor = slots[0][0].visitor_id  # the same for every slot of the page
+    person = services.store.recommendations.shopper(g.shop, visitor) if visitor and not bot else None
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
-        asked = holdout.for_arm(services.store, g.shop, asked, now, experiments, bot=bot)
+        asked = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
         served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))

@@ -18,16 +18,16 @@ import csv
 import io
 import math
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template
+from flask import Blueprint, Response, current_app, g, render_template
 
 from ..clock import DAY_MS, now_ms
-from ..experiments.results import Result, history
+from ..experiments.results import Result, history, result
 from ..experiments.settings import EXPERIMENTS
 from ..experiments.stats.horizon import days_until_significant
 from ..experiments.stats.sequential import MIN_NONZERO_PER_ARM
 from ..services import Services
-from ..settings import SettingsError
-from .body import json_body
+from ..store import Period
+from . import settings_api
 from .earned_chart import chart
 from .emails import ATTRIBUTION_DAYS, FLOW_LABELS
 from .routes import session_required
@@ -58,10 +58,8 @@ def surface_label(experiment: str) -> str:
 
 def surfaces(services: Services, shop: str, now: int) -> list[dict]:
     """One entry per running experiment, the whole app first: its latest comparison and its chart."""
-    periods = sorted(services.store.experiments.open_periods(shop), key=lambda p: (p.experiment != "global",
-                                                                                  p.experiment))
     found = []
-    for period in periods:
+    for period in _periods(services.store, shop):
         looks = history(services.store, shop, period, now, LOOKS)
         latest = looks[-1][1]
         points = [(moment, r.conversion.incremental_total, r.conversion.incremental_interval.low,
@@ -69,6 +67,11 @@ def surfaces(services: Services, shop: str, now: int) -> list[dict]:
         found.append({"experiment": period.experiment, "label": surface_label(period.experiment), "result": latest,
                       "chart": chart(points), "days_left": _days_left(latest, now)})
     return found
+
+
+def _periods(store, shop: str) -> list[Period]:
+    """The running experiments' periods, the whole app first."""
+    return sorted(store.experiments.open_periods(shop), key=lambda p: (p.experiment != "global", p.experiment))
 
 
 def _days_left(found: Result, now: int) -> float | None:
@@ -95,12 +98,12 @@ def page():
 @bp.get("/admin/earned.csv")
 @session_required
 def export():
-    services = Services.of(current_app)
+    store = Services.of(current_app).store
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for surface in surfaces(services, g.shop, now_ms()):
-        writer.writerows(csv_rows(surface["experiment"], surface["result"]))
+    for period in _periods(store, g.shop):  # the latest figures only: no chart's history to compute
+        writer.writerows(csv_rows(period.experiment, result(store, g.shop, period)))
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="storelift-earned.csv"'})
 
@@ -122,15 +125,10 @@ def csv_rows(experiment: str, found: Result) -> list[list]:
 @bp.get("/admin/api/experiments/settings")
 @session_required
 def get_settings():
-    settings, version = EXPERIMENTS.read(Services.of(current_app).store, g.shop)
-    return jsonify(settings=settings, version=version)
+    return settings_api.saved(EXPERIMENTS)
 
 
 @bp.put("/admin/api/experiments/settings")
 @session_required
 def put_settings():
-    try:
-        settings, version = EXPERIMENTS.save(Services.of(current_app).store, g.shop, json_body())
-    except SettingsError as exc:
-        return jsonify(error="invalid_settings", message="not accepted", errors=exc.errors), 422
-    return jsonify(settings=settings, version=version)
+    return settings_api.save(EXPERIMENTS)

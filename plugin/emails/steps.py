@@ -80,8 +80,10 @@ def run_step(services, job) -> None:
 def _held_out(store, send: Send, now: int) -> bool:
     """Whether the recipient is in the flow's holdout: exposed (first time recorded) when the step would
     go, so the control is everyone who would have got this flow's email and did not."""
-    with store.database.write():
-        person_id = send.person_id or person_for(store, send.shop, now, customer_id=None, email=send.email)
+    person_id = send.person_id
+    if person_id is None:  # planned from a checkout or cart by address: their person, made if need be
+        with store.database.write():
+            person_id = person_for(store, send.shop, now, customer_id=None, email=send.email)
     return exposed_arm(store, send.shop, flow_experiment(send.flow), person_id, now) == CONTROL
 
 

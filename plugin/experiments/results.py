@@ -48,23 +48,23 @@ class Result:
     revenue: dict[str, Comparison]  # per currency
 
 
-def outcomes(store: Store, shop: str, period: Period, *, until: int | None = None) -> Outcomes:
-    """Everyone exposed in the period before ``until`` (default: now), with what they ordered by then."""
-    return _aggregate(_rows(store, shop, period), until)
+def outcomes(store: Store, shop: str, period: Period) -> Outcomes:
+    """Everyone exposed in the period so far, with what they ordered."""
+    return _aggregate(_rows(store, shop, period), None)
 
 
-def result(store: Store, shop: str, period: Period, *, until: int | None = None) -> Result:
-    return _result(store, shop, period, outcomes(store, shop, period, until=until))
+def result(store: Store, shop: str, period: Period) -> Result:
+    return _result(period, outcomes(store, shop, period), store.experiments.crossed(shop, period.id))
 
 
 def history(store: Store, shop: str, period: Period, now: int, points: int = 30) -> list[tuple[int, Result]]:
     """The comparison as it stood at ``points`` moments from the period's start to ``now``: what the
     dashboard's cumulative chart draws. The interval is always valid, so every one of these looks
-    was as safe to act on as the last."""
-    rows = _rows(store, shop, period)
+    was as safe to act on as the last. The rows are read once and cut at each moment."""
+    rows, crossed = _rows(store, shop, period), store.experiments.crossed(shop, period.id)
     start = period.started_at
     moments = [start + (now - start) * (n + 1) // points for n in range(points)] if now > start else [now]
-    return [(moment, _result(store, shop, period, _aggregate(rows, moment))) for moment in moments]
+    return [(moment, _result(period, _aggregate(rows, moment), crossed)) for moment in moments]
 
 
 def _rows(store: Store, shop: str, period: Period) -> list[dict]:
@@ -97,9 +97,8 @@ def _aggregate(rows: list[dict], until: int | None) -> Outcomes:
     return Outcomes(np.array(treated, dtype=bool), orders, pre_orders, revenue, pre_revenue)
 
 
-def _result(store: Store, shop: str, period: Period, data: Outcomes) -> Result:
+def _result(period: Period, data: Outcomes, crossed: int) -> Result:
     control_people, treated_people = int((~data.treated).sum()), int(data.treated.sum())
-    crossed = store.experiments.crossed(shop, period.id)
     if period.control_bps in (0, BUCKETS) or not control_people or not treated_people:
         return Result(period, control_people, treated_people, crossed, None, {})
     share = 1 - period.control_bps / BUCKETS

@@ -21,16 +21,17 @@ def block_experiment(block: str) -> str:
     return f"blocks:{block}"
 
 
-def for_arm(store: Store, shop: str, request: ShopperRequest, now: int, settings: dict, *, bot: bool) -> ShopperRequest:
+def for_arm(store: Store, shop: str, request: ShopperRequest, person: dict | None, now: int, settings: dict, *,
+            bot: bool) -> ShopperRequest:
     """``request`` as the visitor's arm of its block's experiment has it: best sellers for the control.
 
+    ``person`` is the visitor's (``store.recommendations.shopper``, read once for all of a page's slots).
     A stored visitor's person is exposed (recorded the first time); a visitor not stored yet gets the
     arm their visitor id draws, with nothing written (``assignment.unrecorded_arm``).
     """
     if request.block == CONTROL_BLOCK or not request.visitor_id or bot:
         return request
     experiment = block_experiment(request.block)
-    person = store.recommendations.shopper(shop, request.visitor_id)
     arm = (exposed_arm(store, shop, experiment, person["person_id"], now, settings) if person is not None
            else unrecorded_arm(store, shop, experiment, request.visitor_id, now, settings))
     return replace(request, block=CONTROL_BLOCK) if arm == CONTROL else request
