@@ -17,7 +17,8 @@
   would reveal someone else's purchases. The shop's merchant settings (pins, boosts,
   exclusions, price band: ``plugin.recommendations.settings``) shape every block; a save shows in the next answer.
   Each block type keeps a holdout (``plugin.recommendations.serving.holdout``): its control gets the
-  shop's best sellers in the same slot.
+  shop's best sellers in the same slot, or an empty slot of the same size when the merchant measures
+  the block against no block.
 - ``POST /proxy/recommendations/impression`` ``{"v", "r": rec_id, "b": strategy, "i": [ids]}``
 - ``POST /proxy/recommendations/click`` ``{"v", "r", "b", "p": product id, "n": position}``
   Both are ``text/plain`` keepalive POSTs like the loader's events, honour
@@ -152,8 +153,9 @@ def block():
     person = services.store.recommendations.shopper(g.shop, visitor) if visitor and not bot else None
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
-        asked = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
-        served = recommendations.recommend_for(services.models, g.shop, replace(asked, exclude=shown), settings)
+        arm = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
+        served = (holdout.empty_slot(asked) if arm is None
+                  else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown), settings))
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():
@@ -168,6 +170,8 @@ def block():
 
 
 def _fragment(served: recommendations.Served, title: str) -> str:
+    if served.rec_id == holdout.EMPTY_REC_ID:
+        return render_template("recommendations/empty_slot.html", served=served)
     items = [{**item, "link": tracked(item["url"], served.rec_id, n),
               "price_text": format_money(item["price"], served.currency), "position": n}
              for n, item in enumerate(served.items, 1)]
@@ -200,6 +204,8 @@ def impression():
     if not isinstance(items, list) or len(items) > recommendations.MAX_LIMIT or not all(
             isinstance(i, str) and RESOURCE_RE.fullmatch(i) for i in items):
         raise Refused("i must list at most 24 product ids")
+    if not items:  # an empty slot (a holdout's control that sees no block) showed nothing to count
+        return Response(status=204)
     store = door.services().store
     store.recommendations.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
     return Response(status=204)

@@ -24,6 +24,8 @@ from .settings import EXPERIMENTS
 BUCKETS = 10_000
 CONTROL, TREATED = "control", "treated"
 GLOBAL = "global"
+BLOCKS = "blocks:"  # a recommendation block type's experiment is "blocks:<strategy>"
+EMPTY = "empty"
 
 
 def bucket(salt: str, experiment: str, person_key: str) -> int:
@@ -42,11 +44,21 @@ def person_key(store: Store, shop: str, person_id: str) -> str:
 
 
 def period(store: Store, shop: str, experiment: str, settings: dict, now: int) -> Period:
-    """The experiment's current period under ``settings`` (a changed split or window starts a new one)."""
+    """The experiment's current period under ``settings`` (a changed split, window or block control starts
+    a new one)."""
     percent = (settings["global_percent"] if experiment == GLOBAL
                else settings["surface_percent"].get(experiment, settings["holdout_percent"]))
     return store.experiments.period_for(shop, experiment, control_bps=percent * BUCKETS // 100,
-                                        window_days=settings["window_days"], now=now)
+                                        window_days=settings["window_days"], now=now,
+                                        control=control_of(experiment, settings))
+
+
+def control_of(experiment: str, settings: dict) -> str:
+    """What the experiment's control sees, where its surface offers a choice: ``'empty'`` for a block
+    whose control keeps an empty slot; ``''`` for every surface's default."""
+    if experiment.startswith(BLOCKS) and settings["block_control"] == EMPTY:
+        return EMPTY
+    return ""
 
 
 def exposed_arm(store: Store, shop: str, experiment: str, person_id: str, now: int,

@@ -30,7 +30,8 @@ def _report(args) -> int:
 def describe(found: Result) -> list[str]:
     period = found.period
     since = datetime.fromtimestamp(period.started_at / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"{period.experiment}: holdout {period.control_bps * 100 / BUCKETS:g} %, orders counted"
+    sees = " (its control sees an empty slot)" if period.control == "empty" else ""
+    lines = [f"{period.experiment}: holdout {period.control_bps * 100 / BUCKETS:g} %{sees}, orders counted"
              f" {period.window_days} days after a first exposure, since {since}",
              f"  people: control {found.control_people:,}, treated {found.treated_people:,};"
              f" merged in from the other arm {found.crossed}"]

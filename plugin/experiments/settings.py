@@ -4,8 +4,9 @@ the outcome window.
 The defaults follow the practice the peers document (../shared/docs/measurement.md): a 10 % holdout
 per surface (Bluecore keeps 5–10 %), a global holdout of 5 % when it is on (Dynamic Yield's and
 Klaviyo's size), and orders counted for 7 days after a person's first exposure. A surface may keep a
-holdout of its own. A changed split or window starts a new period of each experiment it touches
-(``assignment.period``).
+holdout of its own. A recommendation block's control sees the shop's best sellers, or, when the
+merchant wants "block against no block", an empty slot that keeps its reserved size. A changed split,
+window or block control starts a new period of each experiment it touches (``assignment.period``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import PlainValidator
 
 from plugin.safe_input import whole_number
-from plugin.settings import Feature, Flag, SettingsModel, whole
+from plugin.settings import Feature, Flag, SettingsModel, choice, whole
 
 # A surface's experiment: the capture pop-up, a block type's, an email flow's (``assignment`` names them).
 SURFACE_RE = re.compile(r"capture|blocks:[a-z_]{1,40}|emails:[a-z]{1,20}")
@@ -41,6 +42,9 @@ class ExperimentSettings(SettingsModel):
     global_holdout: Flag = False  # a slice of shoppers kept away from every surface, to measure the whole app
     global_percent: whole(1, 50) = 5
     window_days: whole(1, 60) = 7  # orders counted this long after a person's first exposure
+    # What a recommendation block's control sees: the shop's best sellers (measures what personalization
+    # adds over a sensible default), or an empty slot of the same size (measures the block against no block).
+    block_control: choice("best_sellers", "empty", message="must be best_sellers or empty") = "best_sellers"
 
 
 EXPERIMENTS = Feature("experiments", ExperimentSettings)

@@ -24,10 +24,15 @@ class Period:
     window_days: int
     started_at: int
     ended_at: int | None
+    control: str = ""  # what the control sees, where the surface offers a choice ('' its default; 'empty')
 
 
 def _period(row: dict | None) -> Period | None:
     return None if row is None else Period(**{name: row[name] for name in Period.__dataclass_fields__})
+
+
+def _settings_of(period: Period) -> tuple[int, int, str]:
+    return period.control_bps, period.window_days, period.control
 
 
 OPEN_PERIOD = "SELECT * FROM experiment_periods WHERE shop = :shop AND experiment = :experiment AND ended_at IS NULL"
@@ -68,31 +73,33 @@ class Experiments:
     def open_period(self, shop: str, experiment: str) -> Period | None:
         return _period(self._d.one(OPEN_PERIOD, {"shop": shop, "experiment": experiment}))
 
-    def period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int) -> Period:
-        """The experiment's open period with this split and window: the open one when it has them, else a
-        new one (the old one ends now, so periods with different splits are never mixed)."""
+    def period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int,
+                   control: str = "") -> Period:
+        """The experiment's open period with this split, window and control: the open one when it has them,
+        else a new one (the old one ends now, so periods with different settings are never mixed)."""
+        wanted = (control_bps, window_days, control)
         remembered, read_at = self._periods.get((shop, experiment), (None, 0))
-        if (remembered is not None and (remembered.control_bps, remembered.window_days) == (control_bps, window_days)
-                and now_ms() - read_at < PERIOD_REUSE_MS):
+        if remembered is not None and _settings_of(remembered) == wanted and now_ms() - read_at < PERIOD_REUSE_MS:
             return remembered
-        current = self._period_for(shop, experiment, control_bps=control_bps, window_days=window_days, now=now)
+        current = self._period_for(shop, experiment, wanted, now)
         self._periods[(shop, experiment)] = (current, now_ms())
         return current
 
-    def _period_for(self, shop: str, experiment: str, *, control_bps: int, window_days: int, now: int) -> Period:
+    def _period_for(self, shop: str, experiment: str, wanted: tuple[int, int, str], now: int) -> Period:
         params = {"shop": shop, "experiment": experiment}
         current = self.open_period(shop, experiment)
-        if current is not None and (current.control_bps, current.window_days) == (control_bps, window_days):
+        if current is not None and _settings_of(current) == wanted:
             return current
+        control_bps, window_days, control = wanted
         with self._d.write():
             if current is not None:
                 self._d.execute("UPDATE experiment_periods SET ended_at = :now WHERE id = :id AND shop = :shop"
                                 " AND ended_at IS NULL", {"now": now, "id": current.id, "shop": shop})
             self._d.execute(
-                """INSERT INTO experiment_periods (shop, experiment, control_bps, window_days, started_at)
-                   VALUES (:shop, :experiment, :control_bps, :window_days, :now)
+                """INSERT INTO experiment_periods (shop, experiment, control_bps, window_days, control, started_at)
+                   VALUES (:shop, :experiment, :control_bps, :window_days, :control, :now)
                    ON CONFLICT (shop, experiment) WHERE ended_at IS NULL DO NOTHING""",
-                {**params, "control_bps": control_bps, "window_days": window_days, "now": now})
+                {**params, "control_bps": control_bps, "window_days": window_days, "control": control, "now": now})
         return _period(self._d.one(OPEN_PERIOD, params))
 
     def arm_of(self, shop: str, period_id: int, person_id: str) -> str | None:

@@ -104,9 +104,10 @@ def test_the_holdout_settings_are_saved_or_refused_by_field(client, store):
     good = {**EXPERIMENTS.defaults(), "holdout_percent": 20, "global_holdout": True}
     answer = client.put("/admin/api/experiments/settings", headers=bearer(), json=good)
     assert answer.status_code == 200 and answer.json["settings"]["holdout_percent"] == 20
-    bad = {**good, "holdout_percent": 60, "window_days": 0}
+    bad = {**good, "holdout_percent": 60, "window_days": 0, "block_control": "collapsed"}
     refused = client.put("/admin/api/experiments/settings", headers=bearer(), json=bad)
-    assert refused.status_code == 422 and set(refused.json["errors"]) == {"holdout_percent", "window_days"}
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]) == {"holdout_percent", "window_days", "block_control"}
     assert EXPERIMENTS.read(store, SHOP)[0]["holdout_percent"] == 20
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from plugin.experiments.settings import EXPERIMENTS
 from plugin.capture.signup import subscribe
 from plugin.admin.capture import CSV_COLUMNS
 
@@ -72,6 +73,7 @@ def click_everything(page, frame):
         expect(frame.locator("a.period[aria-current=true]")).to_have_text(f"{days} days")
         expect(frame.locator("h1")).to_have_text("Recommendations")
     frame.locator(".admin-nav").get_by_role("link", name="What Storelift earned").click()
+    frame.get_by_label("What a recommendation block's holdout sees").select_option("empty")
     frame.get_by_role("button", name="Save").click()
     expect(frame.locator("#status")).to_contain_text("Saved (version")
     return downloads
@@ -108,6 +110,7 @@ def test_every_tab_link_and_download_works_in_the_frame_also_after_an_hour(brows
         expect(frame.locator("h1")).to_have_text("What Storelift earned")  # the admin's landing page
         check_downloads(click_everything(page, frame), data_request)
         assert refused == []
+        assert EXPERIMENTS.read(services.store, SHOP)[0]["block_control"] == "empty"
 
         page_token = frame.locator("script[data-token]").get_attribute("data-token")
         shop.control("clock", {"advance": AGE_S})

@@ -100,3 +100,23 @@ def test_a_block_s_control_shows_best_sellers_in_the_same_slot_without_layout_sh
     assert shown[True]["strategy"] == "best_sellers" and shown[False]["strategy"] == BLOCK
     assert shown[True]["items"] == shown[False]["items"] == 4
     assert shown[True]["height"] == shown[False]["height"] == 300
+
+
+def test_with_an_empty_control_the_block_s_control_sees_an_empty_slot_of_the_same_size(visit, shop):
+    before = EXPERIMENTS.read(shop.store, SHOP)[0]
+    EXPERIMENTS.save(shop.store, SHOP, {**before, "block_control": "empty"})
+    try:
+        page, _ = visit(True, product_path(shop))
+        page.wait_for_function("() => document.querySelector('storelift-recs')?.shadowRoot?.firstElementChild",
+                               timeout=10_000)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__cls") == 0
+        slot = page.evaluate("""() => {
+            const host = document.querySelector('storelift-recs');
+            return {cards: host.shadowRoot.querySelectorAll('a').length, text: host.shadowRoot.textContent.trim(),
+                    height: host.getBoundingClientRect().height, titleShown: host.checkVisibility()
+                        && [...host.children].some((child) => child.checkVisibility())};
+        }""")
+        assert slot == {"cards": 0, "text": "", "height": 300, "titleShown": False}
+    finally:
+        EXPERIMENTS.save(shop.store, SHOP, before)

@@ -7,6 +7,7 @@ import pytest
 
 from plugin.clock import now_ms
 from plugin.experiments.assignment import CONTROL, TREATED
+from plugin.experiments.settings import EXPERIMENTS
 from plugin.people import identity
 
 from tests.support.app import SHOP
@@ -14,7 +15,7 @@ from tests.support.holdouts import exposures, half_holdout, salt_putting
 from tests.support.recommendations import catalog, order
 from tests.support.shops import install
 
-from .test_endpoint import VISITOR, get, product_ids
+from .test_endpoint import VISITOR, get, post, product_ids
 
 BOT = {"Accept": "application/json", "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}
 
@@ -56,3 +57,28 @@ def test_a_bot_gets_the_block_and_is_neither_assigned_nor_recorded(client, shop)
     identity.observe(shop, SHOP, VISITOR, now_ms())
     assert block_for(client, BOT).get_json()["strategy"] == "frequently_bought_together"
     assert exposures(shop, "blocks:frequently_bought_together") == {}
+
+
+def test_with_an_empty_control_the_control_gets_an_empty_slot_and_the_treated_their_block(client, shop):
+    EXPERIMENTS.save(shop, SHOP, {**EXPERIMENTS.read(shop, SHOP)[0], "block_control": "empty"})
+    salt_putting(shop, "blocks:frequently_bought_together", f"visitor:{VISITOR}", CONTROL)
+    identity.observe(shop, SHOP, VISITOR, now_ms())
+    answer = block_for(client).get_json()
+    assert (answer["strategy"], answer["items"]) == ("frequently_bought_together", [])
+    page = block_for(client, {"Accept": "text/html"}).get_data(as_text=True)
+    assert "<li" not in page and 'style="height:300px"' in page  # nothing shown; the slot keeps its size
+    assert exposures(shop, "blocks:frequently_bought_together") == {CONTROL: 1}
+    assert post(client, "impression", {"v": VISITOR, "r": answer["rec_id"], "b": answer["strategy"], "i": []}
+                ).status_code == 204
+    assert shop.database.query("SELECT * FROM rec_impressions WHERE shop = :shop", {"shop": SHOP}) == []
+
+
+def test_choosing_the_empty_control_starts_a_new_period_of_the_block_experiment(client, shop):
+    identity.observe(shop, SHOP, VISITOR, now_ms())
+    block_for(client)
+    before = shop.experiments.open_period(SHOP, "blocks:frequently_bought_together")
+    EXPERIMENTS.save(shop, SHOP, {**EXPERIMENTS.read(shop, SHOP)[0], "block_control": "empty"})
+    block_for(client)
+    after = shop.experiments.open_period(SHOP, "blocks:frequently_bought_together")
+    assert (before.control, after.control) == ("", "empty") and after.id != before.id
+    assert shop.experiments.open_period(SHOP, "capture") is None  # other surfaces are not touched

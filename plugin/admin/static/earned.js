@@ -2,7 +2,7 @@
    which adds a fresh session token; field errors are shown next to their fields. */
 (function () {
   var form = document.getElementById("experiments"), statusEl = document.getElementById("status");
-  var fields = ["holdout_percent", "global_holdout", "global_percent", "window_days"];
+  var fields = ["holdout_percent", "global_holdout", "global_percent", "block_control", "window_days"];
 
   function collect() {
     var settings = { surface_percent: {} };

@@ -56,3 +56,10 @@ def experiments() -> None:
         sa.ForeignKeyConstraint(["period_id"], ["experiment_periods.id"], ondelete="CASCADE"),
     )
     op.create_index("experiment_exposures_person", "experiment_exposures", ["shop", "person_id"])
+
+
+def block_control() -> None:
+    """What a period's control arm sees, when the surface offers a choice: a recommendation block's
+    control gets the shop's best sellers (``''``, the default) or an empty slot of the same size
+    (``'empty'``). A changed choice starts a new period, like a changed split."""
+    op.add_column("experiment_periods", col("control", TEXT, nullable=False, default=""))
