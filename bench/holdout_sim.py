@@ -5,16 +5,13 @@ the holdout by a coin with the configured split (10 % control, the default, and 
 re-runs the statistics of ``plugin.experiments.stats`` on everyone who has arrived so far, as the
 dashboard will, from running totals per day (numpy cumulative sums, no loop over people).
 
-The shoppers (the constants below): 3 % buy in the window. 2 % of people are a store's regulars,
-who buy with probability 0.70 and made on average 4 orders in the pre-period; everyone else buys
-with probability 0.0163 and made 0.05 orders. Each person has a usual basket, lognormal with mean
-60 and sigma 1 on the log scale (a heavy tail: the top 1 % of buyers spend 10 times the median),
-and each order is that basket times a lognormal jitter (sigma 0.3). Pre-period spend is orders
-times basket times jitter; it correlates with revenue in the window at about 0.45 and with
-conversion at about 0.28 (measured in every run and printed, as the square root of CUPED's
-variance reduction). The treatment multiplies every person's buying probability by 1.10: a +10 %
-relative lift in conversion and in revenue per person. The same draws give the A/A runs (no
-lift), so the two are compared on the same shoppers.
+The shoppers are ``plugin.experiments.shoppers``' model, the one the demo's simulated dashboard
+uses: 3 % buy in the window, 2 % of people are regulars, baskets are heavy-tailed, and pre-period
+spend correlates with what they buy (its docstring has the figures; the correlations are measured
+in every run and printed, as the square root of CUPED's variance reduction). The treatment
+multiplies every person's buying probability by 1.10: a +10 % relative lift in conversion and in
+revenue per person. The same draws give the A/A runs (no lift), so the two are compared on the
+same shoppers.
 
 Figures, with their targets: the share of 200 A/A experiments ever declared significant over 90
 daily looks (<= 5 %); with the lift, the share of runs whose interval covers the truth at every
@@ -34,20 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from plugin.experiments import shoppers
+from plugin.experiments.shoppers import BASE_RATE, BASKET_MEAN, BASKET_SIGMA
 from plugin.experiments.stats import cuped, winsorize
 from plugin.experiments.stats.horizon import people_needed
 from plugin.experiments.stats.moments import FIELDS, Moments
 from plugin.experiments.stats.sequential import ALPHA, Effect, effect
 
-BASE_RATE = 0.03
-REGULARS = 0.02
-REGULAR_RATE = 0.70
-OTHER_RATE = (BASE_RATE - REGULARS * REGULAR_RATE) / (1 - REGULARS)
-REGULAR_PRE_ORDERS = 4.0
-OTHER_PRE_ORDERS = 0.05
-BASKET_MEAN = 60.0
-BASKET_SIGMA = 1.0
-ORDER_JITTER = 0.3
 LIFT = 0.10
 TRUE_CONVERSION_LIFT = BASE_RATE * LIFT
 TRUE_REVENUE_LIFT = BASE_RATE * LIFT * BASKET_MEAN  # basket and jitter have mean 60 and 1, apart from buying
@@ -98,20 +88,9 @@ class _Arms:
 
 def _people(rng: np.random.Generator, runs: int, setup: Setup):
     """One batch of runs: who is treated, who buys (without and with the lift), order values, pre-period spend."""
-    shape = (runs, setup.days * setup.people_per_day)
-    treated = rng.random(shape) >= setup.control_share
-    regular = rng.random(shape) < REGULARS
-    rate = np.where(regular, REGULAR_RATE, OTHER_RATE)
-    draw = rng.random(shape)
-    buys = draw < rate
-    buys_with_lift = draw < rate * np.where(treated, 1 + LIFT, 1.0)
-    del draw
-    basket = np.exp(np.log(BASKET_MEAN) - BASKET_SIGMA**2 / 2 + BASKET_SIGMA * rng.standard_normal(shape))
-    jitter = np.exp(-(ORDER_JITTER**2) / 2 + ORDER_JITTER * rng.standard_normal(shape))
-    pre = rng.poisson(np.where(regular, REGULAR_PRE_ORDERS, OTHER_PRE_ORDERS)) * basket * jitter
-    del regular, rate
-    order = basket * np.exp(-(ORDER_JITTER**2) / 2 + ORDER_JITTER * rng.standard_normal(shape))
-    return treated, buys, buys_with_lift, order, pre
+    treated = rng.random((runs, setup.days * setup.people_per_day)) >= setup.control_share
+    drawn = shoppers.draw(rng, treated, LIFT)
+    return treated, drawn.buys, drawn.buys_with_lift, drawn.order, drawn.pre
 
 
 def _daily_totals(key: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:

@@ -161,10 +161,15 @@ def set_up_emails(store) -> None:
 
 def set_up_holdouts(store) -> None:
     """No holdouts in the demo: the newcomer clicking through it is one shopper, and in a 10 % holdout
-    one newcomer in ten would meet no pop-up and no emails and take the demo for broken."""
+    one newcomer in ten would meet no pop-up and no emails and take the demo for broken. The admin's
+    landing page shows a month of simulated shoppers instead; it is computed here, before the
+    newcomer opens it (about a second of numpy)."""
+    from .admin.earned import simulated_surfaces
+    from .clock import now_ms
     from .experiments.settings import EXPERIMENTS
 
     EXPERIMENTS.save(store, DEMO_SHOP, {**EXPERIMENTS.read(store, DEMO_SHOP)[0], "holdout_percent": 0})
+    simulated_surfaces(DEMO_SHOP, now_ms())
 
 
 def cli_environment(args, app_url: str, store_base: str) -> str:

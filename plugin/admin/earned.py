@@ -8,6 +8,10 @@ and a cumulative chart of the incremental orders with its band. The click-window
 figures stay beside it, labelled as such. ``/admin/earned.csv`` exports the same rows; the
 holdout settings are on the same page (``/admin/api/experiments/settings``).
 
+In the demo (``mode = demo``) the page shows a month of simulated shoppers instead
+(``plugin.experiments.simulated``), marked as simulated on the page and on every surface with the
+true effect built in beside the estimate: the demo keeps no holdout, so its own clicks cannot fill it.
+
 Authenticated like the rest of the embedded admin (``session_required``); the shop comes from the
 session token.
 """
@@ -21,6 +25,7 @@ import math
 from flask import Blueprint, Response, current_app, g, render_template
 
 from ..clock import DAY_MS, now_ms
+from ..experiments import simulated
 from ..experiments.results import Result, history, result
 from ..experiments.settings import EXPERIMENTS
 from ..experiments.stats.horizon import days_until_significant
@@ -58,15 +63,22 @@ def surface_label(experiment: str) -> str:
 
 def surfaces(services: Services, shop: str, now: int) -> list[dict]:
     """One entry per running experiment, the whole app first: its latest comparison and its chart."""
-    found = []
-    for period in _periods(services.store, shop):
-        looks = history(services.store, shop, period, now, LOOKS)
-        latest = looks[-1][1]
-        points = [(moment, r.conversion.incremental_total, r.conversion.incremental_interval.low,
-                   r.conversion.incremental_interval.high) for moment, r in looks if r.conversion is not None]
-        found.append({"experiment": period.experiment, "label": surface_label(period.experiment), "result": latest,
-                      "chart": chart(points), "days_left": _days_left(latest, now)})
-    return found
+    return [_surface(period.experiment, history(services.store, shop, period, now, LOOKS), now)
+            for period in _periods(services.store, shop)]
+
+
+def simulated_surfaces(shop: str, now: int) -> list[dict]:
+    """The demo's month of simulated shoppers, each surface with the true effect it was given."""
+    return [{**_surface(found.surface.experiment, found.looks, now), "true_lift": simulated.true_lift(found.surface)}
+            for found in simulated.month(shop, now, LOOKS)]
+
+
+def _surface(experiment: str, looks: list[tuple[int, Result]], now: int) -> dict:
+    latest = looks[-1][1]
+    points = [(moment, r.conversion.incremental_total, r.conversion.incremental_interval.low,
+               r.conversion.incremental_interval.high) for moment, r in looks if r.conversion is not None]
+    return {"experiment": experiment, "label": surface_label(experiment), "result": latest, "chart": chart(points),
+            "days_left": _days_left(latest, now)}
 
 
 def _periods(store, shop: str) -> list[Period]:
@@ -89,8 +101,10 @@ def _days_left(found: Result, now: int) -> float | None:
 def page():
     services = Services.of(current_app)
     settings, version = EXPERIMENTS.read(services.store, g.shop)
-    return render_template("admin/earned.html", shop=g.shop, surfaces=surfaces(services, g.shop, now_ms()),
-                           settings=settings, version=version, attributed=services.store.emails.attributed(
+    demo, now = services.config.mode == "demo", now_ms()
+    shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, now)
+    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, simulated=demo,
+                           simulated_month=simulated, settings=settings, version=version, attributed=services.store.emails.attributed(
                                g.shop, ATTRIBUTION_DAYS * DAY_MS), attribution_days=ATTRIBUTION_DAYS,
                            flow_labels=FLOW_LABELS, isfinite=math.isfinite, min_buyers=MIN_NONZERO_PER_ARM)
 
@@ -98,14 +112,21 @@ def page():
 @bp.get("/admin/earned.csv")
 @session_required
 def export():
-    store = Services.of(current_app).store
+    services = Services.of(current_app)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for period in _periods(store, g.shop):  # the latest figures only: no chart's history to compute
-        writer.writerows(csv_rows(period.experiment, result(store, g.shop, period)))
+    if services.config.mode == "demo":  # the figures the demo's page shows: simulated, and named so
+        latest = [(found.surface.experiment, found.looks[-1][1]) for found in simulated.month(g.shop, now_ms(), LOOKS)]
+        name = "storelift-earned-simulated.csv"
+    else:  # the latest figures only: no chart's history to compute
+        latest = [(period.experiment, result(services.store, g.shop, period)) for period in _periods(services.store,
+                                                                                                      g.shop)]
+        name = "storelift-earned.csv"
+    for experiment, found in latest:
+        writer.writerows(csv_rows(experiment, found))
     return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="storelift-earned.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def csv_rows(experiment: str, found: Result) -> list[list]:

@@ -54,7 +54,7 @@ def outcomes(store: Store, shop: str, period: Period) -> Outcomes:
 
 
 def result(store: Store, shop: str, period: Period) -> Result:
-    return _result(period, outcomes(store, shop, period), store.experiments.crossed(shop, period.id))
+    return result_of(period, outcomes(store, shop, period), store.experiments.crossed(shop, period.id))
 
 
 def history(store: Store, shop: str, period: Period, now: int, points: int = 30) -> list[tuple[int, Result]]:
@@ -64,7 +64,7 @@ def history(store: Store, shop: str, period: Period, now: int, points: int = 30)
     rows, crossed = _rows(store, shop, period), store.experiments.crossed(shop, period.id)
     start = period.started_at
     moments = [start + (now - start) * (n + 1) // points for n in range(points)] if now > start else [now]
-    return [(moment, _result(period, _aggregate(rows, moment), crossed)) for moment in moments]
+    return [(moment, result_of(period, _aggregate(rows, moment), crossed)) for moment in moments]
 
 
 def _rows(store: Store, shop: str, period: Period) -> list[dict]:
@@ -97,7 +97,8 @@ def _aggregate(rows: list[dict], until: int | None) -> Outcomes:
     return Outcomes(np.array(treated, dtype=bool), orders, pre_orders, revenue, pre_revenue)
 
 
-def _result(period: Period, data: Outcomes, crossed: int) -> Result:
+def result_of(period: Period, data: Outcomes, crossed: int) -> Result:
+    """What ``data`` says about the period: the comparison the dashboard shows (also of simulated shoppers)."""
     control_people, treated_people = int((~data.treated).sum()), int(data.treated.sum())
     if period.control_bps in (0, BUCKETS) or not control_people or not treated_people:
         return Result(period, control_people, treated_people, crossed, None, {})
