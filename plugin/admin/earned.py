@@ -103,7 +103,9 @@ def page():
     settings, version = EXPERIMENTS.read(services.store, g.shop)
     demo, now = services.config.mode == "demo", now_ms()
     shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, now)
-    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, simulated=demo,
+    running = [{"experiment": period.experiment, "label": surface_label(period.experiment)}
+               for period in _periods(services.store, g.shop)]  # the settings form's: the shop's own surfaces
+    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, running=running, simulated=demo,
                            simulated_month=simulated, settings=settings, version=version, attributed=services.store.emails.attributed(
                                g.shop, ATTRIBUTION_DAYS * DAY_MS), attribution_days=ATTRIBUTION_DAYS,
                            flow_labels=FLOW_LABELS, isfinite=math.isfinite, min_buyers=MIN_NONZERO_PER_ARM)

@@ -52,3 +52,8 @@ def test_outside_the_demo_nothing_simulated_is_shown(tmp_path):
         assert "Simulated" not in page and "No experiment has started yet" in page
     finally:
         app.extensions["storelift"].store.close()
+
+
+def test_the_demo_s_settings_form_lists_the_shop_s_own_surfaces_not_the_simulated_ones(demo):
+    page = demo.get("/admin", query_string={"id_token": session_token()}).get_data(as_text=True)
+    assert "data-surface=" not in page  # nobody has met a surface of this shop yet
