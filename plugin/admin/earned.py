@@ -22,7 +22,7 @@ import csv
 import io
 import math
 
-from flask import Blueprint, Response, current_app, g, render_template
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
 from ..clock import DAY_MS, now_ms
 from ..experiments import simulated
@@ -89,7 +89,7 @@ def _periods(store, shop: str) -> list[Period]:
 def _days_left(found: Result, now: int) -> float | None:
     """While the interval includes zero: about how many more days at the current rate of new people."""
     compared = found.conversion
-    if compared is None or compared.significant:
+    if compared is None or compared.significant or found.period.ended_at is not None:
         return None
     days = max((now - found.period.started_at) / DAY_MS, 1.0)
     people = found.control_people + found.treated_people
@@ -102,13 +102,38 @@ def page():
     services = Services.of(current_app)
     settings, version = EXPERIMENTS.read(services.store, g.shop)
     demo, now = services.config.mode == "demo", now_ms()
-    shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, now)
+    chosen = _chosen(services.store, g.shop)
+    if chosen is not None:  # one earlier period, as it ended
+        shown = [_surface(chosen.experiment, history(services.store, g.shop, chosen, _closed_at(chosen, now), LOOKS),
+                          now)]
+    else:
+        shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, now)
     running = [{"experiment": period.experiment, "label": surface_label(period.experiment)}
                for period in _periods(services.store, g.shop)]  # the settings form's: the shop's own surfaces
-    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, running=running, simulated=demo,
-                           simulated_month=simulated, settings=settings, version=version, attributed=services.store.emails.attributed(
-                               g.shop, ATTRIBUTION_DAYS * DAY_MS), attribution_days=ATTRIBUTION_DAYS,
-                           flow_labels=FLOW_LABELS, isfinite=math.isfinite, min_buyers=MIN_NONZERO_PER_ARM)
+    earlier = [{"period": period, "label": surface_label(period.experiment)}
+               for period in services.store.experiments.ended_periods(g.shop)]
+    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, running=running, earlier=earlier,
+                           chosen=chosen, simulated=demo and chosen is None, simulated_month=simulated,
+                           settings=settings, version=version,
+                           attributed=services.store.emails.attributed(g.shop, ATTRIBUTION_DAYS * DAY_MS),
+                           attribution_days=ATTRIBUTION_DAYS, flow_labels=FLOW_LABELS, isfinite=math.isfinite,
+                           min_buyers=MIN_NONZERO_PER_ARM)
+
+
+def _chosen(store, shop: str) -> Period | None:
+    """The earlier period asked for (``?period=ID``), or None for the running ones; 404 for one not of this shop."""
+    asked = request.args.get("period")
+    if asked is None:
+        return None
+    found = store.experiments.period(shop, int(asked)) if asked.isdigit() and len(asked) < 19 else None
+    if found is None:
+        abort(404, description="no such experiment period")
+    return found
+
+
+def _closed_at(period: Period, now: int) -> int:
+    """When a period's figures stop changing: the last person exposed has had their whole window."""
+    return now if period.ended_at is None else min(now, period.ended_at + period.window_days * DAY_MS)
 
 
 @bp.get("/admin/earned.csv")
@@ -118,7 +143,11 @@ def export():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    if services.config.mode == "demo":  # the figures the demo's page shows: simulated, and named so
+    chosen = _chosen(services.store, g.shop)
+    if chosen is not None:
+        latest = [(chosen.experiment, result(services.store, g.shop, chosen))]
+        name = f"storelift-earned-period-{chosen.id}.csv"
+    elif services.config.mode == "demo":  # the figures the demo's page shows: simulated, and named so
         latest = [(found.surface.experiment, found.looks[-1][1]) for found in simulated.month(g.shop, now_ms(), LOOKS)]
         name = "storelift-earned-simulated.csv"
     else:  # the latest figures only: no chart's history to compute

@@ -128,11 +128,20 @@ class Experiments:
                           " AND period_id = :period", {"shop": shop, "period": period_id})
         return row["n"]
 
-
     def open_periods(self, shop: str) -> list[Period]:
         rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND ended_at IS NULL"
                              " ORDER BY experiment", {"shop": shop})
         return [_period(row) for row in rows]
+
+    def ended_periods(self, shop: str) -> list[Period]:
+        """The periods a changed setting ended, the latest first: the dashboard's earlier figures."""
+        rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND ended_at IS NOT NULL"
+                             " ORDER BY ended_at DESC, experiment", {"shop": shop})
+        return [_period(row) for row in rows]
+
+    def period(self, shop: str, period_id: int) -> Period | None:
+        return _period(self._d.one("SELECT * FROM experiment_periods WHERE shop = :shop AND id = :id",
+                                   {"shop": shop, "id": period_id}))
 
     def exposed_orders(self, shop: str, period_id: int, *, before_ms: int, after_ms: int) -> list[dict]:
         """Each person exposed in the period (arm, first exposure) with every order of theirs not cancelled

@@ -88,6 +88,36 @@ def test_the_csv_holds_the_figures_the_page_shows(client, store):
     assert float(row["incremental_revenue"]) == pytest.approx(found.revenue["USD"].incremental_total)
 
 
+def test_a_changed_split_keeps_the_ended_period_s_figures_one_click_away(client, store):
+    running_experiment(store)
+    ended = store.experiments.open_period(SHOP, "capture")
+    store.experiments.period_for(SHOP, "capture", control_bps=2000, window_days=7, now=now_ms())
+    html = page(client)
+    assert "Earlier periods" in html and f'href="/admin?period={ended.id}"' in html
+    assert "People: control 0, got it 0" in html  # the running period starts empty: periods are never mixed
+    earlier = client.get("/admin", query_string={"id_token": session_token(), "period": ended.id})
+    shown = earlier.get_data(as_text=True)
+    assert earlier.status_code == 200 and "An earlier period" in shown and "People: control 30, got it 270" in shown
+    assert "more days" not in shown  # no projection for a period that takes no one new
+    export = client.get("/admin/earned.csv", query_string={"period": ended.id}, headers=bearer())
+    assert f"period-{ended.id}.csv" in export.headers["Content-Disposition"]
+    assert [row["control_people"] for row in csv.DictReader(io.StringIO(export.get_data(as_text=True)))] == ["30"]
+
+
+@pytest.mark.parametrize("asked", ["999999", "abc", "-1", "99999999999999999999999"])
+def test_a_period_that_is_not_the_shop_s_is_not_found(client, store, asked):
+    running_experiment(store)
+    answer = client.get("/admin", query_string={"id_token": session_token(), "period": asked})
+    assert answer.status_code == 404
+
+
+def test_another_shop_s_period_is_not_found(client, store):
+    theirs = store.experiments.period_for("other.myshopify.com", "capture", control_bps=1000, window_days=7,
+                                          now=now_ms())
+    answer = client.get("/admin", query_string={"id_token": session_token(), "period": theirs.id})
+    assert answer.status_code == 404
+
+
 def test_each_running_surface_can_be_given_its_own_holdout(client, store):
     running_experiment(store)
     html = page(client)
