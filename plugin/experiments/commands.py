@@ -34,7 +34,7 @@ def describe(found: Result) -> list[str]:
     lines = [f"{period.experiment}: holdout {period.control_bps * 100 / BUCKETS:g} %{sees}, orders counted"
              f" {period.window_days} days after a first exposure, since {since}",
              f"  people: control {found.control_people:,}, treated {found.treated_people:,};"
-             f" merged in from the other arm {found.crossed}"]
+             f" merged in from the other arm {found.crossed}{_crossed_share(found)}"]
     if found.conversion is None:
         return lines + ["  no holdout: nothing to compare"]
     ratio = found.conversion.sample_ratio
@@ -66,3 +66,12 @@ def register(commands) -> None:
     report = actions.add_parser("report", help="each surface's people per arm, lift and always-valid interval")
     report.add_argument("--shop", required=True)
     report.set_defaults(func=_report)
+
+
+def _crossed_share(found: Result) -> str:
+    """The crossings as a share of the people, flagged above the 1 % stitching should keep them under."""
+    people = found.control_people + found.treated_people
+    if not found.crossed or not people:
+        return ""
+    share = found.crossed / people
+    return f" ({share:.2%} of people{', ABOVE 1 %' if share >= 0.01 else ''})"

@@ -74,6 +74,17 @@ def test_a_running_experiment_shows_its_arms_lift_interval_and_chart(client, sto
     assert "Attributed, by click window" in html
 
 
+@pytest.mark.parametrize("crossed, shown", [
+    (1, "1 merged in from the other arm (kept in their first), 0.33 % of people"),
+    (3, '<span class="bad">1 % of people, above the 1 % that identity stitching should keep them under</span>')])
+def test_people_merged_in_from_the_other_arm_are_counted_and_flagged_at_one_percent(client, store, crossed, shown):
+    running_experiment(store)
+    store.database.execute("UPDATE experiment_exposures SET crossed = :n WHERE shop = :shop AND person_id IN"
+                           " (SELECT person_id FROM experiment_exposures WHERE shop = :shop ORDER BY person_id"
+                           " LIMIT 1)", {"shop": SHOP, "n": crossed})
+    assert shown in page(client)
+
+
 def test_the_csv_holds_the_figures_the_page_shows(client, store):
     running_experiment(store)
     response = client.get("/admin/earned.csv", headers=bearer())

@@ -121,7 +121,11 @@ def test_the_report_command_prints_each_surface_s_arms_and_what_it_cannot_tell_y
     assert "people: control 3, treated 27" in out and "split check: ok" in out
     assert "conversion: control" in out and "not enough data yet" in out
     assert "revenue per person, USD" in out
-
+    store.database.execute("UPDATE experiment_exposures SET crossed = 1 WHERE shop = :shop AND person_id IN"
+                           " (SELECT person_id FROM experiment_exposures WHERE shop = :shop ORDER BY person_id"
+                           " LIMIT 1)", {"shop": SHOP})
+    assert main(["experiments", "report", "--shop", SHOP]) == 0
+    assert "merged in from the other arm 1 (3.33% of people, ABOVE 1 %)" in capsys.readouterr().out
 
 
 def test_an_order_dated_to_the_second_of_the_first_exposure_counts_after_it(store):
