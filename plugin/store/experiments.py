@@ -126,7 +126,7 @@ class Experiments:
         """People merged in with an exposure to the other arm, kept in their first arm."""
         row = self._d.one("SELECT COALESCE(SUM(crossed), 0) AS n FROM experiment_exposures WHERE shop = :shop"
                           " AND period_id = :period", {"shop": shop, "period": period_id})
-        return row["n"]
+        return int(row["n"])  # PostgreSQL sums BIGINT as NUMERIC
 
     def open_periods(self, shop: str) -> list[Period]:
         rows = self._d.query("SELECT * FROM experiment_periods WHERE shop = :shop AND ended_at IS NULL"
