@@ -20,6 +20,7 @@ from .catalog import CatalogIndex, attribute_similarity
 from .decay import decay_factor
 from .interactions import DAY
 from .model import InteractionModel, rank
+from .session import recency_weights
 from .similarity import Similarity, power
 
 Ranking = list[tuple[str, float]]
@@ -65,6 +66,12 @@ class ForYouParams:
     decayed popularity relative to the top item. The prior is multiplicative so
     it reorders only what the shopper's history made relevant, demoting items
     that stopped selling (out of season, discontinued).
+
+    The current session (``session``) scores the same way, its items weighted
+    by signal and by ``session_decay`` per step back from the newest; the two
+    sums are each scaled to a maximum of 1 and mixed ``1 - session_weight`` to
+    ``session_weight``, so a first-time visitor is served from the session
+    alone and a known one from both.
     """
 
     similarity: Similarity = power(0.5, 0.7)
@@ -73,6 +80,8 @@ class ForYouParams:
     affinity_half_life_days: float | None = 90.0
     prior_power: float = 1.0
     prior_floor: float = 0.01
+    session_weight: float = 0.5
+    session_decay: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -106,12 +115,17 @@ def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: Cart
     if params.basket_weight <= 0.0:
         return rank(item_knn.items())
     votes = model.basket_index.votes(cart, params.basket_neighbours, params.basket_power, params.basket_jaccard)
+    return rank(_mix(((item_knn, 1.0 - params.basket_weight), (votes, params.basket_weight))).items())
+
+
+def _mix(parts: Iterable[tuple[dict[str, float], float]]) -> dict[str, float]:
+    """The weighted sum of score dicts, each first scaled to a maximum of 1."""
     mixed: dict[str, float] = {}
-    for scores, weight in ((item_knn, 1.0 - params.basket_weight), (votes, params.basket_weight)):
+    for scores, weight in parts:
         top = max(scores.values(), default=0.0) or 1.0
         for item, score in scores.items():
             mixed[item] = mixed.get(item, 0.0) + weight * score / top
-    return rank(mixed.items())
+    return mixed
 
 
 def similar_items(
@@ -152,14 +166,27 @@ def affinities(
     return weights
 
 
-def for_you(
-    model: InteractionModel, customer: str | None, now: float, params: ForYouParams = ForYouParams()
-) -> Ranking:
-    """Personal ranking from the shopper's history; empty for a shopper with none."""
+def _neighbour_scores(model: InteractionModel, weights: dict[str, float], params: ForYouParams) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for item, affinity in affinities(model, customer, now, params.affinity_half_life_days).items():
+    for item, weight in weights.items():
         for other, score in model.neighbours(item, params.similarity, params.neighbours):
-            scores[other] = scores.get(other, 0.0) + affinity * score**params.sharpness
+            scores[other] = scores.get(other, 0.0) + weight * score**params.sharpness
+    return scores
+
+
+def for_you(
+    model: InteractionModel, customer: str | None, now: float, params: ForYouParams = ForYouParams(),
+    session: Sequence[tuple[str, float]] = (),
+) -> Ranking:
+    """Personal ranking from the shopper's history and current session (``session.session_items``,
+    newest first); empty for a shopper with neither. The session's own items are left out."""
+    scores = _neighbour_scores(model, affinities(model, customer, now, params.affinity_half_life_days), params)
+    if session:
+        current = _neighbour_scores(model, recency_weights(session, params.session_decay), params)
+        for item, _ in session:
+            current.pop(item, None)
+            scores.pop(item, None)
+        scores = _mix(((scores, 1.0 - params.session_weight), (current, params.session_weight)))
     if params.prior_power:
         floor, power_ = params.prior_floor, params.prior_power
         return rank([(other, score * (trend + floor) ** power_)
