@@ -24,6 +24,7 @@ from ..recommendations.engine.blocks import fill
 from ..recommendations.engine.interactions import Order, OrderLine
 from ..recommendations.engine.model import InteractionModel, ModelParams
 from ..recommendations.engine.similarity import CONFIDENCE, JACCARD, LIFT, Similarity, power
+from . import session_task as st
 from .datasets import read_baskets, read_online_retail, read_rows
 from .metrics import Scores, mean_summary
 
@@ -216,6 +217,15 @@ def retail_results(split: Split, seed: int = SEED) -> list[Result]:
     for method, params, for_you_fill, reference in buy_again:
         ranker = lambda m, c, now, params=params: s.buy_again(m, c, now, params)  # noqa: E731
         results.append(Result("OR (b) buy again", method, score_buy_again(split, ranker, for_you_fill), reference))
+    sessions = st.session_queries(first_orders(split.train, split.test), model)
+    in_session = [
+        ("for you without the session", st.without_session, ""),
+        ("complete the cart on the session, no history", st.cart_without_history, ""),
+        ("ours: for you with the session", st.with_session(), "target: above both"),
+    ]
+    for method, ranker, reference in in_session:
+        results.append(Result("OR (d) for you in session", method,
+                              st.score_session(model, split.now, sessions, ranker), reference))
     queries = fbt_queries(split, seed)
     fbt = [
         ("raw lift", raw, baseline(LIFT), "runs: <= 0.06"),

@@ -28,6 +28,7 @@ from ..recommendations.engine import strategies as s
 from ..recommendations.engine.model import ModelParams
 from ..recommendations.engine.similarity import CONFIDENCE, COSINE, JACCARD, power
 from . import evaluation as ev
+from . import session_task as st
 from .datasets import read_baskets, read_online_retail
 
 FOLDS = (
@@ -75,6 +76,8 @@ def tune_retail(path, tasks: set[str]) -> None:
         _tune_for_you(folds)
     if "buy-again" in tasks:
         _tune_buy_again(folds)
+    if "session" in tasks:
+        _tune_session(folds)
 
 
 def _tune_fbt(folds: _RetailFolds) -> None:
@@ -127,6 +130,22 @@ def _tune_for_you(folds: _RetailFolds) -> None:
         for h, t in half_lives
     ]
     stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
+
+
+def _tune_session(folds: _RetailFolds) -> None:
+    splits = folds.folds_for(folds.base)
+    queries = [st.session_queries(ev.first_orders(split.train, split.test), split.model) for split in splits]
+
+    def in_session(ranker: st.SessionRanker) -> Callable[[int], float]:
+        return lambda f: st.score_session(splits[f].model, splits[f].now, queries[f], ranker)["hr"]
+
+    grid = [(w, d) for w in (0.3, 0.5, 0.7, 0.8, 0.9, 1.0) for d in (0.3, 0.45, 0.6, 0.8, 1.0)]
+    configs = [("for you without the session", in_session(st.without_session)),
+               ("complete the cart on the session", in_session(st.cart_without_history))]
+    configs += [(f"session weight={w:g} decay per step back={d:g}",
+                 in_session(st.with_session(replace(s.ForYouParams(), session_weight=w, session_decay=d))))
+                for w, d in grid]
+    stage("OR for you in session: session weight x recency decay", configs, len(FOLDS))
 
 
 def _tune_buy_again(folds: _RetailFolds) -> None:
@@ -182,10 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Hyperparameter search on validation folds only.")
     parser.add_argument("retail", nargs="?", default=str(ev.RETAIL_PATH))
     parser.add_argument("groceries", nargs="?", default=str(ev.GROCERIES_PATH))
-    parser.add_argument("--only", choices=("fbt", "for-you", "buy-again", "groceries"), action="append",
+    parser.add_argument("--only", choices=("fbt", "for-you", "buy-again", "session", "groceries"), action="append",
                         help="run only these searches (repeatable; default: all)")
     args = parser.parse_args(argv)
-    tasks = set(args.only or ("fbt", "for-you", "buy-again", "groceries"))
+    tasks = set(args.only or ("fbt", "for-you", "buy-again", "session", "groceries"))
     started = time.perf_counter()
     if tasks - {"groceries"}:
         tune_retail(args.retail, tasks)

@@ -80,8 +80,8 @@ class ForYouParams:
     affinity_half_life_days: float | None = 90.0
     prior_power: float = 1.0
     prior_floor: float = 0.01
-    session_weight: float = 0.5
-    session_decay: float = 0.8
+    session_weight: float = 0.8
+    session_decay: float = 0.6
 
 
 @dataclass(frozen=True)
