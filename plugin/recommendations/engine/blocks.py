@@ -102,7 +102,7 @@ STRATEGIES: dict[str, Strategy] = {
         s.frequently_bought_together(m, r.product, st.cart) if r.product else []
     ),
     "similar_items": lambda m, r, c, st: s.similar_items(m, r.product, c, st.cart) if r.product else [],
-    "cart": lambda m, r, c, st: s.complete_the_cart(m, r.cart, st.cart),
+    "cart": lambda m, r, c, st: s.complete_the_cart(m, r.cart, st.cart, c),
     "buy_again": lambda m, r, c, st: s.buy_again(m, r.customer, r.now, st.buy_again),
     "recently_viewed": lambda m, r, c, st: s.recently_viewed(r.views),
     "trending": lambda m, r, c, st: s.trending(m),
