@@ -171,7 +171,7 @@ def test_evaluate_detects_the_protocol_and_formats_a_table(tmp_path):
     baskets.write_text("\n".join(["milk,bread,butter", "milk,bread", "beer,chips", "milk,butter"] * 10) + "\n")
     rows = ev.evaluate(baskets)
     assert [r.method.split(":")[0] for r in rows] == ["raw lift", "same-order Jaccard", "confidence",
-                                                      "ours, item kNN alone", "ours"]
+                                                      "ours, item kNN alone", "RP3beta", "EASE^R", "ours"]
     assert all(0.0 <= r.metrics["hr"] <= 1.0 and r.metrics["queries"] > 0 for r in rows)
     table = ev.format_table(rows)
     assert "HR@10" in table and "target >= 0.42" in table and len(table.splitlines()) == 2 + len(rows)
