@@ -155,7 +155,7 @@ def _tune_graphs(folds: _RetailFolds) -> None:
     """RP3beta and EASE^R (plugin.evaluation.item_graphs), for you and bought together, each fitted per fold."""
     splits = folds.folds_for(folds.base)
     rp3 = [ig.RP3Params(a, b) for a in (0.5, 0.75, 1.0) for b in (0.0, 0.3, 0.5, 0.7, 0.9)]
-    ease = [ig.EaseParams(l2) for l2 in (50.0, 200.0, 500.0, 2000.0)]
+    ease = [ig.EaseParams(l2) for l2 in (10.0, 20.0, 50.0, 200.0, 500.0, 2000.0)]
     fitted = {(p, f): (ig.rp3beta if isinstance(p, ig.RP3Params) else ig.ease)(split.train, p)
               for p in rp3 + ease for f, split in enumerate(splits)}
     configs = [(f"{p}", lambda f, p=p: ev.score_for_you(splits[f], ev.matrix_for_you(fitted[p, f]))["hr"])
