@@ -57,7 +57,7 @@ class EaseParams:
 
 # Chosen on the validation folds only (python -m plugin.evaluation.tuning --only graphs; docs/tuning-log.md).
 RETAIL_FOR_YOU_RP3 = RP3Params(alpha=1.0, beta=0.7)
-RETAIL_FBT_RP3 = RP3Params(alpha=0.5, beta=0.5)
+RETAIL_FBT_RP3 = RP3Params(alpha=0.75, beta=0.5)
 RETAIL_FOR_YOU_EASE = EaseParams(l2=200.0)
 RETAIL_FBT_EASE = EaseParams(l2=20.0)
 GROCERIES_RP3 = RP3Params(alpha=1.0, beta=0.3)
