@@ -24,6 +24,8 @@ from ..recommendations.engine.blocks import fill
 from ..recommendations.engine.interactions import Order, OrderLine
 from ..recommendations.engine.model import InteractionModel, ModelParams
 from ..recommendations.engine.similarity import CONFIDENCE, JACCARD, LIFT, Similarity, power
+from . import item_graphs as ig
+from . import session_task as st
 from .datasets import read_baskets, read_online_retail, read_rows
 from .metrics import Scores, mean_summary
 
@@ -177,12 +179,33 @@ def score_fbt(
     model: InteractionModel, queries: Sequence[tuple[tuple[str, ...], str]], params: s.CartParams
 ) -> dict[str, float]:
     """Task (c): the hidden item among the top 10 completions of the rest of the basket."""
+    return score_completions(model, queries, lambda query: s.complete_the_cart(model, query, params))
+
+
+def score_completions(model: InteractionModel, queries: Sequence[tuple[tuple[str, ...], str]],
+                      complete: Callable[[tuple[str, ...]], s.Ranking]) -> dict[str, float]:
+    """Task (c) for any method: ``complete`` ranks completions of a query basket."""
     scores = Scores(K)
     for query, hidden in queries:
         exclude = set(query)
-        ranking = s.complete_the_cart(model, query, params)
-        scores.add([item for item, _ in ranking if item not in exclude][:K], {hidden})
+        scores.add([item for item, _ in complete(query) if item not in exclude][:K], {hidden})
     return scores.summary(len(model))
+
+
+def matrix_for_you(matrix: ig.ItemMatrix, params: s.ForYouParams = s.ForYouParams()) -> Ranker:
+    """For you from a learnt item x item matrix: the shopper's decayed purchases as the query, times
+    the same trending prior as ours, so only the item-item part differs."""
+    def ranker(model: InteractionModel, customer: str, now: float) -> s.Ranking:
+        ranking = matrix.rank(s.affinities(model, customer, now, params.affinity_half_life_days))
+        trends = model.trends([item for item, _ in ranking])
+        return s.rank([(item, score * (trend + params.prior_floor) ** params.prior_power)
+                       for (item, score), trend in zip(ranking, trends)])
+
+    return ranker
+
+
+def matrix_completions(matrix: ig.ItemMatrix) -> Callable[[tuple[str, ...]], s.Ranking]:
+    return lambda query: matrix.rank(dict.fromkeys(query, 1.0))
 
 
 def make_split(
@@ -202,6 +225,8 @@ def retail_results(split: Split, seed: int = SEED) -> list[Result]:
         ("popularity (orders, all time)", lambda m, c, now: popular, "runs: 0.235"),
         ("decayed popularity (7-day half-life)", lambda m, c, now: weekly, "runs: 0.362"),
         ("item-item Jaccard kNN", lambda m, c, now: s.for_you(raw, c, now, jaccard), "runs: 0.362"),
+        ("RP3beta x trending prior", matrix_for_you(ig.rp3beta(split.train, ig.RETAIL_FOR_YOU_RP3)), ""),
+        ("EASE^R x trending prior", matrix_for_you(ig.ease(split.train, ig.RETAIL_FOR_YOU_EASE)), ""),
         ("ours: kNN x trending prior", lambda m, c, now: s.for_you(m, c, now), "target >= 0.40"),
     ]
     for method, ranker, reference in for_you:
@@ -216,6 +241,15 @@ def retail_results(split: Split, seed: int = SEED) -> list[Result]:
     for method, params, for_you_fill, reference in buy_again:
         ranker = lambda m, c, now, params=params: s.buy_again(m, c, now, params)  # noqa: E731
         results.append(Result("OR (b) buy again", method, score_buy_again(split, ranker, for_you_fill), reference))
+    sessions = st.session_queries(first_orders(split.train, split.test), model)
+    in_session = [
+        ("for you without the session", st.without_session, ""),
+        ("complete the cart on the session, no history", st.cart_without_history, ""),
+        ("ours: for you with the session", st.with_session(), "target: above both"),
+    ]
+    for method, ranker, reference in in_session:
+        results.append(Result("OR (d) for you in session", method,
+                              st.score_session(model, split.now, sessions, ranker), reference))
     queries = fbt_queries(split, seed)
     fbt = [
         ("raw lift", raw, baseline(LIFT), "runs: <= 0.06"),
@@ -225,6 +259,10 @@ def retail_results(split: Split, seed: int = SEED) -> list[Result]:
     ]
     for method, on, params, reference in fbt:
         results.append(Result("OR (c) bought together", method, score_fbt(on, queries, params), reference))
+    for method, matrix in (("RP3beta", ig.rp3beta(split.train, ig.RETAIL_FBT_RP3)),
+                           ("EASE^R", ig.ease(split.train, ig.RETAIL_FBT_EASE))):
+        results.insert(-1, Result("OR (c) bought together", method,
+                                  score_completions(model, queries, matrix_completions(matrix))))
     return results
 
 
@@ -269,14 +307,21 @@ def basket_results(
         (f"ours, item kNN alone: {describe(GROCERIES_ITEM_KNN)}", False, GROCERIES_ITEM_KNN, ""),
         (f"ours: {describe(GROCERIES_PARAMS)}", False, GROCERIES_PARAMS, "target >= 0.42"),
     ]
-    runs: list[list[dict[str, float]]] = [[] for _ in rows]
+    graphs = [("RP3beta", lambda train: ig.rp3beta(train, ig.GROCERIES_RP3)),
+              ("EASE^R", lambda train: ig.ease(train, ig.GROCERIES_EASE))]
+    runs: list[list[dict[str, float]]] = [[] for _ in rows + graphs]
     for seed in seeds:
         train, test = basket_split(orders, seed)
         model, raw = InteractionModel.from_orders(train, GROCERIES_MODEL), InteractionModel.from_orders(train, RAW)
         queries = hidden_item_queries(test, seed, model)
         for n, (_, is_raw, params, _) in enumerate(rows):
             runs[n].append(score_fbt(raw if is_raw else model, queries, params))
-    return [Result(task, method, mean_summary(runs[n]), ref) for n, (method, _, _, ref) in enumerate(rows)]
+        for n, (_, fit) in enumerate(graphs, len(rows)):
+            runs[n].append(score_completions(model, queries, matrix_completions(fit(train))))
+    results = [Result(task, method, mean_summary(runs[n]), ref) for n, (method, _, _, ref) in enumerate(rows)]
+    ours = results.pop()
+    return results + [Result(task, method, mean_summary(runs[n]))
+                      for n, (method, _) in enumerate(graphs, len(rows))] + [ours]
 
 
 def is_retail_file(path: str | Path) -> bool:

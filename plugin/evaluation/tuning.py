@@ -28,6 +28,8 @@ from ..recommendations.engine import strategies as s
 from ..recommendations.engine.model import ModelParams
 from ..recommendations.engine.similarity import CONFIDENCE, COSINE, JACCARD, power
 from . import evaluation as ev
+from . import item_graphs as ig
+from . import session_task as st
 from .datasets import read_baskets, read_online_retail
 
 FOLDS = (
@@ -75,6 +77,10 @@ def tune_retail(path, tasks: set[str]) -> None:
         _tune_for_you(folds)
     if "buy-again" in tasks:
         _tune_buy_again(folds)
+    if "session" in tasks:
+        _tune_session(folds)
+    if "graphs" in tasks:
+        _tune_graphs(folds)
 
 
 def _tune_fbt(folds: _RetailFolds) -> None:
@@ -129,6 +135,38 @@ def _tune_for_you(folds: _RetailFolds) -> None:
     stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
 
 
+def _tune_session(folds: _RetailFolds) -> None:
+    splits = folds.folds_for(folds.base)
+    queries = [st.session_queries(ev.first_orders(split.train, split.test), split.model) for split in splits]
+
+    def in_session(ranker: st.SessionRanker) -> Callable[[int], float]:
+        return lambda f: st.score_session(splits[f].model, splits[f].now, queries[f], ranker)["hr"]
+
+    grid = [(w, d) for w in (0.3, 0.5, 0.7, 0.8, 0.9, 1.0) for d in (0.3, 0.45, 0.6, 0.8, 1.0)]
+    configs = [("for you without the session", in_session(st.without_session)),
+               ("complete the cart on the session", in_session(st.cart_without_history))]
+    configs += [(f"session weight={w:g} decay per step back={d:g}",
+                 in_session(st.with_session(replace(s.ForYouParams(), session_weight=w, session_decay=d))))
+                for w, d in grid]
+    stage("OR for you in session: session weight x recency decay", configs, len(FOLDS))
+
+
+def _tune_graphs(folds: _RetailFolds) -> None:
+    """RP3beta and EASE^R (plugin.evaluation.item_graphs), for you and bought together, each fitted per fold."""
+    splits = folds.folds_for(folds.base)
+    rp3 = [ig.RP3Params(a, b) for a in (0.5, 0.75, 1.0) for b in (0.0, 0.3, 0.5, 0.7, 0.9)]
+    ease = [ig.EaseParams(l2) for l2 in (10.0, 20.0, 50.0, 200.0, 500.0, 2000.0)]
+    fitted = {(p, f): (ig.rp3beta if isinstance(p, ig.RP3Params) else ig.ease)(split.train, p)
+              for p in rp3 + ease for f, split in enumerate(splits)}
+    configs = [(f"{p}", lambda f, p=p: ev.score_for_you(splits[f], ev.matrix_for_you(fitted[p, f]))["hr"])
+               for p in rp3 + ease]
+    stage("OR for you: RP3beta and EASE^R, times the trending prior", configs, len(FOLDS))
+    configs = [(f"{p}", lambda f, p=p: ev.score_completions(splits[f].model, folds.queries[f],
+                                                             ev.matrix_completions(fitted[p, f]))["hr"])
+               for p in rp3 + ease]
+    stage("OR frequently bought together: RP3beta and EASE^R", configs, len(FOLDS))
+
+
 def _tune_buy_again(folds: _RetailFolds) -> None:
     def buy_again(params: s.BuyAgainParams, fill: bool = True) -> Callable[[int], float]:
         def score(f: int) -> float:
@@ -151,12 +189,13 @@ def _tune_buy_again(folds: _RetailFolds) -> None:
 def tune_groceries(path) -> None:
     """Each of the evaluation's seeded 80/20 splits, its 80% split 80/20 again; mean HR of the inner splits."""
     baskets = ev.baskets_to_orders(read_baskets(path))
-    inner = []
+    inner, fits = [], []
     for seed in ev.GROCERIES_SEEDS:
         train, _ = ev.basket_split(baskets, seed)
         fit, held = ev.basket_split(train, seed + 1000)
         model = ev.InteractionModel.from_orders(fit, ev.GROCERIES_MODEL)
         inner.append((model, ev.hidden_item_queries(held, seed, model)))
+        fits.append(fit)
     sims = [CONFIDENCE, power(1, -0.1), power(1, 0.1), power(1, 0.2), power(0.5, 0.3), COSINE, JACCARD]
     configs = [
         (f"{sim.name} sharpness={p} neighbours={k}",
@@ -176,16 +215,24 @@ def tune_groceries(path) -> None:
         for j in (True, False)
     ]
     stage("Groceries bought together: basket neighbours (1,000 recent baskets per item)", configs, len(inner))
+    graphs = [ig.RP3Params(a, b) for a in (0.5, 1.0) for b in (0.0, 0.3, 0.5)]
+    graphs += [ig.EaseParams(l2) for l2 in (200.0, 1000.0, 3000.0)]
+    configs = [
+        (f"{p}", lambda f, p=p: ev.score_completions(inner[f][0], inner[f][1], ev.matrix_completions(
+            (ig.rp3beta if isinstance(p, ig.RP3Params) else ig.ease)(fits[f], p)))["hr"])
+        for p in graphs
+    ]
+    stage("Groceries bought together: RP3beta and EASE^R", configs, len(inner))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Hyperparameter search on validation folds only.")
     parser.add_argument("retail", nargs="?", default=str(ev.RETAIL_PATH))
     parser.add_argument("groceries", nargs="?", default=str(ev.GROCERIES_PATH))
-    parser.add_argument("--only", choices=("fbt", "for-you", "buy-again", "groceries"), action="append",
+    parser.add_argument("--only", choices=("fbt", "for-you", "buy-again", "session", "graphs", "groceries"), action="append",
                         help="run only these searches (repeatable; default: all)")
     args = parser.parse_args(argv)
-    tasks = set(args.only or ("fbt", "for-you", "buy-again", "groceries"))
+    tasks = set(args.only or ("fbt", "for-you", "buy-again", "session", "graphs", "groceries"))
     started = time.perf_counter()
     if tasks - {"groceries"}:
         tune_retail(args.retail, tasks)

@@ -56,6 +56,29 @@ class Events:
             row["data"] = json.loads(row["data"])
         return rows
 
+    def session_signals(self, shop: str, visitor_id: str, since: int, limit: int = 40) -> list[tuple[str, str, str]]:
+        """This browser's shopping signals since ``since`` (ms), newest first: (type, subject, path).
+
+        One read on the ``(shop, visitor_id, occurred_at)`` index, bounded by
+        time and ``limit``, because a block request pays for it. The subject is
+        the event's ``i`` (a product id, a collection handle, search terms; ""
+        for an add to cart, which names its product only through the page path).
+        """
+        rows = self._d.rows(
+            """
+            SELECT type, data, path FROM storefront_events
+            WHERE shop = :shop AND visitor_id = :visitor_id AND occurred_at >= :since
+              AND type IN ('product_view', 'add_to_cart', 'collection_view', 'search')
+            ORDER BY occurred_at DESC, id DESC LIMIT :limit
+            """,
+            {"shop": shop, "visitor_id": visitor_id, "since": since, "limit": limit},
+        )
+        signals = []
+        for kind, data, path in rows:
+            subject = json.loads(data).get("i")
+            signals.append((kind, subject if isinstance(subject, str) else "", path or ""))
+        return signals
+
     def count(self, shop: str, type: str | None = None) -> int:
         if type is None:
             row = self._d.one("SELECT COUNT(*) AS n FROM storefront_events WHERE shop = :shop", {"shop": shop})

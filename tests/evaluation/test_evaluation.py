@@ -171,10 +171,31 @@ def test_evaluate_detects_the_protocol_and_formats_a_table(tmp_path):
     baskets.write_text("\n".join(["milk,bread,butter", "milk,bread", "beer,chips", "milk,butter"] * 10) + "\n")
     rows = ev.evaluate(baskets)
     assert [r.method.split(":")[0] for r in rows] == ["raw lift", "same-order Jaccard", "confidence",
-                                                      "ours, item kNN alone", "ours"]
+                                                      "ours, item kNN alone", "RP3beta", "EASE^R", "ours"]
     assert all(0.0 <= r.metrics["hr"] <= 1.0 and r.metrics["queries"] > 0 for r in rows)
     table = ev.format_table(rows)
     assert "HR@10" in table and "target >= 0.42" in table and len(table.splitlines()) == 2 + len(rows)
     retail = tmp_path / "retail.csv"
     retail.write_text(HEADER + "\n".join(ROWS) + "\n")
     assert ev.is_retail_file(retail) and not ev.is_retail_file(baskets)
+
+
+def test_the_session_task_splits_the_first_order_in_half_and_targets_only_new_items():
+    from plugin.evaluation import session_task as st
+
+    train = [order(f"t{k}", "c0", float(k), ["a", "b", "c", "d", "e"]) for k in range(3)]
+    train += [order("t9", "c1", 9.0, ["f"])]
+    test = [order("x1", "c0", 100.0, ["a", "b", "c", "z", "e"]), order("x2", "c1", 100.0, ["f"])]
+    split = ev.Split(ev.InteractionModel.from_orders(train), train, test, now=50.0)
+    queries = st.session_queries(ev.first_orders(split.train, split.test), split.model)
+    # c0's known items a, b, c, e: session a, b; the rest (c, e) was bought before, so no target;
+    # c1's order of one item has no session
+    assert queries == []
+    test = [order("x1", "c0", 100.0, ["a", "b", "f", "e"])]
+    split = ev.Split(ev.InteractionModel.from_orders(train), train, test, now=50.0)
+    [query] = st.session_queries(ev.first_orders(split.train, split.test), split.model)
+    assert query == ("c0", ("a", "b"), frozenset("abcde"), {"f"})
+    seen = []
+    ranker = lambda m, c, session, now: seen.append(session) or [("a", 2.0), ("f", 1.0)]  # noqa: E731
+    result = st.score_session(split.model, split.now, [query], ranker)
+    assert seen == [("a", "b")] and result["hr"] == 1.0 and result["ndcg"] == 1.0  # 'a' is skipped

@@ -45,7 +45,8 @@ def test_evaluate_a_folder_of_daily_online_retail_files_prints_the_table(tmp_pat
     assert main(["evaluate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "HR@10" in out and "NDCG@10" in out and "cover" in out
-    for task in ("OR (a) for you", "OR (b) buy again", "OR (c) bought together", "popularity"):
+    for task in ("OR (a) for you", "OR (b) buy again", "OR (c) bought together", "OR (d) for you in session",
+                 "popularity"):
         assert task in out
 
 
@@ -55,6 +56,9 @@ def test_evaluate_a_gzipped_basket_file(tmp_path, capsys):
     path.write_bytes(gzip.compress("\n".join(baskets).encode()))
     assert main(["evaluate", str(path)]) == 0
     assert "Groceries bought together" in capsys.readouterr().out
+    assert main(["evaluate", str(path), str(path)]) == 0  # several files: one table
+    out = capsys.readouterr().out
+    assert out.count("Groceries bought together") == 2 * 7 and out.count("HR@10") == 1  # 7 methods each
 
 
 def test_rebuild_one_shop_or_every_installed_one(db, capsys):

@@ -40,11 +40,11 @@ class BehindProxy(ServerThread):
 
 class StorefrontStack:
     def __init__(self, tmp_path, settings: dict | None = None, pool: int = 0, threads: int = 16,
-                 app_overrides: dict | None = None):
+                 app_overrides: dict | None = None, order_history: int = 20):
         port = free_port()
         self.app_url = f"http://127.0.0.1:{port}"
         shop_settings = devstore.Settings(
-            shop_domain=SHOP, catalog_size=40, order_history=20, customer_count=30,
+            shop_domain=SHOP, catalog_size=40, order_history=order_history, customer_count=30,
             apps=[devstore.AppRegistration(api_key=API_KEY, api_secret=SECRET, app_url=self.app_url,
                                            theme_extension_dir=str(EXTENSION))],
             webhook_retry_delays=(0.05, 0.1, 0.2),

@@ -38,7 +38,8 @@ FINAL_RUNGS = ("best_sellers", "new_arrivals")
 
 @dataclass(frozen=True)
 class Request:
-    """What the storefront asks for. ``views`` are (item, time), ``now`` epoch seconds."""
+    """What the storefront asks for. ``views`` are (item, time), ``now`` epoch seconds; ``session``
+    is the current session's (item, weight), newest first (``session.session_items``)."""
 
     block: str
     now: float
@@ -46,6 +47,7 @@ class Request:
     product: str | None = None
     cart: tuple[str, ...] = ()
     views: tuple[tuple[str, float], ...] = ()
+    session: tuple[tuple[str, float], ...] = ()
     k: int = 10
 
 
@@ -95,12 +97,12 @@ def fill(rungs: Sequence[Rung], k: int, keep: Callable[[str], bool], pins: Seque
 
 Strategy = Callable[[InteractionModel, Request, "CatalogIndex | None", BlockSettings], list[tuple[str, float]]]
 STRATEGIES: dict[str, Strategy] = {
-    "for_you": lambda m, r, c, st: s.for_you(m, r.customer, r.now, st.for_you),
+    "for_you": lambda m, r, c, st: s.for_you(m, r.customer, r.now, st.for_you, r.session),
     "frequently_bought_together": lambda m, r, c, st: (
         s.frequently_bought_together(m, r.product, st.cart) if r.product else []
     ),
     "similar_items": lambda m, r, c, st: s.similar_items(m, r.product, c, st.cart) if r.product else [],
-    "cart": lambda m, r, c, st: s.complete_the_cart(m, r.cart, st.cart),
+    "cart": lambda m, r, c, st: s.complete_the_cart(m, r.cart, st.cart, c),
     "buy_again": lambda m, r, c, st: s.buy_again(m, r.customer, r.now, st.buy_again),
     "recently_viewed": lambda m, r, c, st: s.recently_viewed(r.views),
     "trending": lambda m, r, c, st: s.trending(m),

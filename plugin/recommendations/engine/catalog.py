@@ -13,6 +13,7 @@ cover half a shop) and are only used to score them.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -69,6 +70,20 @@ class CatalogIndex:
             found.update(_closest(self._groups[key], _price_key(product), limit))
         return found
 
+    def category_members(self, name: str, limit: int) -> list[str]:
+        """Up to ``limit`` products of the category a collection handle or search term names.
+
+        A handle is the category's name in lower case with dashes ("Home
+        Decor" -> "home-decor"); a search term matches it too, singular or
+        plural ("shoe", "shoes"). Categories are few, so they are scanned;
+        members come in price order, ``limit`` bounding the work.
+        """
+        wanted = slug(name)
+        for kind, category in self._groups:
+            if kind == "category" and slug(category) in (wanted, wanted + "s", wanted.removesuffix("s")):
+                return [item for _, item in self._groups[(kind, category)][:limit]]
+        return []
+
 
 def _closest(group: list[tuple[float, str]], entry: tuple[float, str], limit: int) -> list[str]:
     """Walk outwards from ``entry``'s place in the price-sorted group, nearer side first."""
@@ -90,6 +105,11 @@ def _closest(group: list[tuple[float, str]], entry: tuple[float, str], limit: in
             picked.append(group[above][1])
             above += 1
     return picked
+
+
+def slug(name: str) -> str:
+    """A name as a platform handle spells it: lower case, runs of other characters as one dash."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
 def _price_key(product: Product) -> tuple[float, str]:

@@ -187,6 +187,14 @@ class InteractionModel:
         bought = self._bought.get(customer, {}) if customer is not None else {}
         return frozenset(self._items[i] for i in bought)
 
+    def together(self, item: str, other: str) -> tuple[int, int]:
+        """(orders pair-counted with both, orders pair-counted with ``item``): how often ``other``
+        came with ``item``, and out of how many."""
+        a, b = self._ids.get(item), self._ids.get(other)
+        if a is None or b is None:
+            return 0, 0 if a is None else self._baskets[a]
+        return self._pairs[a].get(b, 0), self._baskets[a]
+
     def repeat_rate(self, item: str) -> float:
         """Share of the item's buyers who ordered it twice or more, Laplace-smoothed.
 

