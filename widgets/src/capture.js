@@ -10,9 +10,13 @@
  * so theme CSS cannot reach it and its CSS cannot reach the theme. Fixed
  * position: it never shifts the page's layout (CLS 0). Merchant text is set with
  * textContent only: it is data, never HTML. Accessibility (WCAG 2.2 AA): a
- * labelled dialog, focus moved in and trapped, Esc closes, focus returned,
- * errors and success announced through live regions, contrast checked by the
- * admin when colours are saved.
+ * labelled dialog, Esc closes, errors and success announced through live
+ * regions, contrast checked by the admin when colours are saved. A trigger never
+ * takes the page from the shopper: a panel it opens is announced politely and
+ * leaves focus where it was and the page usable; it becomes a modal dialog (focus
+ * in it and trapped, the page behind it inert, focus returned on close) only when
+ * the shopper opens it or moves into it. No trigger fires while the shopper is
+ * in a form field of the page (WCAG 2.2 SC 3.2.1 On Focus, 2.4.3 Focus Order).
  *
  * After the form: the code; or, with no code in the answer, the merchant's
  * "pending" text (check your inbox: the code is on its way, or the address was
@@ -113,7 +117,7 @@
     });
 
     var tab = el("button", { type: "button", "class": "tab", "aria-haspopup": "dialog", "aria-expanded": "false" }, texts.teaser);
-    var panel = el("div", { "class": "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "sl-h" + n, hidden: "" });
+    var panel = el("div", { "class": "panel", role: "dialog", "aria-labelledby": "sl-h" + n, hidden: "" });
     var close = el("button", { type: "button", "class": "x", "aria-label": texts.close || "Close" }, "\u00d7");
     var status = el("p", { "class": "sr", role: "status", "aria-live": "polite" });
 
@@ -148,7 +152,19 @@
     root.appendChild(style);
     root.appendChild(box);
 
-    var api = { host: host, root: root, tab: tab, panel: panel, input: input, isOpen: false, returnTo: null };
+    var api = { host: host, root: root, tab: tab, panel: panel, input: input, isOpen: false, modal: false, returnTo: null };
+    var inerted = [];
+
+    /* A modal panel: aria-modal, and every other child of <body> inert (restored when it ends). */
+    function setModal(on) {
+      if (on === api.modal) return;
+      api.modal = on;
+      if (on) {
+        panel.setAttribute("aria-modal", "true");
+        inerted = Array.prototype.filter.call(d.body.children, function (c) { return c !== host && !c.inert; });
+      } else panel.removeAttribute("aria-modal");
+      inerted.forEach(function (c) { c.inert = on; });
+    }
 
     function focusables() {
       return Array.prototype.filter.call(panel.querySelectorAll("button,a[href],input:not([tabindex='-1'])"), function (e) {
@@ -156,17 +172,29 @@
       });
     }
 
+    /* how: "teaser" when the shopper opened it (a modal dialog at once), else the trigger's name. */
     api.open = function (how) {
       if (api.isOpen) return;
       api.isOpen = true;
-      var active = d.activeElement;
-      api.returnTo = active === host ? root.activeElement : active;
       panel.hidden = false;
       tab.setAttribute("aria-expanded", "true");
-      // Next frame, so the slide-in transition starts from the off-screen position.
-      w.requestAnimationFrame(function () { w.requestAnimationFrame(function () { panel.classList.add("in"); }); });
-      (done.hidden ? input : doneHead).focus({ preventScroll: true });
+      // Next frame, so the slide-in transition starts from the off-screen position; a live region
+      // announces only a change after it is rendered, so a trigger's panel is announced then too.
+      w.requestAnimationFrame(function () { w.requestAnimationFrame(function () {
+        panel.classList.add("in");
+        if (!api.modal) status.textContent = texts.headline;
+      }); });
+      if (how === "teaser") api.engage(true);
       if (opts.onOpen) opts.onOpen(how);
+    };
+
+    /* The shopper takes the open panel: it becomes modal; `move` puts focus in it (else it is there). */
+    api.engage = function (move, from) {
+      if (!api.isOpen || api.modal) return;
+      var active = d.activeElement;
+      api.returnTo = from || (active === host ? root.activeElement : active);
+      setModal(true);
+      if (move) (done.hidden ? input : doneHead).focus({ preventScroll: true });
     };
 
     api.close = function () {
@@ -175,8 +203,11 @@
       panel.classList.remove("in");
       panel.hidden = true;
       tab.setAttribute("aria-expanded", "false");
-      var back = api.returnTo && api.returnTo.isConnected && api.returnTo !== d.body ? api.returnTo : tab;
-      if (back && back.focus) back.focus({ preventScroll: true });
+      if (api.modal) {  // focus was in the panel: back where it came from (the page is no longer inert)
+        setModal(false);
+        var back = api.returnTo && api.returnTo.isConnected && api.returnTo !== d.body ? api.returnTo : tab;
+        if (back && back.focus) back.focus({ preventScroll: true });
+      }
       if (opts.onClose) opts.onClose();
     };
 
@@ -201,8 +232,9 @@
       if (message) input.focus({ preventScroll: true });
     };
 
-    tab.addEventListener("click", function () { api.isOpen ? api.close() : api.open("teaser"); });
+    tab.addEventListener("click", function () { !api.isOpen ? api.open("teaser") : api.modal ? api.close() : api.engage(true); });
     close.addEventListener("click", function () { api.close(); });
+    panel.addEventListener("focusin", function (e) { api.engage(false, e.relatedTarget); });
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { e.preventDefault(); api.close(); return; }
       if (e.key !== "Tab") return;
@@ -280,8 +312,14 @@
 
     var t = cfg.triggers || {}, fired = false;
     var once = sget("o");
+    function typing() {
+      var a = d.activeElement;
+      return a && a !== host && (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable);
+    }
     function fire(how) {
       if (fired || widget.isOpen || once) return;
+      // The shopper is filling in the page's form: wait until they leave the field.
+      if (typing()) { d.addEventListener("focusout", function () { w.setTimeout(fire, 0, how); }, { once: true }); return; }
       fired = true;
       sput("o", 1);
       widget.open(how);
