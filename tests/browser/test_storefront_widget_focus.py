@@ -5,17 +5,58 @@ focus stays there, the panel is announced politely and is no modal, and nothing 
 moving into it makes it the modal dialog. A panel the shopper opens from the teaser takes focus,
 traps it and makes the page behind it inert until it closes. No trigger fires while a form field of
 the page has focus.
+
+On a 390x844 phone no element the shopper tabs to is hidden, even in part, under the fixed teaser
+(WCAG 2.2 SC 2.4.11), recommendation cards included; the teaser's own button hides it for the
+session and counts toward the frequency cap.
 """
 
 from __future__ import annotations
 
-from tests.support.capture_widget import PANEL, TAB, js, settings
+import pytest
+
+from plugin.platform.pull import sync_shop
+from plugin.recommendations.serving import api as recommendations
+
+from tests.support.capture_widget import MOBILE, PANEL, TAB, js, settings
+from tests.support.storefront import SHOP, StorefrontStack
 
 REMEMBER_FOCUS = "() => { window.__was = document.activeElement; return document.activeElement.tagName; }"
 FOCUS_KEPT = "() => document.activeElement === window.__was"
 IN_WIDGET = "() => document.activeElement === document.querySelector('storelift-capture')"
 # Every child of <body> but the widget's host, inert or not.
 PAGE_INERT = "() => [...document.body.children].filter(c => c.localName !== 'storelift-capture').map(c => c.inert)"
+
+
+# The focused page element's share hidden under the visible teaser (0 when focus is in the widget).
+HIDDEN_SHARE = """() => {
+  const host = document.querySelector('storelift-capture');
+  let a = document.activeElement;
+  if (!a || a === host || a === document.body) return 0;
+  while (a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;  // a block's card
+  const bar = host.shadowRoot.querySelector('.bar');
+  if (getComputedStyle(bar).opacity === '0') return 0;
+  const r = a.getBoundingClientRect(), t = bar.getBoundingClientRect();
+  const w = Math.max(0, Math.min(r.right, t.right) - Math.max(r.left, t.left));
+  const h = Math.max(0, Math.min(r.bottom, t.bottom) - Math.max(r.top, t.top));
+  return r.width * r.height ? (w * h) / (r.width * r.height) : 0;
+}"""
+FOCUSED = """() => { let a = document.activeElement;
+  while (a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  return a.outerHTML.slice(0, 160) + a.getBoundingClientRect().top; }"""
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The storefront with recommendation blocks on the home and product pages (their cards take focus too)."""
+    running = StorefrontStack(tmp_path_factory.mktemp("focus"), settings={}, pool=20)
+    sync_shop(running.config, running.store, SHOP)
+    recommendations.invalidate(running.store, SHOP)
+    for template in ("index", "product"):
+        running.control("theme/blocks", {"template": template, "block": "recommendations",
+                                         "settings": {"strategy": "best_sellers", "title": "Best sellers", "limit": 8}})
+    yield running
+    running.close()
 
 
 def shadow(page, expression: str):
@@ -123,4 +164,68 @@ def test_a_panel_the_shopper_opens_traps_focus_and_makes_the_page_inert(shopper,
     page.keyboard.press("Escape")
     assert set(js(page, PAGE_INERT)) == {False}
     assert shadow(page, "root.activeElement.className") == "tab"
+    assert s.errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/collections/all", "product"])
+def test_on_a_phone_no_focused_element_is_hidden_under_the_teaser(shopper, shop, path):
+    shop.set_capture(settings())
+    s = shopper(**MOBILE)
+    page = s.open("/collections/all")
+    if path == "product":
+        path = s.products()[-1]  # near the end of the list: its page is reached with the teaser on
+    page = s.open(path)
+    page.locator(TAB).wait_for(state="visible")
+    page.wait_for_function("() => [...document.querySelectorAll('storelift-recs')]"
+                           ".every(el => el.shadowRoot?.querySelector('a[data-i]'))", timeout=10_000)
+    seen, hidden = set(), []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(30)  # the scroll the focus move caused is handled
+        if js(page, IN_WIDGET):
+            break
+        where = js(page, FOCUSED)
+        seen.add(where)
+        share = js(page, HIDDEN_SHARE)
+        if share > 0:
+            hidden.append((where, share))
+    assert js(page, IN_WIDGET), "tabbing never reached the teaser"
+    assert len(seen) > 20 and hidden == []
+    # The last elements of the page (the footer's) sit where the teaser stands: it stepped aside.
+    page.keyboard.press("Shift+Tab")
+    page.wait_for_timeout(30)
+    assert js(page, HIDDEN_SHARE) == 0
+    assert s.errors == []
+
+
+def test_the_teaser_is_dismissed_for_the_session_and_that_counts_toward_the_cap(shopper, shop):
+    shop.set_capture({"triggers": settings(add_to_cart=True)["triggers"], "targeting": {"close_cap_days": 1}})
+    s = shopper(**MOBILE)
+    s.context.add_init_script("""window.__events = [];
+        window.storelift = [['on', 'close', () => __events.push('close')]];""")
+    page = s.open("/")
+    page.locator(TAB).wait_for(state="visible")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if js(page, IN_WIDGET) and shadow(page, "root.activeElement.className") == "hide":
+            break
+    assert shadow(page, "root.activeElement.getAttribute('aria-label')") == "Hide this offer"
+    page.keyboard.press("Enter")
+    assert page.locator("storelift-capture").count() == 0
+    page.wait_for_function("() => window.__events.length === 1")
+    assert js(page, "() => [sessionStorage.getItem('sl_g'), localStorage.getItem('sl_x') !== null]") == ["1", True]
+    page.evaluate("storelift.track('add_to_cart')")  # a trigger has nothing to open
+    page.wait_for_timeout(500)
+    assert page.locator("storelift-capture").count() == 0
+    s.open("/collections/all")  # the rest of the session: nothing
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0
+    # In a new session it shows again once the frequency cap has run out.
+    page.evaluate("() => sessionStorage.clear()")
+    s.open("/")
+    page.wait_for_timeout(1500)
+    assert page.locator("storelift-capture").count() == 0  # the dismissal counted toward the 1-day cap
+    page.evaluate("() => { sessionStorage.clear(); localStorage.setItem('sl_x', String(Date.now() - 2 * 864e5)); }")
+    s.open("/")
+    page.locator(TAB).wait_for(state="visible")
     assert s.errors == []

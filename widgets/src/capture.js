@@ -17,6 +17,10 @@
  * in it and trapped, the page behind it inert, focus returned on close) only when
  * the shopper opens it or moves into it. No trigger fires while the shopper is
  * in a form field of the page (WCAG 2.2 SC 3.2.1 On Focus, 2.4.3 Focus Order).
+ * The fixed teaser never hides what has focus (SC 2.4.11 Focus Not Obscured): the
+ * page keeps scroll padding for it, and it steps aside while the focused element
+ * is under it. Its own dismiss button hides it for the session and counts toward
+ * the close frequency cap.
  *
  * After the form: the code; or, with no code in the answer, the merchant's
  * "pending" text (check your inbox: the code is on its way, or the address was
@@ -68,14 +72,19 @@
     "[hidden]{display:none!important}" +
     ".w{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--t);" +
     "letter-spacing:normal;text-align:left;text-transform:none;-webkit-font-smoothing:antialiased}" +
-    ".tab{position:fixed;bottom:16px;SIDE:16px;margin:0;border:0;border-radius:999px;padding:12px 18px;" +
+    ".bar{position:fixed;bottom:16px;SIDE:16px;display:flex;align-items:center;gap:6px}" +
+    ".bar.aside{opacity:0;pointer-events:none}" +
+    ".hide{width:36px;height:36px;border:0;border-radius:50%;padding:0;font-family:inherit;font-size:22px;line-height:1;" +
+    "background:var(--a);color:var(--at);cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.2)}" +
+    ".tab{margin:0;border:0;border-radius:999px;padding:12px 18px;" +
     "font-family:inherit;font-size:15px;font-weight:600;line-height:1.2;background:var(--a);color:var(--at);cursor:pointer;" +
     "box-shadow:0 4px 16px rgba(0,0,0,.2);min-height:44px}" +
     ".panel{position:fixed;bottom:16px;SIDE:16px;width:360px;max-width:calc(100vw - 32px);" +
     "max-height:calc(100vh - 32px);overflow:auto;margin:0;background:var(--b);color:var(--t);border-radius:14px;" +
     "padding:24px;box-shadow:0 12px 40px rgba(0,0,0,.28);transform:translateX(OFF);transition:transform .28s ease}" +
     ".panel.in{transform:none}" +
-    ".inline .tab,.inline .panel{position:relative;inset:auto;transform:none;transition:none}" +
+    ".inline .bar,.inline .panel{position:relative;inset:auto;transform:none;transition:none}" +
+    ".inline .hide{display:none}" +
     ".inline .panel{margin-top:12px}" +
     "h2{font-family:inherit;font-size:20px;font-weight:700;line-height:1.25;margin:0 36px 8px 0;color:var(--t)}" +
     "p{margin:0 0 12px}" +
@@ -97,10 +106,10 @@
     ".ends{font-size:13px;text-align:center}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ":focus-visible{outline:3px solid var(--t);outline-offset:2px}" +
-    ".tab:focus-visible{outline-color:var(--a);outline-offset:3px}" +
+    ".tab:focus-visible,.hide:focus-visible{outline-color:var(--a);outline-offset:3px}" +
     "h2:focus{outline:none}" +
     "@media (max-width:767px){.panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:60vh;" +
-    "border-radius:14px 14px 0 0;transform:translateY(110%)}.tab{bottom:12px}}" +
+    "border-radius:14px 14px 0 0;transform:translateY(110%)}.bar{bottom:12px}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}}";
 
   /* Build the widget inside `host` (an element we own). Returns its controller. */
@@ -116,7 +125,11 @@
       if (HEX.test(value || "")) box.style.setProperty("--" + parts[0], value);
     });
 
+    var bar = el("div", { "class": "bar" });
     var tab = el("button", { type: "button", "class": "tab", "aria-haspopup": "dialog", "aria-expanded": "false" }, texts.teaser);
+    var hide = el("button", { type: "button", "class": "hide", "aria-label": "Hide this offer" }, "\u00d7");
+    bar.appendChild(tab);
+    bar.appendChild(hide);
     var panel = el("div", { "class": "panel", role: "dialog", "aria-labelledby": "sl-h" + n, hidden: "" });
     var close = el("button", { type: "button", "class": "x", "aria-label": texts.close || "Close" }, "\u00d7");
     var status = el("p", { "class": "sr", role: "status", "aria-live": "polite" });
@@ -147,12 +160,12 @@
     panel.appendChild(form);
     panel.appendChild(done);
     panel.appendChild(status);
-    box.appendChild(tab);
+    box.appendChild(bar);
     box.appendChild(panel);
     root.appendChild(style);
     root.appendChild(box);
 
-    var api = { host: host, root: root, tab: tab, panel: panel, input: input, isOpen: false, modal: false, returnTo: null };
+    var api = { host: host, root: root, bar: bar, tab: tab, panel: panel, input: input, isOpen: false, modal: false, returnTo: null };
     var inerted = [];
 
     /* A modal panel: aria-modal, and every other child of <body> inert (restored when it ends). */
@@ -234,6 +247,11 @@
 
     tab.addEventListener("click", function () { !api.isOpen ? api.open("teaser") : api.modal ? api.close() : api.engage(true); });
     close.addEventListener("click", function () { api.close(); });
+    hide.addEventListener("click", function () {
+      api.close();
+      host.remove();
+      if (opts.onDismiss) opts.onDismiss();
+    });
     panel.addEventListener("focusin", function (e) { api.engage(false, e.relatedTarget); });
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { e.preventDefault(); api.close(); return; }
@@ -270,7 +288,7 @@
   /* The live storefront: targeting, caps, triggers, submit through the app proxy. */
   function start(L) {
     var answer = L.c || {}, cfg = answer.w, x = L.x || [], path = w.location.pathname;
-    if (!cfg || get("d")) return;
+    if (!cfg || get("d") || sget("g")) return;
     if (cfg.include && cfg.include.length && !matches(path, cfg.include)) return;
     if (matches(path, cfg.exclude)) return;
     var closed = +get("x") || 0;
@@ -283,9 +301,20 @@
     var host = d.createElement("storelift-capture");
     d.body.appendChild(host);
     var version = { v: cfg.v };
+    var html = d.documentElement, padded = w.getComputedStyle(html).scrollPaddingBottom === "auto";
+    // Scrolling to what gets focus keeps it above the teaser (a theme's own scroll padding is kept).
+    if (padded) html.style.scrollPaddingBottom = "72px";
+    var onClose = function () { put("x", Date.now()); L.t("widget_close", version); L.e("close", version); };
     var widget = build(host, cfg, {
       onOpen: function (how) { L.t("widget_open", { v: cfg.v, how: how }); L.e("open", version); },
-      onClose: function () { put("x", Date.now()); L.t("widget_close", version); L.e("close", version); },
+      onClose: onClose,
+      onDismiss: function () {  // gone for this session; a close, for the frequency cap and the counts
+        sput("g", 1);
+        if (padded) html.style.scrollPaddingBottom = "";
+        d.removeEventListener("focusin", aside);
+        w.removeEventListener("scroll", aside);
+        onClose();
+      },
       submit: function (email, honeypot, reply) {
         var tries = 0;
         var send = function () {
@@ -310,6 +339,19 @@
     });
     L.t("widget_impression", version);
 
+    // The teaser steps aside (transparent, clicks pass through) while the page's focused element
+    // is under it, and comes back when focus moves on. It stays focusable: Tab from the page's
+    // last element still reaches it, and then it shows again.
+    function aside() {
+      var a = d.activeElement, bar = widget.bar;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;  // a block's card
+      var r = a && a.getRootNode() !== widget.root && a !== d.body && a.getBoundingClientRect();
+      var t = bar.getBoundingClientRect();
+      bar.classList.toggle("aside", !!r && r.bottom > t.top && r.top < t.bottom && r.right > t.left && r.left < t.right);
+    }
+    d.addEventListener("focusin", aside);
+    w.addEventListener("scroll", aside, { passive: true });
+
     var t = cfg.triggers || {}, fired = false;
     var once = sget("o");
     function typing() {
@@ -317,7 +359,7 @@
       return a && a !== host && (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable);
     }
     function fire(how) {
-      if (fired || widget.isOpen || once) return;
+      if (fired || widget.isOpen || once || !host.isConnected) return;
       // The shopper is filling in the page's form: wait until they leave the field.
       if (typing()) { d.addEventListener("focusout", function () { w.setTimeout(fire, 0, how); }, { once: true }); return; }
       fired = true;
