@@ -271,6 +271,21 @@ def test_titles_keep_whole_lines_under_the_wcag_text_spacing_overrides_without_l
         tab.context.close()
 
 
+def test_a_slot_in_view_when_filled_loads_its_images_eagerly(shop, browser):
+    desk = open_page(browser, {"viewport": {"width": 1280, "height": 800}, "user_agent": BROWSER_UA})
+    try:
+        url = a_product_page(shop, desk)
+        desk.goto(url)
+        desk.wait_for_function(FILLED, timeout=10_000)
+        in_view = desk.evaluate("""() => [...document.querySelectorAll('storelift-recs')]
+            .filter(el => el.getBoundingClientRect().top < innerHeight)
+            .flatMap(el => [...el.shadowRoot.querySelectorAll('img')].map(img => img.loading))""")
+        assert in_view and "lazy" not in in_view
+        assert desk.errors == []
+    finally:
+        desk.context.close()
+
+
 def admin_token() -> str:
     """A session token as the platform's admin issues it to this stack's app."""
     now = int(time.time())
