@@ -20,7 +20,8 @@
  * The fixed teaser never hides what has focus (SC 2.4.11 Focus Not Obscured): the
  * page keeps scroll padding for it, and it steps aside while the focused element
  * is under it. Its own dismiss button hides it for the session and counts toward
- * the close frequency cap.
+ * the close frequency cap. On a phone a trigger's bottom sheet takes at most a
+ * third of the screen (it scrolls inside); it grows once the shopper engages.
  *
  * After the form: the code; or, with no code in the answer, the merchant's
  * "pending" text (check your inbox: the code is on its way, or the address was
@@ -109,7 +110,7 @@
     ".tab:focus-visible,.hide:focus-visible{outline-color:var(--a);outline-offset:3px}" +
     "h2:focus{outline:none}" +
     "@media (max-width:767px){.panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:60vh;" +
-    "border-radius:14px 14px 0 0;transform:translateY(110%)}.bar{bottom:12px}}" +
+    "border-radius:14px 14px 0 0;transform:translateY(110%)}.panel:not([aria-modal]){max-height:33vh}.bar{bottom:12px}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}}";
 
   /* Build the widget inside `host` (an element we own). Returns its controller. */
