@@ -17,9 +17,10 @@
  * in it and trapped, the page behind it inert, focus returned on close) only when
  * the shopper opens it or moves into it. No trigger fires while the shopper is
  * in a form field of the page (WCAG 2.2 SC 3.2.1 On Focus, 2.4.3 Focus Order).
- * The fixed teaser never hides what has focus (SC 2.4.11 Focus Not Obscured): the
- * page keeps scroll padding for it, and it steps aside while the focused element
- * is under it. Its own dismiss button hides it for the session and counts toward
+ * The fixed teaser, and a trigger's panel the shopper has not moved into, never
+ * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll
+ * padding for them, and they step aside while the focused element is under them.
+ * The teaser's own dismiss button hides it for the session and counts toward
  * the close frequency cap. On a phone a trigger's bottom sheet takes at most a
  * third of the screen (it scrolls inside); it grows once the shopper engages.
  *
@@ -74,7 +75,7 @@
     ".w{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--t);" +
     "letter-spacing:normal;text-align:left;text-transform:none;-webkit-font-smoothing:antialiased}" +
     ".bar{position:fixed;bottom:16px;SIDE:16px;display:flex;align-items:center;gap:6px}" +
-    ".bar.aside{opacity:0;pointer-events:none}" +
+    ".aside{opacity:0;pointer-events:none}" +
     ".hide{width:36px;height:36px;border:0;border-radius:50%;padding:0;font-family:inherit;font-size:22px;line-height:1;" +
     "background:var(--a);color:var(--at);cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.2)}" +
     ".tab{margin:0;border:0;border-radius:999px;padding:12px 18px;" +
@@ -303,18 +304,25 @@
     d.body.appendChild(host);
     var version = { v: cfg.v };
     var html = d.documentElement, padded = w.getComputedStyle(html).scrollPaddingBottom === "auto";
-    // Scrolling to what gets focus keeps it above the teaser (a theme's own scroll padding is kept).
-    if (padded) html.style.scrollPaddingBottom = "72px";
-    var onClose = function () { put("x", Date.now()); L.t("widget_close", version); L.e("close", version); };
+    // Scrolling to what gets focus keeps it above the teaser, or above a trigger's bottom sheet on a
+    // phone while it is open (a theme's own scroll padding is kept).
+    var pad = function (px) { if (padded) html.style.scrollPaddingBottom = px; };
+    pad("72px");
+    var onClose = function () { pad("72px"); put("x", Date.now()); L.t("widget_close", version); L.e("close", version); };
     var widget = build(host, cfg, {
-      onOpen: function (how) { L.t("widget_open", { v: cfg.v, how: how }); L.e("open", version); },
+      onOpen: function (how) {
+        if (how !== "teaser" && isMobile()) pad(widget.panel.offsetHeight + 16 + "px");
+        w.setTimeout(aside, 350);  // where it stands once slid in (.28 s): over the focused element?
+        L.t("widget_open", { v: cfg.v, how: how });
+        L.e("open", version);
+      },
       onClose: onClose,
       onDismiss: function () {  // gone for this session; a close, for the frequency cap and the counts
         sput("g", 1);
-        if (padded) html.style.scrollPaddingBottom = "";
         d.removeEventListener("focusin", aside);
         w.removeEventListener("scroll", aside);
         onClose();
+        pad("");
       },
       submit: function (email, honeypot, reply) {
         var tries = 0;
@@ -340,15 +348,17 @@
     });
     L.t("widget_impression", version);
 
-    // The teaser steps aside (transparent, clicks pass through) while the page's focused element
-    // is under it, and comes back when focus moves on. It stays focusable: Tab from the page's
-    // last element still reaches it, and then it shows again.
+    // The teaser, and a panel open without the shopper in it, step aside (transparent, clicks pass
+    // through) while the page's focused element is under them, and come back when focus moves on.
+    // They stay focusable: Tab from the page's last element still reaches them, and they show again.
     function aside() {
-      var a = d.activeElement, bar = widget.bar;
+      var a = d.activeElement;
       while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;  // a block's card
       var r = a && a.getRootNode() !== widget.root && a !== d.body && a.getBoundingClientRect();
-      var t = bar.getBoundingClientRect();
-      bar.classList.toggle("aside", !!r && r.bottom > t.top && r.top < t.bottom && r.right > t.left && r.left < t.right);
+      [widget.bar, widget.panel].forEach(function (fixed) {
+        var t = fixed.getBoundingClientRect();  // where it stands: transparency does not move it
+        fixed.classList.toggle("aside", !!r && r.bottom > t.top && r.top < t.bottom && r.right > t.left && r.left < t.right);
+      });
     }
     d.addEventListener("focusin", aside);
     w.addEventListener("scroll", aside, { passive: true });
