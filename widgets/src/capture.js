@@ -249,8 +249,8 @@
 
     tab.addEventListener("click", function () { !api.isOpen ? api.open("teaser") : api.modal ? api.close() : api.engage(true); });
     close.addEventListener("click", function () { api.close(); });
-    hide.addEventListener("click", function () {
-      api.close();
+    hide.addEventListener("click", function () {  // a close (frequency cap, events), then gone
+      if (api.isOpen) api.close(); else if (opts.onClose) opts.onClose();
       host.remove();
       if (opts.onDismiss) opts.onDismiss();
     });
@@ -308,7 +308,6 @@
     // phone while it is open (a theme's own scroll padding is kept).
     var pad = function (px) { if (padded) html.style.scrollPaddingBottom = px; };
     pad("72px");
-    var onClose = function () { pad("72px"); put("x", Date.now()); L.t("widget_close", version); L.e("close", version); };
     var widget = build(host, cfg, {
       onOpen: function (how) {
         if (how !== "teaser" && isMobile()) pad(widget.panel.offsetHeight + 16 + "px");
@@ -316,12 +315,11 @@
         L.t("widget_open", { v: cfg.v, how: how });
         L.e("open", version);
       },
-      onClose: onClose,
-      onDismiss: function () {  // gone for this session; a close, for the frequency cap and the counts
+      onClose: function () { pad("72px"); put("x", Date.now()); L.t("widget_close", version); L.e("close", version); },
+      onDismiss: function () {  // gone for the rest of this session
         sput("g", 1);
         d.removeEventListener("focusin", aside);
         w.removeEventListener("scroll", aside);
-        onClose();
         pad("");
       },
       submit: function (email, honeypot, reply) {
