@@ -1,37 +1,31 @@
 /* Storelift capture widget: teaser tab -> slide-in panel -> email form -> code.
  *
- * Lazy-loaded by loader.js only when the server's decision says this visitor may
- * see it (suppression of subscribers and known people, device, new/returning are
- * decided there). Here: URL include/exclude, the close frequency cap, the
- * mobile-landing-from-search rule, and the triggers (delay, scroll depth, desktop
+ * Lazy-loaded by loader.js only when the server's decision says this visitor may see it (suppression of
+ * subscribers and known people, device, new/returning are decided there). Here: URL include/exclude, the
+ * close frequency cap, the mobile-landing-from-search rule, and the triggers (delay, scroll depth, desktop
  * exit intent, pages viewed, add to cart).
  *
- * Rendered in a Shadow DOM under its own element, with `:host { all: initial }`,
- * so theme CSS cannot reach it and its CSS cannot reach the theme. Fixed
- * position: it never shifts the page's layout (CLS 0). Merchant text is set with
- * textContent only: it is data, never HTML. Accessibility (WCAG 2.2 AA): a
- * labelled dialog, Esc closes, errors and success announced through live
- * regions, contrast checked by the admin when colours are saved. A trigger never
- * takes the page from the shopper: a panel it opens is announced politely and
- * leaves focus where it was and the page usable; it becomes a modal dialog (focus
- * in it and trapped, the page behind it inert, focus returned on close) only when
- * the shopper opens it or moves into it. No trigger fires while the shopper is
- * in a form field of the page (WCAG 2.2 SC 3.2.1 On Focus, 2.4.3 Focus Order).
- * The fixed teaser, and a trigger's panel the shopper has not moved into, never
- * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll
- * padding for them, and they step aside while the focused element is under them.
- * The teaser's own dismiss button hides it for the session and counts toward
- * the close frequency cap. On a phone a trigger's bottom sheet takes at most a
+ * Rendered in a Shadow DOM under its own element, with `:host { all: initial }`, so theme CSS cannot reach
+ * it and its CSS cannot reach the theme. Fixed position: it never shifts the page's layout (CLS 0).
+ * Merchant text is set with textContent only: it is data, never HTML. Accessibility (WCAG 2.2 AA): a
+ * labelled dialog, Esc closes, errors and success announced through live regions, contrast checked by the
+ * admin when colours are saved. A trigger never takes the page from the shopper: a panel it opens is
+ * announced politely and leaves focus where it was and the page usable; it becomes a modal dialog (focus
+ * in it and trapped, the page behind it inert, focus returned on close) only when the shopper opens it or
+ * moves into it. No trigger fires while the shopper is in a form field of the page (WCAG 2.2 SC 3.2.1 On
+ * Focus, 2.4.3 Focus Order). The fixed teaser, and a trigger's panel the shopper has not moved into, never
+ * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll padding for them, and they
+ * step aside while the focused element is under them. The teaser's own dismiss button hides it for the
+ * session and counts toward the close frequency cap. On a phone a trigger's bottom sheet takes at most a
  * third of the screen (it scrolls inside); it grows once the shopper engages.
  *
- * After the form: the code; or, with no code in the answer, the merchant's
- * "pending" text (check your inbox: the code is on its way, or the address was
- * already subscribed from another browser, which the server never tells
- * apart), or the "redeemed" / "expired" text when the answer says the
- * subscriber's code is spent. Merchant texts arrive with {discount} filled in.
+ * After the form: the code; or, with no code in the answer, the merchant's "pending" text (check your
+ * inbox: the code is on its way, or the address was already subscribed from another browser, which the
+ * server never tells apart), or the "redeemed" / "expired" text when the answer says the subscriber's code
+ * is spent. Merchant texts arrive with {discount} filled in.
  *
- * Also usable without the loader for the admin's live preview:
- * StoreliftCapture.preview(element, config, "form" | "success" | "pending" | "redeemed" | "expired").
+ * Also usable without the loader for the admin's live preview: StoreliftCapture.preview(element, config,
+ * "form" | "success" | "pending" | "redeemed" | "expired").
  */
 (function (w, d) {
   "use strict";
@@ -130,8 +124,7 @@
     var bar = el("div", { "class": "bar" });
     var tab = el("button", { type: "button", "class": "tab", "aria-haspopup": "dialog", "aria-expanded": "false" }, texts.teaser);
     var hide = el("button", { type: "button", "class": "hide", "aria-label": "Hide this offer" }, "\u00d7");
-    bar.appendChild(tab);
-    bar.appendChild(hide);
+    [tab, hide].forEach(function (c) { bar.appendChild(c); });
     var panel = el("div", { "class": "panel", role: "dialog", "aria-labelledby": "sl-h" + n, hidden: "" });
     var close = el("button", { type: "button", "class": "x", "aria-label": texts.close || "Close" }, "\u00d7");
     var status = el("p", { "class": "sr", role: "status", "aria-live": "polite" });
@@ -174,10 +167,8 @@
     function setModal(on) {
       if (on === api.modal) return;
       api.modal = on;
-      if (on) {
-        panel.setAttribute("aria-modal", "true");
-        inerted = Array.prototype.filter.call(d.body.children, function (c) { return c !== host && !c.inert; });
-      } else panel.removeAttribute("aria-modal");
+      if (on) inerted = Array.prototype.filter.call(d.body.children, function (c) { return c !== host && !c.inert; });
+      on ? panel.setAttribute("aria-modal", "true") : panel.removeAttribute("aria-modal");
       inerted.forEach(function (c) { c.inert = on; });
     }
 
@@ -196,9 +187,7 @@
       // Next frame, so the slide-in transition starts from the off-screen position; a live region
       // announces only a change after it is rendered, so a trigger's panel is announced then too.
       w.requestAnimationFrame(function () { w.requestAnimationFrame(function () {
-        panel.classList.add("in");
-        if (!api.modal) status.textContent = texts.headline;
-      }); });
+        panel.classList.add("in"); if (!api.modal) status.textContent = texts.headline; }); });
       if (how === "teaser") api.engage(true);
       if (opts.onOpen) opts.onOpen(how);
     };
@@ -251,8 +240,7 @@
     close.addEventListener("click", function () { api.close(); });
     hide.addEventListener("click", function () {  // a close (frequency cap, events), then gone
       if (api.isOpen) api.close(); else if (opts.onClose) opts.onClose();
-      host.remove();
-      if (opts.onDismiss) opts.onDismiss();
+      host.remove(); if (opts.onDismiss) opts.onDismiss();
     });
     panel.addEventListener("focusin", function (e) { api.engage(false, e.relatedTarget); });
     panel.addEventListener("keydown", function (e) {
@@ -312,15 +300,12 @@
       onOpen: function (how) {
         if (how !== "teaser" && isMobile()) pad(widget.panel.offsetHeight + 16 + "px");
         w.setTimeout(aside, 350);  // where it stands once slid in (.28 s): over the focused element?
-        L.t("widget_open", { v: cfg.v, how: how });
-        L.e("open", version);
+        L.t("widget_open", { v: cfg.v, how: how }); L.e("open", version);
       },
       onClose: function () { pad("72px"); put("x", Date.now()); L.t("widget_close", version); L.e("close", version); },
       onDismiss: function () {  // gone for the rest of this session
-        sput("g", 1);
-        d.removeEventListener("focusin", aside);
-        w.removeEventListener("scroll", aside);
-        pad("");
+        sput("g", 1); pad("");
+        d.removeEventListener("focusin", aside); w.removeEventListener("scroll", aside);
       },
       submit: function (email, honeypot, reply) {
         var tries = 0;
@@ -361,11 +346,9 @@
     d.addEventListener("focusin", aside);
     w.addEventListener("scroll", aside, { passive: true });
 
-    var t = cfg.triggers || {}, fired = false;
-    var once = sget("o");
-    function typing() {
-      var a = d.activeElement;
-      return a && a !== host && (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable);
+    var t = cfg.triggers || {}, fired = false, once = sget("o");
+    function typing() {  // a form field of the page has focus
+      var a = d.activeElement; return a && a !== host && (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable);
     }
     function fire(how) {
       if (fired || widget.isOpen || once || !host.isConnected) return;
