@@ -227,6 +227,65 @@ def test_on_a_phone_the_row_scrolls_sideways_and_the_next_card_peeks_in(shop, br
         phone.context.close()
 
 
+# WCAG 2.2 SC 1.4.12's text-spacing overrides (the values of the success criterion, as the W3C's
+# Understanding 1.4.12 applies them), in the page and in every shadow root it opens.
+TEXT_SPACING = """
+const sheet = new CSSStyleSheet();
+sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }'
+  + ' p { margin-bottom: 2em !important; }');
+document.adoptedStyleSheets = [sheet];  // from the first paint on: the theme's own text never reflows
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) { const root = attach.call(this, init); root.adoptedStyleSheets = [sheet]; return root; };
+"""
+# Each card's title box holds whole lines (two), and its price and "Add" button stay inside the slot.
+CUT_TEXT = """() => [...document.querySelectorAll('storelift-recs')].flatMap((slot) => {
+  const bottom = slot.getBoundingClientRect().bottom;
+  return [...slot.shadowRoot.querySelectorAll('li')].flatMap((li) => {
+    const t = li.querySelector('.t'), p = li.querySelector('.p'), add = li.querySelector('button');
+    const lh = parseFloat(getComputedStyle(t).lineHeight), h = t.getBoundingClientRect().height;
+    const cut = [];
+    if (Math.abs(h - 2 * lh) > 0.5) cut.push(['title', t.textContent, h, lh]);
+    if (p.scrollHeight > p.clientHeight + 0.5 || p.getBoundingClientRect().bottom > bottom) cut.push(['price', p.textContent]);
+    if (add && (add.getBoundingClientRect().bottom > bottom || add.getBoundingClientRect().top < t.getBoundingClientRect().bottom - 0.5))
+      cut.push(['add', t.textContent]);
+    return cut;
+  });
+})"""
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_titles_keep_whole_lines_under_the_wcag_text_spacing_overrides_without_layout_shift(shop, browser, device):
+    tab = open_page(browser, TALL if device == "desktop" else PHONE)
+    tab.context.add_init_script(TEXT_SPACING)
+    try:
+        for url in (shop.store_url + "/", a_product_page(shop, tab)):
+            tab.goto(url)
+            tab.wait_for_function(FILLED, timeout=10_000)
+            tab.wait_for_timeout(300)
+            assert tab.evaluate("() => getComputedStyle(document.querySelector('storelift-recs').shadowRoot"
+                                ".querySelector('.t')).letterSpacing") != "normal"  # the overrides apply
+            assert tab.evaluate(CUT_TEXT) == []
+            assert tab.evaluate("window.__cls") == 0 and set(tab.evaluate("window.__heights")) == {300}
+        assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
+def test_a_slot_in_view_when_filled_loads_its_images_eagerly(shop, browser):
+    desk = open_page(browser, {"viewport": {"width": 1280, "height": 800}, "user_agent": BROWSER_UA})
+    try:
+        url = a_product_page(shop, desk)
+        desk.goto(url)
+        desk.wait_for_function(FILLED, timeout=10_000)
+        in_view = desk.evaluate("""() => [...document.querySelectorAll('storelift-recs')]
+            .filter(el => el.getBoundingClientRect().top < innerHeight)
+            .flatMap(el => [...el.shadowRoot.querySelectorAll('img')].map(img => img.loading))""")
+        assert in_view and "lazy" not in in_view
+        assert desk.errors == []
+    finally:
+        desk.context.close()
+
+
 def admin_token() -> str:
     """A session token as the platform's admin issues it to this stack's app."""
     now = int(time.time())

@@ -74,9 +74,9 @@ def test_hostile_theme_css_leaves_the_widget_intact(shopper, shop):
         style = js(page, """() => {
           const root = document.querySelector('storelift-capture').shadowRoot;
           const cs = (sel) => getComputedStyle(root.querySelector(sel));
-          const tab = cs('.tab'), panel = cs('.panel'), go = cs('.go'), input = cs('input[type=email]'),
+          const tab = cs('.tab'), bar = cs('.bar'), panel = cs('.panel'), go = cs('.go'), input = cs('input[type=email]'),
                 h2 = cs('h2'), host = getComputedStyle(document.querySelector('storelift-capture'));
-          return {tabPosition: tab.position, tabBg: tab.backgroundColor, tabColor: tab.color,
+          return {barPosition: bar.position, tabBg: tab.backgroundColor, tabColor: tab.color,
                   panelPosition: panel.position, panelWidth: panel.width, panelBg: panel.backgroundColor,
                   panelColor: panel.color, panelFont: panel.fontSize, h2Font: h2.fontSize, h2Color: h2.color,
                   goBg: go.backgroundColor, goColor: go.color, goDisplay: go.display, inputBorder: input.borderTopStyle,
@@ -84,7 +84,7 @@ def test_hostile_theme_css_leaves_the_widget_intact(shopper, shop):
                   hostBefore: getComputedStyle(document.querySelector('storelift-capture'), '::before').content};
         }""")
         assert style == {
-            "tabPosition": "fixed", "tabBg": "rgb(31, 95, 191)", "tabColor": "rgb(255, 255, 255)",
+            "barPosition": "fixed", "tabBg": "rgb(31, 95, 191)", "tabColor": "rgb(255, 255, 255)",
             "panelPosition": "fixed", "panelWidth": "360px", "panelBg": "rgb(255, 255, 255)",
             "panelColor": "rgb(31, 35, 40)", "panelFont": "15px", "h2Font": "20px", "h2Color": "rgb(31, 35, 40)",
             "goBg": "rgb(31, 95, 191)", "goColor": "rgb(255, 255, 255)", "goDisplay": "block",

@@ -1,27 +1,31 @@
 /* Storelift capture widget: teaser tab -> slide-in panel -> email form -> code.
  *
- * Lazy-loaded by loader.js only when the server's decision says this visitor may
- * see it (suppression of subscribers and known people, device, new/returning are
- * decided there). Here: URL include/exclude, the close frequency cap, the
- * mobile-landing-from-search rule, and the triggers (delay, scroll depth, desktop
+ * Lazy-loaded by loader.js only when the server's decision says this visitor may see it (suppression of
+ * subscribers and known people, device, new/returning are decided there). Here: URL include/exclude, the
+ * close frequency cap, the mobile-landing-from-search rule, and the triggers (delay, scroll depth, desktop
  * exit intent, pages viewed, add to cart).
  *
- * Rendered in a Shadow DOM under its own element, with `:host { all: initial }`,
- * so theme CSS cannot reach it and its CSS cannot reach the theme. Fixed
- * position: it never shifts the page's layout (CLS 0). Merchant text is set with
- * textContent only: it is data, never HTML. Accessibility (WCAG 2.2 AA): a
- * labelled dialog, focus moved in and trapped, Esc closes, focus returned,
- * errors and success announced through live regions, contrast checked by the
- * admin when colours are saved.
+ * Rendered in a Shadow DOM under its own element, with `:host { all: initial }`, so theme CSS cannot reach
+ * it and its CSS cannot reach the theme. Fixed position: it never shifts the page's layout (CLS 0).
+ * Merchant text is set with textContent only: it is data, never HTML. Accessibility (WCAG 2.2 AA): a
+ * labelled dialog, Esc closes, errors and success announced through live regions, contrast checked by the
+ * admin when colours are saved. A trigger never takes the page from the shopper: a panel it opens is
+ * announced politely and leaves focus where it was and the page usable; it becomes a modal dialog (focus
+ * in it and trapped, the page behind it inert, focus returned on close) only when the shopper opens it or
+ * moves into it. No trigger fires while the shopper is in a form field of the page (WCAG 2.2 SC 3.2.1 On
+ * Focus, 2.4.3 Focus Order). The fixed teaser, and a trigger's panel the shopper has not moved into, never
+ * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll padding for them, and they
+ * step aside while the focused element is under them. The teaser's own dismiss button hides it for the
+ * session and counts toward the close frequency cap. On a phone a trigger's bottom sheet takes at most a
+ * third of the screen (it scrolls inside); it grows once the shopper engages.
  *
- * After the form: the code; or, with no code in the answer, the merchant's
- * "pending" text (check your inbox: the code is on its way, or the address was
- * already subscribed from another browser, which the server never tells
- * apart), or the "redeemed" / "expired" text when the answer says the
- * subscriber's code is spent. Merchant texts arrive with {discount} filled in.
+ * After the form: the code; or, with no code in the answer, the merchant's "pending" text (check your
+ * inbox: the code is on its way, or the address was already subscribed from another browser, which the
+ * server never tells apart), or the "redeemed" / "expired" text when the answer says the subscriber's code
+ * is spent. Merchant texts arrive with {discount} filled in.
  *
- * Also usable without the loader for the admin's live preview:
- * StoreliftCapture.preview(element, config, "form" | "success" | "pending" | "redeemed" | "expired").
+ * Also usable without the loader for the admin's live preview: StoreliftCapture.preview(element, config,
+ * "form" | "success" | "pending" | "redeemed" | "expired").
  */
 (function (w, d) {
   "use strict";
@@ -64,14 +68,19 @@
     "[hidden]{display:none!important}" +
     ".w{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--t);" +
     "letter-spacing:normal;text-align:left;text-transform:none;-webkit-font-smoothing:antialiased}" +
-    ".tab{position:fixed;bottom:16px;SIDE:16px;margin:0;border:0;border-radius:999px;padding:12px 18px;" +
+    ".bar{position:fixed;bottom:16px;SIDE:16px;display:flex;align-items:center;gap:6px}" +
+    ".aside{opacity:0;pointer-events:none}" +
+    ".hide{width:36px;height:36px;border:0;border-radius:50%;padding:0;font-family:inherit;font-size:22px;line-height:1;" +
+    "background:var(--a);color:var(--at);cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.2)}" +
+    ".tab{margin:0;border:0;border-radius:999px;padding:12px 18px;" +
     "font-family:inherit;font-size:15px;font-weight:600;line-height:1.2;background:var(--a);color:var(--at);cursor:pointer;" +
     "box-shadow:0 4px 16px rgba(0,0,0,.2);min-height:44px}" +
     ".panel{position:fixed;bottom:16px;SIDE:16px;width:360px;max-width:calc(100vw - 32px);" +
     "max-height:calc(100vh - 32px);overflow:auto;margin:0;background:var(--b);color:var(--t);border-radius:14px;" +
     "padding:24px;box-shadow:0 12px 40px rgba(0,0,0,.28);transform:translateX(OFF);transition:transform .28s ease}" +
     ".panel.in{transform:none}" +
-    ".inline .tab,.inline .panel{position:relative;inset:auto;transform:none;transition:none}" +
+    ".inline .bar,.inline .panel{position:relative;inset:auto;transform:none;transition:none}" +
+    ".inline .hide{display:none}" +
     ".inline .panel{margin-top:12px}" +
     "h2{font-family:inherit;font-size:20px;font-weight:700;line-height:1.25;margin:0 36px 8px 0;color:var(--t)}" +
     "p{margin:0 0 12px}" +
@@ -93,10 +102,10 @@
     ".ends{font-size:13px;text-align:center}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ":focus-visible{outline:3px solid var(--t);outline-offset:2px}" +
-    ".tab:focus-visible{outline-color:var(--a);outline-offset:3px}" +
+    ".tab:focus-visible,.hide:focus-visible{outline-color:var(--a);outline-offset:3px}" +
     "h2:focus{outline:none}" +
     "@media (max-width:767px){.panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:60vh;" +
-    "border-radius:14px 14px 0 0;transform:translateY(110%)}.tab{bottom:12px}}" +
+    "border-radius:14px 14px 0 0;transform:translateY(110%)}.panel:not([aria-modal]){max-height:33vh}.bar{bottom:12px}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}}";
 
   /* Build the widget inside `host` (an element we own). Returns its controller. */
@@ -112,8 +121,11 @@
       if (HEX.test(value || "")) box.style.setProperty("--" + parts[0], value);
     });
 
+    var bar = el("div", { "class": "bar" });
     var tab = el("button", { type: "button", "class": "tab", "aria-haspopup": "dialog", "aria-expanded": "false" }, texts.teaser);
-    var panel = el("div", { "class": "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "sl-h" + n, hidden: "" });
+    var hide = el("button", { type: "button", "class": "hide", "aria-label": "Hide this offer" }, "\u00d7");
+    [tab, hide].forEach(function (c) { bar.appendChild(c); });
+    var panel = el("div", { "class": "panel", role: "dialog", "aria-labelledby": "sl-h" + n, hidden: "" });
     var close = el("button", { type: "button", "class": "x", "aria-label": texts.close || "Close" }, "\u00d7");
     var status = el("p", { "class": "sr", role: "status", "aria-live": "polite" });
 
@@ -143,12 +155,22 @@
     panel.appendChild(form);
     panel.appendChild(done);
     panel.appendChild(status);
-    box.appendChild(tab);
+    box.appendChild(bar);
     box.appendChild(panel);
     root.appendChild(style);
     root.appendChild(box);
 
-    var api = { host: host, root: root, tab: tab, panel: panel, input: input, isOpen: false, returnTo: null };
+    var api = { host: host, root: root, bar: bar, tab: tab, panel: panel, input: input, isOpen: false, modal: false, returnTo: null };
+    var inerted = [];
+
+    /* A modal panel: aria-modal, and every other child of <body> inert (restored when it ends). */
+    function setModal(on) {
+      if (on === api.modal) return;
+      api.modal = on;
+      if (on) inerted = Array.prototype.filter.call(d.body.children, function (c) { return c !== host && !c.inert; });
+      on ? panel.setAttribute("aria-modal", "true") : panel.removeAttribute("aria-modal");
+      inerted.forEach(function (c) { c.inert = on; });
+    }
 
     function focusables() {
       return Array.prototype.filter.call(panel.querySelectorAll("button,a[href],input:not([tabindex='-1'])"), function (e) {
@@ -156,17 +178,27 @@
       });
     }
 
+    /* how: "teaser" when the shopper opened it (a modal dialog at once), else the trigger's name. */
     api.open = function (how) {
       if (api.isOpen) return;
       api.isOpen = true;
-      var active = d.activeElement;
-      api.returnTo = active === host ? root.activeElement : active;
       panel.hidden = false;
       tab.setAttribute("aria-expanded", "true");
-      // Next frame, so the slide-in transition starts from the off-screen position.
-      w.requestAnimationFrame(function () { w.requestAnimationFrame(function () { panel.classList.add("in"); }); });
-      (done.hidden ? input : doneHead).focus({ preventScroll: true });
+      // Next frame, so the slide-in transition starts from the off-screen position; a live region
+      // announces only a change after it is rendered, so a trigger's panel is announced then too.
+      w.requestAnimationFrame(function () { w.requestAnimationFrame(function () {
+        panel.classList.add("in"); if (!api.modal) status.textContent = texts.headline; }); });
+      if (how === "teaser") api.engage(true);
       if (opts.onOpen) opts.onOpen(how);
+    };
+
+    /* The shopper takes the open panel: it becomes modal; `move` puts focus in it (else it is there). */
+    api.engage = function (move, from) {
+      if (!api.isOpen || api.modal) return;
+      var active = d.activeElement;
+      api.returnTo = from || (active === host ? root.activeElement : active);
+      setModal(true);
+      if (move) (done.hidden ? input : doneHead).focus({ preventScroll: true });
     };
 
     api.close = function () {
@@ -175,8 +207,11 @@
       panel.classList.remove("in");
       panel.hidden = true;
       tab.setAttribute("aria-expanded", "false");
-      var back = api.returnTo && api.returnTo.isConnected && api.returnTo !== d.body ? api.returnTo : tab;
-      if (back && back.focus) back.focus({ preventScroll: true });
+      if (api.modal) {  // focus was in the panel: back where it came from (the page is no longer inert)
+        setModal(false);
+        var back = api.returnTo && api.returnTo.isConnected && api.returnTo !== d.body ? api.returnTo : tab;
+        if (back && back.focus) back.focus({ preventScroll: true });
+      }
       if (opts.onClose) opts.onClose();
     };
 
@@ -201,8 +236,13 @@
       if (message) input.focus({ preventScroll: true });
     };
 
-    tab.addEventListener("click", function () { api.isOpen ? api.close() : api.open("teaser"); });
+    tab.addEventListener("click", function () { !api.isOpen ? api.open("teaser") : api.modal ? api.close() : api.engage(true); });
     close.addEventListener("click", function () { api.close(); });
+    hide.addEventListener("click", function () {  // a close (frequency cap, events), then gone
+      if (api.isOpen) api.close(); else if (opts.onClose) opts.onClose();
+      host.remove(); if (opts.onDismiss) opts.onDismiss();
+    });
+    panel.addEventListener("focusin", function (e) { api.engage(false, e.relatedTarget); });
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { e.preventDefault(); api.close(); return; }
       if (e.key !== "Tab") return;
@@ -238,7 +278,7 @@
   /* The live storefront: targeting, caps, triggers, submit through the app proxy. */
   function start(L) {
     var answer = L.c || {}, cfg = answer.w, x = L.x || [], path = w.location.pathname;
-    if (!cfg || get("d")) return;
+    if (!cfg || get("d") || sget("g")) return;
     if (cfg.include && cfg.include.length && !matches(path, cfg.include)) return;
     if (matches(path, cfg.exclude)) return;
     var closed = +get("x") || 0;
@@ -251,9 +291,22 @@
     var host = d.createElement("storelift-capture");
     d.body.appendChild(host);
     var version = { v: cfg.v };
+    var html = d.documentElement, padded = w.getComputedStyle(html).scrollPaddingBottom === "auto";
+    // Scrolling to what gets focus keeps it above the teaser, or above a trigger's bottom sheet on a
+    // phone while it is open (a theme's own scroll padding is kept).
+    var pad = function (px) { if (padded) html.style.scrollPaddingBottom = px; };
+    pad("72px");
     var widget = build(host, cfg, {
-      onOpen: function (how) { L.t("widget_open", { v: cfg.v, how: how }); L.e("open", version); },
-      onClose: function () { put("x", Date.now()); L.t("widget_close", version); L.e("close", version); },
+      onOpen: function (how) {
+        if (how !== "teaser" && isMobile()) pad(widget.panel.offsetHeight + 16 + "px");
+        w.setTimeout(aside, 350);  // where it stands once slid in (.28 s): over the focused element?
+        L.t("widget_open", { v: cfg.v, how: how }); L.e("open", version);
+      },
+      onClose: function () { pad("72px"); put("x", Date.now()); L.t("widget_close", version); L.e("close", version); },
+      onDismiss: function () {  // gone for the rest of this session
+        sput("g", 1); pad("");
+        d.removeEventListener("focusin", aside); w.removeEventListener("scroll", aside);
+      },
       submit: function (email, honeypot, reply) {
         var tries = 0;
         var send = function () {
@@ -278,10 +331,29 @@
     });
     L.t("widget_impression", version);
 
-    var t = cfg.triggers || {}, fired = false;
-    var once = sget("o");
+    // The teaser, and a panel open without the shopper in it, step aside (transparent, clicks pass
+    // through) while the page's focused element is under them, and come back when focus moves on.
+    // They stay focusable: Tab from the page's last element still reaches them, and they show again.
+    function aside() {
+      var a = d.activeElement;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;  // a block's card
+      var r = a && a.getRootNode() !== widget.root && a !== d.body && a.getBoundingClientRect();
+      [widget.bar, widget.panel].forEach(function (fixed) {
+        var t = fixed.getBoundingClientRect();  // where it stands: transparency does not move it
+        fixed.classList.toggle("aside", !!r && r.bottom > t.top && r.top < t.bottom && r.right > t.left && r.left < t.right);
+      });
+    }
+    d.addEventListener("focusin", aside);
+    w.addEventListener("scroll", aside, { passive: true });
+
+    var t = cfg.triggers || {}, fired = false, once = sget("o");
+    function typing() {  // a form field of the page has focus
+      var a = d.activeElement; return a && a !== host && (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable);
+    }
     function fire(how) {
-      if (fired || widget.isOpen || once) return;
+      if (fired || widget.isOpen || once || !host.isConnected) return;
+      // The shopper is filling in the page's form: wait until they leave the field.
+      if (typing()) { d.addEventListener("focusout", function () { w.setTimeout(fire, 0, how); }, { once: true }); return; }
       fired = true;
       sput("o", 1);
       widget.open(how);
