@@ -1,0 +1,150 @@
+"""Copy-on-write forks of a published model, so new feed rows never change what a request is reading.
+
+A published snapshot is read by any number of request threads at once,
+without a lock (``registry``). New orders and products are therefore applied
+to a *fork*: a new model that shares every structure the apply leaves alone
+and owns a copy of each one it changes. Copying the whole model per apply is
+out of the question at 50,000 products (hundreds of MB; copying even one of
+its 300,000-entry maps holds every thread for tens of milliseconds), so a
+fork (``ServingModel.fork``) copies:
+
+* the per-item containers that reads index by position or iterate (the
+  counts lists, the interning map, trending's decayed sums, the cached
+  candidate rows): pointer copies, one per apply batch, a few milliseconds
+  at 50,000 products;
+* the co-count row of each item of an order, just before the order changes it;
+* per-shopper and per-item maps (histories, purchases, basket postings)
+  through ``Layered``: a fork writes a copy of each value it changes into
+  its own small layer over the shared ones, so a fork costs the size of
+  the layers written since the last fold (at most ``FOLD_AT`` entries).
+
+What stays shared is written only in ways that readers of an older model
+cannot see: the ids of counted orders only grow, and only the one writer
+reads them (to skip an order already counted); the basket store only gains
+baskets (``ServingBaskets``). ``ServingModel.fork`` refuses a model with a
+part it does not know how to treat, so a new structure in the engine fails
+loudly here instead of being shared by mistake.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from ..engine.baskets import BasketIndex
+
+FOLD_AT = 4096  # top-layer entries of a Layered map that make the next fork fold them into a new base
+RETIRED_REBUILD = 50_000  # baskets kept only for older models' readers (about 200 bytes each) before a rebuild
+
+
+class SharedLRU(OrderedDict):
+    """A least-recently-used map that request threads read and fill at the same time, without a lock.
+
+    Between one thread's ``get`` and its ``move_to_end``, another thread may
+    evict that key, and two threads may both evict the last entry: either
+    is a cache miss, not an error.
+    """
+
+    def move_to_end(self, key, last: bool = True) -> None:
+        try:
+            super().move_to_end(key, last)
+        except KeyError:
+            pass
+
+    def popitem(self, last: bool = True):
+        try:
+            return super().popitem(last)
+        except KeyError:
+            return None
+
+
+class Layered:
+    """A map of mutable values shared by a model and its forks, in three layers, newest first.
+
+    ``own`` holds what this fork wrote; ``recent`` what its ancestors wrote
+    since the last fold, and ``base`` the rest: both are read-only, shared
+    with older models. Only ``setdefault`` hands out a value to change (the
+    engine's one way of growing a shopper's history or purchases, or an
+    item's postings), and it first copies an inherited value into ``own``,
+    so nothing a reader of an older model holds ever changes. A fork costs
+    the size of ``recent``, which is folded into a new ``base`` once it
+    passes ``FOLD_AT`` entries. Keys are never removed (a redaction rebuilds
+    the model).
+    """
+
+    __slots__ = ("_base", "_recent", "_own")
+
+    def __init__(self, base: dict, recent: dict | None = None):
+        self._base = base
+        self._recent = {} if recent is None else recent
+        self._own: dict = {}
+
+    @classmethod
+    def over(cls, found) -> "Layered":
+        """A fork's view of ``found`` (a plain map while the model was private, or a ``Layered``)."""
+        if not isinstance(found, Layered):
+            return cls(found)
+        recent = {**found._recent, **found._own}
+        if len(recent) > FOLD_AT:
+            return cls({**found._base, **recent})
+        return cls(found._base, recent)
+
+    def _inherited(self, key, default=None):
+        found = self._recent.get(key)
+        return found if found is not None else self._base.get(key, default)
+
+    def get(self, key, default=None):
+        found = self._own.get(key)
+        return found if found is not None else self._inherited(key, default)
+
+    def __getitem__(self, key):
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key) -> bool:
+        return key in self._own or key in self._recent or key in self._base
+
+    def setdefault(self, key, default):
+        found = self._own.get(key)
+        if found is None:
+            inherited = self._inherited(key)
+            found = self._own[key] = default if inherited is None else copy.copy(inherited)
+        return found
+
+    def __setitem__(self, key, value) -> None:
+        self._own[key] = value
+
+    def __iter__(self) -> Iterator:
+        newer = {**self._recent, **self._own}
+        yield from newer
+        yield from (key for key in self._base if key not in newer)
+
+    def __len__(self) -> int:
+        return len(self._base) + sum(1 for key in {**self._recent, **self._own} if key not in self._base)
+
+
+class ServingBaskets(BasketIndex):
+    """The engine's basket index, forkable: postings are copied on write, and a fork only adds baskets."""
+
+    def __init__(self, per_item: int):
+        super().__init__(per_item)
+        self.retired = 0  # baskets no posting of this model names, kept because an older model's may
+
+    def fork(self) -> "ServingBaskets":
+        twin = copy.copy(self)
+        twin._postings = Layered.over(self._postings)
+        return twin
+
+    def _release(self, key) -> None:
+        if not isinstance(self._postings, Layered):  # never forked: nobody else can read it
+            super()._release(key)
+            return
+        left = self._refs[key] - 1
+        if left:
+            self._refs[key] = left
+        else:
+            del self._refs[key]
+            self.retired += 1
