@@ -29,6 +29,7 @@ loudly here instead of being shared by mistake.
 from __future__ import annotations
 
 import copy
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -39,24 +40,35 @@ RETIRED_REBUILD = 50_000  # baskets kept only for older models' readers (about 2
 
 
 class SharedLRU(OrderedDict):
-    """A least-recently-used map that request threads read and fill at the same time, without a lock.
+    """A least-recently-used map that request threads read and fill at the same time.
 
-    Between one thread's ``get`` and its ``move_to_end``, another thread may
-    evict that key, and two threads may both evict the last entry: either
-    is a cache miss, not an error.
+    Each operation holds the map's own lock for its few microseconds (a key's
+    hash may run Python code, which lets another thread in half-way through
+    an ``OrderedDict`` operation). Between one thread's ``get`` and its
+    ``move_to_end``, another may still evict that key, and two threads may
+    both evict the last entry: either is a cache miss, not an error.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            return super().get(key, default)
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+
     def move_to_end(self, key, last: bool = True) -> None:
-        try:
-            super().move_to_end(key, last)
-        except KeyError:
-            pass
+        with self._lock:
+            if key in self:
+                super().move_to_end(key, last)
 
     def popitem(self, last: bool = True):
-        try:
-            return super().popitem(last)
-        except KeyError:
-            return None
+        with self._lock:
+            return super().popitem(last) if self else None
 
 
 class Layered:
