@@ -120,7 +120,7 @@ class Models:
                     snap = self._first(shop, slot)
         elif slot.writer.acquire(blocking=False):  # else another thread is updating: serve this one
             try:
-                snap = self._update(shop, slot, slot.snapshot)
+                snap = self._update(shop, slot, slot.snapshot or snap)  # None: just evicted
             finally:
                 slot.writer.release()
         snap.last_used = time.monotonic()
