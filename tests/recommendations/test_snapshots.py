@@ -79,8 +79,8 @@ def held_apply(monkeypatch):
     started, release = threading.Event(), threading.Event()
     real = registry.tail
 
-    def tail(store, shop, snap):
-        draft = real(store, shop, snap)
+    def tail(store, shop, snap, *read):
+        draft = real(store, shop, snap, *read)
         if draft is not snap and not started.is_set():
             started.set()
             release.wait(GUARD_S)
@@ -177,7 +177,7 @@ def test_a_failed_apply_keeps_the_old_snapshot_serving_and_rebuilds_next(store, 
     assert fbt(models) == ["1001"]
     real = registry.tail
 
-    def lost(store, shop, snap):
+    def lost(store, shop, snap, *read):
         raise OSError("connection lost")
 
     monkeypatch.setattr(registry, "tail", lost)
@@ -199,3 +199,22 @@ def assert_same_model(served, fresh) -> None:
     assert [item for item, _ in model.trending(50)] == [item for item, _ in expected.trending(50)]
     for item in expected.items:
         assert model.neighbours(item, COSINE, 20) == expected.neighbours(item, COSINE, 20), item
+
+
+def test_the_feed_news_is_the_state_and_the_first_changes_in_one_read(store, other):
+    feed = store.recommendations
+
+    def apart(cursor, limit=1000):
+        return (*feed.state(SHOP), feed.changes_since(SHOP, cursor, limit))
+
+    assert feed.feed_news(SHOP, (0, 0)) == apart((0, 0)) == (0, 0, [])
+    catalog(store, SHOP, 3)
+    for n in range(4):
+        fed(other, f"o{n}", ["1000", "1001"])
+    assert len(feed.feed_news(SHOP, (0, 0))[2]) == 4
+    assert feed.feed_news(SHOP, (0, 0), limit=3) == apart((0, 0), limit=3)
+    middle = feed.changes_since(SHOP, (0, 0))[1][:2]
+    assert feed.feed_news(SHOP, middle) == apart(middle)
+    recs.invalidate(other, SHOP)
+    news = feed.feed_news(SHOP, middle)
+    assert news == apart(middle) and news[0] == 1

@@ -55,10 +55,12 @@ def _apply_products(store: Store, shop: str, draft: Snapshot, product_ids: list[
         display.pop(product_id, None)
 
 
-def tail(store: Store, shop: str, snap: Snapshot) -> Snapshot:
+def tail(store: Store, shop: str, snap: Snapshot, changes: list | None = None) -> Snapshot:
     """``snap`` with the feed rows after its cursor applied: ``snap`` itself when there are none, else a
-    new snapshot (a ``draft``), for the caller to publish. ``snap`` stays as it was: requests read it."""
-    changes = store.recommendations.changes_since(shop, snap.cursor, TAIL_BATCH)
+    new snapshot (a ``draft``), for the caller to publish. ``snap`` stays as it was: requests read it.
+    ``changes``: the first ``TAIL_BATCH`` rows after the cursor, when the caller has read them."""
+    if changes is None:
+        changes = store.recommendations.changes_since(shop, snap.cursor, TAIL_BATCH)
     if not changes:
         return snap
     draft = snap.draft()

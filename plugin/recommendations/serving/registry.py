@@ -52,7 +52,7 @@ import weakref
 from dataclasses import replace
 
 from ...store import Store
-from .feed import tail
+from .feed import TAIL_BATCH, tail
 from .snapshot import Snapshot, build
 
 log = logging.getLogger("storelift.recommendations")
@@ -145,8 +145,9 @@ class Models:
                 if not slot.building and time.monotonic() - slot.last_rebuild > RETRY_S:  # the build failed
                     self._rebuild_in_background(shop, slot)
             else:
-                moved = _needs_rebuild(store, shop, snap)
-                fresh = tail(store, shop, snap)
+                generation, pruned, changes = store.recommendations.feed_news(shop, snap.cursor, TAIL_BATCH)
+                moved = _needs_rebuild(snap, generation, pruned)
+                fresh = tail(store, shop, snap, changes)
                 if moved or fresh.stale:
                     if fresh.model.order_count <= INLINE_REBUILD_ORDERS:
                         fresh = build(store, shop)
@@ -192,7 +193,6 @@ def _idle(snap: Snapshot) -> bool:
     return time.monotonic() - snap.last_used > IDLE_EVICT_S
 
 
-def _needs_rebuild(store: Store, shop: str, snap: Snapshot) -> bool:
-    generation, pruned = store.recommendations.state(shop)
+def _needs_rebuild(snap: Snapshot, generation: int, pruned: int) -> bool:
     # Rows at the pruned position may be gone before this snapshot read them all: rebuild from the tables.
     return generation != snap.generation or (pruned > 0 and pruned >= snap.cursor[0])
