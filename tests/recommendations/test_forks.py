@@ -22,13 +22,14 @@ from plugin.recommendations.serving.snapshot import ServingModel
 
 PARAMS = ModelParams(basket_per_item=3, pair_cap=4, candidates=5)
 ITEMS = [f"p{n}" for n in range(30)]
+FRESH = [f"new{n}" for n in range(6)]  # sold first in a fork
 CUSTOMERS = [f"c{n}" for n in range(8)]
 
 
-def orders(count: int, seed: int, first: int = 0) -> list[Order]:
+def orders(count: int, seed: int, first: int = 0, pool: list[str] = ITEMS) -> list[Order]:
     rng = random.Random(seed)
     return [Order(order_id=f"o{first + n}", customer=rng.choice(CUSTOMERS + [None]), time=1e9 + first + n,
-                  lines=tuple(OrderLine(item=item, quantity=1.0) for item in rng.sample(ITEMS, rng.randint(1, 6))))
+                  lines=tuple(OrderLine(item=item, quantity=1.0) for item in rng.sample(pool, rng.randint(1, 6))))
             for n in range(count)]
 
 
@@ -40,10 +41,14 @@ def model_of(counted: list[Order]) -> ServingModel:
 
 
 def readings(model: ServingModel) -> dict:
-    """Everything a block reads of the model, computed afresh: through a new fork, whose answer caches
-    start empty, so what was cached before cannot hide a change underneath."""
-    model = model.fork()
-    items = ITEMS + ["unknown"]
+    """Everything a block reads of the model, through a new fork: its answer caches start empty, so
+    what was cached before cannot hide a change underneath (the candidate rows it inherits can)."""
+    return reads(model.fork())
+
+
+def reads(model: ServingModel) -> dict:
+    """Everything a block reads of the model, filling its caches as requests do."""
+    items = ITEMS + FRESH + ["unknown"]
     carts = [tuple(ITEMS[n:n + 3]) for n in range(0, 30, 3)]
     return {
         "items": sorted(model.items),
@@ -66,12 +71,14 @@ def test_growing_forks_of_forks_leaves_every_parent_as_it_was(monkeypatch, fold_
     monkeypatch.setattr(forks, "FOLD_AT", fold_at)
     counted = orders(60, seed=1)
     parent = model_of(counted)
+    reads(parent)
     chain = [(parent, readings(parent))]
     for step in range(6):
         child = chain[-1][0].fork()
-        batch = orders(15, seed=10 + step, first=100 * (step + 1))
+        batch = orders(15, seed=10 + step, first=100 * (step + 1), pool=ITEMS + FRESH[step:step + 1])
         for order in batch:
             child.add_order(order)
+        reads(child)  # published: requests fill its caches, which its fork inherits
         counted += batch
         chain.append((child, readings(child)))
         for model, seen in chain[:-1]:

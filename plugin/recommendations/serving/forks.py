@@ -8,15 +8,16 @@ out of the question at 50,000 products (hundreds of MB; copying even one of
 its 300,000-entry maps holds every thread for tens of milliseconds), so a
 fork (``ServingModel.fork``) copies:
 
-* the per-item containers that reads index by position or iterate (the
-  counts lists, the interning map, trending's decayed sums, the cached
-  candidate rows): pointer copies, one per apply batch, a few milliseconds
-  at 50,000 products;
+* the per-item lists every order changes in place (counts, co-count rows)
+  and trending's decayed sums, which reads iterate: pointer copies, one per
+  apply batch, about a millisecond at 50,000 products;
+* the interning map and item list, only when an order brings a new item;
 * the co-count row of each item of an order, just before the order changes it;
-* per-shopper and per-item maps (histories, purchases, basket postings)
-  through ``Layered``: a fork writes a copy of each value it changes into
-  its own small layer over the shared ones, so a fork costs the size of
-  the layers written since the last fold (at most ``FOLD_AT`` entries).
+* per-shopper and per-item maps (histories, purchases, basket postings, the
+  cached candidate rows) through ``Layered``: a fork writes a copy of each
+  value it changes into its own small layer over the shared ones, so a fork
+  costs the size of the layers written since the last fold (at most
+  ``FOLD_AT`` entries).
 
 What stays shared is written only in ways that readers of an older model
 cannot see: the ids of counted orders only grow, and only the one writer
@@ -72,24 +73,26 @@ class SharedLRU(OrderedDict):
 
 
 class Layered:
-    """A map of mutable values shared by a model and its forks, in three layers, newest first.
+    """A map shared by a model and its forks, in three layers, newest first.
 
     ``own`` holds what this fork wrote; ``recent`` what its ancestors wrote
     since the last fold, and ``base`` the rest: both are read-only, shared
-    with older models. Only ``setdefault`` hands out a value to change (the
-    engine's one way of growing a shopper's history or purchases, or an
-    item's postings), and it first copies an inherited value into ``own``,
-    so nothing a reader of an older model holds ever changes. A fork costs
-    the size of ``recent``, which is folded into a new ``base`` once it
-    passes ``FOLD_AT`` entries. Keys are never removed (a redaction rebuilds
-    the model).
+    with older models. ``gone`` names the keys removed since the base (the
+    engine drops an item's cached candidates when the item sells again).
+    Only ``setdefault`` hands out a value to change (the engine's one way of
+    growing a shopper's history or purchases, or an item's postings), and it
+    first copies an inherited value into ``own``, so nothing a reader of an
+    older model holds ever changes. A fork costs the size of ``recent`` and
+    ``gone``, which are folded into a new ``base`` once they pass ``FOLD_AT``
+    entries.
     """
 
-    __slots__ = ("_base", "_recent", "_own")
+    __slots__ = ("_base", "_recent", "_gone", "_own")
 
-    def __init__(self, base: dict, recent: dict | None = None):
+    def __init__(self, base: dict, recent: dict | None = None, gone: set | None = None):
         self._base = base
         self._recent = {} if recent is None else recent
+        self._gone = set() if gone is None else gone
         self._own: dict = {}
 
     @classmethod
@@ -97,12 +100,16 @@ class Layered:
         """A fork's view of ``found`` (a plain map while the model was private, or a ``Layered``)."""
         if not isinstance(found, Layered):
             return cls(found)
-        recent = {**found._recent, **found._own}
-        if len(recent) > FOLD_AT:
-            return cls({**found._base, **recent})
-        return cls(found._base, recent)
+        own = dict(found._own)  # one step: request threads may be filling it (a cache)
+        recent = {**found._recent, **own}
+        gone = {key for key in found._gone if key not in own}
+        if len(recent) + len(gone) > FOLD_AT:
+            return cls({key: value for key, value in {**found._base, **recent}.items() if key not in gone})
+        return cls(found._base, recent, gone)
 
     def _inherited(self, key, default=None):
+        if key in self._gone:
+            return default
         found = self._recent.get(key)
         return found if found is not None else self._base.get(key, default)
 
@@ -117,7 +124,7 @@ class Layered:
         return found
 
     def __contains__(self, key) -> bool:
-        return key in self._own or key in self._recent or key in self._base
+        return self.get(key) is not None
 
     def setdefault(self, key, default):
         found = self._own.get(key)
@@ -129,13 +136,18 @@ class Layered:
     def __setitem__(self, key, value) -> None:
         self._own[key] = value
 
+    def pop(self, key, default=None):
+        self._gone.add(key)
+        return self._own.pop(key, default)
+
     def __iter__(self) -> Iterator:
-        newer = {**self._recent, **self._own}
-        yield from newer
-        yield from (key for key in self._base if key not in newer)
+        own, gone = self._own, self._gone
+        newer = {**self._recent, **own}
+        yield from (key for key in newer if key in own or key not in gone)
+        yield from (key for key in self._base if key not in newer and key not in gone)
 
     def __len__(self) -> int:
-        return len(self._base) + sum(1 for key in {**self._recent, **self._own} if key not in self._base)
+        return sum(1 for _ in self)
 
 
 class ServingBaskets(BasketIndex):

@@ -54,6 +54,7 @@ class ServingModel(InteractionModel):
         self._neighbours = SharedLRU()
         self._own_rows: set[int] | None = None  # rows this fork copied; None: never forked, owns every row
         self._order_count = 0  # its own: the ids of counted orders are shared with forks
+        self._own_interning = True  # owns ``_ids`` and ``_items`` (see ``fork``)
 
     def fork(self) -> "ServingModel":
         """A model equal to this one that ``add_order`` may grow while this one is being read."""
@@ -63,10 +64,10 @@ class ServingModel(InteractionModel):
         twin = copy.copy(self)
         for name in _PER_ITEM_LISTS:
             setattr(twin, name, list(getattr(self, name)))
-        twin._ids = dict(self._ids)
+        twin._own_interning = False  # ``_ids`` and ``_items`` shared until an order brings a new item
         twin._trend = copy.copy(self._trend)
         twin._trend.grown = dict(self._trend.grown)
-        twin._candidates = dict(self._candidates)
+        twin._candidates = Layered.over(self._candidates)
         twin._neighbours = SharedLRU()
         twin._memo, twin._memo_version = {}, -1
         twin._histories = Layered.over(self._histories)
@@ -77,7 +78,9 @@ class ServingModel(InteractionModel):
 
     def add_order(self, order) -> bool:
         own = self._own_rows
-        if own is not None and order.order_id not in self._seen:  # copy the rows the order will change
+        if own is not None and order.order_id not in self._seen:  # copy what the order will change
+            if not self._own_interning and any(item not in self._ids for item in order.items):
+                self._ids, self._items, self._own_interning = dict(self._ids), list(self._items), True
             ids, pairs = self._ids, self._pairs
             for item in order.items:
                 index = ids.get(item)
@@ -112,8 +115,9 @@ class ServingModel(InteractionModel):
 
 # How ``ServingModel.fork`` treats each part of the model: shared (immutable values, or written only in ways
 # older readers cannot see: see ``forks``), copied per item, or replaced by the lines of ``fork``.
-_PER_ITEM_LISTS = ("_items", "_pairs", "_baskets", "_orders", "_buyers", "_repeat_buyers")
-_FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_trend", "_candidates",
+_PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_buyers", "_repeat_buyers")
+_FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_items", "_own_interning",
+                       "_trend", "_candidates",
                        "_neighbours", "_memo", "_memo_version", "_histories", "_bought", "basket_index",
                        "_own_rows", "_order_count"})
 
