@@ -34,10 +34,11 @@ is already durable: ``storelift rebuild``, an import or a redaction moves
 the shop's generation in the database, and every serving process sees it on
 its next block request (``_needs_rebuild``) and rebuilds its own copy here.
 The thread builds without any lock and takes the slot's writer lock only to
-apply the feed rows written meanwhile and publish. So the rebuilder stays one thread per process, owned by the registry, which
-logs every failure and retries after ``RETRY_S``; the test of background
-work (tests/jobs/test_every_background_work.py) names it as the one allowed
-thread besides the runner's and the servers'. One ``Models`` per process
+apply the feed rows written meanwhile and publish. So the rebuilder stays
+one thread per process, owned by the registry, which logs every failure and
+retries after ``RETRY_S``; the test of background work
+(tests/jobs/test_every_background_work.py) names it as the one allowed thread
+besides the runner's and the servers'. One ``Models`` per process
 and database, held by the process's services (``plugin.services``), never a
 module global: two apps in one process keep their own models.
 """
