@@ -68,9 +68,9 @@ def slot_products(services: Any, send: Send, count: int, now: int) -> dict[int, 
 def shown(services: Any, send: Send, slot: int, count: int, now: int) -> tuple[dict | None, str]:
     """Slot ``slot``'s product (display fields, None when the shop has none to show) and the shop's currency."""
     product_id = slot_products(services, send, count, now).get(slot)
-    with services.models.current(send.shop) as snap:
-        display = snap.display.get(product_id) if product_id else None
-        currency = snap.currency or "USD"
+    snap = services.models.current(send.shop)
+    display = snap.display.get(product_id) if product_id else None
+    currency = snap.currency or "USD"
     if display is None:
         return None, currency
     return {"product_id": product_id, "title": display.title, "price": display.price, "url": display.url,

@@ -104,13 +104,20 @@ class Recommendations:
 
     def changes_since(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> list[tuple[int, int, str, str]]:
         """Final feed rows after ``cursor``, in feed order: ``(position, id, kind, ref)``."""
-        return self._d.rows(
-            f"""SELECT position, id, kind, ref FROM rec_changes
-                WHERE shop = :shop AND (position > :position OR (position = :position AND id > :id))
-                  AND position < {FEED_HORIZON[self._d.dialect]}
-                ORDER BY position, id LIMIT :limit""",
-            {"shop": shop, "position": cursor[0], "id": cursor[1], "limit": limit},
-        )
+        return self.feed_news(shop, cursor, limit)[2]
+
+    def feed_news(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> tuple[int, int, list]:
+        """``state`` and ``changes_since`` in one statement (read before every block a process serves)."""
+        rows = self._d.rows(
+            f"""SELECT s.generation, s.pruned_through, c.position, c.id, c.kind, c.ref
+                FROM (SELECT 1 AS here) AS q LEFT JOIN rec_state s ON s.shop = :shop
+                LEFT JOIN (SELECT position, id, kind, ref FROM rec_changes
+                           WHERE shop = :shop AND (position > :position OR (position = :position AND id > :id))
+                             AND position < {FEED_HORIZON[self._d.dialect]}
+                           ORDER BY position, id LIMIT :limit) c ON 1 = 1 ORDER BY c.position, c.id""",
+            {"shop": shop, "position": cursor[0], "id": cursor[1], "limit": limit})
+        generation, pruned = (0, 0) if rows[0][0] is None else (rows[0][0], rows[0][1])
+        return generation, pruned, [tuple(row[2:]) for row in rows if row[2] is not None]
 
     def last_change(self, shop: str) -> FeedCursor:
         """The cursor of the shop's last final feed row ((0, 0) when there is none)."""

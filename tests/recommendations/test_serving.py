@@ -295,14 +295,14 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     ids_ = catalog(store, SHOP, 40)
     for n in range(120):
         order(store, SHOP, f"o{n}", rng.sample(ids_, rng.randint(1, 5)), customer=f"c{n % 15}")
-    with models.current(SHOP) as snap:
-        for block in sorted(answers.SHOPPER_FREE):
-            for customer in [None] + [f"c{n}" for n in range(15)]:
-                for k in (1, 4, 12, 24):
-                    request = blocks.Request(block=block, now=1e9, customer=customer, product=rng.choice(ids_),
-                                             cart=(rng.choice(ids_),), k=k)
-                    own = answers.own_answer(snap, request, blocks.BlockSettings())
-                    assert answers.ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
+    snap = models.current(SHOP)
+    for block in sorted(answers.SHOPPER_FREE):
+        for customer in [None] + [f"c{n}" for n in range(15)]:
+            for k in (1, 4, 12, 24):
+                request = blocks.Request(block=block, now=1e9, customer=customer, product=rng.choice(ids_),
+                                         cart=(rng.choice(ids_),), k=k)
+                own = answers.own_answer(snap, request, blocks.BlockSettings())
+                assert answers.ranked(snap, request, blocks.BlockSettings()) == own, (block, customer, k)
 
     calls = []
     real = answers.recommend

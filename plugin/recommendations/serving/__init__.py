@@ -11,6 +11,9 @@ How the model is kept, and why:
 * **Kept current by tailing a change feed.** An order processed by any worker
   process is visible on the next block request in every serving process, with
   no shared memory and no message bus.
+* **Read without a lock.** Requests read a published snapshot that nothing
+  changes; new feed rows go to a copy-on-write fork that one thread at a time
+  fills and publishes, so a block never waits for another or for an update.
 * **Rebuilt when increments cannot be exact** (a cancellation after the order
   counted, a moved generation), in the request for a small shop and in the
   background for a large one, while the old model keeps serving.
@@ -25,6 +28,7 @@ One module per step, so each can be read alone:
 * ``rows``: store rows → engine records and display data, columns found by name;
 * ``catalog``: the live catalog with its bounded new-arrivals view;
 * ``snapshot``: the serving model and one shop's snapshot built from the tables;
+* ``forks``: copy-on-write forks of a published model, so feed rows never change one being read;
 * ``feed``: the change feed, appended by the handlers and tailed by each process;
 * ``registry``: ``Models``, each process's snapshots (held by its services) and
   the background rebuild thread;

@@ -116,8 +116,7 @@ def rebuild(models: Models, shop: str) -> RebuildReport:
 
 def refresh(models: Models, shop: str) -> int:
     """Bring this process's model of the shop up to date now; returns the model's order count."""
-    with models.current(shop) as snap:
-        return snap.model.order_count
+    return models.current(shop).model.order_count
 
 
 def _customer_keys(store: Store, shop: str, request: ShopperRequest) -> tuple[list[str], dict | None]:
@@ -165,19 +164,19 @@ def recommend_for(models: Models, shop: str, request: ShopperRequest,
         views = tuple((item, at / 1000.0) for item, at in
                       store.recommendations.product_views(shop, person["person_id"]))
     signals = _session_signals(store, shop, request, now)
-    with models.current(shop) as snap:
-        customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
-        session = session_items(signals, snap.model, snap.catalog) if signals else ()
-        engine_request = Request(block=request.block, now=now, customer=customer, product=request.product_id,
-                                 cart=request.cart, views=views, session=session, k=k + len(excluded))
-        items = [item for item in ranked(snap, engine_request, settings) if item not in excluded][:k]
-        shown = []
-        for item in items:
-            display = snap.display.get(item)
-            if display is not None:
-                shown.append({"product_id": item, "title": display.title, "price": display.price,
-                              "url": display.url, "image": display.image, "variant_id": display.variant_id})
-        currency = request.currency or snap.currency
+    snap = models.current(shop)  # published: nothing changes it while this request reads it
+    customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
+    session = session_items(signals, snap.model, snap.catalog) if signals else ()
+    engine_request = Request(block=request.block, now=now, customer=customer, product=request.product_id,
+                             cart=request.cart, views=views, session=session, k=k + len(excluded))
+    items = [item for item in ranked(snap, engine_request, settings) if item not in excluded][:k]
+    shown = []
+    for item in items:
+        display = snap.display.get(item)
+        if display is not None:
+            shown.append({"product_id": item, "title": display.title, "price": display.price,
+                          "url": display.url, "image": display.image, "variant_id": display.variant_id})
+    currency = request.currency or snap.currency
     who = request.visitor_id or customer or "anonymous"
     rec_id = _rec_id(shop, who, request, [i["product_id"] for i in shown], now)
     return Served(strategy=request.block, rec_id=rec_id, items=shown, currency=currency)

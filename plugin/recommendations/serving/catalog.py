@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Iterable, Iterator
 
 from ..engine.catalog import CatalogIndex
@@ -43,6 +44,15 @@ class LiveCatalog(CatalogIndex):
         at = bisect.bisect_left(self._newest, key)
         if at < len(self._newest) and self._newest[at] == key:
             del self._newest[at]
+
+    def fork(self) -> "LiveCatalog":
+        """A copy that ``put``/``remove`` may change while requests read this one (pointer copies:
+        about a millisecond at 50,000 products, once per batch of product changes)."""
+        twin = copy.copy(self)
+        twin.products = dict(self.products)
+        twin._groups = {key: list(group) for key, group in self._groups.items()}
+        twin._newest = list(self._newest)
+        return twin
 
     def __iter__(self) -> Iterator[Product]:
         if self.limit is None:

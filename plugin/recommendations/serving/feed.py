@@ -5,7 +5,9 @@ storefront. The order and product handlers append one row to ``rec_changes``
 per new state in their own transaction (so a change is in the feed exactly
 when it is in the tables); before answering, a serving process applies the
 rows after its snapshot's cursor: a new order is one ``add_order`` (bounded
-work: the model's pair cap), a product is one product re-read.
+work: the model's pair cap), a product is one product re-read. The rows go
+to a new snapshot that shares what they leave alone (``Snapshot.draft``):
+the one being read is never changed.
 """
 
 from __future__ import annotations
@@ -29,44 +31,48 @@ def record(store: Store, shop: str, kind: str, ref: str, now: int | None) -> Non
         store.recommendations.prune_changes(shop, now - FEED_KEEP_MS, now)
 
 
-def _apply_orders(store: Store, shop: str, snap: Snapshot, order_ids: list[str]) -> None:
+def _apply_orders(store: Store, shop: str, draft: Snapshot, order_ids: list[str]) -> None:
     rows = store.recommendations.orders_of(shop, order_ids)
     cancelled = cancelled_orders(rows)
     for order in orders_from_rows(rows, ORDER_STATE_COLUMNS):
         if order.order_id in cancelled:
-            if order.order_id in snap.counted:
-                snap.cancelled.add(order.order_id)
-        elif order.order_id not in snap.counted:
-            snap.model.add_order(order)
-            snap.counted.add(order.order_id)
+            if order.order_id in draft.counted:
+                draft.cancelled.add(order.order_id)
+        elif order.order_id not in draft.counted:
+            draft.own_model().add_order(order)
+            draft.counted.add(order.order_id)
 
 
-def _apply_products(store: Store, shop: str, snap: Snapshot, product_ids: list[str]) -> None:
+def _apply_products(store: Store, shop: str, draft: Snapshot, product_ids: list[str]) -> None:
+    catalog, display = draft.own_catalog()
     found = set()
     for product, shown in products_from_rows(store.recommendations.catalog_of(shop, product_ids)):
-        snap.catalog.put(product)
-        snap.display[product.item] = shown
+        catalog.put(product)
+        display[product.item] = shown
         found.add(product.item)
     for product_id in set(product_ids) - found:  # deleted, archived, unpublished
-        snap.catalog.remove(product_id)
-        snap.display.pop(product_id, None)
+        catalog.remove(product_id)
+        display.pop(product_id, None)
 
 
-def tail(store: Store, shop: str, snap: Snapshot) -> int:
-    """Apply the feed rows after the snapshot's cursor; returns how many were read."""
-    read = 0
-    while True:
+def tail(store: Store, shop: str, snap: Snapshot, changes: list | None = None) -> Snapshot:
+    """``snap`` with the feed rows after its cursor applied: ``snap`` itself when there are none, else a
+    new snapshot (a ``draft``), for the caller to publish. ``snap`` stays as it was: requests read it.
+    ``changes``: the first ``TAIL_BATCH`` rows after the cursor, when the caller has read them."""
+    if changes is None:
         changes = store.recommendations.changes_since(shop, snap.cursor, TAIL_BATCH)
-        if not changes:
-            return read
+    if not changes:
+        return snap
+    draft = snap.draft()
+    while changes:
         orders = [ref for _, _, kind, ref in changes if kind == "order"]
         products = list(dict.fromkeys(ref for _, _, kind, ref in changes if kind == "product"))
         if orders:
-            _apply_orders(store, shop, snap, orders)
+            _apply_orders(store, shop, draft, orders)
         if products:
-            _apply_products(store, shop, snap, products)
-        snap.cursor = (changes[-1][0], changes[-1][1])
-        snap.changed()
-        read += len(changes)
+            _apply_products(store, shop, draft, products)
+        draft.cursor = (changes[-1][0], changes[-1][1])
         if len(changes) < TAIL_BATCH:
-            return read
+            break
+        changes = store.recommendations.changes_since(shop, draft.cursor, TAIL_BATCH)
+    return draft

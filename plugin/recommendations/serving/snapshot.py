@@ -8,15 +8,16 @@ so the registry knows when it must be rebuilt instead.
 
 from __future__ import annotations
 
+import copy
 import gc
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...store import Store
 from ..engine.model import InteractionModel
 from ..engine.strategies import CartParams
 from .catalog import LiveCatalog
+from .forks import RETIRED_REBUILD, Layered, ServingBaskets, SharedLRU
 from .rows import Display, orders_from_rows, products_from_rows
 
 SETTLE_ORDERS = 5_000  # above this a built model is frozen out of the garbage collector's sight
@@ -39,12 +40,60 @@ class ServingModel(InteractionModel):
     at most 0.001 (for you 0.384 either way, buy again 0.739 → 0.738).
     ``purchased`` (the already-bought filter) still sees every order. Offline
     evaluation uses the plain model.
+
+    Once published it is read by many threads at once and never written
+    again: new orders go to a ``fork`` (see ``forks``), whose ``add_order``
+    copies each co-count row the order changes before changing it.
     """
 
     def __init__(self, params=None):
         super().__init__(params)
         self._memo: dict[tuple[str, int], list] = {}
         self._memo_version = -1
+        self.basket_index = ServingBaskets(self.params.basket_per_item)
+        self._neighbours = SharedLRU()
+        self._own_rows: set[int] | None = None  # rows this fork copied; None: never forked, owns every row
+        self._order_count = 0  # its own: the ids of counted orders are shared with forks
+        self._own_interning = True  # owns ``_ids`` and ``_items`` (see ``fork``)
+
+    def fork(self) -> "ServingModel":
+        """A model equal to this one that ``add_order`` may grow while this one is being read."""
+        unknown = set(vars(self)) - _FORKABLE
+        if unknown:
+            raise TypeError(f"the serving model cannot fork {sorted(unknown)}: say in forks.py how they are copied")
+        twin = copy.copy(self)
+        for name in _PER_ITEM_LISTS:
+            setattr(twin, name, list(getattr(self, name)))
+        twin._own_interning = False  # ``_ids`` and ``_items`` shared until an order brings a new item
+        twin._trend = copy.copy(self._trend)
+        twin._trend.grown = dict(self._trend.grown)
+        twin._candidates = Layered.over(self._candidates)
+        twin._neighbours = SharedLRU()
+        twin._memo, twin._memo_version = {}, -1
+        twin._histories = Layered.over(self._histories)
+        twin._bought = Layered.over(self._bought)
+        twin.basket_index = self.basket_index.fork()
+        twin._own_rows = set()
+        return twin
+
+    def add_order(self, order) -> bool:
+        own = self._own_rows
+        if own is not None and order.order_id not in self._seen:  # copy what the order will change
+            if not self._own_interning and any(item not in self._ids for item in order.items):
+                self._ids, self._items, self._own_interning = dict(self._ids), list(self._items), True
+            ids, pairs = self._ids, self._pairs
+            for item in order.items:
+                index = ids.get(item)
+                if index is not None and index not in own:
+                    own.add(index)
+                    pairs[index] = dict(pairs[index])
+        added = super().add_order(order)
+        self._order_count += added
+        return added
+
+    @property
+    def order_count(self) -> int:
+        return self._order_count
 
     def _memoised(self, name: str, limit: int, compute) -> list[tuple[str, float]]:
         if self._memo_version != self.version:
@@ -62,6 +111,15 @@ class ServingModel(InteractionModel):
 
     def best_sellers(self, limit: int) -> list[tuple[str, float]]:
         return self._memoised("best_sellers", limit, super().best_sellers)
+
+
+# How ``ServingModel.fork`` treats each part of the model: shared (immutable values, or written only in ways
+# older readers cannot see: see ``forks``), copied per item, or replaced by the lines of ``fork``.
+_PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_buyers", "_repeat_buyers")
+_FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_items", "_own_interning",
+                       "_trend", "_candidates",
+                       "_neighbours", "_memo", "_memo_version", "_histories", "_bought", "basket_index",
+                       "_own_rows", "_order_count"})
 
 
 def warm(model: InteractionModel) -> None:
@@ -92,9 +150,17 @@ def settle() -> None:
 
 @dataclass
 class Snapshot:
-    """One process's model of one shop, and how far into the change feed it has read."""
+    """One process's model of one shop, and how far into the change feed it has read.
 
-    model: InteractionModel
+    Published snapshots are never changed: any number of requests read one
+    at once, without a lock. ``feed.tail`` applies new rows to a ``draft``,
+    which owns a fork of whatever the rows change and shares the rest, and
+    the registry publishes it with one assignment. ``counted`` is shared
+    along that line (it only grows, and only the one writer reads it), so a
+    draft abandoned half-applied leaves its parent ``broken``: rebuilt next.
+    """
+
+    model: ServingModel
     catalog: LiveCatalog
     display: dict[str, Display]
     currency: str | None
@@ -104,17 +170,33 @@ class Snapshot:
     pruned_through: int
     cancelled: set[str] = field(default_factory=set)  # counted, then cancelled: needs a rebuild
     provisional: bool = False  # catalog only, while the real model builds in the background
-    version: int = 0
+    broken: bool = False  # an apply failed half-way: needs a rebuild
     last_used: float = field(default_factory=time.monotonic)
-    cache: OrderedDict = field(default_factory=OrderedDict)
+    cache: SharedLRU = field(default_factory=SharedLRU)  # answers (see ``answers``), for this snapshot only
+    forked: set[str] = field(default_factory=set, repr=False)  # the parts this draft owns
 
     @property
     def stale(self) -> bool:
-        return bool(self.cancelled)
+        return bool(self.cancelled) or self.broken or self.model.basket_index.retired > RETIRED_REBUILD
 
-    def changed(self) -> None:
-        self.version += 1
-        self.cache.clear()
+    def draft(self) -> "Snapshot":
+        """A copy to apply feed rows to, sharing the model and catalog until ``own_model``/``own_catalog``."""
+        return replace(self, cancelled=set(self.cancelled), last_used=time.monotonic(), cache=SharedLRU(),
+                       forked=set())
+
+    def own_model(self) -> ServingModel:
+        """The draft's model, forked from its parent's on first use."""
+        if "model" not in self.forked:
+            self.forked.add("model")
+            self.model = self.model.fork()
+        return self.model
+
+    def own_catalog(self) -> tuple[LiveCatalog, dict[str, Display]]:
+        """The draft's catalog and display data, copied from its parent's on first use."""
+        if "catalog" not in self.forked:
+            self.forked.add("catalog")
+            self.catalog, self.display = self.catalog.fork(), dict(self.display)
+        return self.catalog, self.display
 
 
 def build(store: Store, shop: str, orders: bool = True) -> Snapshot:

@@ -1,0 +1,120 @@
+"""Forks of the serving model: growing a fork changes nothing a reader of its parent sees.
+
+A fork shares most of its parent's structures (``serving.forks``); these
+tests read everything a block can read of the parent, grow forks of forks
+with orders that touch shared rows, histories, purchases and basket
+postings (with few baskets kept per item, so baskets are released), and
+read the parent again. The grown fork must equal a model that counted the
+same orders directly.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from plugin.recommendations.engine.interactions import Order, OrderLine
+from plugin.recommendations.engine.model import ModelParams
+from plugin.recommendations.engine.similarity import CONFIDENCE, COSINE
+from plugin.recommendations.serving import forks
+from plugin.recommendations.serving.snapshot import ServingModel
+
+PARAMS = ModelParams(basket_per_item=3, pair_cap=4, candidates=5)
+ITEMS = [f"p{n}" for n in range(30)]
+FRESH = [f"new{n}" for n in range(6)]  # sold first in a fork
+CUSTOMERS = [f"c{n}" for n in range(8)]
+
+
+def orders(count: int, seed: int, first: int = 0, pool: list[str] = ITEMS) -> list[Order]:
+    rng = random.Random(seed)
+    return [Order(order_id=f"o{first + n}", customer=rng.choice(CUSTOMERS + [None]), time=1e9 + first + n,
+                  lines=tuple(OrderLine(item=item, quantity=1.0) for item in rng.sample(pool, rng.randint(1, 6))))
+            for n in range(count)]
+
+
+def model_of(counted: list[Order]) -> ServingModel:
+    model = ServingModel(PARAMS)
+    for order in counted:
+        model.add_order(order)
+    return model
+
+
+def readings(model: ServingModel) -> dict:
+    """Everything a block reads of the model, through a new fork: its answer caches start empty, so
+    what was cached before cannot hide a change underneath (the candidate rows it inherits can)."""
+    return reads(model.fork())
+
+
+def reads(model: ServingModel) -> dict:
+    """Everything a block reads of the model, filling its caches as requests do."""
+    items = ITEMS + FRESH + ["unknown"]
+    carts = [tuple(ITEMS[n:n + 3]) for n in range(0, 30, 3)]
+    return {
+        "items": sorted(model.items),
+        "orders": model.order_count,
+        "neighbours": [model.neighbours(item, similarity, 10) for item in items for similarity in (COSINE, CONFIDENCE)],
+        "best_sellers": model.best_sellers(40),
+        "trending": model.trending(40),
+        "trends": model.trends(items),
+        "repeat": [model.repeat_rate(item) for item in items],
+        "histories": [model.history(customer) for customer in CUSTOMERS + ["nobody"]],
+        "purchased": [model.purchased(customer) for customer in CUSTOMERS + ["nobody"]],
+        "customers": sorted(model.customers()),
+        "votes": [model.basket_index.votes(cart, 5, 1.0) for cart in carts],
+        "contains": [item in model for item in items],
+    }
+
+
+@pytest.mark.parametrize("fold_at", [2, forks.FOLD_AT])
+def test_growing_forks_of_forks_leaves_every_parent_as_it_was(monkeypatch, fold_at):
+    monkeypatch.setattr(forks, "FOLD_AT", fold_at)
+    counted = orders(60, seed=1)
+    parent = model_of(counted)
+    reads(parent)
+    chain = [(parent, readings(parent))]
+    for step in range(6):
+        child = chain[-1][0].fork()
+        batch = orders(15, seed=10 + step, first=100 * (step + 1), pool=ITEMS + FRESH[step:step + 1])
+        for order in batch:
+            child.add_order(order)
+        reads(child)  # published: requests fill its caches, which its fork inherits
+        counted += batch
+        chain.append((child, readings(child)))
+        for model, seen in chain[:-1]:
+            assert readings(model) == seen
+    assert readings(chain[-1][0]) == readings(model_of(counted))
+
+
+def test_a_fork_counts_an_order_its_parent_counted_once():
+    counted = orders(20, seed=2)
+    child = model_of(counted).fork()
+    for order in counted:
+        assert not child.add_order(order)
+    assert readings(child) == readings(model_of(counted))
+
+
+def test_releasing_baskets_in_a_fork_keeps_them_for_its_parent_and_counts_them():
+    parent = model_of(orders(60, seed=3))
+    votes = readings(parent)["votes"]
+    child = parent.fork()
+    for order in orders(60, seed=4, first=1000):
+        child.add_order(order)
+    assert child.basket_index.retired > 0
+    assert parent.basket_index.retired == 0
+    assert readings(parent)["votes"] == votes
+
+
+def test_a_model_with_a_part_the_fork_does_not_know_refuses_to_fork():
+    model = model_of(orders(5, seed=5))
+    model.session_counts = {}  # e.g. a structure the engine gains later
+    with pytest.raises(TypeError, match="session_counts"):
+        model.fork()
+
+
+def test_the_shared_cache_treats_a_key_another_thread_evicted_as_a_miss():
+    cache = forks.SharedLRU()
+    cache["a"] = 1
+    cache.move_to_end("gone")
+    assert cache.popitem(last=False) == ("a", 1)
+    assert cache.popitem(last=False) is None
