@@ -155,7 +155,8 @@ def block():
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
         arm = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
         served = (holdout.empty_slot(asked) if arm is None
-                  else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown), settings))
+                  else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown), settings,
+                                                     person=person))
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():

@@ -119,8 +119,12 @@ def refresh(models: Models, shop: str) -> int:
     return models.current(shop).model.order_count
 
 
-def _customer_keys(store: Store, shop: str, request: ShopperRequest) -> tuple[list[str], dict | None]:
-    person = store.recommendations.shopper(shop, request.visitor_id) if request.visitor_id else None
+UNREAD = object()  # ``recommend_for``'s person when the caller has not read it
+
+
+def _customer_keys(store: Store, shop: str, request: ShopperRequest, person) -> tuple[list[str], dict | None]:
+    if person is UNREAD:
+        person = store.recommendations.shopper(shop, request.visitor_id) if request.visitor_id else None
     keys = [request.customer_id]
     if person is not None:
         keys += [person["customer_id"], shopper_key(None, person["email"])]
@@ -150,15 +154,18 @@ def _rec_id(shop: str, who: str, request: ShopperRequest, items: list[str], now:
 
 
 def recommend_for(models: Models, shop: str, request: ShopperRequest,
-                  settings: BlockSettings = BlockSettings()) -> Served:
-    """The block's items with product data, best first, never empty while an eligible product exists."""
+                  settings: BlockSettings = BlockSettings(), *, person=UNREAD) -> Served:
+    """The block's items with product data, best first, never empty while an eligible product exists.
+
+    ``person`` is the visitor's (``store.recommendations.shopper``) when the caller has read it already,
+    as the storefront does once for all of a page's slots; otherwise it is read here."""
     store = models.store
     if request.block not in LADDERS:
         raise UnknownBlock(request.block)
     now = time.time() if request.now is None else request.now
     k = max(1, min(MAX_LIMIT, request.limit))
     excluded = frozenset(request.exclude)
-    keys, person = _customer_keys(store, shop, request)
+    keys, person = _customer_keys(store, shop, request, person)
     views: tuple[tuple[str, float], ...] = ()
     if request.block == "recently_viewed" and person is not None:
         views = tuple((item, at / 1000.0) for item, at in
