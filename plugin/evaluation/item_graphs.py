@@ -35,7 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..recommendations.engine.ease import CART_EASE, EaseParams, ItemMatrix, fit, order_matrix
+from ..recommendations.engine.ease import (
+    CART_EASE,
+    EaseParams,
+    ItemMatrix,
+    fit,
+    order_matrix,
+)
 from ..recommendations.engine.interactions import Order
 
 
