@@ -211,12 +211,12 @@ def build(store: Store, shop: str, orders: bool = True) -> Snapshot:
     first shoppers waiting.
 
     The build also fits the EASE^R weights the cart block ranks with
-    (``engine.ease``, on the 4,000 most-ordered items: 64 MB held, about twice
-    that and a few seconds while fitting: on ``bench.recommendations``' 50,000-product
-    store the rebuild went from 23.6 s and a 540 MB peak to 28.8 s and 684 MB);
-    forks share them and only the
-    next build refits them, so orders applied meanwhile count in the cart
-    block's fallback scores only.
+    (``engine.ease``, on the 4,000 most-ordered items: 64 MB held, about
+    twice that and a few seconds while fitting; on ``bench.recommendations``'
+    50,000-product store the rebuild went from 23.6 s and a 540 MB peak to
+    28.8 s and 684 MB). Forks share them and only the next build refits
+    them, so orders applied meanwhile count in the cart block's fallback
+    scores only.
     """
     rows = store.recommendations
     cursor = rows.last_change(shop)
