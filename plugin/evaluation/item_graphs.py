@@ -17,29 +17,32 @@ purchases) scores every item as ``q @ W``.
   ``neighbours`` largest entries per row. Sparse throughout (scipy), so its
   memory follows the number of co-purchased pairs, not items squared.
 * EASE^R (Steck, "Embarrassingly shallow autoencoders for sparse data", WWW
-  2019): the closed-form ridge regression of each item on all the others with
-  a zero diagonal, ``P = (X^T X + lambda I)^-1``, ``B = I - P / diag(P)``.
-  ``B`` and the inverse are dense: 4,000 items take 128 MB per float64
-  matrix and a few seconds, 50,000 items would take 20 GB and hours
-  (``O(n^3)``), so it is fitted on the ``MAX_EASE_ITEMS`` most-ordered items
-  only and the rest are never recommended by it.
+  2019): the closed-form ridge regression of each item on all the others,
+  bounded to the most-ordered items. Its fit lives in the engine
+  (``plugin.recommendations.engine.ease``) because serving completes carts
+  with it; this module only names the settings tried here.
 
-These run in ``storelift evaluate`` and the tuning only; serving keeps the
-incremental engine unless one of them wins there (docs/tuning-log.md).
+RP3beta runs in ``storelift evaluate`` and the tuning only: it won no task on
+validation. EASE^R won bought together on Online Retail, so it is served for
+the cart block (docs/tuning-log.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from ..recommendations.engine.ease import (
+    CART_EASE,
+    EaseParams,
+    ItemMatrix,
+    fit,
+    order_matrix,
+)
 from ..recommendations.engine.interactions import Order
-
-MAX_EASE_ITEMS = 4000  # dense item x item: 4,000^2 float64 = 128 MB per matrix (see the module docstring)
-TOP = 200  # items a ranking returns (the evaluation pads with trending after them)
 
 
 @dataclass(frozen=True)
@@ -49,63 +52,17 @@ class RP3Params:
     neighbours: int = 200
 
 
-@dataclass(frozen=True)
-class EaseParams:
-    l2: float = 500.0
-    max_items: int = MAX_EASE_ITEMS
-
-
 # Chosen on the validation folds only (python -m plugin.evaluation.tuning --only graphs; docs/tuning-log.md).
 RETAIL_FOR_YOU_RP3 = RP3Params(alpha=1.0, beta=0.7)
 RETAIL_FBT_RP3 = RP3Params(alpha=0.75, beta=0.5)
 RETAIL_FOR_YOU_EASE = EaseParams(l2=200.0)
-RETAIL_FBT_EASE = EaseParams(l2=20.0)
+RETAIL_FBT_EASE = CART_EASE  # served: strategies.complete_the_cart
 GROCERIES_RP3 = RP3Params(alpha=1.0, beta=0.3)
 GROCERIES_EASE = EaseParams(l2=1000.0)
 
 
-class ItemMatrix:
-    """A learnt item x item matrix (dense or sparse CSR) and the item ids of its rows and columns."""
-
-    def __init__(self, items: list[str], weights):
-        self.items = items
-        self.index = {item: n for n, item in enumerate(items)}
-        self.weights = weights
-
-    def rank(self, query: Mapping[str, float]) -> list[tuple[str, float]]:
-        """Items by ``q @ W`` (query items included; callers filter), best first, ties by item id."""
-        known = [(self.index[item], weight) for item, weight in query.items() if item in self.index]
-        if not known:
-            return []
-        rows, weights = zip(*known)
-        block = self.weights[list(rows)]
-        scores = np.asarray(block.T @ np.asarray(weights, dtype=np.float64)).ravel()
-        top = min(TOP, len(scores))
-        picked = np.argpartition(-scores, top - 1)[:top]
-        ranked = sorted(((self.items[j], float(scores[j])) for j in picked if scores[j] > 0),
-                        key=lambda pair: (-pair[1], pair[0]))
-        return ranked
-
-
-def order_matrix(orders: Iterable[Order], items: list[str] | None = None) -> tuple[sparse.csr_matrix, list[str]]:
-    """The binary order x item matrix; with ``items``, only those columns (others dropped)."""
-    baskets = [order.items for order in orders]
-    if items is None:
-        items = sorted({item for basket in baskets for item in basket})
-    index = {item: n for n, item in enumerate(items)}
-    rows, cols = [], []
-    for n, basket in enumerate(baskets):
-        for item in basket:
-            j = index.get(item)
-            if j is not None:
-                rows.append(n)
-                cols.append(j)
-    data = np.ones(len(rows), dtype=np.float64)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(len(baskets), len(items))), items
-
-
 def rp3beta(orders: Iterable[Order], params: RP3Params = RP3Params()) -> ItemMatrix:
-    x, items = order_matrix(orders)
+    x, items = order_matrix(order.items for order in orders)
     order_sizes = np.asarray(x.sum(axis=1)).ravel()
     popularity = np.asarray(x.sum(axis=0)).ravel()
     p_ui = sparse.diags(_inverse(order_sizes)) @ x  # order -> item
@@ -119,20 +76,8 @@ def rp3beta(orders: Iterable[Order], params: RP3Params = RP3Params()) -> ItemMat
     return ItemMatrix(items, _top_per_row(walk, params.neighbours))
 
 
-def ease(orders: Iterable[Order], params: EaseParams = EaseParams()) -> ItemMatrix:
-    orders = list(orders)
-    counts: dict[str, int] = {}
-    for order in orders:
-        for item in order.items:
-            counts[item] = counts.get(item, 0) + 1
-    kept = sorted(counts, key=lambda item: (-counts[item], item))[: params.max_items]
-    x, items = order_matrix(orders, sorted(kept))
-    gram = (x.T @ x).toarray()
-    gram[np.diag_indices_from(gram)] += params.l2
-    inverse = np.linalg.inv(gram)
-    weights = inverse / (-np.diag(inverse))
-    weights[np.diag_indices_from(weights)] = 0.0
-    return ItemMatrix(items, weights)
+def ease(orders: Iterable[Order], params: EaseParams = EaseParams()) -> ItemMatrix | None:
+    return fit((order.items for order in orders), params)
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:

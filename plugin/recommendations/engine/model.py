@@ -48,6 +48,7 @@ from operator import itemgetter
 
 from .baskets import BasketIndex
 from .decay import DecayedCounter
+from .ease import ItemMatrix
 from .interactions import DAY, Order
 from .similarity import Similarity
 
@@ -89,6 +90,9 @@ class InteractionModel:
         self._repeat_buyers: list[int] = []  # ... in two or more orders
         self._seen: set[str] = set()
         self.basket_index = BasketIndex(self.params.basket_per_item)
+        # EASE^R weights fitted on every order at build time (``ease.fit``), never changed after;
+        # add_order leaves them alone, so orders since the fit count only in the other scores
+        self.ease: ItemMatrix | None = None
         self._candidates: dict[int, array] = {}
         # (similarity, item, k) -> (model version, scored list), least recently read first
         self._neighbours: OrderedDict[tuple[Similarity, int, int], tuple[int, list[tuple[str, float]]]] = OrderedDict()
