@@ -6,6 +6,7 @@ import pytest
 
 from plugin.recommendations.engine.interactions import Order, OrderLine
 from plugin.recommendations.serving import api as recs
+from plugin.recommendations.serving import registry
 from plugin.recommendations.serving.registry import Models
 from plugin.recommendations.serving.snapshot import build
 from plugin.store import Store
@@ -54,3 +55,12 @@ def test_forks_share_the_fitted_weights_and_a_rebuild_refits_them(store):
         order(store, SHOP, "late", [A, NEW])
     rebuilt = build(store, SHOP).model.ease
     assert rebuilt is not weights and NEW in rebuilt and NEW not in weights
+
+
+def test_a_build_inside_a_block_request_fits_fewer_items_than_a_rebuild(store, monkeypatch):
+    monkeypatch.setattr(registry, "INLINE_EASE_ITEMS", 2)  # the shopper waits for this fit: it is kept small
+    models = Models(store)
+    cart_block(models, (A,))
+    assert set(models.current(SHOP).model.ease.items) == {A, C}  # the two most ordered
+    recs.rebuild(models, SHOP)  # `storelift rebuild`: nobody waits, the full bound
+    assert set(models.current(SHOP).model.ease.items) == {A, B, C}

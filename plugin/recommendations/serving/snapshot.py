@@ -201,7 +201,7 @@ class Snapshot:
         return self.catalog, self.display
 
 
-def build(store: Store, shop: str, orders: bool = True) -> Snapshot:
+def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.CART_EASE.max_items) -> Snapshot:
     """A shop's model from the tables. The feed cursor and generation are read first, so
     whatever is written meanwhile is replayed from the feed (adding an order twice is a no-op).
 
@@ -216,7 +216,9 @@ def build(store: Store, shop: str, orders: bool = True) -> Snapshot:
     50,000-product store the rebuild went from 23.6 s and a 540 MB peak to
     28.8 s and 684 MB). Forks share them and only the next build refits
     them, so orders applied meanwhile count in the cart block's fallback
-    scores only.
+    scores only. A build that runs inside a block request passes a smaller
+    ``ease_items`` (``registry.INLINE_EASE_ITEMS``), because the fit grows
+    with the cube of the items.
     """
     rows = store.recommendations
     cursor = rows.last_change(shop)
@@ -233,7 +235,7 @@ def build(store: Store, shop: str, orders: bool = True) -> Snapshot:
             model.add_order(order)
             counted.add(order.order_id)
             baskets.append(order.items)
-        model.ease = ease.fit(baskets, ease.CART_EASE)
+        model.ease = ease.fit(baskets, replace(ease.CART_EASE, max_items=ease_items))
         del baskets
         warm(model)
         if model.order_count > SETTLE_ORDERS:
