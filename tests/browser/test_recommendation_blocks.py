@@ -24,7 +24,7 @@ from plugin.recommendations.settings import RECOMMENDATIONS
 from tests.support import reads
 from tests.support.signing import BROWSER_UA, MOBILE_UA
 from tests.support.storefront import API_KEY, SECRET, SHOP, StorefrontStack
-from tests.support.browser import CLS_PROBE
+from tests.support.browser import CLS_PROBE, wait_for
 
 TALL = {"viewport": {"width": 1280, "height": 2400}, "user_agent": BROWSER_UA}  # every slot in the viewport
 HEIGHTS_PROBE = """
@@ -94,16 +94,6 @@ def filled_without_shift(page, url: str) -> list[dict]:
                              "[el.getBoundingClientRect().height, el.shadowRoot.querySelector('.sl').scrollHeight <= 300])"
                              ".flat()")) <= {300, True}
     return items(page)
-
-
-def wait_for(probe, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order(shop, page):

@@ -10,7 +10,6 @@ other shoe in "complete your order": complements, not substitutes.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -19,6 +18,7 @@ from plugin.platform.pull import sync_shop
 from plugin.recommendations.serving import api as recommendations
 from plugin.recommendations.serving.rows import products_from_rows
 
+from tests.support.browser import wait_for
 from tests.support.signing import BROWSER_UA
 from tests.support.storefront import SHOP, StorefrontStack
 
@@ -64,16 +64,6 @@ def trending(page) -> list[str]:
     answer = page.evaluate("""(n) => fetch('/apps/storelift/recommendations?block=trending&limit=' + n,
         {headers: {Accept: 'application/json'}}).then(r => r.json())""", SHOWN)
     return [item["product_id"] for item in answer["items"]]
-
-
-def wait_for(probe, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_a_fresh_visitor_who_views_three_kitchen_products_gets_kitchen_related_products_for_you(shop, page):
