@@ -151,12 +151,13 @@ def block():
     experiments, bot, now = services.settings.read(g.shop, EXPERIMENTS)[0], door.is_bot(), now_ms()
     visitor = slots[0][0].visitor_id  # the same for every slot of the page
     person = services.store.recommendations.shopper(g.shop, visitor) if visitor and not bot else None
+    signals = [] if bot else recommendations.page_session(services.store, g.shop, [r for r, _ in slots], now / 1000)
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
         arm = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
         served = (holdout.empty_slot(asked) if arm is None
                   else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown), settings,
-                                                     person=person))
+                                                     person=person, signals=signals))
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():

@@ -131,8 +131,9 @@ def _customer_keys(store: Store, shop: str, request: ShopperRequest, person) -> 
     return [k for k in dict.fromkeys(keys) if k], person
 
 
-def _session_signals(store: Store, shop: str, request: ShopperRequest, now: float) -> list:
-    """This browser's signals of the current session, for blocks whose ladder has "for you".
+def page_session(store: Store, shop: str, requests: list[ShopperRequest], now: float) -> list:
+    """This browser's signals of the current session, read once for all of a page's slots, and only when
+    one of them can use it (a block whose ladder has "for you").
 
     One bounded, indexed read (``Events.session_signals``); the window is the
     loader's session, which ends after ``SESSION_IDLE_MS`` without a page.
@@ -140,10 +141,10 @@ def _session_signals(store: Store, shop: str, request: ShopperRequest, now: floa
     adds about 0.15 ms and scoring a 20-item session about 0.5 ms to an
     uncached block's p50, inside the 2 ms the session may cost.
     """
-    if request.visitor_id is None or "for_you" not in LADDERS[request.block]:
+    visitor = requests[0].visitor_id if requests else None
+    if visitor is None or not any("for_you" in LADDERS[r.block] for r in requests):
         return []
-    since = int(now * 1000) - SESSION_IDLE_MS
-    return store.events.session_signals(shop, request.visitor_id, since, SESSION_SIGNALS)
+    return store.events.session_signals(shop, visitor, int(now * 1000) - SESSION_IDLE_MS, SESSION_SIGNALS)
 
 
 def _rec_id(shop: str, who: str, request: ShopperRequest, items: list[str], now: float) -> str:
@@ -154,11 +155,12 @@ def _rec_id(shop: str, who: str, request: ShopperRequest, items: list[str], now:
 
 
 def recommend_for(models: Models, shop: str, request: ShopperRequest,
-                  settings: BlockSettings = BlockSettings(), *, person=UNREAD) -> Served:
+                  settings: BlockSettings = BlockSettings(), *, person=UNREAD, signals=UNREAD) -> Served:
     """The block's items with product data, best first, never empty while an eligible product exists.
 
-    ``person`` is the visitor's (``store.recommendations.shopper``) when the caller has read it already,
-    as the storefront does once for all of a page's slots; otherwise it is read here."""
+    ``person`` (``store.recommendations.shopper``) and ``signals`` (``page_session``) are the visitor's
+    when the caller has read them already, as the storefront does once for all of a page's slots;
+    otherwise they are read here."""
     store = models.store
     if request.block not in LADDERS:
         raise UnknownBlock(request.block)
@@ -170,7 +172,10 @@ def recommend_for(models: Models, shop: str, request: ShopperRequest,
     if request.block == "recently_viewed" and person is not None:
         views = tuple((item, at / 1000.0) for item, at in
                       store.recommendations.product_views(shop, person["person_id"]))
-    signals = _session_signals(store, shop, request, now)
+    if signals is UNREAD:
+        signals = page_session(store, shop, [request], now)
+    if "for_you" not in LADDERS[request.block]:
+        signals = []
     snap = models.current(shop)  # published: nothing changes it while this request reads it
     customer = next((key for key in keys if snap.model.history(key)), keys[0] if keys else None)
     session = session_items(signals, snap.model, snap.catalog) if signals else ()
