@@ -61,10 +61,10 @@ def surface_label(experiment: str) -> str:
     return {"capture": "Email capture pop-up", "global": "All of Storelift (global holdout)"}.get(experiment, experiment)
 
 
-def surfaces(services: Services, shop: str, now: int) -> list[dict]:
-    """One entry per running experiment, the whole app first: its latest comparison and its chart."""
+def surfaces(services: Services, shop: str, periods: list[Period], now: int) -> list[dict]:
+    """One entry per running experiment (``periods``, the whole app first): its latest comparison and its chart."""
     return [_surface(period.experiment, history(services.store, shop, period, now, LOOKS), now)
-            for period in _periods(services.store, shop)]
+            for period in periods]
 
 
 def simulated_surfaces(shop: str, now: int) -> list[dict]:
@@ -102,14 +102,14 @@ def page():
     services = Services.of(current_app)
     settings, version = EXPERIMENTS.read(services.store, g.shop)
     demo, now = services.config.mode == "demo", now_ms()
-    chosen = _chosen(services.store, g.shop)
+    chosen, periods = _chosen(services.store, g.shop), _periods(services.store, g.shop)
     if chosen is not None:  # one earlier period, as it ended
         shown = [_surface(chosen.experiment, history(services.store, g.shop, chosen, _closed_at(chosen, now), LOOKS),
                           now)]
     else:
-        shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, now)
+        shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, periods, now)
     running = [{"experiment": period.experiment, "label": surface_label(period.experiment)}
-               for period in _periods(services.store, g.shop)]  # the settings form's: the shop's own surfaces
+               for period in periods]  # the settings form's: the shop's own surfaces
     earlier = [{"period": period, "label": surface_label(period.experiment)}
                for period in services.store.experiments.ended_periods(g.shop)]
     return render_template("admin/earned.html", shop=g.shop, surfaces=shown, running=running, earlier=earlier,
