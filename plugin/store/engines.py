@@ -8,7 +8,8 @@ starts, and that is all here:
 - SQLite: WAL (readers never block the writer), ``busy_timeout`` so a second
   process's writer waits instead of failing, foreign keys on, and
   ``synchronous=NORMAL`` (durable writes that acknowledge a promise use the
-  group committer's fully synchronous connection instead). Python's sqlite3
+  group committer's fully synchronous connection instead), and no checkpoint
+  run by a committing request (``checkpoints`` runs them on a thread). Python's sqlite3
   driver would open transactions behind SQLAlchemy's back, so it is put in
   autocommit and SQLAlchemy's ``begin`` emits the ``BEGIN`` itself: ``BEGIN
   IMMEDIATE`` for writes, which takes the file's write lock up front, so a
@@ -84,6 +85,7 @@ def _sqlite(url: str) -> sa.Engine:
         _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # the store's checkpoint thread does it (``checkpoints``)
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,8 +9,7 @@ deliveries share one fsync (PostgreSQL's group commit, without a thread
 hand-off); a request returns only after its own row is durable. One bad
 row never fails its neighbours: a batch that errors is retried one
 statement at a time. PostgreSQL groups concurrent commits itself, so this
-runs only on SQLite, on plain sqlite3 connections of its own (one for the
-commits, one for the checkpoints).
+runs only on SQLite, on a plain sqlite3 connection of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
-CHECKPOINT_INTERVAL_S = 1.0
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -48,7 +46,6 @@ class GroupCommitter:
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._conn: sqlite3.Connection | None = None
-        self._stopping = threading.Event()
 
     def execute(self, sql: str, params: dict) -> list[tuple]:
         """Run one write statement durably, batched with whatever else is waiting."""
@@ -69,26 +66,13 @@ class GroupCommitter:
             conn = self._connect()
             conn.execute("PRAGMA synchronous=FULL")  # this connection's commits are fsynced
             # Checkpointing (copying the WAL into the database, with an fsync) must not stall
-            # an acknowledgement: a thread of its own does it, beside the writers.
+            # an acknowledgement: the store's checkpoint thread does it (``checkpoints``).
             conn.execute("PRAGMA wal_autocheckpoint=0")
-            threading.Thread(target=self._checkpoint_forever, name="storelift-checkpoint", daemon=True).start()
             self._conn = conn
         return self._conn
 
-    def _checkpoint_forever(self) -> None:
-        """Keep the WAL short without ever holding the write lock: a PASSIVE checkpoint copies
-        what no reader still needs and lets writers go on, so acknowledgements never wait."""
-        conn = self._connect()
-        while not self._stopping.wait(CHECKPOINT_INTERVAL_S):
-            try:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:  # busy: the next round catches up
-                continue
-        conn.close()
-
     def close(self) -> None:
-        """Stop the checkpoint thread and close the commit connection."""
-        self._stopping.set()
+        """Close the commit connection."""
         with self._commit_lock:
             if self._conn is not None:
                 self._conn.close()
