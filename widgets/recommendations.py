@@ -77,11 +77,16 @@ def format_money(amount: str | None, currency: str | None) -> str:
     return f"{text} {currency}" if currency else text
 
 
-def tracked(url: str, rec_id: str, position: int) -> str:
-    """The product link with the block's tracking parameters."""
+def tracked(url: str, rec_query: str, position: int) -> str:
+    """The product link with the block's tracking parameters (``rec_query``: ``tracking_query``'s)."""
     base, _, fragment = url.partition("#")
     joiner = "&" if "?" in base else "?"
-    return base + joiner + urlencode({"sl_rec": rec_id, "sl_pos": position}) + (f"#{fragment}" if fragment else "")
+    return f"{base}{joiner}{rec_query}&sl_pos={position}" + (f"#{fragment}" if fragment else "")
+
+
+def tracking_query(rec_id: str) -> str:
+    """The block's part of its links' query, encoded once per block rather than once per card."""
+    return urlencode({"sl_rec": rec_id})
 
 
 class BadRequest(ValueError):
@@ -174,7 +179,8 @@ def block():
 def _fragment(served: recommendations.Served, title: str) -> str:
     if served.rec_id == holdout.EMPTY_REC_ID:
         return render_template("recommendations/empty_slot.html", served=served)
-    items = [{**item, "link": tracked(item["url"], served.rec_id, n),
+    rec_query = tracking_query(served.rec_id)
+    items = [{**item, "link": tracked(item["url"], rec_query, n),
               "price_text": format_money(item["price"], served.currency), "position": n}
              for n, item in enumerate(served.items, 1)]
     return render_template("recommendations/block.html", served=served, items=items, title=title)
