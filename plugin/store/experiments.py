@@ -115,12 +115,12 @@ class Experiments:
         that loses the last moment's exposures only has those people recorded at their next
         eligible view instead."""
         with self._d.write(durable=False):
-            self._d.execute(
+            inserted = self._d.execute(
                 """INSERT INTO experiment_exposures (shop, period_id, person_id, arm, first_exposed_at)
                    VALUES (:shop, :period, :person, :arm, :now)
                    ON CONFLICT (shop, period_id, person_id) DO NOTHING""",
-                {"shop": shop, "period": period_id, "person": person_id, "arm": arm, "now": now})
-        return self.arm_of(shop, period_id, person_id)
+                {"shop": shop, "period": period_id, "person": person_id, "arm": arm, "now": now}).rowcount
+        return arm if inserted else self.arm_of(shop, period_id, person_id)
 
     def crossed(self, shop: str, period_id: int) -> int:
         """People merged in with an exposure to the other arm, kept in their first arm."""

@@ -146,3 +146,11 @@ def test_a_surface_may_keep_a_holdout_of_its_own(store):
     exposed_arm(store, SHOP, "blocks:for_you", person, NOW, own)
     assert store.experiments.open_period(SHOP, "capture").control_bps == 0
     assert store.experiments.open_period(SHOP, "blocks:for_you").control_bps == 1000
+
+
+def test_a_first_exposure_answers_the_arm_it_records_and_a_later_one_the_arm_already_recorded(store):
+    period = store.experiments.period_for(SHOP, "capture", control_bps=1000, window_days=30, now=NOW)
+    person_id = person_of(store, 7)
+    assert store.experiments.expose(SHOP, period.id, person_id, TREATED, NOW) == TREATED
+    assert store.experiments.expose(SHOP, period.id, person_id, CONTROL, NOW + 1) == TREATED
+    assert store.experiments.arm_of(SHOP, period.id, person_id) == TREATED
