@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .catalog import CatalogIndex, attribute_similarity
 from .decay import decay_factor
 from .interactions import DAY
@@ -237,12 +239,44 @@ def affinities(
     return weights
 
 
-def _neighbour_scores(model: InteractionModel, weights: dict[str, float], params: ForYouParams) -> dict[str, float]:
-    scores: dict[str, float] = {}
+def _neighbour_sums(model: InteractionModel, weights: dict[str, float],
+                    params: ForYouParams) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_i a_i * sim(i, j) ** sharpness`` for every neighbour ``j`` of the weighted items: (the
+    candidates' indices, ascending; their sums).
+
+    One numpy pass over the items' cached neighbour terms instead of a dict update per pair: a
+    known shopper's history (28 items of 50 neighbours each on the 50,000-product benchmark
+    store) cost about 2 ms that way. ``bincount`` adds each candidate's terms in the items'
+    order, starting from 0.0, as the loop did, so the sums are the same floats.
+    """
+    indices, terms = [], []
     for item, weight in weights.items():
-        for other, score in model.neighbours(item, params.similarity, params.neighbours):
-            scores[other] = scores.get(other, 0.0) + weight * score**params.sharpness
-    return scores
+        found = model.neighbour_terms(item, params.similarity, params.neighbours, params.sharpness)
+        if found is not None:
+            indices.append(found[0])
+            terms.append(weight * found[1])
+    if not indices:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    candidates, slots = np.unique(np.concatenate(indices), return_inverse=True)
+    return candidates, np.bincount(slots, weights=np.concatenate(terms), minlength=len(candidates))
+
+
+def _mixed(parts: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """``_mix`` for (indices, scores, weight) parts: each scaled to a maximum of 1, summed in order."""
+    union = np.unique(np.concatenate([candidates for candidates, _, _ in parts]))
+    mixed = np.zeros(len(union))
+    for candidates, scores, weight in parts:
+        top = (float(scores.max()) if len(scores) else 0.0) or 1.0
+        mixed[np.searchsorted(union, candidates)] += weight * scores / top
+    return union, mixed
+
+
+def _prior(model: InteractionModel, candidates: np.ndarray, params: ForYouParams) -> np.ndarray:
+    """``(trend + prior_floor) ** prior_power`` per candidate; powers other than 1 by Python's ``**``."""
+    lifted = model.trends_at(candidates) + params.prior_floor
+    if params.prior_power == 1.0:
+        return lifted
+    return np.array([value**params.prior_power for value in lifted.tolist()])
 
 
 def for_you(
@@ -251,18 +285,17 @@ def for_you(
 ) -> Ranking:
     """Personal ranking from the shopper's history and current session (``session.session_items``,
     newest first); empty for a shopper with neither. The session's own items are left out."""
-    scores = _neighbour_scores(model, affinities(model, customer, now, params.affinity_half_life_days), params)
+    candidates, scores = _neighbour_sums(model, affinities(model, customer, now, params.affinity_half_life_days),
+                                         params)
     if session:
-        current = _neighbour_scores(model, recency_weights(session, params.session_decay), params)
-        for item, _ in session:
-            current.pop(item, None)
-            scores.pop(item, None)
-        scores = _mix(((scores, 1.0 - params.session_weight), (current, params.session_weight)))
+        current, current_scores = _neighbour_sums(model, recency_weights(session, params.session_decay), params)
+        viewed = model.indices(item for item, _ in session)
+        kept, kept_now = ~np.isin(candidates, viewed), ~np.isin(current, viewed)
+        candidates, scores = _mixed(((candidates[kept], scores[kept], 1.0 - params.session_weight),
+                                     (current[kept_now], current_scores[kept_now], params.session_weight)))
     if params.prior_power:
-        floor, power_ = params.prior_floor, params.prior_power
-        return rank([(other, score * (trend + floor) ** power_)
-                     for (other, score), trend in zip(scores.items(), model.trends(scores))])
-    return rank(scores.items())
+        scores = scores * _prior(model, candidates, params)
+    return rank(zip(model.names(candidates), scores.tolist()))
 
 
 def buy_again(
