@@ -31,9 +31,10 @@ array of partner ids) and dropped exactly then. Similarity scores are computed
 from current counts over those candidates when read, and cached until the next
 order (each entry carries the model version it was computed at, so an order
 makes entries stale without freeing thousands of lists in one request). The
-cache holds at most ``NEIGHBOUR_CACHE`` lists, evicting the least recently
-read one at a time, so memory stays bounded in a long-running process and no
-request pays for clearing it.
+cache holds at most ``NEIGHBOUR_CACHE`` entries (the lists, the same lists as
+arrays for summing a whole history at once, and a dense copy of the trend
+counts), evicting the least recently read one at a time, so memory stays
+bounded in a long-running process and no request pays for clearing it.
 """
 
 from __future__ import annotations
