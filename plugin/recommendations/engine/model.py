@@ -93,6 +93,8 @@ class InteractionModel:
         # EASE^R weights fitted on every order at build time (``ease.fit``), never changed after;
         # add_order leaves them alone, so orders since the fit count only in the other scores
         self.ease: ItemMatrix | None = None
+        # RP3beta weights over every customer's purchases (``rp3beta.fit_shoppers``), fitted and kept alike
+        self.rp3: ItemMatrix | None = None
         self._candidates: dict[int, array] = {}
         # (similarity, item, k) -> (model version, scored list), least recently read first
         self._neighbours: OrderedDict[tuple[Similarity, int, int], tuple[int, list[tuple[str, float]]]] = OrderedDict()

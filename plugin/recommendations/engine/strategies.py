@@ -13,7 +13,7 @@ docs/tuning-log.md for the protocol and the search (``plugin.evaluation``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from .catalog import CatalogIndex, attribute_similarity
@@ -89,6 +89,12 @@ class ForYouParams:
     sums are each scaled to a maximum of 1 and mixed ``1 - session_weight`` to
     ``session_weight``, so a first-time visitor is served from the session
     alone and a known one from both.
+
+    When the model carries RP3beta weights (``rp3``, customers as rows), the
+    history's sum adds ``rp3_weight`` times their score of the same
+    affinities, each part scaled to a maximum of 1 over the items the shopper
+    does not own (the ones a block can show). A quarter won on validation
+    (docs/tuning-log.md); the session's items stay item kNN alone.
     """
 
     similarity: Similarity = power(0.5, 0.7)
@@ -99,6 +105,7 @@ class ForYouParams:
     prior_floor: float = 0.01
     session_weight: float = 0.8
     session_decay: float = 0.6
+    rp3_weight: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -189,11 +196,12 @@ def _strongly_together(model: InteractionModel, item: str, candidate: str, param
     return both >= params.strong_orders and both >= params.strong_share * orders
 
 
-def _mix(parts: Iterable[tuple[dict[str, float], float]]) -> dict[str, float]:
-    """The weighted sum of score dicts, each first scaled to a maximum of 1."""
+def _mix(parts: Iterable[tuple[dict[str, float], float]], scale_without: Container[str] = ()) -> dict[str, float]:
+    """The weighted sum of score dicts, each first scaled to a maximum of 1 (over items not in
+    ``scale_without``: those the caller knows a block will drop, so they must not set the scale)."""
     mixed: dict[str, float] = {}
     for scores, weight in parts:
-        top = max(scores.values(), default=0.0) or 1.0
+        top = max((score for item, score in scores.items() if item not in scale_without), default=0.0) or 1.0
         for item, score in scores.items():
             mixed[item] = mixed.get(item, 0.0) + weight * score / top
     return mixed
@@ -251,7 +259,10 @@ def for_you(
 ) -> Ranking:
     """Personal ranking from the shopper's history and current session (``session.session_items``,
     newest first); empty for a shopper with neither. The session's own items are left out."""
-    scores = _neighbour_scores(model, affinities(model, customer, now, params.affinity_half_life_days), params)
+    owned = affinities(model, customer, now, params.affinity_half_life_days)
+    scores = _neighbour_scores(model, owned, params)
+    if model.rp3 is not None and params.rp3_weight and owned:
+        scores = _mix(((scores, 1.0), (dict(model.rp3.rank(owned)), params.rp3_weight)), scale_without=owned)
     if session:
         current = _neighbour_scores(model, recency_weights(session, params.session_decay), params)
         for item, _ in session:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ...store import Store
-from ..engine import ease
+from ..engine import ease, rp3beta
 from ..engine.model import InteractionModel
 from ..engine.strategies import CartParams
 from .catalog import LiveCatalog
@@ -121,7 +121,7 @@ _PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_buyers", "_repeat_buyers")
 _FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_items", "_own_interning",
                        "_trend", "_candidates",
                        "_neighbours", "_memo", "_memo_version", "_histories", "_bought", "basket_index",
-                       "_own_rows", "_order_count", "ease"})
+                       "_own_rows", "_order_count", "ease", "rp3"})
 
 
 def warm(model: InteractionModel) -> None:
@@ -237,6 +237,7 @@ def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.C
             baskets.append(order.items)
         model.ease = ease.fit(baskets, replace(ease.CART_EASE, max_items=ease_items))
         del baskets
+        model.rp3 = rp3beta.fit_shoppers(model)
         warm(model)
         if model.order_count > SETTLE_ORDERS:
             settle()
