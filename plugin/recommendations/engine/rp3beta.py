@@ -27,7 +27,7 @@ fits it, and orders added afterwards leave it as it was until the next fit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ from .ease import ItemMatrix, order_matrix
 if TYPE_CHECKING:
     from .model import InteractionModel
 
-BLOCK = 512  # items whose walk rows are computed at once (memory: see the module docstring)
+BLOCK = 256  # items whose walk rows are computed at once (memory: see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -71,32 +71,34 @@ def fit(rows: Iterable[Sequence[str]], params: RP3Params = RP3Params()) -> ItemM
     to_item.data **= params.alpha
     to_row.data **= params.alpha
     penalty = np.power(np.maximum(popularity, 1.0), -params.beta).astype(np.float32)
-    blocks = []
+    counts, indices, weights = [], [], []
     for start in range(0, len(items), BLOCK):
         walk = (to_row[start:start + BLOCK] @ to_item).tocsr()
         walk.data *= penalty[walk.indices]
-        blocks.append(_top_per_row(walk, params.neighbours, start))
-    return ItemMatrix(items, sparse.vstack(blocks, format="csr"))
+        for block_counts, block_indices, block_weights in _top_per_row(walk, params.neighbours, start):
+            counts.append(block_counts)
+            indices.append(block_indices)
+            weights.append(block_weights)
+        del walk
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return ItemMatrix(items, sparse.csr_matrix((np.concatenate(weights), np.concatenate(indices), indptr),
+                                               shape=(len(items), len(items))))
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:
     return np.divide(1.0, values, out=np.zeros_like(values, dtype=np.float32), where=values > 0)
 
 
-def _top_per_row(walk: sparse.csr_matrix, k: int, first_item: int) -> sparse.csr_matrix:
-    """Each row's ``k`` largest entries other than the item itself (row n is item ``first_item + n``)."""
+def _top_per_row(walk: sparse.csr_matrix, k: int, first_item: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Each row's ``k`` largest entries other than the item itself (row n is item ``first_item + n``),
+    as (how many, their columns, their weights): the rows of the pruned matrix, built directly."""
     indptr, indices, data = walk.indptr, walk.indices, walk.data
-    rows, cols, values = [], [], []
     for row in range(walk.shape[0]):
         start, end = indptr[row], indptr[row + 1]
         cells, weights = indices[start:end], data[start:end]
         others = cells != first_item + row
         cells, weights = cells[others], weights[others]
         if len(cells) > k:
-            keep = np.argpartition(-weights, k - 1)[:k]
+            keep = np.sort(np.argpartition(-weights, k - 1)[:k])
             cells, weights = cells[keep], weights[keep]
-        rows.append(np.full(len(cells), row))
-        cols.append(cells)
-        values.append(weights)
-    return sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-                             shape=walk.shape, dtype=np.float32)
+        yield len(cells), cells, weights
