@@ -20,7 +20,7 @@ carries one (``InteractionModel.rp3``).
 Why in blocks of items: the walk's item x item product has one entry per
 pair of items some shopper bought both of, tens of millions at 50,000
 products. Computed ``BLOCK`` items at a time and pruned per block, what is
-held is ``neighbours`` entries per item (about 8 MB at 50,000 products).
+held is ``neighbours`` entries per item (35 MB at 50,000 products).
 Like EASE^R it is a batch fit: whoever builds a model from all its orders
 fits it, and orders added afterwards leave it as it was until the next fit.
 """

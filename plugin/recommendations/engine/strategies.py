@@ -92,8 +92,8 @@ class ForYouParams:
 
     When the model carries RP3beta weights (``rp3``, customers as rows), the
     history's sum adds ``rp3_weight`` times their score of the same
-    affinities, each part scaled to a maximum of 1 over the items the shopper
-    does not own (the ones a block can show). A quarter won on validation
+    affinities, each part scaled to a maximum of 1 over the items outside the
+    shopper's history (the ones the block shows). A quarter won on validation
     (docs/tuning-log.md); the session's items stay item kNN alone.
     """
 

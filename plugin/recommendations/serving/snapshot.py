@@ -218,7 +218,9 @@ def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.C
     them, so orders applied meanwhile count in the cart block's fallback
     scores only. A build that runs inside a block request passes a smaller
     ``ease_items`` (``registry.INLINE_EASE_ITEMS``), because the fit grows
-    with the cube of the items.
+    with the cube of the items. It also fits RP3beta over every customer's
+    purchases (``engine.rp3beta``, which "for you" mixes in), shared and
+    refitted the same way: on that store about 12 s more, 45 s and 774 MB.
     """
     rows = store.recommendations
     cursor = rows.last_change(shop)

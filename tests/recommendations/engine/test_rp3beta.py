@@ -9,6 +9,7 @@ import pytest
 
 from plugin.recommendations.engine import rp3beta
 from plugin.recommendations.engine import strategies as s
+from plugin.recommendations.engine.ease import ItemMatrix
 from plugin.recommendations.engine.interactions import Order, OrderLine
 from plugin.recommendations.engine.model import InteractionModel
 
@@ -58,3 +59,13 @@ def test_for_you_adds_what_other_shoppers_bought_later_when_the_model_carries_th
     model.rp3 = rp3beta.fit_shoppers(model)
     assert {item for item, _ in s.for_you(model, "me", 5.0)} == {"X", "Y"}
     assert [item for item, _ in s.for_you(model, "me", 5.0, replace(s.ForYouParams(), rp3_weight=0.0))] == ["X"]
+
+
+def test_a_sparse_matrix_ranks_exactly_as_the_same_weights_held_dense():
+    fitted = rp3beta.fit([("a", "b", "c"), ("b", "d"), ("c", "d", "e"), ("a", "e"), ("b", "c")],
+                         rp3beta.RP3Params(neighbours=2))
+    dense = ItemMatrix(fitted.items, fitted.weights.toarray())
+    for query in ({"a": 1.0}, {"b": 2.0, "e": 0.5}, {"a": 1.0, "d": 1.0, "unknown": 3.0}):
+        sparse_ranking, dense_ranking = fitted.rank(query), dense.rank(query)
+        assert [item for item, _ in sparse_ranking] == [item for item, _ in dense_ranking]
+        assert [score for _, score in sparse_ranking] == pytest.approx([score for _, score in dense_ranking])
