@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..recommendations.engine import rp3beta
 from ..recommendations.engine import strategies as s
 from ..recommendations.engine.blocks import fill
 from ..recommendations.engine.interactions import Order, OrderLine
@@ -39,6 +40,7 @@ GROCERIES_SEEDS = tuple(SEED + n for n in range(5))  # five seeded 80/20 splits,
 GROCERIES_PARAMS = s.CartParams(power(1.0, -0.1), 50, 8.0, basket_weight=1.0, basket_neighbours=500,
                                 ease=False)  # EASE^R lost there on validation (docs/tuning-log.md)
 GROCERIES_MODEL = ModelParams(basket_per_item=1000)
+WITHOUT_RP3 = replace(s.ForYouParams(), rp3_weight=0.0)  # the served for you before the seventh round
 ITEM_KNN = replace(s.CartParams(), basket_weight=0.0, ease=False)  # the first two rounds' FBT, shown for comparison
 GROCERIES_ITEM_KNN = replace(GROCERIES_PARAMS, basket_weight=0.0)
 # Baselines run at their strongest: every pair of every order counted, every
@@ -228,7 +230,9 @@ def retail_results(split: Split, seed: int = SEED) -> list[Result]:
         ("item-item Jaccard kNN", lambda m, c, now: s.for_you(raw, c, now, jaccard), "runs: 0.362"),
         ("RP3beta x trending prior", matrix_for_you(ig.rp3beta(split.train, ig.RETAIL_FOR_YOU_RP3)), ""),
         ("EASE^R x trending prior", matrix_for_you(ig.ease(split.train, ig.RETAIL_FOR_YOU_EASE)), ""),
-        ("ours: kNN x trending prior", lambda m, c, now: s.for_you(m, c, now), "target >= 0.40"),
+        ("ours without RP3beta: kNN x trending prior", lambda m, c, now: s.for_you(m, c, now, WITHOUT_RP3), ""),
+        ("ours: (kNN + 0.25 RP3beta on customers) x trending prior", lambda m, c, now: s.for_you(m, c, now),
+         "target >= 0.40"),
     ]
     for method, ranker, reference in for_you:
         results.append(Result("OR (a) for you", method, score_for_you(split, ranker), reference))
@@ -339,7 +343,8 @@ def evaluate(path: str | Path) -> list[Result]:
     """The protocol that fits the data: Online Retail columns, else one basket per line."""
     if Path(path).is_dir() or is_retail_file(path):
         split = make_split(read_online_retail(path), SPLIT)
-        split.model.ease = ig.ease(split.train, ig.RETAIL_FBT_EASE)  # what serving's build fits
+        split.model.ease = ig.ease(split.train, ig.RETAIL_FBT_EASE)  # what serving's build fits,
+        split.model.rp3 = rp3beta.fit_shoppers(split.model)  # both of them
         return retail_results(split)
     return basket_results(baskets_to_orders(read_baskets(path)))
 

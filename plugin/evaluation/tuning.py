@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from ..recommendations.engine import rp3beta
 from ..recommendations.engine import strategies as s
 from ..recommendations.engine.model import ModelParams
 from ..recommendations.engine.similarity import CONFIDENCE, COSINE, JACCARD, power
@@ -66,6 +67,8 @@ class _RetailFolds:
     def folds_for(self, params: ModelParams) -> list[ev.Split]:
         if params not in self._splits:
             self._splits[params] = [ev.make_split(self.orders, cut, end, params) for cut, end in FOLDS]
+            for split in self._splits[params]:
+                split.model.rp3 = rp3beta.fit_shoppers(split.model)  # as serving's build does
         return self._splits[params]
 
 
@@ -133,6 +136,30 @@ def _tune_for_you(folds: _RetailFolds) -> None:
         for h, t in half_lives
     ]
     stage("OR for you (stage winner): affinity x trend half-lives", configs, len(FOLDS))
+    _tune_rp3_mix(folds)
+
+
+def _tune_rp3_mix(folds: _RetailFolds) -> None:
+    """RP3beta with each customer a row, mixed into the kNN score at a weight (0: kNN alone)."""
+    splits = folds.folds_for(folds.base)
+    served = [split.model.rp3 for split in splits]
+    grid = [rp3beta.RP3Params(a, b, k) for a, b, k in ((1.0, 0.7, 100), (1.0, 0.7, 200), (0.75, 0.7, 100),
+                                                      (0.5, 0.7, 100), (1.0, 0.5, 100), (1.0, 0.9, 100))]
+    fitted = {(p, f): rp3beta.fit_shoppers(split.model, p) for p in grid for f, split in enumerate(splits)}
+
+    def mixed(p: rp3beta.RP3Params, weight: float) -> Callable[[int], float]:
+        def score(f: int) -> float:
+            splits[f].model.rp3 = fitted[p, f]
+            params = replace(s.ForYouParams(), rp3_weight=weight)
+            return ev.score_for_you(splits[f], lambda m, c, now: s.for_you(m, c, now, params))["hr"]
+
+        return score
+
+    configs = [("kNN alone", mixed(grid[0], 0.0))]
+    configs += [(f"kNN + {w:g} {p}", mixed(p, w)) for p in grid for w in (0.1, 0.25, 0.5, 1.0)]
+    stage("OR for you: RP3beta (customers as rows) mixed into item kNN", configs, len(FOLDS))
+    for split, model_rp3 in zip(splits, served):
+        split.model.rp3 = model_rp3
 
 
 def _tune_session(folds: _RetailFolds) -> None:

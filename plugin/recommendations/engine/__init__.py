@@ -8,6 +8,7 @@ It imports nothing of Storelift's but itself, so the serving layer
 * ``model``: co-occurrence, popularity and shopper histories, updated per order;
 * ``baskets``: each product's most recent baskets, for "complete the cart";
 * ``ease``: EASE^R's item x item weights, fitted once per build, which rank a cart first;
+* ``rp3beta``: RP3beta's walk over every customer's purchases, fitted once per build, mixed into "for you";
 * ``similarity``, ``decay``: the item-item measures and the time-decayed counts;
 * ``strategies``: one ranking per recommendation type;
 * ``filters``, ``rules``, ``selectors``: what a block may show, and the merchant's

@@ -98,6 +98,8 @@ class InteractionModel:
         # EASE^R weights fitted on every order at build time (``ease.fit``), never changed after;
         # add_order leaves them alone, so orders since the fit count only in the other scores
         self.ease: ItemMatrix | None = None
+        # RP3beta weights over every customer's purchases (``rp3beta.fit_shoppers``), fitted and kept alike
+        self.rp3: ItemMatrix | None = None
         self._candidates: dict[int, array] = {}
         # (similarity, item, k) -> (model version, scored list), least recently read first
         self._neighbours: OrderedDict[tuple[Similarity, int, int], tuple[int, list[tuple[str, float]]]] = OrderedDict()
@@ -301,6 +303,13 @@ class InteractionModel:
         """The interned indices of those ``items`` anyone bought."""
         ids = self._ids
         return np.array([ids[item] for item in items if item in ids], dtype=np.int64)
+
+    def indexed(self, ranking: Iterable[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """A ranking's items anyone bought, as (indices, scores) arrays."""
+        ids = self._ids
+        known = [(ids[item], score) for item, score in ranking if item in ids]
+        return (np.fromiter((index for index, _ in known), np.int64, len(known)),
+                np.fromiter((score for _, score in known), np.float64, len(known)))
 
     def names(self, indices: np.ndarray) -> list[str]:
         items = self._items

@@ -91,6 +91,12 @@ class ForYouParams:
     sums are each scaled to a maximum of 1 and mixed ``1 - session_weight`` to
     ``session_weight``, so a first-time visitor is served from the session
     alone and a known one from both.
+
+    When the model carries RP3beta weights (``rp3``, customers as rows), the
+    history's sum adds ``rp3_weight`` times their score of the same
+    affinities, each part scaled to a maximum of 1 over the items outside the
+    shopper's history (the ones the block shows). A quarter won on validation
+    (docs/tuning-log.md); the session's items stay item kNN alone.
     """
 
     similarity: Similarity = power(0.5, 0.7)
@@ -101,6 +107,7 @@ class ForYouParams:
     prior_floor: float = 0.01
     session_weight: float = 0.8
     session_decay: float = 0.6
+    rp3_weight: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -261,12 +268,16 @@ def _neighbour_sums(model: InteractionModel, weights: dict[str, float],
     return candidates, np.bincount(slots, weights=np.concatenate(terms), minlength=len(candidates))
 
 
-def _mixed(parts: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
-    """``_mix`` for (indices, scores, weight) parts: each scaled to a maximum of 1, summed in order."""
+def _mixed(parts: Sequence[tuple[np.ndarray, np.ndarray, float]],
+           scale_without: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``_mix`` for (indices, scores, weight) parts: each scaled to a maximum of 1 (over the indices
+    not in ``scale_without``: items the caller knows a block will drop must not set the scale),
+    summed in order."""
     union = np.unique(np.concatenate([candidates for candidates, _, _ in parts]))
     mixed = np.zeros(len(union))
     for candidates, scores, weight in parts:
-        top = (float(scores.max()) if len(scores) else 0.0) or 1.0
+        scaled = scores if scale_without is None else scores[~np.isin(candidates, scale_without)]
+        top = (float(scaled.max()) if len(scaled) else 0.0) or 1.0
         mixed[np.searchsorted(union, candidates)] += weight * scores / top
     return union, mixed
 
@@ -285,8 +296,12 @@ def for_you(
 ) -> Ranking:
     """Personal ranking from the shopper's history and current session (``session.session_items``,
     newest first); empty for a shopper with neither. The session's own items are left out."""
-    candidates, scores = _neighbour_sums(model, affinities(model, customer, now, params.affinity_half_life_days),
-                                         params)
+    owned = affinities(model, customer, now, params.affinity_half_life_days)
+    candidates, scores = _neighbour_sums(model, owned, params)
+    if model.rp3 is not None and params.rp3_weight and owned:
+        candidates, scores = _mixed(((candidates, scores, 1.0), (*model.indexed(model.rp3.rank(owned)),
+                                                                 params.rp3_weight)),
+                                    scale_without=model.indices(owned))
     if session:
         current, current_scores = _neighbour_sums(model, recency_weights(session, params.session_decay), params)
         viewed = model.indices(item for item, _ in session)
