@@ -30,7 +30,7 @@ KINDS = {"webhook", "profiles.refresh", "capture.refill", "customers.sync", "ins
 PERIODIC = {"segments.rescore", "customers.due_syncs", "emails.triggers"}
 ALLOWED = (
     "plugin.jobs.runner",  # the in-process worker
-    "plugin.store.group_commit",  # SQLite's group-commit and checkpoint thread
+    "plugin.store.checkpoints",  # SQLite's checkpoint thread
     "plugin.recommendations.serving.registry",  # the per-process model rebuilder
     "waitress.",  # Storelift's HTTP server
     "devstore.", "socketserver", "tests.support.",  # the simulated platform and the test harness
