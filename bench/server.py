@@ -32,7 +32,6 @@ def build(db: str):
 
 
 if __name__ == "__main__":
-    import os as _os; sys.setswitchinterval(float(_os.environ.get("SWI", "0.005")))
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" chatter under load
     port, db = int(sys.argv[1]), sys.argv[2]
     waitress.serve(build(db), host="127.0.0.1", port=port, threads=4, ident="bench", _quiet=True)
