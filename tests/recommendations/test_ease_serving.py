@@ -9,10 +9,8 @@ from plugin.recommendations.serving import api as recs
 from plugin.recommendations.serving import registry
 from plugin.recommendations.serving.registry import Models
 from plugin.recommendations.serving.snapshot import build
-from plugin.store import Store
 
-from tests.support.recommendations import order, product
-from tests.support.shops import install
+from tests.support.recommendations import order, store_with
 
 SHOP = "ease.myshopify.com"
 A, B, C, NEW = "2000", "2001", "2002", "2003"
@@ -20,11 +18,7 @@ A, B, C, NEW = "2000", "2001", "2002", "2003"
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(str(tmp_path / "ease.db"))
-    s.migrate()
-    install(s, SHOP)
-    for item in (A, B, C, NEW):
-        product(s, SHOP, item)
+    s = store_with(tmp_path / "ease.db", SHOP, (A, B, C, NEW))
     # A with B 3 times, A with C 4 times, C alone 30 times: item kNN with basket neighbours would
     # put B first in A's cart, EASE^R puts C first (tests/recommendations/engine/test_ease.py)
     rows = [[A, B]] * 3 + [[A, C]] * 4 + [[C]] * 30

@@ -6,10 +6,8 @@ import pytest
 
 from plugin.recommendations.engine.interactions import Order, OrderLine
 from plugin.recommendations.serving.snapshot import build
-from plugin.store import Store
 
-from tests.support.recommendations import order, product
-from tests.support.shops import install
+from tests.support.recommendations import order, store_with
 
 SHOP = "rp3.myshopify.com"
 A, X, Y, NEW = "3000", "3001", "3002", "3003"
@@ -17,11 +15,7 @@ A, X, Y, NEW = "3000", "3001", "3002", "3003"
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(str(tmp_path / "rp3.db"))
-    s.migrate()
-    install(s, SHOP)
-    for item in (A, X, Y, NEW):
-        product(s, SHOP, item)
+    s = store_with(tmp_path / "rp3.db", SHOP, (A, X, Y, NEW))
     with s.database.write():
         order(s, SHOP, "o1", [A], customer="me")
         order(s, SHOP, "o2", [A], customer="d")

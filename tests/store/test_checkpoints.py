@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import threading
 
-import pytest
-
 from plugin.store.connection import Database
 
 from ..support.browser import wait_for
@@ -15,24 +13,15 @@ from ..support.database import only_on
 pytestmark = only_on("sqlite", "WAL checkpoints are SQLite's; PostgreSQL checkpoints on its own")
 
 
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'c.db'}")
-    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
-    yield db
-    db.close()
-
-
 def test_no_pooled_connection_checkpoints_when_it_commits(database):
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
 
 
-def test_the_checkpoint_thread_copies_committed_pages_into_the_database_file(database, tmp_path):
-    path = tmp_path / "c.db"
-    before = os.path.getsize(path)
+def test_the_checkpoint_thread_copies_committed_pages_into_the_database_file(database, database_file):
+    before = os.path.getsize(database_file)
     database.executemany("INSERT INTO t (v) VALUES (:v)", [{"v": "x" * 4000} for _ in range(500)])  # ~2 MB
-    wait_for(lambda: os.path.getsize(path) >= before + 1_500_000)  # pages reach the file only by a checkpoint
+    wait_for(lambda: os.path.getsize(database_file) >= before + 1_500_000)  # pages reach the file only by a checkpoint
 
 
 def checkpoint_threads() -> int:

@@ -7,20 +7,11 @@ import threading
 
 import pytest
 
-from plugin.store.connection import Database
 from plugin.store.group_commit import _Pending
 
 from ..support.database import only_on
 
 pytestmark = only_on("sqlite", "group commit and its checkpoint thread are SQLite's; PostgreSQL commits its own way")
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
-    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
-    yield db
-    db.close()
 
 
 def test_concurrent_writes_are_all_committed_once(database):

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from plugin.clock import DAY_MS, now_ms
+from plugin.store import Store
 from plugin.store.commerce import Line, Order, Product, Variant
+
+from .shops import install
+
+
+def store_with(path, shop: str, products: tuple[str, ...]) -> Store:
+    """A migrated SQLite store at ``path`` with ``shop`` installed and ``products`` in its catalog."""
+    store = Store(str(path))
+    store.migrate()
+    install(store, shop)
+    for product_id in products:
+        product(store, shop, product_id)
+    return store
 
 
 def product(store, shop: str, product_id: str, *, title: str | None = None, stock: int | None = 5,
