@@ -30,6 +30,7 @@ import numpy as np
 from scipy import linalg, sparse
 
 TOP = 200  # items a ranking returns
+_NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ItemMatrix:
         self.items = items
         self.index = {item: n for n, item in enumerate(items)}
         self.weights = weights
+        self._interned: np.ndarray | None = None
         if isinstance(weights, np.ndarray):
             weights.flags.writeable = False
 
@@ -61,9 +63,17 @@ class ItemMatrix:
     def rank(self, query: Mapping[str, float]) -> list[tuple[str, float]]:
         """Items by ``q @ W`` with a positive score (query items included; callers filter), best
         first, ties by item id; at most ``TOP``."""
+        columns, scores = self.top(query)
+        items = self.items
+        return sorted(((items[j], score) for j, score in zip(columns.tolist(), scores.tolist())),
+                      key=lambda pair: (-pair[1], pair[0]))
+
+    def top(self, query: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """``rank``'s items as (column indices into ``items``, scores), in no particular order: for
+        callers that go on in arrays (``InteractionModel.matrix_terms``), which need no sort."""
         known = [(self.index[item], weight) for item, weight in query.items() if item in self.index]
         if not known:
-            return []
+            return _NOTHING
         rows, weights = zip(*known)
         if sparse.issparse(self.weights):
             columns, scores = self._sparse_scores(rows, weights)
@@ -73,12 +83,21 @@ class ItemMatrix:
             columns = None
         top = min(TOP, len(scores))
         if not top:
-            return []
+            return _NOTHING
         picked = np.argpartition(-scores, top - 1)[:top]
-        items = self.items if columns is None else [self.items[j] for j in columns[picked]]
-        chosen = picked if columns is None else range(len(picked))
-        return sorted(((items[j], float(scores[p])) for j, p in zip(chosen, picked) if scores[p] > 0),
-                      key=lambda pair: (-pair[1], pair[0]))
+        picked = picked[scores[picked] > 0]
+        return (picked if columns is None else columns[picked]), scores[picked].astype(np.float64)
+
+    def interned(self, ids: Mapping[str, int]) -> np.ndarray:
+        """Each column's index in ``ids`` (-1 where it has none), worked out on the first call.
+
+        ``ids`` is the interning map of the model the matrix was fitted from. A fork of that
+        model keeps every item's index and only appends new ones, so the array stays right for
+        the model's whole line of forks; a rebuild fits a new matrix.
+        """
+        if self._interned is None:
+            self._interned = np.fromiter((ids.get(item, -1) for item in self.items), np.int64, len(self.items))
+        return self._interned
 
     def _sparse_scores(self, rows, weights) -> tuple[np.ndarray, np.ndarray]:
         """``q @ W`` over the columns the query's rows reach only (a pruned matrix holds a few

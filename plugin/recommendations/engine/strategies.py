@@ -299,7 +299,7 @@ def for_you(
     owned = affinities(model, customer, now, params.affinity_half_life_days)
     candidates, scores = _neighbour_sums(model, owned, params)
     if model.rp3 is not None and params.rp3_weight and owned:
-        candidates, scores = _mixed(((candidates, scores, 1.0), (*model.indexed(model.rp3.rank(owned)),
+        candidates, scores = _mixed(((candidates, scores, 1.0), (*model.matrix_terms(model.rp3, owned),
                                                                  params.rp3_weight)),
                                     scale_without=model.indices(owned))
     if session:
@@ -310,7 +310,7 @@ def for_you(
                                      (current[kept_now], current_scores[kept_now], params.session_weight)))
     if params.prior_power:
         scores = scores * _prior(model, candidates, params)
-    return rank(zip(model.names(candidates), scores.tolist()))
+    return model.ranking(candidates, scores)
 
 
 def buy_again(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from plugin.recommendations.engine.baskets import BasketIndex
 from plugin.recommendations.engine.decay import DecayedCounter, decay_factor
 from plugin.recommendations.engine.interactions import DAY, Order, OrderLine
-from plugin.recommendations.engine.model import InteractionModel, ModelParams, pair_sample
+from plugin.recommendations.engine.model import InteractionModel, ModelParams, pair_sample, rank
 from plugin.recommendations.engine.similarity import COSINE, JACCARD, LIFT, power
 
 from tests.support.recommendations import baskets_with, co_count, orders_with
@@ -144,3 +145,14 @@ def test_decayed_counter_halves_per_half_life_and_rebases_exactly():
     assert decay_factor(2 * DAY, DAY) == 0.25
     with pytest.raises(ValueError):
         DecayedCounter(0)
+
+
+def test_ranking_by_index_is_the_list_rank_gives_ties_in_item_id_order():
+    model = InteractionModel.from_orders(random_orders())
+    rng = random.Random(3)
+    indices = np.arange(len(model.items))
+    rng.shuffle(indices)  # interning order is not item id order, and neither is this
+    scores = np.array([rng.choice([0.0, 0.25, 0.5, 1.0, rng.random()]) for _ in indices])  # many ties
+    expected = rank((model.items[i], score) for i, score in zip(indices.tolist(), scores.tolist()))
+    assert model.ranking(indices, scores) == expected
+    assert any(a[1] == b[1] for a, b in zip(expected, expected[1:]))  # ties were there to break

@@ -69,3 +69,13 @@ def test_a_sparse_matrix_ranks_exactly_as_the_same_weights_held_dense():
         sparse_ranking, dense_ranking = fitted.rank(query), dense.rank(query)
         assert [item for item, _ in sparse_ranking] == [item for item, _ in dense_ranking]
         assert [score for _, score in sparse_ranking] == pytest.approx([score for _, score in dense_ranking])
+
+
+def test_matrix_terms_are_the_ranking_in_the_models_own_indices():
+    model = InteractionModel.from_orders([order(f"o{n}", f"c{n % 4}", float(n), *items) for n, items in enumerate(
+        [("a", "b", "c"), ("b", "d"), ("c", "d", "e"), ("a", "e"), ("b", "c"), ("e", "f")])])
+    model.rp3 = rp3beta.fit_shoppers(model)
+    query = {"b": 1.0, "e": 0.5}
+    indices, scores = model.matrix_terms(model.rp3, query)
+    assert sorted(zip(model.names(indices), scores.tolist())) == sorted(model.rp3.rank(query))
+    assert len(indices) > 1
