@@ -11,7 +11,7 @@ filters: a pinned product that is sold out or on the page is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -68,15 +68,15 @@ def is_excluded(item: str, rules: MerchantRules, catalog: CatalogIndex | None) -
 
 def apply_rules(
     ranking: Iterable[tuple[str, float]], rules: MerchantRules, catalog: CatalogIndex | None
-) -> list[tuple[str, float]]:
+) -> Sequence[tuple[str, float]]:
     """Drop excluded products and re-rank by boosted score.
 
-    Without rules the ranking passes through untouched: rungs can hold
+    Without rules the ranking passes through untouched (a lazily named ``IndexRanking`` stays lazy): rungs can hold
     thousands of candidates, and checking each against no rules cost
     milliseconds per block.
     """
     if not rules.excluded and not rules.boosts:
-        return ranking if isinstance(ranking, list) else list(ranking)
+        return ranking if isinstance(ranking, Sequence) else list(ranking)
     exclusions, factors = rules.exclusions, rules.boost_factors
     kept = []
     for item, score in ranking:

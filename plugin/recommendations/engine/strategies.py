@@ -25,7 +25,7 @@ from .model import InteractionModel, rank
 from .session import recency_weights
 from .similarity import Similarity, power
 
-Ranking = list[tuple[str, float]]
+Ranking = Sequence[tuple[str, float]]  # a list, or for you's lazily named ``IndexRanking``
 
 NEIGHBOURS = 50  # per query item; a cart or a history sums several such lists
 PEERS = 100  # catalog peers per group "similar items" scores on attributes (the closest in price)

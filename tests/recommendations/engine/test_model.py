@@ -154,5 +154,8 @@ def test_ranking_by_index_is_the_list_rank_gives_ties_in_item_id_order():
     rng.shuffle(indices)  # interning order is not item id order, and neither is this
     scores = np.array([rng.choice([0.0, 0.25, 0.5, 1.0, rng.random()]) for _ in indices])  # many ties
     expected = rank((model.items[i], score) for i, score in zip(indices.tolist(), scores.tolist()))
-    assert model.ranking(indices, scores) == expected
+    ranked = model.ranking(indices, scores)
+    assert len(expected) > 32  # more than the first chunk an iteration names
+    assert list(ranked) == expected and ranked == expected and len(ranked) == len(expected)
+    assert ranked[5] == expected[5] and ranked[3:40] == expected[3:40] and ranked[-1] == expected[-1]
     assert any(a[1] == b[1] for a, b in zip(expected, expected[1:]))  # ties were there to break
