@@ -11,6 +11,7 @@ It imports nothing of Storelift's but itself, so the serving layer
 * ``rp3beta``: RP3beta's walk over every customer's purchases, fitted once per build, mixed into "for you";
 * ``similarity``, ``decay``: the item-item measures and the time-decayed counts;
 * ``strategies``: one ranking per recommendation type;
+* ``ranked``: a ranking of thousands that names its entries only as far as a block reads;
 * ``filters``, ``rules``, ``selectors``: what a block may show, and the merchant's
   pins/boosts/excludes;
 * ``blocks``: a block's cold-start ladder over the above;
