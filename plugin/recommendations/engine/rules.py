@@ -71,9 +71,9 @@ def apply_rules(
 ) -> Sequence[tuple[str, float]]:
     """Drop excluded products and re-rank by boosted score.
 
-    Without rules the ranking passes through untouched (a lazily named ``IndexRanking`` stays lazy): rungs can hold
-    thousands of candidates, and checking each against no rules cost
-    milliseconds per block.
+    Without rules the ranking passes through untouched, so a lazily named
+    ``IndexRanking`` stays lazy: rungs can hold thousands of candidates, and
+    checking each against no rules cost milliseconds per block.
     """
     if not rules.excluded and not rules.boosts:
         return ranking if isinstance(ranking, Sequence) else list(ranking)
