@@ -15,7 +15,9 @@ Phases, each in its own process so each peak memory (ru_maxrss) is its own:
    a mix of strategies over Zipf-popular products and known and new
    visitors) against Storelift under its production server (waitress, a
    separate process, on loopback), paced, next to a bare ``return "", 200``
-   route on the same server; the server's peak memory is read from /proc.
+   route on the same server; then once more at the highest rate while new
+   orders arrive (``live_orders``), each applied by the server as it serves;
+   the server's peak memory is read from /proc.
 
 Synthetic data: Zipf-popular products in 60 categories, baskets of 1-12 lines
 (mean about 3.3) drawn mostly from one category, 80,000 customers with repeat
@@ -49,6 +51,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from .live_orders import OrderStream, write_order
 from .load import closed_loop, paced, start_server
 from .server import BENCH_SECRET
 
@@ -200,7 +203,6 @@ def phase_rebuild(db: str, products: int, updates: int) -> dict:
     from plugin.recommendations.serving import api as recommendations
     from plugin.recommendations.serving.registry import Models
     from plugin.store import Store
-    from plugin.store.commerce import Line, Order
 
     store = Store(db)
     models = Models(store)
@@ -210,15 +212,8 @@ def phase_rebuild(db: str, products: int, updates: int) -> dict:
     now_ms = int(time.time() * 1000)
     feed, apply = [], []
     for n in range(updates):
-        items = data.basket()
-        order_id = f"N{n:08d}"
         started = time.perf_counter()
-        with store.database.write():  # the webhook handler's transaction: the order and its feed row
-            store.commerce.upsert_order(SHOP, Order(
-                order_id=order_id, source_updated_at=now_ms, customer_id=f"C{n % CUSTOMERS:06d}", currency="USD",
-                created_at=now_ms, total_price="10.00",
-                lines=tuple(Line(quantity=1, product_id=data.ids[p], price="10.00") for p in items)))
-            recommendations.on_order(store, SHOP, order_id)
+        write_order(store, SHOP, data, f"N{n:08d}", f"C{n % CUSTOMERS:06d}", now_ms)
         written = time.perf_counter()
         recommendations.refresh(models, SHOP)  # the serving process applies it on its next request
         done = time.perf_counter()
@@ -285,7 +280,7 @@ def best_sellers(port: int) -> list[str]:
     return [item["product_id"] for item in json.loads(conn.getresponse().read())["items"]]
 
 
-def serve(db: str, products: int, rates: list[float], seconds: float, requests: int) -> dict:
+def serve(db: str, products: int, rates: list[float], seconds: float, requests: int, orders: float) -> dict:
     server, port = start_server("bench.server", db)
     try:
         # The first request answers from the catalog while the model builds in the background.
@@ -301,12 +296,14 @@ def serve(db: str, products: int, rates: list[float], seconds: float, requests: 
         blocks = closed_loop(port, block_requests(products, seed=3), requests)
         runs = [(rate, paced(port, bare_requests(), rate, seconds),
                  paced(port, block_requests(products, seed=4 + n), rate, seconds)) for n, rate in enumerate(rates)]
+        with OrderStream(db, SHOP, Synthetic(products, seed=98), orders, CUSTOMERS) as stream:
+            selling = paced(port, block_requests(products, seed=4 + len(rates)), rates[-1], seconds)
         peak = server_peak_mb(server.pid)
     finally:
         server.terminate()
         server.wait()
     return {"first_s": first_s, "model_s": model_s, "bare": bare, "blocks": blocks,
-            "paced": runs, "server_peak_mb": peak}
+            "paced": runs, "selling": selling, "orders_written": stream.written, "server_peak_mb": peak}
 
 
 def child(phase: str, *args: str) -> dict:
@@ -323,6 +320,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, nargs="+", default=[100.0, 200.0],
                         help="paced block requests per second (one paced run each)")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--orders", type=float, default=1.0,
+                        help="new orders per second during a last paced run at the highest rate")
     parser.add_argument("--requests", type=int, default=2000, help="per throughput run")
     parser.add_argument("--keep", metavar="FILE",
                         help="keep the imported store in FILE (SQLite) and reuse it in later runs of the same size:"
@@ -353,7 +352,7 @@ def main() -> None:
                 kept.with_name(kept.name + ".json").write_text(json.dumps(imported))
         rebuilt = child("rebuild", *sizes, "--updates", str(args.updates))
         load_before = os.getloadavg()
-        served = serve(db, args.products, args.rate, args.seconds, args.requests)
+        served = serve(db, args.products, args.rate, args.seconds, args.requests, args.orders)
 
     i, r, s = imported, rebuilt, served
     loads = " → ".join(", ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
@@ -382,6 +381,10 @@ def main() -> None:
         print(f"paced at {rate:.0f}/s for {args.seconds:.0f} s (latency from each request's due time)")
         print(f"  bare route     p50 {bp.p50:6.2f} ms  p99 {bp.p99:6.2f} ms")
         print(f"  block          p50 {kp.p50:6.2f} ms  p99 {kp.p99:6.2f} ms   (target p99 ≤ 15 ms)   errors {kp.errors}")
+    live = s["selling"]
+    print(f"paced at {args.rate[-1]:.0f}/s for {args.seconds:.0f} s while {s['orders_written']} new orders arrive "
+          f"({args.orders:g}/s, each applied by the server before its next block)")
+    print(f"  block          p50 {live.p50:6.2f} ms  p99 {live.p99:6.2f} ms   errors {live.errors}")
 
 
 if __name__ == "__main__":
