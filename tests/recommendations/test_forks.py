@@ -15,7 +15,7 @@ import random
 import pytest
 
 from plugin.recommendations.engine.interactions import Order, OrderLine
-from plugin.recommendations.engine.model import ModelParams
+from plugin.recommendations.engine.model import InteractionModel, ModelParams
 from plugin.recommendations.engine.similarity import CONFIDENCE, COSINE
 from plugin.recommendations.serving import forks
 from plugin.recommendations.serving.snapshot import ServingModel
@@ -41,8 +41,9 @@ def model_of(counted: list[Order]) -> ServingModel:
 
 
 def readings(model: ServingModel) -> dict:
-    """Everything a block reads of the model, through a new fork: its answer caches start empty, so
-    what was cached before cannot hide a change underneath (the candidate rows it inherits can)."""
+    """Everything a block reads of the model, through a new fork, as the next published model reads
+    it: with the neighbour cache it shares and the memo it carries, so a cached answer kept past a
+    change it depended on shows as a difference from a model that counted the same orders directly."""
     return reads(model.fork())
 
 
@@ -57,6 +58,7 @@ def reads(model: ServingModel) -> dict:
         "best_sellers": model.best_sellers(40),
         "trending": model.trending(40),
         "trends": model.trends(items),
+        "dense trends": dict(zip(model.items, model.trends_at(model.indices(model.items)).tolist())),
         "repeat": [model.repeat_rate(item) for item in items],
         "histories": [model.history(customer) for customer in CUSTOMERS + ["nobody"]],
         "purchased": [model.purchased(customer) for customer in CUSTOMERS + ["nobody"]],
@@ -118,3 +120,46 @@ def test_the_shared_cache_treats_a_key_another_thread_evicted_as_a_miss():
     cache.move_to_end("gone")
     assert cache.popitem(last=False) == ("a", 1)
     assert cache.popitem(last=False) is None
+
+
+def sold(order_id: str, *items: str) -> Order:
+    return Order(order_id=order_id, customer=None, time=1e9, lines=tuple(OrderLine(item=i, quantity=1.0) for i in items))
+
+
+def test_a_fork_keeps_the_neighbour_lists_an_order_left_alone_and_recomputes_the_rest():
+    counted = [sold("o1", "a", "b"), sold("o2", "a", "b"), sold("o3", "b", "c"), sold("o4", "x", "y")]
+    parent = model_of(counted)
+    before = {item: parent.neighbours(item, COSINE, 10) for item in ("a", "b", "c", "x")}
+    child = parent.fork()
+    child.add_order(sold("o5", "a"))  # only a's basket count changes, and it is in every score a and b read
+    direct = model_of(counted + [sold("o5", "a")])
+    for item in ("a", "b", "c", "x"):
+        assert child.neighbours(item, COSINE, 10) == direct.neighbours(item, COSINE, 10)
+    assert child.neighbours("x", COSINE, 10) is before["x"]  # x shares no candidate with a: kept
+    assert child.neighbours("a", COSINE, 10) != before["a"]
+    assert child.neighbours("b", COSINE, 10) != before["b"]
+    assert parent.neighbours("a", COSINE, 10) == before["a"]  # the parent ignores its child's newer entry
+
+
+def test_a_fork_carries_the_memoised_rankings_over_an_order_without_scanning_every_item(monkeypatch):
+    counted = orders(60, seed=6)
+    parent = model_of(counted)
+    parent.best_sellers(5), parent.trending(5), parent.dense_trends()
+    child = parent.fork()
+    scans = []
+
+    def spying(name, scan):
+        def spy(model, *args):
+            if model is child and len(args) < 2:  # no ``among``: a scan of every item
+                scans.append(name)
+            return scan(model, *args)
+        return spy
+    for name in ("best_sellers", "trending", "_dense_trends"):
+        monkeypatch.setattr(InteractionModel, name, spying(name, getattr(InteractionModel, name)))
+    batch = orders(10, seed=7, first=500, pool=ITEMS + FRESH)
+    for order in batch:
+        child.add_order(order)
+    direct = model_of(counted + batch)
+    assert (child.best_sellers(5), child.trending(5)) == (direct.best_sellers(5), direct.trending(5))
+    assert child.dense_trends().tolist() == direct.dense_trends().tolist()
+    assert scans == []

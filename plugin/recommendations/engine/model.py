@@ -28,13 +28,16 @@ the catalog: an item's neighbour *candidates* are its ``candidates`` partners
 with the highest co-count. That list depends only on the item's own row, which
 changes only when the item itself is sold, so it is cached (as a compact
 array of partner ids) and dropped exactly then. Similarity scores are computed
-from current counts over those candidates when read, and cached until the next
-order (each entry carries the model version it was computed at, so an order
-makes entries stale without freeing thousands of lists in one request). The
-cache holds at most ``NEIGHBOUR_CACHE`` entries (the lists, the same lists as
-arrays for summing a whole history at once, and a dense copy of the trend
-counts), evicting the least recently read one at a time, so memory stays
-bounded in a long-running process and no request pays for clearing it.
+from current counts over those candidates when read, and cached. Each entry
+carries the model version it was computed at, and each item the version at
+which its co-counts last changed (``_changed``): an entry holds while neither
+its item nor any of its candidates has been sold since. So an order makes
+stale only the lists it touches, found out when they are read, and no request
+frees thousands of lists at once. The cache holds at most ``NEIGHBOUR_CACHE``
+entries (the lists, the same lists as arrays for summing a whole history at
+once, and a dense copy of the trend counts), evicting the least recently read
+one at a time, so memory stays bounded in a long-running process and no
+request pays for clearing it.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ class InteractionModel:
         self._pairs: list[dict[int, int]] = []
         self._baskets: list[int] = []  # orders in which the item was pair-counted
         self._orders: list[int] = []  # orders containing the item at all
+        self._changed: list[int] = []  # the version at which the item's co-counts last changed
         self._trend = DecayedCounter(self.params.trend_half_life_days * DAY)
         self._histories: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
         # customer -> item -> orders holding it, counted up to 2: enough for the repeat rate
@@ -121,6 +125,7 @@ class InteractionModel:
             self._pairs.append({})
             self._baskets.append(0)
             self._orders.append(0)
+            self._changed.append(0)
             self._buyers.append(0)
             self._repeat_buyers.append(0)
         return index
@@ -138,9 +143,10 @@ class InteractionModel:
             self._orders[index] += 1
             self._trend.add(index, 1.0, order.time)
         paired = [self._ids[item] for item in pair_sample(order.order_id, items, self.params.pair_cap)]
-        pairs = self._pairs
+        pairs, changed = self._pairs, self._changed
         for a in paired:
             self._baskets[a] += 1
+            changed[a] = self.version + 1
             row = pairs[a]
             for b in paired:
                 if b != a:
@@ -151,7 +157,7 @@ class InteractionModel:
             interned = tuple(self._items[i] for i in indices)
             self._histories.setdefault(order.customer, []).append((order.time, interned))
             self._count_buyers(order.customer, indices)
-        self.version += 1  # every cached neighbour list is stale from now on
+        self.version += 1
         return True
 
     def _count_buyers(self, customer: str, indices: list[int]) -> None:
@@ -230,16 +236,20 @@ class InteractionModel:
             return [0.0 for _ in items]
         return [grown.get(ids.get(item, -1), 0.0) / scale for item in items]
 
-    def trending(self, limit: int) -> list[tuple[str, float]]:
-        """Top items by decayed order count, scored relative to the top one."""
-        items, scale = self._items, self._trend.max_grown or 1.0
-        top = heapq.nsmallest(limit, self._trend.grown.items(), key=lambda kv: (-kv[1], items[kv[0]]))
+    def trending(self, limit: int, among: Iterable[int] | None = None) -> list[tuple[str, float]]:
+        """Top items by decayed order count, scored relative to the top one; of the item indices
+        ``among`` only, if given (every item by default)."""
+        items, grown, scale = self._items, self._trend.grown, self._trend.max_grown or 1.0
+        pool = grown.items() if among is None else ((i, grown[i]) for i in among)
+        top = heapq.nsmallest(limit, pool, key=lambda kv: (-kv[1], items[kv[0]]))
         return [(items[i], value / scale) for i, value in top]
 
-    def best_sellers(self, limit: int) -> list[tuple[str, float]]:
-        """Top items by number of orders (not units: one wholesale order is one vote)."""
+    def best_sellers(self, limit: int, among: Iterable[int] | None = None) -> list[tuple[str, float]]:
+        """Top items by number of orders (not units: one wholesale order is one vote); of the item
+        indices ``among`` only, if given."""
         counts, items = self._orders, self._items
-        top = heapq.nsmallest(limit, range(len(counts)), key=lambda i: (-counts[i], items[i]))
+        pool = range(len(counts)) if among is None else among
+        top = heapq.nsmallest(limit, pool, key=lambda i: (-counts[i], items[i]))
         return [(items[i], float(counts[i])) for i in top]
 
     def _candidate_row(self, index: int) -> array:
@@ -261,7 +271,7 @@ class InteractionModel:
         index = self._ids.get(item)
         if index is None:
             return []
-        return self._cached((similarity, index, k), lambda: self._scored(index, similarity)[:k])
+        return self._cached((similarity, index, k), lambda: self._scored(index, similarity)[:k], index)
 
     def neighbour_terms(self, item: str, similarity: Similarity, k: int,
                         sharpness: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -279,18 +289,22 @@ class InteractionModel:
             scored, ids = self._scored(index, similarity)[:k], self._ids
             return (np.fromiter((ids[other] for other, _ in scored), np.int64, len(scored)),
                     np.fromiter((score**sharpness for _, score in scored), np.float64, len(scored)))
-        return self._cached((similarity, index, k, sharpness), terms)
+        return self._cached((similarity, index, k, sharpness), terms, index)
 
     def _scored(self, index: int, similarity: Similarity) -> list[tuple[str, float]]:
         c_i, row = self._baskets[index], self._pairs[index]
         baskets, items = self._baskets, self._items
         return rank([(items[j], similarity(row[j], c_i, baskets[j])) for j in self._candidate_row(index)])
 
-    def _cached(self, key: tuple, compute):
-        """``compute()`` through the neighbour cache: kept until the next order, least recently read evicted."""
+    def _cached(self, key: tuple, compute, index: int | None = None):
+        """``compute()`` through the neighbour cache, least recently read evicted. A value read from
+        ``index``'s co-counts is kept until that item or one of its candidates is sold again; any
+        other value (``index`` None) until the next order."""
         cache = self._neighbours
         cached = cache.get(key)
-        if cached is not None and cached[0] == self.version:
+        if cached is not None and (cached[0] == self.version or self._unchanged_since(cached[0], index)):
+            if cached[0] != self.version:
+                cache[key] = (self.version, cached[1])  # checked once per version, not on every read
             cache.move_to_end(key)
             return cached[1]
         value = compute()
@@ -299,6 +313,16 @@ class InteractionModel:
         if len(cache) > NEIGHBOUR_CACHE:
             cache.popitem(last=False)
         return value
+
+    def _unchanged_since(self, version: int, index: int | None) -> bool:
+        """Whether ``index``'s neighbour scores are what they were at ``version``: they read the
+        item's co-count row and basket count and those of its candidates, and nothing else.
+        A later version (a newer fork's entry, this being an older model) never is."""
+        if index is None or version > self.version:
+            return False
+        changed = self._changed
+        return changed[index] <= version and max(map(changed.__getitem__, self._candidate_row(index)),
+                                                 default=0) <= version
 
     def indices(self, items: Iterable[str]) -> np.ndarray:
         """The interned indices of those ``items`` anyone bought."""
@@ -338,12 +362,16 @@ class InteractionModel:
 
     def trends_at(self, indices: np.ndarray) -> np.ndarray:
         """``trends`` of interned indices, as an array (the same quotients), from a dense copy of the
-        decayed counts made once per model version (a few ms at 50,000 items) and kept in the
-        neighbour cache, where an order makes it stale like the rest."""
+        decayed counts (``dense_trends``)."""
         scale = self._trend.max_grown
         if not scale:
             return np.zeros(len(indices))
-        return self._cached(("trends",), self._dense_trends)[indices] / scale
+        return self.dense_trends()[indices] / scale
+
+    def dense_trends(self) -> np.ndarray:
+        """Every item's decayed count, by index: made once per model version (a few ms at 50,000
+        items) and kept in the neighbour cache, where an order makes it stale."""
+        return self._cached(("trends",), self._dense_trends)
 
     def _dense_trends(self) -> np.ndarray:
         grown = self._trend.grown

@@ -13,6 +13,8 @@ import gc
 import time
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from ...store import Store
 from ..engine import ease, rp3beta
 from ..engine.model import InteractionModel
@@ -33,7 +35,11 @@ class ServingModel(InteractionModel):
     ``trending`` and ``best_sellers`` scan every item (tens of milliseconds at
     50,000 products) and are the cold-start rungs of nearly every block; their
     answers change only when an order is added (``version``), and trending's
-    scores are relative, so they do not depend on the clock.
+    scores are relative, so they do not depend on the clock. An order only
+    raises the counts of its own items, so ``add_order`` carries each memoised
+    ranking over by re-ranking its items and the order's (``_carry_memo``),
+    and "for you"'s dense trend counts by writing the order's items' counts
+    into a copy (``_carry_dense``): no request after an order pays for a scan.
 
     ``history`` is the shopper's latest ``HISTORY_LIMIT`` orders: a wholesale
     account with thousands of orders would otherwise cost "for you" hundreds
@@ -52,6 +58,8 @@ class ServingModel(InteractionModel):
         super().__init__(params)
         self._memo: dict[tuple[str, int], list] = {}
         self._memo_version = -1
+        self._dense: np.ndarray | None = None  # ``dense_trends`` at ``_dense_version``, carried like the memo
+        self._dense_version = -1
         self.basket_index = ServingBaskets(self.params.basket_per_item)
         self._neighbours = SharedLRU()
         self._own_rows: set[int] | None = None  # rows this fork copied; None: never forked, owns every row
@@ -70,8 +78,7 @@ class ServingModel(InteractionModel):
         twin._trend = copy.copy(self._trend)
         twin._trend.grown = dict(self._trend.grown)
         twin._candidates = Layered.over(self._candidates)
-        twin._neighbours = SharedLRU()
-        twin._memo, twin._memo_version = {}, -1
+        twin._memo = dict(twin._memo)  # copied with its version; request threads only add to a current memo
         twin._histories = Layered.over(self._histories)
         twin._bought = Layered.over(self._bought)
         twin.basket_index = self.basket_index.fork()
@@ -89,9 +96,47 @@ class ServingModel(InteractionModel):
                 if index is not None and index not in own:
                     own.add(index)
                     pairs[index] = dict(pairs[index])
+        memo_current, dense_current = self._memo_version == self.version, self._dense_version == self.version
+        origin = self._trend.origin
         added = super().add_order(order)
         self._order_count += added
+        if added:
+            rebased = self._trend.origin != origin
+            if memo_current:
+                self._carry_memo(order.items, rebased)
+            if dense_current:
+                self._carry_dense(order.items, rebased)
         return added
+
+    def _carry_memo(self, items: tuple[str, ...], rebased: bool) -> None:
+        """The memo as it would be recomputed after an order of ``items``: counts only grow, so a
+        ranking's new top is among its old top and the order's items. A moved trend origin
+        rescales every decayed count, and rounding may reorder near ties: trending is dropped."""
+        ids, carried = self._ids, {}
+        for (name, limit), ranking in self._memo.items():
+            if name == "trending" and rebased:
+                continue
+            among = {ids[item] for item, _ in ranking}.union(ids[item] for item in items)
+            rank = InteractionModel.trending if name == "trending" else InteractionModel.best_sellers
+            carried[(name, limit)] = rank(self, limit, among)
+        self._memo, self._memo_version = carried, self.version
+
+    def _carry_dense(self, items: tuple[str, ...], rebased: bool) -> None:
+        """``dense_trends`` after an order of ``items``: theirs written into a copy (a few hundred
+        KB), which the parent model never sees. A moved origin changed every count: recomputed."""
+        if rebased:
+            self._dense, self._dense_version = None, -1
+            return
+        dense, grown, ids = np.zeros(len(self._items)), self._trend.grown, self._ids
+        dense[:len(self._dense)] = self._dense
+        for item in items:
+            dense[ids[item]] = grown[ids[item]]
+        self._dense, self._dense_version = dense, self.version
+
+    def dense_trends(self) -> np.ndarray:
+        if self._dense_version != self.version:  # read the version first: it is written last
+            self._dense, self._dense_version = self._dense_trends(), self.version
+        return self._dense
 
     @property
     def order_count(self) -> int:
@@ -117,12 +162,13 @@ class ServingModel(InteractionModel):
 
 # How ``ServingModel.fork`` treats each part of the model: shared (immutable values such as the read-only
 # EASE^R weights, which only a rebuild replaces, or written only in ways
-# older readers cannot see: see ``forks``), copied per item, or replaced by the lines of ``fork``.
-_PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_buyers", "_repeat_buyers")
+# older readers cannot see: see ``forks``), copied per item, or replaced by the lines of ``fork``. The
+# neighbour cache is shared too: each entry carries the version it was computed at, and a model trusts
+# only its own version's or an older one's that its items' change versions clear (``InteractionModel._cached``).
+_PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_changed", "_buyers", "_repeat_buyers")
 _FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_items", "_own_interning",
-                       "_trend", "_candidates",
-                       "_neighbours", "_memo", "_memo_version", "_histories", "_bought", "basket_index",
-                       "_own_rows", "_order_count", "ease", "rp3"})
+                       "_trend", "_candidates", "_neighbours", "_memo", "_memo_version", "_dense", "_dense_version",
+                       "_histories", "_bought", "basket_index", "_own_rows", "_order_count", "ease", "rp3"})
 
 
 def warm(model: InteractionModel) -> None:
