@@ -89,15 +89,18 @@ class InteractionModel:
         self._ids: dict[str, int] = {}
         self._items: list[str] = []
         self._pairs: list[dict[int, int]] = []
-        self._baskets: list[int] = []  # orders in which the item was pair-counted
-        self._orders: list[int] = []  # orders containing the item at all
-        self._changed: list[int] = []  # the version at which the item's co-counts last changed
+        # per-item counts are int64 arrays, not lists: a serving fork copies them (a memcpy), and the
+        # garbage collector never walks them (a list's thousands of int objects, scattered in memory,
+        # cost every collection milliseconds of cache misses after each fork)
+        self._baskets = array("q")  # orders in which the item was pair-counted
+        self._orders = array("q")  # orders containing the item at all
+        self._changed = array("q")  # the version at which the item's co-counts last changed
         self._trend = DecayedCounter(self.params.trend_half_life_days * DAY)
         self._histories: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
         # customer -> item -> orders holding it, counted up to 2: enough for the repeat rate
         self._bought: dict[str, dict[int, int]] = {}
-        self._buyers: list[int] = []  # distinct customers who bought the item
-        self._repeat_buyers: list[int] = []  # ... in two or more orders
+        self._buyers = array("q")  # distinct customers who bought the item
+        self._repeat_buyers = array("q")  # ... in two or more orders
         self._seen: set[str] = set()
         self.basket_index = BasketIndex(self.params.basket_per_item)
         # EASE^R weights fitted on every order at build time (``ease.fit``), never changed after;

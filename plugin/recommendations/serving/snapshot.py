@@ -73,7 +73,7 @@ class ServingModel(InteractionModel):
             raise TypeError(f"the serving model cannot fork {sorted(unknown)}: say in forks.py how they are copied")
         twin = copy.copy(self)
         for name in _PER_ITEM_LISTS:
-            setattr(twin, name, list(getattr(self, name)))
+            setattr(twin, name, getattr(self, name)[:])  # a list's or an array's own copy
         twin._own_interning = False  # ``_ids`` and ``_items`` shared until an order brings a new item
         twin._trend = copy.copy(self._trend)
         twin._trend.grown = dict(self._trend.grown)
