@@ -163,3 +163,22 @@ def test_a_fork_carries_the_memoised_rankings_over_an_order_without_scanning_eve
     assert (child.best_sellers(5), child.trending(5)) == (direct.best_sellers(5), direct.trending(5))
     assert child.dense_trends().tolist() == direct.dense_trends().tolist()
     assert scans == []
+
+
+def test_an_order_brings_a_sold_items_candidates_up_to_date_without_ranking_its_whole_row(monkeypatch):
+    history = [sold(f"h{n}", "hub", f"p{n}") for n in range(20)]  # 20 partners, of which PARAMS keep 5
+    parent = model_of(history)
+    parent.neighbours("hub", COSINE, 10)
+    child = parent.fork()
+    ranked = []
+    top_partners = InteractionModel._top_partners
+
+    def spy(model, index, among):
+        if model is child:
+            ranked.append(len(among))
+        return top_partners(model, index, among)
+    monkeypatch.setattr(InteractionModel, "_top_partners", spy)
+    order = sold("h99", "hub", "p3", "p19", "fresh")
+    child.add_order(order)
+    assert child.neighbours("hub", COSINE, 10) == model_of(history + [order]).neighbours("hub", COSINE, 10)
+    assert ranked and max(ranked) < 20

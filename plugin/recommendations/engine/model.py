@@ -27,7 +27,10 @@ directions are stored so a row is one lookup). Reads never scan
 the catalog: an item's neighbour *candidates* are its ``candidates`` partners
 with the highest co-count. That list depends only on the item's own row, which
 changes only when the item itself is sold, so it is cached (as a compact
-array of partner ids) and dropped exactly then. Similarity scores are computed
+array of partner ids) and brought up to date exactly then: counts only grow,
+so the new top is among the old top and the order's items, a hundred-odd
+entries to rank instead of a popular item's tens of thousands of partners
+(milliseconds each, which the next "for you" would pay). Similarity scores are computed
 from current counts over those candidates when read, and cached. Each entry
 carries the model version it was computed at, and each item the version at
 which its co-counts last changed (``_changed``): an entry holds while neither
@@ -56,7 +59,7 @@ from .baskets import BasketIndex
 from .decay import DecayedCounter
 from .ease import ItemMatrix
 from .interactions import DAY, Order
-from .ranked import IndexRanking
+from .ranked import IndexRanking, rank_indices
 from .similarity import Similarity
 
 
@@ -146,7 +149,7 @@ class InteractionModel:
             self._orders[index] += 1
             self._trend.add(index, 1.0, order.time)
         paired = [self._ids[item] for item in pair_sample(order.order_id, items, self.params.pair_cap)]
-        pairs, changed = self._pairs, self._changed
+        pairs, changed, candidates = self._pairs, self._changed, self._candidates
         for a in paired:
             self._baskets[a] += 1
             changed[a] = self.version + 1
@@ -154,7 +157,11 @@ class InteractionModel:
             for b in paired:
                 if b != a:
                     row[b] = row.get(b, 0) + 1
-            self._candidates.pop(a, None)
+            cached = candidates.get(a)
+            if cached is not None:
+                among = set(cached).union(paired)
+                among.discard(a)
+                candidates[a] = self._top_partners(a, among)
         self.basket_index.add(order.order_id, order.time, pair_sample(order.order_id, items, self.params.basket_cap))
         if order.customer is not None:
             interned = tuple(self._items[i] for i in indices)
@@ -259,15 +266,17 @@ class InteractionModel:
         """Partner indices only (8 bytes each): counts are read from the live row."""
         cached = self._candidates.get(index)
         if cached is None:
-            row = self._pairs[index]
-            limit = self.params.candidates
-            if len(row) <= limit:
-                cached = array("q", row)
-            else:
-                items = self._items
-                cached = array("q", heapq.nsmallest(limit, row, key=lambda j: (-row[j], items[j])))
-            self._candidates[index] = cached
+            cached = self._candidates[index] = self._top_partners(index, self._pairs[index])
         return cached
+
+    def _top_partners(self, index: int, among: Iterable[int]) -> array:
+        """``index``'s ``candidates`` partners of highest co-count (ties by item id), taken from
+        ``among``, which must hold them: its whole row, or its old top and the partners an order added to."""
+        row, limit = self._pairs[index], self.params.candidates
+        if len(row) <= limit:
+            return array("q", row)
+        items = self._items
+        return array("q", heapq.nsmallest(limit, among, key=lambda j: (-row[j], items[j])))
 
     def neighbours(self, item: str, similarity: Similarity, k: int) -> list[tuple[str, float]]:
         """The ``k`` most similar co-purchased items, best first (ties by item id)."""
@@ -341,27 +350,8 @@ class InteractionModel:
         return indices[known], scores[known]
 
     def ranking(self, indices: np.ndarray, scores: np.ndarray) -> IndexRanking:
-        """``rank`` of interned indices and their scores: the same entries, sorted by numpy and
-        named only as far as the caller reads (``ranked.IndexRanking``).
-
-        A known shopper's "for you" ranks thousands of candidates: ``rank``'s two sorts (the first
-        comparing item ids) cost about half a millisecond per thousand. Here one stable argsort
-        orders the scores, and only runs of equal scores are then put in item id order.
-        """
-        order = np.argsort(-scores, kind="stable")
-        ordered, indices = scores[order], indices[order]
-        ties = np.flatnonzero(ordered[1:] == ordered[:-1])
-        if len(ties):
-            for run in np.split(ties, np.flatnonzero(np.diff(ties) > 1) + 1):
-                low, high = int(run[0]), int(run[-1]) + 2
-                tied = indices[low:high]
-                names = self.names(tied)
-                indices[low:high] = tied[sorted(range(len(names)), key=names.__getitem__)]
-        return IndexRanking(self._items, indices, ordered)
-
-    def names(self, indices: np.ndarray) -> list[str]:
-        items = self._items
-        return [items[i] for i in indices.tolist()]
+        """``rank`` of interned indices and their scores (``ranked.rank_indices``)."""
+        return rank_indices(self._items, indices, scores)
 
     def trends_at(self, indices: np.ndarray) -> np.ndarray:
         """``trends`` of interned indices, as an array (the same quotients), from a dense copy of the

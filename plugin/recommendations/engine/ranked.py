@@ -47,3 +47,23 @@ class IndexRanking(Sequence):
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+def rank_indices(items: Sequence[str], indices: np.ndarray, scores: np.ndarray) -> IndexRanking:
+    """``model.rank`` of interned indices (naming ``items``) and their scores: the same entries,
+    sorted by numpy and named only as far as the caller reads.
+
+    A known shopper's "for you" ranks thousands of candidates: ``rank``'s two sorts (the first
+    comparing item ids) cost about half a millisecond per thousand. Here one stable argsort
+    orders the scores, and only runs of equal scores are then put in item id order.
+    """
+    order = np.argsort(-scores, kind="stable")
+    ordered, indices = scores[order], indices[order]
+    ties = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(ties):
+        for run in np.split(ties, np.flatnonzero(np.diff(ties) > 1) + 1):
+            low, high = int(run[0]), int(run[-1]) + 2
+            tied = indices[low:high]
+            names = [items[i] for i in tied.tolist()]
+            indices[low:high] = tied[sorted(range(len(names)), key=names.__getitem__)]
+    return IndexRanking(items, indices, ordered)

@@ -77,5 +77,5 @@ def test_matrix_terms_are_the_ranking_in_the_models_own_indices():
     model.rp3 = rp3beta.fit_shoppers(model)
     query = {"b": 1.0, "e": 0.5}
     indices, scores = model.matrix_terms(model.rp3, query)
-    assert sorted(zip(model.names(indices), scores.tolist())) == sorted(model.rp3.rank(query))
+    assert sorted(zip([model.items[i] for i in indices], scores.tolist())) == sorted(model.rp3.rank(query))
     assert len(indices) > 1
