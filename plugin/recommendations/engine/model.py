@@ -30,17 +30,17 @@ changes only when the item itself is sold, so it is cached (as a compact
 array of partner ids) and brought up to date exactly then: counts only grow,
 so the new top is among the old top and the order's items, a hundred-odd
 entries to rank instead of a popular item's tens of thousands of partners
-(milliseconds each, which the next "for you" would pay). Similarity scores are computed
-from current counts over those candidates when read, and cached. Each entry
-carries the model version it was computed at, and each item the version at
-which its co-counts last changed (``_changed``): an entry holds while neither
-its item nor any of its candidates has been sold since. So an order makes
-stale only the lists it touches, found out when they are read, and no request
-frees thousands of lists at once. The cache holds at most ``NEIGHBOUR_CACHE``
-entries (the lists, the same lists as arrays for summing a whole history at
-once, and a dense copy of the trend counts), evicting the least recently read
-one at a time, so memory stays bounded in a long-running process and no
-request pays for clearing it.
+(milliseconds each, which the next "for you" would pay). Similarity scores
+are computed from current counts over those candidates when read, and
+cached. Each entry carries the model version it was computed at, and each
+item the version at which its co-counts last changed (``_changed``): an
+entry holds while neither its item nor any of its candidates has been sold
+since. So an order makes stale only the lists it touches, found out when
+they are read, and no request frees thousands of lists at once. The cache
+holds at most ``NEIGHBOUR_CACHE`` entries (the lists, the same lists as
+arrays for summing a whole history at once, and a dense copy of the trend
+counts), evicting the least recently read one at a time, so memory stays
+bounded in a long-running process and no request pays for clearing it.
 """
 
 from __future__ import annotations

@@ -113,10 +113,11 @@ class ServingModel(InteractionModel):
         ranking's new top is among its old top and the order's items. A moved trend origin
         rescales every decayed count, and rounding may reorder near ties: trending is dropped."""
         ids, carried = self._ids, {}
+        sold = [ids[item] for item in items]
         for (name, limit), ranking in self._memo.items():
             if name == "trending" and rebased:
                 continue
-            among = {ids[item] for item, _ in ranking}.union(ids[item] for item in items)
+            among = {ids[item] for item, _ in ranking}.union(sold)
             rank = InteractionModel.trending if name == "trending" else InteractionModel.best_sellers
             carried[(name, limit)] = rank(self, limit, among)
         self._memo, self._memo_version = carried, self.version
@@ -129,8 +130,8 @@ class ServingModel(InteractionModel):
             return
         dense, grown, ids = np.zeros(len(self._items)), self._trend.grown, self._ids
         dense[:len(self._dense)] = self._dense
-        for item in items:
-            dense[ids[item]] = grown[ids[item]]
+        for index in map(ids.__getitem__, items):
+            dense[index] = grown[index]
         self._dense, self._dense_version = dense, self.version
 
     def dense_trends(self) -> np.ndarray:
