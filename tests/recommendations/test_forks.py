@@ -10,6 +10,7 @@ same orders directly.
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pytest
@@ -18,7 +19,7 @@ from plugin.recommendations.engine.interactions import Order, OrderLine
 from plugin.recommendations.engine.model import InteractionModel, ModelParams
 from plugin.recommendations.engine.similarity import CONFIDENCE, COSINE
 from plugin.recommendations.serving import forks
-from plugin.recommendations.serving.snapshot import ServingModel
+from plugin.recommendations.serving.snapshot import ServingModel, settle
 
 PARAMS = ModelParams(basket_per_item=3, pair_cap=4, candidates=5)
 ITEMS = [f"p{n}" for n in range(30)]
@@ -182,3 +183,25 @@ def test_an_order_brings_a_sold_items_candidates_up_to_date_without_ranking_its_
     child.add_order(order)
     assert child.neighbours("hub", COSINE, 10) == model_of(history + [order]).neighbours("hub", COSINE, 10)
     assert ranked and max(ranked) < 20
+
+
+def test_forking_for_an_order_hands_the_collector_work_of_the_orders_size_not_the_catalogs():
+    """Whatever a fork and its order newly allocate, the collector's next young passes walk, and
+    every request thread waits meanwhile: that must grow with the order, not with the catalog.
+    What was there before is frozen out of the collector's sight, as a large shop's build does
+    (``snapshot.settle``)."""
+    catalog = [f"p{n}" for n in range(3000)]
+    rng = random.Random(8)
+    parent = model_of([sold(f"o{n}", *rng.sample(catalog, 3)) for n in range(3000)])
+    published = parent.fork()
+    published.add_order(sold("first", "p1", "p2"))
+    settle(full=False)
+    try:
+        before = {id(found) for found in gc.get_objects()}
+        child = published.fork()
+        child.add_order(sold("second", "p1", "p3", "p4"))  # items sold before: the interning stays shared
+        walked = sum(len(gc.get_referents(found)) for found in gc.get_objects()
+                     if id(found) not in before and found is not before)
+    finally:
+        gc.unfreeze()
+    assert walked < 300

@@ -20,7 +20,7 @@ from ..engine import ease, rp3beta
 from ..engine.model import InteractionModel
 from ..engine.strategies import CartParams
 from .catalog import LiveCatalog
-from .forks import RETIRED_REBUILD, Layered, ServingBaskets, SharedLRU
+from .forks import RETIRED_REBUILD, Layered, LayeredRows, ServingBaskets, SharedLRU
 from .rows import Display, orders_from_rows, products_from_rows
 
 SETTLE_ORDERS = 5_000  # above this a built model is frozen out of the garbage collector's sight
@@ -72,8 +72,9 @@ class ServingModel(InteractionModel):
         if unknown:
             raise TypeError(f"the serving model cannot fork {sorted(unknown)}: say in forks.py how they are copied")
         twin = copy.copy(self)
-        for name in _PER_ITEM_LISTS:
-            setattr(twin, name, getattr(self, name)[:])  # a list's or an array's own copy
+        for name in _PER_ITEM_COUNTS:
+            setattr(twin, name, getattr(self, name)[:])  # an array's own copy
+        twin._pairs = LayeredRows.over(self._pairs)
         twin._own_interning = False  # ``_ids`` and ``_items`` shared until an order brings a new item
         twin._trend = copy.copy(self._trend)
         twin._trend.grown = dict(self._trend.grown)
@@ -166,8 +167,8 @@ class ServingModel(InteractionModel):
 # older readers cannot see: see ``forks``), copied per item, or replaced by the lines of ``fork``. The
 # neighbour cache is shared too: each entry carries the version it was computed at, and a model trusts
 # only its own version's or an older one's that its items' change versions clear (``InteractionModel._cached``).
-_PER_ITEM_LISTS = ("_pairs", "_baskets", "_orders", "_changed", "_buyers", "_repeat_buyers")
-_FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_LISTS, "_ids", "_items", "_own_interning",
+_PER_ITEM_COUNTS = ("_baskets", "_orders", "_changed", "_buyers", "_repeat_buyers")
+_FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_COUNTS, "_pairs", "_ids", "_items", "_own_interning",
                        "_trend", "_candidates", "_neighbours", "_memo", "_memo_version", "_dense", "_dense_version",
                        "_histories", "_bought", "basket_index", "_own_rows", "_order_count", "ease", "rp3"})
 
