@@ -7,6 +7,8 @@ web process share (the file and nothing else).
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from plugin.recommendations.engine.catalog import CatalogIndex
@@ -310,6 +312,20 @@ def test_shoppers_share_one_cached_answer_that_equals_their_own(store, monkeypat
     for visitor in ("visitor-cache-1", "visitor-cache-2"):
         ask(models, "similar_items", product_id="1003", visitor_id=visitor)
     assert len(calls) == 1
+
+
+def test_cached_answers_cost_the_collectors_full_passes_nothing(store, models):
+    """A process keeps thousands of cached answers; once the collector has seen them, its full
+    passes (which pause every request thread) no longer walk them."""
+    ids_ = catalog(store, SHOP, 20)
+    for n in range(30):
+        order(store, SHOP, f"o{n}", ids_[n % 5:n % 5 + 3])
+    for product_id in ids_:
+        ask(models, "similar_items", product_id=product_id)
+    cached = list(models.current(SHOP).cache.values())
+    gc.collect()
+    gc.collect()  # a tuple leaves the collector's sight once every tuple in it has
+    assert cached and not any(gc.is_tracked(answer) for answer in cached)
 
 
 def test_a_redacted_customer_s_history_leaves_every_process_s_model(store, other, other_models):

@@ -67,9 +67,9 @@ def _computed(snap: Snapshot, request: Request, settings: BlockSettings) -> list
     hit = snap.cache.get(key)
     if hit is not None and request.now - hit[0] < RESULT_TTL_S:
         snap.cache.move_to_end(key)
-        return hit[1]
+        return list(hit[1])
     items = own_answer(snap, request, settings)
-    snap.cache[key] = (request.now, items)
+    snap.cache[key] = (request.now, tuple(items))  # a tuple of strings: out of the collector's sight once seen
     if len(snap.cache) > RESULT_CACHE:
         snap.cache.popitem(last=False)
     return items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import numpy as np
@@ -113,6 +114,16 @@ def test_neighbour_candidates_are_pruned_to_the_highest_co_counts():
     for k, partner in enumerate(["x", "x", "x", "y", "y", "z"]):
         model.add_order(order(f"o{k}", ["a", partner]))
     assert [item for item, _ in model.neighbours("a", COSINE, 10)] == ["x", "y"]
+
+
+def test_cached_neighbour_lists_cost_the_collectors_full_passes_nothing():
+    """The cache keeps up to ``NEIGHBOUR_CACHE`` lists; once the collector has seen them, its full
+    passes (which pause every request thread) no longer walk them."""
+    model = InteractionModel.from_orders(random_orders())
+    cached = [model.neighbours(item, COSINE, 10) for item in model.items]
+    gc.collect()
+    gc.collect()  # a tuple leaves the collector's sight once every tuple in it has
+    assert any(cached) and not any(gc.is_tracked(found) for found in cached)
 
 
 def test_neighbour_cache_follows_updates():
