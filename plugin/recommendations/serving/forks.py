@@ -191,8 +191,11 @@ class LayeredRows:
                 return self._base[index]
         return row
 
-    def __setitem__(self, index: int, row: dict) -> None:
-        self._own[index] = row
+    def own(self, index: int) -> None:
+        """Make ``index``'s row this fork's own copy, which an order may then change (as
+        ``Layered.setdefault`` hands out a value to change)."""
+        if index not in self._own:
+            self._own[index] = dict(self[index])
 
     def append(self, row: dict) -> None:
         self._own[self._length] = row

@@ -62,7 +62,6 @@ class ServingModel(InteractionModel):
         self._dense_version = -1
         self.basket_index = ServingBaskets(self.params.basket_per_item)
         self._neighbours = SharedLRU()
-        self._own_rows: set[int] | None = None  # rows this fork copied; None: never forked, owns every row
         self._order_count = 0  # its own: the ids of counted orders are shared with forks
         self._own_interning = True  # owns ``_ids`` and ``_items`` (see ``fork``)
 
@@ -83,20 +82,18 @@ class ServingModel(InteractionModel):
         twin._histories = Layered.over(self._histories)
         twin._bought = Layered.over(self._bought)
         twin.basket_index = self.basket_index.fork()
-        twin._own_rows = set()
         return twin
 
     def add_order(self, order) -> bool:
-        own = self._own_rows
-        if own is not None and order.order_id not in self._seen:  # copy what the order will change
+        pairs = self._pairs
+        if isinstance(pairs, LayeredRows) and order.order_id not in self._seen:  # a fork: copy what it will change
             if not self._own_interning and any(item not in self._ids for item in order.items):
                 self._ids, self._items, self._own_interning = dict(self._ids), list(self._items), True
-            ids, pairs = self._ids, self._pairs
+            ids = self._ids
             for item in order.items:
                 index = ids.get(item)
-                if index is not None and index not in own:
-                    own.add(index)
-                    pairs[index] = dict(pairs[index])
+                if index is not None:
+                    pairs.own(index)
         memo_current, dense_current = self._memo_version == self.version, self._dense_version == self.version
         origin = self._trend.origin
         added = super().add_order(order)
@@ -170,7 +167,7 @@ class ServingModel(InteractionModel):
 _PER_ITEM_COUNTS = ("_baskets", "_orders", "_changed", "_buyers", "_repeat_buyers")
 _FORKABLE = frozenset({"params", "version", "_seen", *_PER_ITEM_COUNTS, "_pairs", "_ids", "_items", "_own_interning",
                        "_trend", "_candidates", "_neighbours", "_memo", "_memo_version", "_dense", "_dense_version",
-                       "_histories", "_bought", "basket_index", "_own_rows", "_order_count", "ease", "rp3"})
+                       "_histories", "_bought", "basket_index", "_order_count", "ease", "rp3"})
 
 
 def warm(model: InteractionModel) -> None:
