@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, sparse
 
+from .scatter import summed
+
 TOP = 200  # items a ranking returns
 _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
@@ -101,13 +103,13 @@ class ItemMatrix:
 
     def _sparse_scores(self, rows, weights) -> tuple[np.ndarray, np.ndarray]:
         """``q @ W`` over the columns the query's rows reach only (a pruned matrix holds a few
-        hundred per row), not over every item: what keeps a block's read well under a millisecond."""
+        hundred per row), not over every item: what keeps a block's read well under a millisecond.
+        (They are summed in a vector with a slot per column: ``scatter.summed``.)"""
         indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
         spans = [(indptr[row], indptr[row + 1]) for row in rows]
         columns = np.concatenate([indices[start:end] for start, end in spans])
         values = np.concatenate([data[start:end] * weight for (start, end), weight in zip(spans, weights)])
-        reached, where = np.unique(columns, return_inverse=True)
-        return reached, np.bincount(where, weights=values, minlength=len(reached))
+        return summed(columns, values, self.weights.shape[1])
 
 
 def order_matrix(baskets: Iterable[Sequence[str]], items: list[str] | None = None,

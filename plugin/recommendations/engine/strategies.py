@@ -22,6 +22,7 @@ from .catalog import CatalogIndex, attribute_similarity
 from .decay import decay_factor
 from .interactions import DAY
 from .model import InteractionModel, rank
+from .scatter import marked, summed
 from .session import recency_weights
 from .similarity import Similarity, power
 
@@ -264,22 +265,24 @@ def _neighbour_sums(model: InteractionModel, weights: dict[str, float],
             terms.append(weight * found[1])
     if not indices:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    candidates, slots = np.unique(np.concatenate(indices), return_inverse=True)
-    return candidates, np.bincount(slots, weights=np.concatenate(terms), minlength=len(candidates))
+    return summed(np.concatenate(indices), np.concatenate(terms), len(model))
 
 
-def _mixed(parts: Sequence[tuple[np.ndarray, np.ndarray, float]],
+def _mixed(parts: Sequence[tuple[np.ndarray, np.ndarray, float]], size: int,
            scale_without: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``_mix`` for (indices, scores, weight) parts: each scaled to a maximum of 1 (over the indices
-    not in ``scale_without``: items the caller knows a block will drop must not set the scale),
-    summed in order."""
-    union = np.unique(np.concatenate([candidates for candidates, _, _ in parts]))
-    mixed = np.zeros(len(union))
+    """``_mix`` for (indices, scores, weight) parts, indices below ``size`` and distinct within a
+    part: each scaled to a maximum of 1 (over the indices not in ``scale_without``: items the
+    caller knows a block will drop must not set the scale), summed in order. In vectors of
+    ``size`` slots rather than by sorting the union (``scatter``)."""
+    mixed, present = np.zeros(size), np.zeros(size, dtype=bool)
+    dropped = None if scale_without is None else marked(scale_without, size)
     for candidates, scores, weight in parts:
-        scaled = scores if scale_without is None else scores[~np.isin(candidates, scale_without)]
+        scaled = scores if dropped is None else scores[~dropped[candidates]]
         top = (float(scaled.max()) if len(scaled) else 0.0) or 1.0
-        mixed[np.searchsorted(union, candidates)] += weight * scores / top
-    return union, mixed
+        mixed[candidates] += weight * scores / top
+        present[candidates] = True
+    union = np.flatnonzero(present)
+    return union, mixed[union]
 
 
 def _prior(model: InteractionModel, candidates: np.ndarray, params: ForYouParams) -> np.ndarray:
@@ -301,13 +304,14 @@ def for_you(
     if model.rp3 is not None and params.rp3_weight and owned:
         candidates, scores = _mixed(((candidates, scores, 1.0), (*model.matrix_terms(model.rp3, owned),
                                                                  params.rp3_weight)),
-                                    scale_without=model.indices(owned))
+                                    len(model), scale_without=model.indices(owned))
     if session:
         current, current_scores = _neighbour_sums(model, recency_weights(session, params.session_decay), params)
-        viewed = model.indices(item for item, _ in session)
-        kept, kept_now = ~np.isin(candidates, viewed), ~np.isin(current, viewed)
+        viewed = marked(model.indices(item for item, _ in session), len(model))
+        kept, kept_now = ~viewed[candidates], ~viewed[current]
         candidates, scores = _mixed(((candidates[kept], scores[kept], 1.0 - params.session_weight),
-                                     (current[kept_now], current_scores[kept_now], params.session_weight)))
+                                     (current[kept_now], current_scores[kept_now], params.session_weight)),
+                                    len(model))
     if params.prior_power:
         scores = scores * _prior(model, candidates, params)
     return model.ranking(candidates, scores)
