@@ -106,10 +106,14 @@ class ItemMatrix:
         hundred per row), not over every item: what keeps a block's read well under a millisecond.
         (They are summed in a vector with a slot per column: ``scatter.summed``.)"""
         indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
-        spans = [(indptr[row], indptr[row + 1]) for row in rows]
-        columns = np.concatenate([indices[start:end] for start, end in spans])
-        values = np.concatenate([data[start:end] * weight for (start, end), weight in zip(spans, weights)])
-        return summed(columns, values, self.weights.shape[1])
+        rows = np.asarray(rows)
+        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+        # every entry of those rows, gathered at once rather than row by row (46 rows for a known
+        # shopper of the benchmark store): each row's start, less where its run begins, plus a count
+        entries = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        # each weight taken in the matrix's dtype, as ``data[start:end] * weight`` would take it
+        values = data[entries] * np.repeat(np.asarray(weights, dtype=data.dtype), lengths)
+        return summed(indices[entries], values, self.weights.shape[1])
 
 
 def order_matrix(baskets: Iterable[Sequence[str]], items: list[str] | None = None,
