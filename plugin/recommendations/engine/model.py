@@ -289,7 +289,7 @@ class InteractionModel:
         index = self._ids.get(item)
         if index is None:
             return ()
-        return self._cached((similarity, index, k), lambda: tuple(self._scored(index, similarity)[:k]), index)
+        return self._cached((similarity.key, index, k), lambda: tuple(self._scored(index, similarity)[:k]), index)
 
     def neighbour_terms(self, item: str, similarity: Similarity, k: int,
                         sharpness: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -307,7 +307,7 @@ class InteractionModel:
             scored, ids = self._scored(index, similarity)[:k], self._ids
             return (np.fromiter((ids[other] for other, _ in scored), np.int64, len(scored)),
                     np.fromiter((score**sharpness for _, score in scored), np.float64, len(scored)))
-        return self._cached((similarity, index, k, sharpness), terms, index)
+        return self._cached((similarity.key, index, k, sharpness), terms, index)
 
     def _scored(self, index: int, similarity: Similarity) -> list[tuple[str, float]]:
         c_i, row = self._baskets[index], self._pairs[index]

@@ -18,6 +18,7 @@ Jaccard ``c_ij / (c_i + c_j - c_ij)`` is the other classic normalisation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,16 @@ class Similarity:
     alpha: float = 0.0
     beta: float = 0.0
     jaccard: bool = False
+
+    @cached_property
+    def key(self) -> tuple[str, float, float, bool]:
+        """The measure as plain values, for cache keys (``InteractionModel.neighbours``).
+
+        A key tuple holding the object itself stays in the garbage collector's sight for as long
+        as it is cached, and the neighbour cache holds up to 20,000 of them, which each full
+        collection (every request thread paused) walks; a tuple of strings and numbers leaves it.
+        """
+        return (self.name, self.alpha, self.beta, self.jaccard)
 
     def __call__(self, c_ij: float, c_i: float, c_j: float) -> float:
         if self.jaccard:

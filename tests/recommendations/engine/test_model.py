@@ -12,7 +12,7 @@ from plugin.recommendations.engine.baskets import BasketIndex
 from plugin.recommendations.engine.decay import DecayedCounter, decay_factor
 from plugin.recommendations.engine.interactions import DAY, Order, OrderLine
 from plugin.recommendations.engine.model import InteractionModel, ModelParams, pair_sample, rank
-from plugin.recommendations.engine.similarity import COSINE, JACCARD, LIFT, power
+from plugin.recommendations.engine.similarity import COSINE, JACCARD, LIFT, Similarity, power
 
 from tests.support.recommendations import baskets_with, co_count, orders_with
 
@@ -124,6 +124,19 @@ def test_cached_neighbour_lists_cost_the_collectors_full_passes_nothing():
     gc.collect()
     gc.collect()  # a tuple leaves the collector's sight once every tuple in it has
     assert any(cached) and not any(gc.is_tracked(found) for found in cached)
+
+
+def test_the_neighbour_caches_keys_leave_the_collectors_sight_too():
+    """Up to ``NEIGHBOUR_CACHE`` keys name the measure they were scored with: as plain values,
+    not the measure object, which would keep every key tuple tracked."""
+    measure = Similarity("cosine-for-this-test", 0.5, 0.5)
+    model = InteractionModel.from_orders(random_orders())
+    for item in model.items:
+        model.neighbours(item, measure, 10)
+        model.neighbour_terms(item, measure, 10, 2.0)
+    gc.collect()
+    gc.collect()
+    assert not [holder for holder in gc.get_referrers(measure) if isinstance(holder, tuple)]
 
 
 def test_neighbour_cache_follows_updates():
