@@ -17,7 +17,7 @@ Jaccard ``c_ij / (c_i + c_j - c_ij)`` is the other classic normalisation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cached_property
 
 
@@ -38,7 +38,7 @@ class Similarity:
         as it is cached, and the neighbour cache holds up to 20,000 of them, which each full
         collection (every request thread paused) walks; a tuple of strings and numbers leaves it.
         """
-        return (self.name, self.alpha, self.beta, self.jaccard)
+        return astuple(self)  # every field, so a field added later cannot be left out of the key
 
     def __call__(self, c_ij: float, c_i: float, c_j: float) -> float:
         if self.jaccard:
