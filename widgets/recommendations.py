@@ -215,7 +215,7 @@ def impression():
     if not items:  # an empty slot (a holdout's control that sees no block) showed nothing to count
         return Response(status=204)
     store = door.services().store
-    store.recommendations.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
+    store.rec_attribution.add_impression(g.shop, data["r"], data["v"], data["b"], items, now_ms())
     return Response(status=204)
 
 
@@ -231,5 +231,5 @@ def click():
                                  or not 1 <= position <= recommendations.MAX_LIMIT):
         raise Refused("bad position")
     store = door.services().store
-    store.recommendations.add_click(g.shop, data["r"], data["v"], data["b"], product, position, now_ms())
+    store.rec_attribution.add_click(g.shop, data["r"], data["v"], data["b"], product, position, now_ms())
     return Response(status=204)

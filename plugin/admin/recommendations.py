@@ -65,7 +65,7 @@ def attribution(services: Services, shop: str, days: int, now: int | None = None
     """The report: one row per strategy that had any activity, in the engine's order, and the total."""
     until = now_ms() if now is None else now
     since = until - days * DAY_MS
-    summary = services.store.recommendations.attribution_summary(shop, since, until, ATTRIBUTION_WINDOW_MS)
+    summary = services.store.rec_attribution.attribution_summary(shop, since, until, ATTRIBUTION_WINDOW_MS)
     known = [s for s in recommendations.STRATEGIES if s in summary["blocks"]]
     rows = [{"strategy": s, **summary["blocks"][s]} for s in known + sorted(set(summary["blocks"]) - set(known))]
     for row in (*rows, summary["total"]):

@@ -20,6 +20,7 @@ from .leases import LeaseLost
 from . import migrations
 from .privacy import Privacy
 from .profiles import Profiles
+from .rec_attribution import RecAttribution
 from .rec_catalog import RecCatalog
 from .recommendations import Recommendations
 from .settings import ShopSettings
@@ -45,6 +46,7 @@ class Store:
         self.profiles = Profiles(self.database)
         self.recommendations = Recommendations(self.database)
         self.rec_catalog = RecCatalog(self.database)
+        self.rec_attribution = RecAttribution(self.database)
         self.settings = ShopSettings(self.database)
         self.emails = Emails(self.database)
         self.experiments = Experiments(self.database)

@@ -206,7 +206,7 @@ def activity(store):
     """
     now = now_ms()
     t, old = now - 2 * DAY_MS, now - 40 * DAY_MS
-    recs = store.recommendations
+    recs = store.rec_attribution
     identity.observe(store, SHOP, "visitor-ann-01", t, cart_token="cart-ann")
     identity.observe(store, SHOP, "visitor-cy-001", old, email="cy@example.com")
     for n in range(3):

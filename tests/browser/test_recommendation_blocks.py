@@ -133,7 +133,7 @@ def test_blocks_fill_home_product_and_cart_then_the_clicked_block_gets_the_order
         page.fill(f"input[name={name}]", text)
     page.click("button[value=pay]")
     page.wait_for_load_state()
-    rows = wait_for(lambda: store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS))
+    rows = wait_for(lambda: store.rec_attribution.attributed(SHOP, 0, 2**62, DAY_MS))
     assert [(r["product_id"], r["rec_id"], r["strategy"]) for r in rows] == [
         (target["id"], rec_id, "frequently_bought_together")]
     assert page.errors == []

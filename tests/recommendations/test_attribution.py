@@ -24,11 +24,11 @@ def store(tmp_path):
 
 
 def click(store, visitor: str, product_id: str, at: int, rec_id: str = "rec-aaaaaaaa", strategy: str = "trending"):
-    store.recommendations.add_click(SHOP, rec_id, visitor, strategy, product_id, 1, at)
+    store.rec_attribution.add_click(SHOP, rec_id, visitor, strategy, product_id, 1, at)
 
 
 def attributed(store, window_ms: int = DAY_MS) -> list[tuple]:
-    rows = store.recommendations.attributed(SHOP, 0, 2**62, window_ms)
+    rows = store.rec_attribution.attributed(SHOP, 0, 2**62, window_ms)
     return sorted((r["order_id"], r["product_id"], r["rec_id"], r["strategy"], r["revenue"]) for r in rows)
 
 
@@ -36,7 +36,7 @@ def test_an_order_through_the_clicking_visitors_cart_is_attributed_to_the_block(
     identity.observe(store, SHOP, "visitor-cart-01", T, cart_token="cart-1")
     click(store, "visitor-cart-01", "1001", T + 1000, rec_id="rec-block-1", strategy="frequently_bought_together")
     order(store, SHOP, "o1", ["1001", "1002"], cart="cart-1", at=T + HOUR_MS)
-    [row] = store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS)
+    [row] = store.rec_attribution.attributed(SHOP, 0, 2**62, DAY_MS)
     assert row == {"order_id": "o1", "product_id": "1001", "rec_id": "rec-block-1",
                    "strategy": "frequently_bought_together", "clicked_at": T + 1000, "ordered_at": T + HOUR_MS,
                    "revenue": "10.00", "currency": "USD"}
@@ -73,7 +73,7 @@ def test_a_click_in_the_order_s_own_second_counts(store):
     identity.observe(store, SHOP, "visitor-ann-001", T + 700, email="ann@example.com")
     click(store, "visitor-ann-001", "1001", T + 700)
     order(store, SHOP, "same-second", ["1001"], email="ann@example.com", at=T)
-    assert [r["order_id"] for r in store.recommendations.attributed(SHOP, 0, 2**62, DAY_MS)] == ["same-second"]
+    assert [r["order_id"] for r in store.rec_attribution.attributed(SHOP, 0, 2**62, DAY_MS)] == ["same-second"]
 
 
 def test_of_several_clicks_the_latest_before_the_order_wins(store):
@@ -90,4 +90,4 @@ def test_attribution_stays_inside_its_shop(store):
     click(store, "visitor-ann-001", "1001", T)
     order(store, "other.myshopify.com", "o1", ["1001"], email="ann@example.com", at=T + HOUR_MS)
     assert attributed(store) == []
-    assert store.recommendations.attributed("other.myshopify.com", 0, 2**62, DAY_MS) == []
+    assert store.rec_attribution.attributed("other.myshopify.com", 0, 2**62, DAY_MS) == []

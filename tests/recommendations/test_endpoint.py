@@ -197,7 +197,7 @@ def test_impressions_and_clicks_are_recorded_with_their_rec_id(client, shop):
     assert (seen["visitor_id"], seen["strategy"], seen["items"]) == (VISITOR, "best_sellers", shown)
     [clicked] = reads.clicks(shop, SHOP, rec_id)
     assert (clicked["product_id"], clicked["position"], clicked["visitor_id"]) == (shown[1], 2, VISITOR)
-    counts = shop.recommendations.block_counts(SHOP, 0, 2**62)
+    counts = shop.rec_attribution.block_counts(SHOP, 0, 2**62)
     assert counts == {"best_sellers": {"impressions": 1, "clicks": 1}}
 
 
