@@ -14,8 +14,9 @@ from graphlib import TopologicalSorter
 
 import sqlalchemy as sa
 
-# Bookkeeping of the migration tools, not Storelift's data.
-NOT_DATA = {"alembic_version", "_sqlite_migrations"}
+# Bookkeeping of the migration tools, not Storelift's data; and the recommendation feed's token for the
+# server's current life, which each server makes its own (plugin/store/recommendations.py).
+NOT_DATA = {"alembic_version", "_sqlite_migrations", "rec_feed_life"}
 
 
 @dataclass(frozen=True)

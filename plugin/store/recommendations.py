@@ -18,6 +18,18 @@ transaction below that line has ended, so nothing can appear behind the
 cursor any more. SQLite commits one writer at a time, so a shop's next position
 is simply one more than its largest, and every committed row is final.
 
+A crash can take back a row that readers have already seen. A worker's
+handler commits without waiting for the disk (``Database.write(durable=False)``),
+and PostgreSQL shows such a commit to every session before it is on disk; a
+crash loses it and hands its transaction id, the row's position, out again.
+A process that had read the lost row would hold a cursor past positions that
+new rows then take, and never read them (the scale test lost an order so).
+So the feed carries the server's life: a token in ``rec_feed_life``, an
+unlogged table, which PostgreSQL empties in every crash recovery (and which
+a promoted standby never had). A process reads it with every batch of news
+and rebuilds when it is not the token its model was built under. SQLite's
+token never changes: its readers die with the machine that could lose a commit.
+
 The catalog and order reads return plain tuples and dicts, never engine
 records: turning rows into the engine's records is
 ``plugin.recommendations.serving.rows``' job. The tuples' columns are named
@@ -31,6 +43,7 @@ are epoch ms here, as everywhere in the schema.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator, Sequence
 
 from .connection import Database
@@ -69,6 +82,7 @@ FEED_HORIZON = {
     "postgresql": "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
     "sqlite": "9223372036854775807",
 }
+FEED_LIFE = "SELECT token FROM rec_feed_life WHERE id = 1"
 FeedCursor = tuple[int, int]  # (position, id) of the last row read
 
 
@@ -105,12 +119,13 @@ class Recommendations:
 
     def changes_since(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> list[tuple[int, int, str, str]]:
         """Final feed rows after ``cursor``, in feed order: ``(position, id, kind, ref)``."""
-        return self.feed_news(shop, cursor, limit)[2]
+        return self.feed_news(shop, cursor, limit)[3]
 
-    def feed_news(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> tuple[int, int, list]:
-        """``state`` and ``changes_since`` in one statement (read before every block a process serves)."""
+    def feed_news(self, shop: str, cursor: FeedCursor, limit: int = 1000) -> tuple[int, int, int | None, list]:
+        """``state``, the server's life token (None: a new life has none yet, see ``feed_life``) and
+        ``changes_since``, in one statement (read before every block a process serves)."""
         rows = self._d.rows(
-            f"""SELECT s.generation, s.pruned_through, c.position, c.id, c.kind, c.ref
+            f"""SELECT s.generation, s.pruned_through, ({FEED_LIFE}) AS life, c.position, c.id, c.kind, c.ref
                 FROM (SELECT 1 AS here) AS q LEFT JOIN rec_state s ON s.shop = :shop
                 LEFT JOIN (SELECT position, id, kind, ref FROM rec_changes
                            WHERE shop = :shop AND (position > :position OR (position = :position AND id > :id))
@@ -118,7 +133,18 @@ class Recommendations:
                            ORDER BY position, id LIMIT :limit) c ON 1 = 1 ORDER BY c.position, c.id""",
             {"shop": shop, "position": cursor[0], "id": cursor[1], "limit": limit})
         generation, pruned = (0, 0) if rows[0][0] is None else (rows[0][0], rows[0][1])
-        return generation, pruned, [tuple(row[2:]) for row in rows if row[2] is not None]
+        return generation, pruned, rows[0][2], [tuple(row[3:]) for row in rows if row[3] is not None]
+
+    def feed_life(self) -> int:
+        """The token of the database server's current life (see the module docstring), made by the
+        first reader of a life that has none yet. Read it before the feed's cursor: a crash in
+        between then shows as a new token at the next read."""
+        token = self._d.scalar(FEED_LIFE)
+        if token is None:
+            self._d.execute("INSERT INTO rec_feed_life (id, token) VALUES (1, :token) ON CONFLICT (id) DO NOTHING",
+                            {"token": secrets.randbits(62)})
+            token = self._d.scalar(FEED_LIFE)
+        return token
 
     def last_change(self, shop: str) -> FeedCursor:
         """The cursor of the shop's last final feed row ((0, 0) when there is none)."""

@@ -205,13 +205,15 @@ def test_the_feed_news_is_the_state_and_the_first_changes_in_one_read(store, oth
     feed = store.recommendations
 
     def apart(cursor, limit=1000):
-        return (*feed.state(SHOP), feed.changes_since(SHOP, cursor, limit))
+        return (*feed.state(SHOP), feed.feed_life(), feed.changes_since(SHOP, cursor, limit))
 
-    assert feed.feed_news(SHOP, (0, 0)) == apart((0, 0)) == (0, 0, [])
+    assert feed.feed_news(SHOP, (0, 0)) == (0, 0, None, [])  # no process has read this server's life yet
+    life = feed.feed_life()
+    assert feed.feed_life() == life and feed.feed_news(SHOP, (0, 0)) == apart((0, 0)) == (0, 0, life, [])
     catalog(store, SHOP, 3)
     for n in range(4):
         fed(other, f"o{n}", ["1000", "1001"])
-    assert len(feed.feed_news(SHOP, (0, 0))[2]) == 4
+    assert len(feed.feed_news(SHOP, (0, 0))[3]) == 4
     assert feed.feed_news(SHOP, (0, 0), limit=3) == apart((0, 0), limit=3)
     middle = feed.changes_since(SHOP, (0, 0))[1][:2]
     assert feed.feed_news(SHOP, middle) == apart(middle)

@@ -15,7 +15,8 @@ How the model is kept, and why:
   changes; new feed rows go to a copy-on-write fork that one thread at a time
   fills and publishes, so a block never waits for another or for an update.
 * **Rebuilt when increments cannot be exact** (a cancellation after the order
-  counted, a moved generation), in the request for a small shop and in the
+  counted, a moved generation, a crash of the database server that may have
+  taken back rows already read), in the request for a small shop and in the
   background for a large one, while the old model keeps serving.
 * **``storelift rebuild`` persists a generation, not a model.** It recomputes
   in its own process (timed, so an operator sees what a rebuild costs) and

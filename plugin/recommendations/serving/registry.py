@@ -14,7 +14,8 @@ The writer decides when the model must be rebuilt rather than tailed:
 
 * Counts cannot be subtracted, so an order cancelled after it was counted
   marks the model stale; so does a moved generation (``api.invalidate``:
-  ``storelift rebuild``, a bulk import, a customer redaction), a failed
+  ``storelift rebuild``, a bulk import, a customer redaction), a crash of
+  the database server (its life token changed), a failed
   apply, or too many baskets kept for older snapshots' readers
   (``forks.RETIRED_REBUILD``). A small shop rebuilds on the spot; a large
   one rebuilds in the background thread (cancellations at most every
@@ -151,8 +152,8 @@ class Models:
                 if not slot.building and time.monotonic() - slot.last_rebuild > RETRY_S:  # the build failed
                     self._rebuild_in_background(shop, slot)
             else:
-                generation, pruned, changes = store.recommendations.feed_news(shop, snap.cursor, TAIL_BATCH)
-                moved = _needs_rebuild(snap, generation, pruned)
+                generation, pruned, life, changes = store.recommendations.feed_news(shop, snap.cursor, TAIL_BATCH)
+                moved = _needs_rebuild(snap, generation, pruned, life)
                 fresh = tail(store, shop, snap, changes)
                 if moved or fresh.stale:
                     if fresh.model.order_count <= INLINE_REBUILD_ORDERS:
@@ -199,6 +200,8 @@ def _idle(snap: Snapshot) -> bool:
     return time.monotonic() - snap.last_used > IDLE_EVICT_S
 
 
-def _needs_rebuild(snap: Snapshot, generation: int, pruned: int) -> bool:
-    # Rows at the pruned position may be gone before this snapshot read them all: rebuild from the tables.
-    return generation != snap.generation or (pruned > 0 and pruned >= snap.cursor[0])
+def _needs_rebuild(snap: Snapshot, generation: int, pruned: int, life: int | None) -> bool:
+    """A moved generation; rows at the pruned position that may be gone before this snapshot read
+    them all; or a crash of the database server since it was built, which may have taken back rows
+    it read (plugin/store/recommendations.py): in each case, rebuild from the tables."""
+    return generation != snap.generation or (pruned > 0 and pruned >= snap.cursor[0]) or life != snap.life

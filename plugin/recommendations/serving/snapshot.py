@@ -228,6 +228,7 @@ class Snapshot:
     cursor: tuple[int, int]  # the feed's (position, id) read through
     generation: int
     pruned_through: int
+    life: int  # the database server's life it was built in (``Recommendations.feed_life``)
     cancelled: set[str] = field(default_factory=set)  # counted, then cancelled: needs a rebuild
     provisional: bool = False  # catalog only, while the real model builds in the background
     broken: bool = False  # an apply failed half-way: needs a rebuild
@@ -260,8 +261,9 @@ class Snapshot:
 
 
 def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.CART_EASE.max_items) -> Snapshot:
-    """A shop's model from the tables. The feed cursor and generation are read first, so
-    whatever is written meanwhile is replayed from the feed (adding an order twice is a no-op).
+    """A shop's model from the tables. The server's life, the feed cursor and the generation are
+    read first, so whatever is written meanwhile is replayed from the feed (adding an order twice
+    is a no-op), and a crash meanwhile makes the next read rebuild.
 
     ``orders=False`` gives the provisional snapshot a large shop serves while its
     model builds in the background: the catalog and an empty model, so blocks
@@ -281,6 +283,7 @@ def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.C
     refitted the same way: on that store about 12 s more, 45 s and 774 MB.
     """
     rows = store.recommendations
+    life = rows.feed_life()
     cursor = rows.last_change(shop)
     generation, pruned = rows.state(shop)
     catalog, display = LiveCatalog(newest=NEWEST), {}
@@ -304,5 +307,5 @@ def build(store: Store, shop: str, orders: bool = True, ease_items: int = ease.C
         if model.order_count > SETTLE_ORDERS:
             settle()
     return Snapshot(model=model, catalog=catalog, display=display, currency=rows.currency(shop),
-                    counted=counted, cursor=cursor, generation=generation, pruned_through=pruned,
+                    counted=counted, cursor=cursor, generation=generation, pruned_through=pruned, life=life,
                     provisional=not orders)

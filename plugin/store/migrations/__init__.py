@@ -31,7 +31,7 @@ HISTORY_NAMES = (
     "0010_storefront_identity", "0011_storefront_events", "0012_email_capture", "0020_profiles",
     "0021_profile_queue", "0030_recommendations", "0031_rec_settings", "0032_sync_progress",
     "0033_capture_redemptions", "0034_jobs", "0035_shop_settings", "0036_feed_positions", "0037_email_sends",
-    "0038_shop_profile", "0039_experiments", "0040_block_control",
+    "0038_shop_profile", "0039_experiments", "0040_block_control", "0041_feed_life",
 )
 
 # sqlite-utils kept the names it applied here, under this migration set (the history before Alembic).

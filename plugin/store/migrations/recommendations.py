@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from .columns import BIGINT, TEXT, col, id_key, key
+from .columns import BIGINT, ID, TEXT, col, id_key, key
 
 
 def recommendations() -> None:
@@ -105,3 +105,17 @@ def feed_positions() -> None:
         batch.alter_column("position", existing_type=BIGINT(), nullable=False)
         batch.drop_index("rec_changes_shop")
         batch.create_index("rec_changes_feed", ["shop", "position", "id"])
+
+
+def feed_life() -> None:
+    """``rec_feed_life``: one row, a token for the database server's current life (see
+    ``plugin/store/recommendations.py``). Unlogged on PostgreSQL, so that every crash recovery
+    empties it and every serving process rebuilds: a crash may have taken back feed rows they
+    read. Not a shop's row: a server's life is every shop's."""
+    op.create_table(
+        "rec_feed_life",
+        sa.Column("id", ID, primary_key=True, autoincrement=False),
+        col("token", BIGINT, nullable=False),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE rec_feed_life SET UNLOGGED")
