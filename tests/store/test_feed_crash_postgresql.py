@@ -9,9 +9,10 @@ run lost an order so). The feed's life token, in an unlogged table that
 crash recovery empties, makes that process rebuild instead
 (plugin/store/recommendations.py).
 
-A crash loses only the commits of the last WAL page not yet on disk, so
-which ids come back is up to timing; here a row is moved behind the cursor
-by hand, after a real crash, to stand for one. A server of its own
+A crash loses only the few commits whose WAL was not yet written out (two
+or three in the runs that found this), so which ids come back is up to
+timing; here a row is moved behind the cursor by hand, after a real crash,
+to stand for one. A server of its own
 (``bench.fleet.Cluster``): the suite's shared one must not be crashed.
 """
 
