@@ -205,6 +205,7 @@ def phase_rebuild(db: str, products: int, updates: int) -> dict:
     from plugin.store import Store
 
     store = Store(db)
+    store.migrate()  # a store kept by an earlier version (``--keep``) gets the schema this code reads
     models = Models(store)
     report = recommendations.rebuild(models, SHOP)
     rebuild_peak = peak_mb()
