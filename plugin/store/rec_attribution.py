@@ -21,8 +21,6 @@ class RecAttribution:
     def __init__(self, database: Database):
         self._d = database
 
-    # ------------------------------------------------------------------ impressions, clicks, attribution
-
     def add_impression(self, shop: str, rec_id: str, visitor_id: str, strategy: str, items: Sequence[str],
                        at: int) -> None:
         with self._d.write() as db:

@@ -27,19 +27,13 @@ from sqlalchemy.exc import DBAPIError
 from bench.fleet import DURABLE_SETTINGS, Cluster
 from plugin.recommendations.serving.registry import Models
 from plugin.store import Store
-from plugin.store.commerce import Product, Variant
 
 from ..support.app import SHOP
 from ..support.database import only_on
+from ..support.recommendations import product
 from ..support.shops import install
 
 pytestmark = only_on("postgresql", "the crash is PostgreSQL's: SQLite's readers die with the machine that loses a commit")
-
-
-def product(product_id: str) -> Product:
-    return Product(product_id=product_id, source_updated_at=1, title=product_id, handle=product_id, vendor="v",
-                   product_type="t", status="active", published_at=1, url=f"/products/{product_id}", created_at=1,
-                   variants=(Variant(variant_id=product_id + "0", price="10.00", inventory_quantity=5),))
 
 
 def handle(url: str, product_id: str, behind: tuple[int, int] | None = None) -> None:
@@ -48,7 +42,7 @@ def handle(url: str, product_id: str, behind: tuple[int, int] | None = None) -> 
     store = Store(url)
     try:
         with store.database.write(durable=False):
-            store.commerce.upsert_product(SHOP, product(product_id))
+            product(store, SHOP, product_id)
             store.recommendations.record_change(SHOP, "product", product_id, 1)
         if behind is not None:
             store.database.execute("UPDATE rec_changes SET position = :position WHERE shop = :shop AND ref = :ref",
