@@ -8,6 +8,7 @@ bare route and for the route under test.
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import statistics
 import subprocess
@@ -26,10 +27,20 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    server_cpu_s: float | None = None  # CPU the server process used meanwhile (``closed_loop``'s ``server``)
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def server_ms_per_request(self) -> float:
+        return self.server_cpu_s * 1000 / max(1, self.requests + self.errors)
+
+    @property
+    def server_busy(self) -> float:
+        """The server's CPU over the run's wall time: about 1.0 for a Python server held by its interpreter lock."""
+        return self.server_cpu_s / self.seconds
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -65,6 +76,12 @@ def start_server(module: str, *args: str) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"{module} did not start")
 
 
+def process_cpu_s(pid: int) -> float:
+    """User plus system CPU seconds process ``pid`` has used (Linux's /proc)."""
+    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _send(conn: http.client.HTTPConnection, request: Request) -> int:
     method, path, body, headers = request
     conn.request(method, path, body=body, headers=headers)
@@ -73,8 +90,10 @@ def _send(conn: http.client.HTTPConnection, request: Request) -> int:
     return response.status
 
 
-def closed_loop(port: int, requests: Callable[[], Iterator[Request]], total: int, threads: int = 4) -> Result:
-    """As fast as ``threads`` keep-alive clients can go: throughput."""
+def closed_loop(port: int, requests: Callable[[], Iterator[Request]], total: int, threads: int = 4,
+                server: int | None = None) -> Result:
+    """As fast as ``threads`` keep-alive clients can go: throughput. ``server``: the serving process's pid,
+    to report the CPU it spent per request (when it is busy about 100 %, that, not waiting, sets the rate)."""
     lock = threading.Lock()
     source = requests()
     prepared = [next(source) for _ in range(total)]  # the client's own work stays out of the timing
@@ -100,12 +119,15 @@ def closed_loop(port: int, requests: Callable[[], Iterator[Request]], total: int
                     errors[0] += 1
 
     workers = [threading.Thread(target=run) for _ in range(threads)]
+    cpu = None if server is None else process_cpu_s(server)
     start = time.perf_counter()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    return Result(len(latencies), time.perf_counter() - start, latencies, errors[0])
+    seconds = time.perf_counter() - start
+    cpu = None if server is None else process_cpu_s(server) - cpu
+    return Result(len(latencies), seconds, latencies, errors[0], cpu)
 
 
 def paced(port: int, requests: Callable[[], Iterator[Request]], rate: float, seconds: float, threads: int = 16) -> Result:

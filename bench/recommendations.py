@@ -24,6 +24,9 @@ Synthetic data: Zipf-popular products in 60 categories, baskets of 1-12 lines
 purchases, two years of history. Run: ``python -m bench.recommendations``
 (``--lines``/``--products`` for a smaller run; ``--keep FILE`` to import once for several runs).
 
+The closed-loop lines also give the server's CPU per request and how busy it was (/proc): at
+about 100 % the server is held by its interpreter lock, and the ratio is that of CPU per request.
+
 Targets: block p99 ≤ 15 ms (paced at 100 and 200 requests/s), closed-loop block throughput
 ≥ 0.4 × the bare route's, incremental ≤ 5 ms per order, rebuild ≤ 60 s, peak memory ≤ 1 GB.
 The machine's cores and load average are printed first: on a busy machine the latencies are
@@ -293,8 +296,8 @@ def serve(db: str, products: int, rates: list[float], seconds: float, requests: 
         model_s = time.perf_counter() - started
         closed_loop(port, bare_requests(), 300)
         closed_loop(port, block_requests(products, seed=2), 500)
-        bare = closed_loop(port, bare_requests(), requests)
-        blocks = closed_loop(port, block_requests(products, seed=3), requests)
+        bare = closed_loop(port, bare_requests(), requests, server=server.pid)
+        blocks = closed_loop(port, block_requests(products, seed=3), requests, server=server.pid)
         runs = [(rate, paced(port, bare_requests(), rate, seconds),
                  paced(port, block_requests(products, seed=4 + n), rate, seconds)) for n, rate in enumerate(rates)]
         with OrderStream(db, SHOP, Synthetic(products, seed=98), orders, CUSTOMERS) as stream:
@@ -375,8 +378,9 @@ def main() -> None:
     b, k = s["bare"], s["blocks"]
     print(f"GET /proxy/recommendations (HTML fragment, strategy mix) vs bare route, same waitress server, "
           f"{args.requests} requests, 4 client threads")
-    print(f"  bare route     {b.per_second:8.0f} req/s   p50 {b.p50:6.2f} ms  p99 {b.p99:6.2f} ms")
-    print(f"  block          {k.per_second:8.0f} req/s   p50 {k.p50:6.2f} ms  p99 {k.p99:6.2f} ms   errors {k.errors}")
+    for name, run in (("bare route", b), ("block", k)):
+        print(f"  {name:14s} {run.per_second:8.0f} req/s   p50 {run.p50:6.2f} ms  p99 {run.p99:6.2f} ms   server CPU"
+              f" {run.server_ms_per_request:5.2f} ms/request, busy {run.server_busy:4.0%}   errors {run.errors}")
     print(f"  block / bare   {k.per_second / b.per_second:8.2f} x   (target ≥ 0.4 x)")
     for rate, bp, kp in s["paced"]:
         print(f"paced at {rate:.0f}/s for {args.seconds:.0f} s (latency from each request's due time)")
