@@ -13,10 +13,11 @@ import re
 
 from ua_parser import parse_device
 
+# Matched against the lower-cased user agent: every storefront request asks, and a case-insensitive
+# search of this alternation took 24 µs per (desktop Chrome) user agent, lower-casing first 2 µs.
 _AUTOMATION = re.compile(
-    r"HeadlessChrome|PhantomJS|Lighthouse|Puppeteer|Playwright|Selenium|WebDriver|Cypress|"
-    r"python-requests|python-urllib|aiohttp|httpx|curl/|Wget|Go-http-client|okhttp|Java/|node-fetch|axios/",
-    re.IGNORECASE,
+    r"headlesschrome|phantomjs|lighthouse|puppeteer|playwright|selenium|webdriver|cypress|"
+    r"python-requests|python-urllib|aiohttp|httpx|curl/|wget|go-http-client|okhttp|java/|node-fetch|axios/"
 )
 MAX_UA = 1024
 
@@ -24,7 +25,7 @@ MAX_UA = 1024
 def is_bot(user_agent: str | None, webdriver: bool = False) -> bool:
     if webdriver or not user_agent or len(user_agent) > MAX_UA:
         return True
-    if _AUTOMATION.search(user_agent):
+    if _AUTOMATION.search(user_agent.lower()):
         return True
     device = parse_device(user_agent)
     return device is not None and device.family == "Spider"
