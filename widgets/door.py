@@ -145,8 +145,7 @@ def verify_proxy_request():
     shop = normalize_shop(proxied.shop, config.platform_domain)
     if shop is None:
         return error(400, "bad_request", "invalid shop")
-    record = services().store.shops.get(shop)
-    if record is None or not record.installed:
+    if not services().store.shops.is_installed(shop):
         return error(403, "forbidden", "shop not installed")
     g.shop = shop
     g.customer_id = _customer_id(proxied.logged_in_customer_id)

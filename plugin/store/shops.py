@@ -71,6 +71,12 @@ class Shops:
     def get(self, shop: str) -> Shop | None:
         return _shop(self._d.one("SELECT * FROM shops WHERE shop = :shop", {"shop": shop}))
 
+    def is_installed(self, shop: str) -> bool:
+        """``get(shop).installed`` in one column: every storefront request asks, and needs no token."""
+        return bool(self._d.scalar(
+            "SELECT 1 FROM shops WHERE shop = :shop AND access_token IS NOT NULL AND uninstalled_at IS NULL",
+            {"shop": shop}))
+
     def installed(self) -> list[Shop]:
         rows = self._d.query(
             "SELECT * FROM shops WHERE access_token IS NOT NULL AND uninstalled_at IS NULL ORDER BY shop"

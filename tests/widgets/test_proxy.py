@@ -78,6 +78,13 @@ def test_a_signed_request_for_a_shop_without_storelift_is_refused(client, store)
     assert bad.status_code == 400 and bad.json["reason"] == "invalid shop"
 
 
+def test_a_shop_that_uninstalled_storelift_is_refused(client, store, shop):
+    assert get_config(client).status_code == 200
+    store.shops.mark_uninstalled(shop)
+    response = get_config(client)
+    assert response.status_code == 403 and response.json["reason"] == "shop not installed"
+
+
 def test_post_endpoints_check_the_signature_before_reading_the_body(client, shop, store):
     body = b'{"v":"' + VISITOR.encode() + b'","e":"a@b.co"}'
     for path in ("/proxy/events", "/proxy/subscribe", "/proxy/identify"):
