@@ -152,8 +152,8 @@ def block():
     except BadRequest as exc:
         return door.error(400, "bad_request", str(exc))
     services = door.services()
-    settings = services.settings.served(g.shop, RECOMMENDATIONS)
-    experiments, bot, now = services.settings.read(g.shop, EXPERIMENTS)[0], door.is_bot(), now_ms()
+    settings, experiments = services.settings.served_and_read(g.shop, RECOMMENDATIONS, EXPERIMENTS)
+    bot, now = door.is_bot(), now_ms()
     visitor = slots[0][0].visitor_id  # the same for every slot of the page
     person = services.store.recommendations.shopper(g.shop, visitor) if visitor and not bot else None
     signals = [] if bot else recommendations.page_session(services.store, g.shop, [r for r, _ in slots], now / 1000)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plugin.store import Store
+from plugin.store.settings import StoredSettings
 
 from .feature import Feature
 
@@ -45,9 +46,18 @@ class SettingsCache:
         """The shop's settings in the form the feature serves (``Feature.serve``)."""
         return self._entry(shop, feature).served
 
+    def served_and_read(self, shop: str, served: Feature, read: Feature) -> tuple[Any, dict]:
+        """``served(shop, served)`` and ``read(shop, read)[0]`` in one lookup (a recommendation block's two)."""
+        rows = self._store.settings.get_many(shop, (served.name, read.name))
+        return (self._current(shop, served, rows.get(served.name)).served,
+                self._current(shop, read, rows.get(read.name)).settings)
+
     def _entry(self, shop: str, feature: Feature) -> _Entry:
+        return self._current(shop, feature, self._store.settings.get(shop, feature.name))
+
+    def _current(self, shop: str, feature: Feature, row: StoredSettings | None) -> _Entry:
+        """The entry for the row just read: the cached one while its stamp holds."""
         key = (shop, feature.name)
-        row = self._store.settings.get(shop, feature.name)
         if row is None:
             self._entries.pop(key, None)  # erased with its shop
             return self._default(feature)

@@ -10,10 +10,12 @@ looked (``plugin.settings.cache``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..clock import now_ms
 from .connection import Database
+from .sql import in_list
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,15 @@ class ShopSettings:
             "SELECT settings, version, updated_at FROM shop_settings WHERE shop = :shop AND feature = :feature",
             {"shop": shop, "feature": feature})
         return StoredSettings(*rows[0]) if rows else None
+
+    def get_many(self, shop: str, features: Sequence[str]) -> dict[str, StoredSettings]:
+        """``get`` of several features in one lookup (a recommendation block reads two), by feature;
+        a feature the merchant never saved is missing."""
+        names, params = in_list("feature", features)
+        rows = self._d.rows(
+            f"SELECT feature, settings, version, updated_at FROM shop_settings WHERE shop = :shop AND feature IN ({names})",
+            {"shop": shop, **params})
+        return {row[0]: StoredSettings(*row[1:]) for row in rows}
 
     def save(self, shop: str, feature: str, settings: dict, now: int | None = None) -> int:
         """Store a validated settings object; returns its new version (1, 2, ...)."""

@@ -84,6 +84,10 @@ class Counted:
         self.lookups += 1
         return self.rows.get(shop, feature)
 
+    def get_many(self, shop, features):
+        self.lookups += 1
+        return self.rows.get_many(shop, features)
+
     def save(self, shop, feature, settings):
         return self.rows.save(shop, feature, settings)
 
@@ -105,6 +109,23 @@ def test_the_storefront_read_is_one_lookup_and_validates_once_per_save(store, mo
     assert (counted.lookups, counted.conversions) == (9, 2)  # one lookup per read; defaults, then one save
     probe.save(store, SHOP, {"size": 6})
     assert cache.read(SHOP, probe) == ({**probe.defaults(), "size": 6}, 2) and counted.conversions == 3
+
+
+def test_a_block_reads_two_features_in_one_lookup_and_sees_each_save(store, monkeypatch):
+    counted = Counted(store)
+    monkeypatch.setattr(store, "settings", counted)
+    served, read = Feature("served", Probe, serve=counted.serve), Feature("read", Probe)
+    cache = SettingsCache(store)
+    assert cache.served_and_read(SHOP, served, read) == (served.served_defaults, read.defaults())
+    served.save(store, SHOP, {"size": 5})
+    read.save(store, SHOP, {"mode": "b"})
+    lookups = counted.lookups
+    first, settings = cache.served_and_read(SHOP, served, read)
+    assert counted.lookups == lookups + 1
+    assert settings == {**read.defaults(), "mode": "b"} and first is cache.served(SHOP, served)
+    read.save(store, SHOP, {"mode": "a"})
+    again, settings = cache.served_and_read(SHOP, served, read)
+    assert again is first and settings["mode"] == "a"
 
 
 def test_the_migration_moves_both_features_rows_with_their_versions(tmp_path):
