@@ -84,9 +84,20 @@ def blueprint(name: str, import_name: str, **options) -> Blueprint:
     """A feature's storefront blueprint: the signature check in front, JSON errors behind."""
     bp = Blueprint(name, import_name, **options)
     bp.record_once(_setup)
+    bp.before_request(_hold_reads)
     bp.before_request(verify_proxy_request)
+    bp.teardown_request(_release_reads)
     bp.register_error_handler(Refused, _refused)
     return bp
+
+
+def _hold_reads() -> None:
+    """The request's reads share one pooled connection (``Database.hold_reads``): it makes half a dozen."""
+    services().store.database.hold_reads()
+
+
+def _release_reads(_error: BaseException | None) -> None:
+    services().store.database.release_reads()
 
 
 def _setup(state) -> None:

@@ -35,3 +35,14 @@ def test_a_delivery_accepted_after_the_server_dropped_the_pool_is_stored_once(st
     second = accept(store, "after")
     assert second is not None and second != first
     assert accept(store, "after") is None  # and still deduplicated
+
+
+def test_a_read_on_a_held_connection_the_server_dropped_reconnects(store):
+    store.database.hold_reads()  # as a storefront request does (widgets.door)
+    try:
+        assert store.database.scalar("SELECT 1") == 1
+        assert drop_every_connection_but_ours(store) >= 1
+        assert store.database.scalar("SELECT 2") == 2
+        assert store.database.scalar("SELECT 3") == 3
+    finally:
+        store.database.release_reads()

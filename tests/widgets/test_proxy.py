@@ -78,6 +78,17 @@ def test_a_signed_request_for_a_shop_without_storelift_is_refused(client, store)
     assert bad.status_code == 400 and bad.json["reason"] == "invalid shop"
 
 
+def test_a_storefront_request_reads_on_one_pooled_connection_and_gives_it_back(client, store, shop):
+    import sqlalchemy as sa
+
+    assert get_config(client).status_code == 200  # the shop's first request also queues its housekeeping
+    pool, taken = store.database._reader.pool, []
+    sa.event.listen(pool, "checkout", lambda *_: taken.append(1))
+    for _ in range(2):
+        assert get_config(client).status_code == 200
+    assert len(taken) == 2 and pool.checkedout() == 0  # one per request, however many reads it made
+
+
 def test_a_shop_that_uninstalled_storelift_is_refused(client, store, shop):
     assert get_config(client).status_code == 200
     store.shops.mark_uninstalled(shop)
