@@ -126,20 +126,33 @@ def _group_keys(product: Product) -> list[tuple[str, str]]:
     return keys
 
 
-def attribute_similarity(a: Product, b: Product) -> float:
-    """Mean agreement over the attributes both products have, in [0, 1].
+def attribute_similarities(a: Product, others: Iterable[Product]) -> list[float]:
+    """Each of ``others``' mean agreement with ``a`` over the attributes both have, in [0, 1].
 
     Category, vendor, tag overlap (Jaccard) and price closeness (cheaper over
     dearer) each count once, and only when both sides know them, so a sparse
     catalog is not penalised for what it does not record.
+
+    One loop with ``a``'s attributes at hand rather than a call per pair: "similar
+    items" scores a couple of hundred peers per request (a third of its time).
     """
-    parts = []
-    if a.category and b.category:
-        parts.append(1.0 if a.category == b.category else 0.0)
-    if a.vendor and b.vendor:
-        parts.append(1.0 if a.vendor == b.vendor else 0.0)
-    if a.tags and b.tags:
-        parts.append(len(a.tags & b.tags) / len(a.tags | b.tags))
-    if a.price and b.price and a.price > 0 and b.price > 0:
-        parts.append(min(a.price, b.price) / max(a.price, b.price))
-    return sum(parts) / len(parts) if parts else 0.0
+    category, vendor, tags, price = a.category, a.vendor, a.tags, a.price
+    priced = price is not None and price > 0
+    scores = []
+    for b in others:
+        total, count = 0, 0
+        if category and b.category:
+            total += 1.0 if category == b.category else 0.0
+            count += 1
+        if vendor and b.vendor:
+            total += 1.0 if vendor == b.vendor else 0.0
+            count += 1
+        if tags and b.tags:
+            total += len(tags & b.tags) / len(tags | b.tags)
+            count += 1
+        other = b.price
+        if priced and other is not None and other > 0:
+            total += price / other if price < other else other / price
+            count += 1
+        scores.append(total / count if count else 0.0)
+    return scores

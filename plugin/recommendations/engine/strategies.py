@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import CatalogIndex, attribute_similarity
+from .catalog import CatalogIndex, attribute_similarities
 from .decay import decay_factor
 from .interactions import DAY
 from .model import InteractionModel, rank
@@ -226,11 +226,9 @@ def similar_items(
     scores = {other: score / top for other, score in behaviour.items()}
     product = catalog.get(item) if catalog is not None else None
     if product is not None:
-        for other in set(scores) | catalog.closest_peers(item, PEERS):
-            peer = catalog.get(other)
-            if peer is not None:
-                bonus = attribute_weight * attribute_similarity(product, peer)
-                scores[other] = scores.get(other, 0.0) + bonus
+        peers = [peer for peer in map(catalog.get, set(scores) | catalog.closest_peers(item, PEERS)) if peer is not None]
+        for peer, similarity in zip(peers, attribute_similarities(product, peers)):
+            scores[peer.item] = scores.get(peer.item, 0.0) + attribute_weight * similarity
     scores.pop(item, None)
     return rank(scores.items())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.recommendations.engine import strategies as s
-from plugin.recommendations.engine.catalog import CatalogIndex, attribute_similarity
+from plugin.recommendations.engine.catalog import CatalogIndex, attribute_similarities
 from plugin.recommendations.engine.interactions import DAY, Order, OrderLine, Product
 from plugin.recommendations.engine.model import InteractionModel
 from plugin.recommendations.engine.similarity import LIFT
@@ -106,10 +106,14 @@ def test_similar_items_scores_only_the_peers_closest_in_price(monkeypatch):
 
 
 def test_attribute_similarity_uses_only_known_attributes():
-    a = Product("a", category="x", tags=frozenset({"red", "cotton"}), price=10)
-    b = Product("b", category="x", tags=frozenset({"red"}), price=20)
-    assert attribute_similarity(a, b) == pytest.approx((1 + 0.5 + 0.5) / 3)
-    assert attribute_similarity(Product("a"), Product("b")) == 0.0
+    a = Product("a", category="x", vendor="v", tags=frozenset({"red", "cotton"}), price=10)
+    others = [Product("b", category="x", tags=frozenset({"red"}), price=20),  # no vendor: three attributes
+              Product("c", category="y", vendor="v", price=4),  # cheaper: 4 / 10
+              Product("d", vendor="w", tags=frozenset({"wool"}), price=0),  # no price known
+              Product("e")]
+    assert attribute_similarities(a, others) == [
+        pytest.approx((1 + 0.5 + 0.5) / 3), pytest.approx((0 + 1 + 0.4) / 3), 0.0, 0.0]
+    assert attribute_similarities(Product("a"), others) == [0.0] * 4
 
 
 def test_for_you_follows_the_shoppers_history(store):
