@@ -2,9 +2,11 @@
 
 At an email's first open (its first slot image fetched), the products for all
 of its slots are chosen for that person as they are now: the for-you block
-with the shop's merchandising rules, leaving out what is in their cart or
-checkout and what they bought; when that cannot answer, the shop's best
-sellers. The choice is kept 24 hours (Barilliance's cache), so the images and
+with the shop's merchandising rules, from their purchases (as a customer or
+by email) and what they looked at in the store in the last ``BROWSING_MS`` on
+any of their browsers, as the storefront's block weighs a session; leaving
+out what is in their cart or checkout and what they bought; when that cannot
+answer, the shop's best sellers. The choice is kept 24 hours (Barilliance's cache), so the images and
 the links under them agree, and chosen again after that. Each product is
 drawn as a card (``cards``), kept in this process's ``CardCache`` by what it
 shows, so a repeat open costs a dictionary lookup. Product images are fetched
@@ -17,10 +19,10 @@ import logging
 from typing import Any
 from urllib.parse import urljoin
 
-from plugin.clock import HOUR_MS
+from plugin.clock import DAY_MS, HOUR_MS
 from plugin.platform.client import PlatformClient
 from plugin.platform.errors import PlatformError
-from plugin.recommendations.serving.api import ShopperRequest, recommend_for
+from plugin.recommendations.serving.api import SESSION_SIGNALS, ShopperRequest, recommend_for
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.store import Send
 
@@ -30,6 +32,9 @@ from .cards import render_card
 log = logging.getLogger("storelift.emails")
 
 CHOICE_MS = 24 * HOUR_MS
+# Browsing that counts: the flows follow a visit by hours (abandonment) to days (welcome series); what
+# was looked at before that is old news, and the purchase history already stands for the long run.
+BROWSING_MS = 7 * DAY_MS
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 ITEM_FLOWS = {"checkout": ("checkout_lines", "checkout_token"), "cart": ("cart_lines", "cart_token")}
 
@@ -45,10 +50,14 @@ def choose(services: Any, send: Send, count: int, now: int) -> list[dict]:
                      if line["product_id"])
     held += tuple(store.emails.bought(shop, send.email))
     customer = store.identities.customer_for_email(shop, send.email)
+    person = ((send.person_id and store.identities.person(shop, send.person_id))
+              or store.identities.person_by_email(shop, send.email))  # the send's person may have merged since
+    signals = (store.events.person_signals(shop, person["person_id"], now - BROWSING_MS, SESSION_SIGNALS)
+               if person else [])
     settings = services.settings.served(shop, RECOMMENDATIONS)
     for block in ("for_you", "best_sellers"):
         request = ShopperRequest(block=block, customer_id=customer, limit=count, exclude=held, now=now / 1000)
-        items = recommend_for(services.models, shop, request, settings).items
+        items = recommend_for(services.models, shop, request, settings, person=person, signals=signals).items
         if items:
             return items[:count]
     return []

@@ -13,6 +13,18 @@ from .connection import Database
 from .sql import in_list
 
 
+SIGNALS = "('product_view', 'add_to_cart', 'collection_view', 'search')"  # what shows a shopper's interest
+
+
+def _signals(rows: list) -> list[tuple[str, str, str]]:
+    """(type, subject, path) per row: the subject is the event's ``i``, "" when it names none."""
+    signals = []
+    for kind, data, path in rows:
+        subject = json.loads(data).get("i")
+        signals.append((kind, subject if isinstance(subject, str) else "", path or ""))
+    return signals
+
+
 @dataclass(frozen=True)
 class Event:
     type: str
@@ -64,20 +76,26 @@ class Events:
         the event's ``i`` (a product id, a collection handle, search terms; ""
         for an add to cart, which names its product only through the page path).
         """
-        rows = self._d.rows(
-            """
+        return _signals(self._d.rows(
+            f"""
             SELECT type, data, path FROM storefront_events
-            WHERE shop = :shop AND visitor_id = :visitor_id AND occurred_at >= :since
-              AND type IN ('product_view', 'add_to_cart', 'collection_view', 'search')
+            WHERE shop = :shop AND visitor_id = :visitor_id AND occurred_at >= :since AND type IN {SIGNALS}
             ORDER BY occurred_at DESC, id DESC LIMIT :limit
             """,
             {"shop": shop, "visitor_id": visitor_id, "since": since, "limit": limit},
-        )
-        signals = []
-        for kind, data, path in rows:
-            subject = json.loads(data).get("i")
-            signals.append((kind, subject if isinstance(subject, str) else "", path or ""))
-        return signals
+        ))
+
+    def person_signals(self, shop: str, person_id: str, since: int, limit: int = 40) -> list[tuple[str, str, str]]:
+        """``session_signals`` of every browser the person was seen on (an email's for-you block reads them)."""
+        return _signals(self._d.rows(
+            f"""
+            SELECT type, data, path FROM storefront_events
+            WHERE shop = :shop AND occurred_at >= :since AND type IN {SIGNALS}
+              AND visitor_id IN (SELECT visitor_id FROM visitors WHERE shop = :shop AND person_id = :person_id)
+            ORDER BY occurred_at DESC, id DESC LIMIT :limit
+            """,
+            {"shop": shop, "person_id": person_id, "since": since, "limit": limit},
+        ))
 
     def count(self, shop: str, type: str | None = None) -> int:
         if type is None:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from plugin.clock import now_ms
 from plugin.emails import flows
+from plugin.people import identity
 from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH
 from plugin.store.commerce import Line, Order, Product, Variant
 
@@ -111,3 +112,27 @@ def test_a_forged_or_foreign_slot_link_is_not_found(mail_app, shop, worker, mail
     assert client.get("/email/o/not-a-token/1.png").status_code == 404
     assert client.get(links[0][:-5] + "XXXX/1").status_code == 404
     assert shop.emails.clicks(SHOP) == {}
+
+
+def test_the_products_follow_what_the_person_looked_at_in_the_store(mail_app, shop, worker, mailbox, clock):
+    """One profile in every channel: a product viewed on the person's phone shapes the email's for-you."""
+    phone = "3c9e6679-7425-40de-944b-e07fc1f90ae7"
+    identity.observe(shop, SHOP, phone, now_ms(), email=BUYER)  # the phone signed up with the pop-up
+    catalog_and_history(shop)
+    for n in range(3):  # other shoppers buy the socks with the rain coat: neighbours, not best sellers
+        shop.commerce.upsert_order(SHOP, Order(
+            order_id=f"pair{n}", source_updated_at=1, email=f"pair{n}@example.com", created_at=now_ms() - 86_400_000,
+            lines=tuple(Line(quantity=1, product_id=p, variant_id=f"v{p}", price="10.00", title=TITLES[p])
+                        for p in ("p4", "p5"))))
+    body = {"v": phone, "s": phone, "p": "/products/p5", "e": [["product_view", {"i": "p5"}]]}
+    answer = mail_app.test_client().post(signed("/proxy/events", SHOP, SECRET), data=json.dumps(body), headers={
+        "User-Agent": BROWSER_UA, "Content-Type": "text/plain;charset=UTF-8"})
+    assert answer.status_code == 204, answer.json
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    [mail] = mailbox.messages()
+    image = re.findall(r'src="https://storelift\.test(/email/o/[^"]+\.png)"', mail.html)[0]
+    assert mail_app.test_client().get(image).status_code == 200
+    assert shop.emails.slots(SHOP, 1)[1][0] == "p4"  # the best seller p2 would lead without the viewed coat
