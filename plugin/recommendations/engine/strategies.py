@@ -31,6 +31,10 @@ Ranking = Sequence[tuple[str, float]]  # a list, or for you's lazily named ``Ind
 NEIGHBOURS = 50  # per query item; a cart or a history sums several such lists
 PEERS = 100  # catalog peers per group "similar items" scores on attributes (the closest in price)
 SIMILAR_ATTRIBUTE_WEIGHT = 0.5
+# "Similar items" offers alternatives to the product on the page: a product of another category
+# (product type) scores this much lower, so a plate bought with a coffee comes after the other
+# coffees. Completing an order with it is "bought together"'s and the cart's job.
+SIMILAR_OTHER_CATEGORY_FACTOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -215,8 +219,10 @@ def similar_items(
     catalog: CatalogIndex | None = None,
     params: CartParams = CartParams(),
     attribute_weight: float = SIMILAR_ATTRIBUTE_WEIGHT,
+    other_category_factor: float = SIMILAR_OTHER_CATEGORY_FACTOR,
 ) -> Ranking:
-    """Co-purchase similarity (scaled to [0, 1]) plus weighted catalog-attribute similarity.
+    """Co-purchase similarity (scaled to [0, 1]) plus weighted catalog-attribute similarity, times
+    ``other_category_factor`` for a product of another category than ``item``'s.
 
     Without a catalog this is co-occurrence alone; for a product nobody bought
     yet it is attributes alone, which is what keeps new products reachable.
@@ -227,8 +233,12 @@ def similar_items(
     product = catalog.get(item) if catalog is not None else None
     if product is not None:
         peers = [peer for peer in map(catalog.get, set(scores) | catalog.closest_peers(item, PEERS)) if peer is not None]
+        category = product.category
         for peer, similarity in zip(peers, attribute_similarities(product, peers)):
-            scores[peer.item] = scores.get(peer.item, 0.0) + attribute_weight * similarity
+            score = scores.get(peer.item, 0.0) + attribute_weight * similarity
+            if category and peer.category and peer.category != category:
+                score *= other_category_factor
+            scores[peer.item] = score
     scores.pop(item, None)
     return rank(scores.items())
 

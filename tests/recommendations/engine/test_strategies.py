@@ -84,6 +84,17 @@ def test_similar_items_blend_co_purchase_and_catalog_attributes(store):
     assert names(s.similar_items(store, "phone2", catalog)) == ["phone", "case"]  # cold item: attributes
 
 
+def test_similar_items_offer_alternatives_before_what_is_bought_with_the_product():
+    model = InteractionModel()
+    for n in range(6):  # the coffee sells with the plate, and once in a while with the other coffee
+        model.add_order(order(f"o{n}", ["house-blend", "plate"]))
+    model.add_order(order("o9", ["house-blend", "espresso"]))
+    catalog = CatalogIndex([Product("house-blend", category="coffee", price=12),
+                            Product("espresso", category="coffee", price=14), Product("plate", category="kitchen", price=30)])
+    assert names(s.frequently_bought_together(model, "house-blend"))[0] == "plate"
+    assert names(s.similar_items(model, "house-blend", catalog)) == ["espresso", "plate"]
+
+
 def test_closest_peers_walk_outwards_in_price_and_stay_bounded():
     prices = [1.0, 2.0, 4.0, 8.0, 9.0, 10.0, 50.0, None]
     catalog = CatalogIndex(Product(f"p{n}", category="mugs", price=price) for n, price in enumerate(prices))
