@@ -16,8 +16,8 @@
  * Focus, 2.4.3 Focus Order). The fixed teaser, and a trigger's panel the shopper has not moved into, never
  * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll padding for them, and they
  * step aside while the focused element is under them. The teaser's own dismiss button hides it for the
- * session and counts toward the close frequency cap. On a phone the panel is a bottom sheet of at most 60 %
- * of the screen, a trigger's as tall as the shopper's: a shorter one hid its button and consent text.
+ * session and counts toward the close frequency cap. On a phone a trigger's bottom sheet takes at most a
+ * third of the screen (it scrolls inside); it grows once the shopper engages.
  *
  * After the form: the code; or, with no code in the answer, the merchant's "pending" text (check your
  * inbox: the code is on its way, or the address was already subscribed from another browser, which the
@@ -105,7 +105,7 @@
     ".tab:focus-visible,.hide:focus-visible{outline-color:var(--a);outline-offset:3px}" +
     "h2:focus{outline:none}" +
     "@media (max-width:767px){.panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:60vh;" +
-    "border-radius:14px 14px 0 0;transform:translateY(110%)}.bar{bottom:12px}}" +
+    "border-radius:14px 14px 0 0;transform:translateY(110%)}.panel:not([aria-modal]){max-height:33vh}.bar{bottom:12px}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}}";
 
   /* Build the widget inside `host` (an element we own). Returns its controller. */
