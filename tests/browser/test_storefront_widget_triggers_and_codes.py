@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import time
 
-from tests.support.capture_widget import MOBILE, PANEL, QUIET, TAB, js, settings
+import pytest
+
+from tests.support.capture_widget import DESKTOP, MOBILE, PANEL, QUIET, TAB, js, settings
 from tests.support.storefront import SHOP
 
 
@@ -174,6 +176,53 @@ def test_mobile_is_a_bottom_sheet_and_waits_for_engagement_after_a_search_landin
     engaged = panel.bounding_box()
     assert box["height"] < engaged["height"] <= 0.6 * 844 + 1 and abs(engaged["y"] + engaged["height"] - 844) <= 1
     assert js(page, "window.__cls") == 0
+    assert s.errors == []
+
+
+# What a trigger's panel shows once slid in: the viewport, the panel's box and whether its content
+# overflows it, and the boxes of the form's parts, all in viewport coordinates.
+SETTLED_PANEL = """() => {
+  const root = document.querySelector('storelift-capture').shadowRoot, panel = root.querySelector('.panel');
+  if (!panel.classList.contains('in') || getComputedStyle(panel).transform !== 'none') return null;
+  const box = (e) => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  return {width: innerWidth, height: innerHeight, panel: box(panel), overflow: panel.scrollHeight - panel.clientHeight,
+          parts: Object.fromEntries(['input[type=email]', '.go', '.consent'].map((s) => [s, box(root.querySelector(s))]))};
+}"""
+
+
+@pytest.mark.parametrize("device", [MOBILE, {**MOBILE, "viewport": {"width": 360, "height": 640}},
+                                    {**DESKTOP, "viewport": {"width": 1280, "height": 900}}],
+                         ids=["phone-390x844", "phone-360x640", "desktop-1280x900"])
+def test_a_delay_triggers_panel_shows_its_whole_form_without_scrolling_inside_it(shopper, shop, device):
+    """The email field, the submit button and the consent text of a panel a trigger opened all show, with
+    nothing to scroll inside it: on a phone in a compact form, since the sheet stays at most a third of the
+    screen until the shopper engages (the full form, taller, hid the button and the consent text there)."""
+    shop.set_capture(settings(delay_seconds=1))
+    s = shopper(**device)
+    page = s.open("/")
+    page.locator(PANEL).wait_for(state="visible", timeout=5000)
+    seen = page.wait_for_function(SETTLED_PANEL, timeout=5000).json_value()
+    panel, phone = seen["panel"], seen["width"] < 768
+    if phone:  # a bottom sheet of at most a third of the screen
+        assert panel["bottom"] - panel["top"] <= seen["height"] / 3 + 1 and abs(panel["bottom"] - seen["height"]) <= 1
+    assert panel["top"] >= 0 and panel["bottom"] <= seen["height"] + 0.5
+    for part, r in seen["parts"].items():
+        assert 0 <= r["left"] and r["right"] <= seen["width"] and 0 <= r["top"] and r["bottom"] <= seen["height"], part
+        assert panel["left"] <= r["left"] and r["right"] <= panel["right"] and panel["top"] <= r["top"] \
+            and r["bottom"] <= panel["bottom"], part
+    assert seen["overflow"] <= 0, "the panel's form scrolls inside it"
+    # Still a trigger's panel: no modal, focus left where it was, nothing of the page inert.
+    assert page.locator(PANEL).get_attribute("aria-modal") is None
+    assert js(page, "() => document.activeElement === document.body")
+    assert not js(page, "() => [...document.body.children].some((c) => c.inert)")
+    assert js(page, "window.__cls") == 0
+    if phone:  # the shopper engages: the full form is back (its body text, the button under the field)
+        page.get_by_label("Email address").tap()
+        page.wait_for_timeout(100)
+        assert page.locator(PANEL).get_attribute("aria-modal") == "true"
+        assert page.locator("storelift-capture .body").is_visible()
+        field, go = page.get_by_label("Email address").bounding_box(), page.locator("storelift-capture .go").bounding_box()
+        assert go["y"] >= field["y"] + field["height"] and go["width"] == field["width"]
     assert s.errors == []
 
 

@@ -16,8 +16,8 @@
  * Focus, 2.4.3 Focus Order). The fixed teaser, and a trigger's panel the shopper has not moved into, never
  * hide what has focus (SC 2.4.11 Focus Not Obscured): the page keeps scroll padding for them, and they
  * step aside while the focused element is under them. The teaser's own dismiss button hides it for the
- * session and counts toward the close frequency cap. On a phone a trigger's bottom sheet takes at most a
- * third of the screen (it scrolls inside); it grows once the shopper engages.
+ * session and counts toward the close frequency cap. On a phone a trigger's bottom sheet takes at most a third
+ * of the screen, its form compact (no body text, field and button in a row) to show whole; full once engaged.
  *
  * After the form: the code; or, with no code in the answer, the merchant's "pending" text (check your
  * inbox: the code is on its way, or the address was already subscribed from another browser, which the
@@ -105,7 +105,12 @@
     ".tab:focus-visible,.hide:focus-visible{outline-color:var(--a);outline-offset:3px}" +
     "h2:focus{outline:none}" +
     "@media (max-width:767px){.panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:60vh;" +
-    "border-radius:14px 14px 0 0;transform:translateY(110%)}.panel:not([aria-modal]){max-height:33vh}.bar{bottom:12px}}" +
+    "border-radius:14px 14px 0 0;transform:translateY(110%)}.bar{bottom:12px}" +  // not engaged: a third, form whole
+    ".panel:not([aria-modal]){max-height:33vh;padding:14px 16px}.panel:not([aria-modal]) .body{display:none}" +
+    ".panel:not([aria-modal]) form{display:grid;grid-template:'h h' 'l l' 'i g' 'e e' 'c c'/1fr fit-content(45%);gap:0 8px}" +
+    ".panel:not([aria-modal]) h2{grid-area:h;font-size:18px;margin-bottom:10px}.panel:not([aria-modal]) label{grid-area:l;margin-bottom:4px}" +
+    ".panel:not([aria-modal]) input{grid-area:i;min-width:0;margin:0}.panel:not([aria-modal]) .go{grid-area:g;margin:0}" +
+    ".panel:not([aria-modal]) .err{grid-area:e;min-height:0;margin:0}.panel:not([aria-modal]) .consent{grid-area:c;margin:8px 0 0}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}}";
 
   /* Build the widget inside `host` (an element we own). Returns its controller. */
@@ -151,14 +156,9 @@
     var ends = el("p", { "class": "ends" });
     [doneHead, code, copy, apply, ends].forEach(function (c) { done.appendChild(c); });
 
-    panel.appendChild(close);
-    panel.appendChild(form);
-    panel.appendChild(done);
-    panel.appendChild(status);
-    box.appendChild(bar);
-    box.appendChild(panel);
-    root.appendChild(style);
-    root.appendChild(box);
+    [close, form, done, status].forEach(function (c) { panel.appendChild(c); });
+    [bar, panel].forEach(function (c) { box.appendChild(c); });
+    [style, box].forEach(function (c) { root.appendChild(c); });
 
     var api = { host: host, root: root, bar: bar, tab: tab, panel: panel, input: input, isOpen: false, modal: false, returnTo: null };
     var inerted = [];
