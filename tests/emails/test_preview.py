@@ -72,3 +72,4 @@ def test_a_forged_or_foreign_token_draws_no_preview_card(mail_app, shop, worker,
     token = image.removeprefix("/email/s/").removesuffix(".png")
     assert client.get(f"/email/s/{token[:-4]}AAAA.png").status_code == 404
     assert client.get("/email/o/" + token + "/1.png").status_code == 404  # not a send's link token either
+    assert client.get(f"/email/s/{'A' * 5000}.png").status_code == 404
