@@ -1,5 +1,6 @@
 """Links in triggered emails: the unsubscribe page and its one-click POST (RFC 8058), and the open-time
-recommendation slots (``/email/o/…png`` images and ``/email/c/…`` links).
+recommendation slots (``/email/o/…png`` images and ``/email/c/…`` links), and the slot images of the
+admin's previews and test emails (``/email/s/…png``).
 
 The mail client POSTs ``List-Unsubscribe=One-Click`` to the URL in the
 ``List-Unsubscribe`` header with no cookies (RFC 8058 §3.2); a person who
@@ -15,7 +16,7 @@ from urllib.parse import urljoin
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from plugin.clock import now_ms
-from plugin.emails import opens
+from plugin.emails import opens, samples
 from plugin.emails.content import SLOTS, shop_name
 from plugin.emails.tokens import BadToken, tagged, verify
 from plugin.emails.unsubscribe import unsubscribe
@@ -65,6 +66,18 @@ def slot_click(token: str, slot: int):
     services.store.emails.click(send.shop, send.id, slot, product["product_id"] if product else None, now_ms())
     target = urljoin(storefront + "/", product["url"]) if product else storefront + "/"
     return redirect(tagged(target, token), code=302)  # the landing page's loader joins this browser to them
+
+
+@bp.get("/email/s/<token>.png")
+def sample_slot_image(token: str):
+    """A preview's or test email's slot: the card of the product the preview chose, drawn as an open draws
+    it. Public like the other slot images, since a test email is read in a mail client with no login."""
+    card = samples.slot_card(Services.of(current_app), token)
+    if card is None:
+        abort(404)
+    response = Response(card, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _send(services, token: str, slot: int):

@@ -24,12 +24,18 @@ import math
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
+from ..capture.decision import CAPTURE_EXPERIMENT
 from ..clock import DAY_MS, now_ms
+from ..emails.settings import FLOW_NAMES
+from ..emails.steps import flow_experiment
 from ..experiments import simulated
+from ..experiments.assignment import GLOBAL
 from ..experiments.results import Result, history, result
 from ..experiments.settings import EXPERIMENTS
 from ..experiments.stats.horizon import days_until_significant
 from ..experiments.stats.sequential import MIN_NONZERO_PER_ARM
+from ..recommendations.serving.api import STRATEGIES
+from ..recommendations.serving.holdout import CONTROL_BLOCK, block_experiment
 from ..services import Services
 from ..store import Period
 from . import settings_api
@@ -59,6 +65,20 @@ def surface_label(experiment: str) -> str:
     if kind == "emails":
         return f"{FLOW_LABELS.get(name, name)} emails"
     return {"capture": "Email capture pop-up", "global": "All of Storelift (global holdout)"}.get(experiment, experiment)
+
+
+def holdout_choices(periods: list[Period]) -> list[dict]:
+    """The surfaces the settings form offers an own holdout for: every surface Storelift runs (the pop-up,
+    each block type but the best sellers a block's control falls back to, each email flow), met by
+    anybody yet or not, then any other the report shows.
+
+    Not the running periods alone: a surface's period begins with its first shopper, so those left out
+    every surface nobody had met yet (in the demo, whose report is simulated, "Abandoned cart emails"),
+    and a merchant could set a surface's holdout only after its measurement had begun."""
+    names = [CAPTURE_EXPERIMENT, *(block_experiment(block) for block in STRATEGIES if block != CONTROL_BLOCK),
+             *(flow_experiment(flow) for flow in FLOW_NAMES)]
+    names += [p.experiment for p in periods if p.experiment not in names and p.experiment != GLOBAL]
+    return [{"experiment": name, "label": surface_label(name)} for name in names]
 
 
 def surfaces(services: Services, shop: str, periods: list[Period], now: int) -> list[dict]:
@@ -108,12 +128,10 @@ def page():
                           now)]
     else:
         shown = simulated_surfaces(g.shop, now) if demo else surfaces(services, g.shop, periods, now)
-    running = [{"experiment": period.experiment, "label": surface_label(period.experiment)}
-               for period in periods]  # the settings form's: the shop's own surfaces
     earlier = [{"period": period, "label": surface_label(period.experiment)}
                for period in services.store.experiments.ended_periods(g.shop)]
-    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, running=running, earlier=earlier,
-                           chosen=chosen, simulated=demo and chosen is None, simulated_month=simulated,
+    return render_template("admin/earned.html", shop=g.shop, surfaces=shown, choices=holdout_choices(periods),
+                           earlier=earlier, chosen=chosen, simulated=demo and chosen is None, simulated_month=simulated,
                            settings=settings, version=version,
                            attributed=services.store.emails.attributed(g.shop, ATTRIBUTION_DAYS * DAY_MS),
                            attribution_days=ATTRIBUTION_DAYS, flow_labels=FLOW_LABELS, isfinite=math.isfinite,

@@ -10,8 +10,10 @@ Bearer`` on API calls); the shop comes from the token, never from a parameter.
   with nothing stored.
 - ``POST /admin/api/emails/preview`` ``{flow, settings?}``: the flow's email
   rendered server-side for the shop's newest consenting person
-  (``plugin.emails.samples``) under the form's settings, saved or not. The page
-  shows the HTML in a sandboxed ``srcdoc`` iframe, so nothing in it runs.
+  (``plugin.emails.samples``) under the form's settings, saved or not, with the
+  "Picked for you" products an open would choose for them now (made-up samples,
+  ``sample_products``, while the shop has none). The page shows the HTML in a
+  sandboxed ``srcdoc`` iframe, so nothing in it runs.
 - ``POST /admin/api/emails/test`` ``{flow, to, settings?}``: the same email,
   rendered, signed and handed to the mail server now; 409 when there is no mail
   server, 502 with the server's answer when it did not take the message.
@@ -174,10 +176,10 @@ def preview():
         flow, settings = _request(services, json_body())
     except SettingsError as exc:
         return _refused(exc.errors)
-    shown = samples.preview(services.config, services.store, g.shop, settings, flow)
+    shown = samples.preview(services, g.shop, settings, flow)
     return jsonify(subject=shown.rendered.subject, preview=shown.rendered.preview, html=shown.rendered.html,
                    text=shown.rendered.text, person={"label": shown.person.label, "real": shown.person.real},
-                   stand_in_items=shown.stand_in_items)
+                   stand_in_items=shown.stand_in_items, sample_products=shown.sample_products)
 
 
 @bp.post("/admin/api/emails/test")
@@ -200,7 +202,7 @@ def send_test():
     if errors:
         return _refused(errors)
     try:
-        outcome = samples.send_test(services.config, services.store, g.shop, settings, flow, to)
+        outcome = samples.send_test(services, g.shop, settings, flow, to)
     except samples.NoMailServer as exc:
         return jsonify(error="no_mail_server", message=str(exc)), 409
     except ValueError as exc:  # an address the message's headers cannot carry

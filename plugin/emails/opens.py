@@ -76,8 +76,13 @@ def slot_products(services: Any, send: Send, count: int, now: int) -> dict[int, 
 
 def shown(services: Any, send: Send, slot: int, count: int, now: int) -> tuple[dict | None, str]:
     """Slot ``slot``'s product (display fields, None when the shop has none to show) and the shop's currency."""
-    product_id = slot_products(services, send, count, now).get(slot)
-    snap = services.models.current(send.shop)
+    return displayed(services, send.shop, slot_products(services, send, count, now).get(slot))
+
+
+def displayed(services: Any, shop: str, product_id: str | None) -> tuple[dict | None, str]:
+    """The product as a card shows it (None when the shop no longer shows it), and the shop's currency: one
+    reading for an open and for a preview's slot, so both draw the same card."""
+    snap = services.models.current(shop)
     display = snap.display.get(product_id) if product_id else None
     currency = snap.currency or "USD"
     if display is None:

@@ -9,6 +9,10 @@ address is not in it (tokens are readable, and URLs end up in logs): the send
 row names it.
 Unsubscribe tokens stay good for a year: RFC 8058 wants the one-click URL to
 keep working for as long as the message may be read.
+
+A preview or a test email has no send to name: its recommendation slots carry
+``sample`` tokens instead, which name the shop and the product the preview
+chose, so their images draw that product and nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 DAY_S = 86_400
 EMAIL_TOKEN = "sl_t"  # the query parameter that carries a ``link`` token onto the storefront
-LIFETIMES_S = {"unsubscribe": 365 * DAY_S, "link": 30 * DAY_S}
+LIFETIMES_S = {"unsubscribe": 365 * DAY_S, "link": 30 * DAY_S, "sample": 30 * DAY_S}
 MAX_TOKEN = 200  # ours are under 100 characters
 
 
@@ -55,6 +59,22 @@ def verify(secrets: tuple[str, ...], purpose: str, token: str) -> Holder:
     if not (isinstance(shop, str) and isinstance(send_id, int) and not isinstance(send_id, bool)):
         raise BadToken(f"not a valid {purpose} token")
     return Holder(shop, send_id)
+
+
+def issue_sample(secrets: tuple[str, ...], shop: str, product_id: str) -> str:
+    """A token for a preview's slot image showing ``product_id`` of ``shop`` (``""``: a made-up sample product)."""
+    return _serializer(secrets, "sample").dumps([shop, product_id])
+
+
+def verify_sample(secrets: tuple[str, ...], token: str) -> tuple[str, str]:
+    """The shop and product a ``sample`` token names, or ``BadToken``."""
+    try:
+        shop, product_id = _serializer(secrets, "sample").loads(token, max_age=LIFETIMES_S["sample"])
+    except (BadSignature, ValueError, TypeError):
+        raise BadToken("not a valid sample token") from None
+    if not (isinstance(shop, str) and isinstance(product_id, str)):
+        raise BadToken("not a valid sample token")
+    return shop, product_id
 
 
 def recipient(secrets: tuple[str, ...], store, shop: str, token: str) -> str | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
+from plugin.admin.emails import FLOW_LABELS
 from plugin.clock import DAY_MS, now_ms
-from plugin.experiments.assignment import CONTROL, TREATED
+from plugin.emails.steps import flow_experiment
+from plugin.experiments.assignment import CONTROL, TREATED, period
 from plugin.experiments.results import result
 from plugin.experiments.settings import EXPERIMENTS
 from plugin.store.commerce import Line, Order
@@ -139,6 +142,18 @@ def test_each_running_surface_can_be_given_its_own_holdout(client, store):
     wrong = {**mine, "surface_percent": {"capture": 70, "checkout": 5}}
     refused = client.put("/admin/api/experiments/settings", headers=bearer(), json=wrong)
     assert refused.status_code == 422 and set(refused.json["errors"]) == {"surface_percent"}
+
+
+def test_every_email_flow_can_be_given_its_own_holdout_before_anybody_meets_it(client, store):
+    html = page(client)
+    assert "No experiment has started yet" in html
+    offered = dict(re.findall(r'<label for="f-surface-\d+">(.*?)</label>\n<input [^>]*data-surface="([^"]+)"', html))
+    assert {f"{label} emails" for label in FLOW_LABELS.values()} <= set(offered)
+    assert {"Email capture pop-up", "“For you” recommendation block"} <= set(offered)
+    mine = {**EXPERIMENTS.defaults(), "surface_percent": {offered["Abandoned cart emails"]: 30}}
+    assert client.put("/admin/api/experiments/settings", headers=bearer(), json=mine).status_code == 200
+    cart = period(store, SHOP, flow_experiment("cart"), EXPERIMENTS.read(store, SHOP)[0], now_ms())
+    assert cart.control_bps == 3_000  # the holdout the cart flow's emails now keep
 
 
 def test_the_holdout_settings_are_saved_or_refused_by_field(client, store):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
 from plugin.app import create_app
 from plugin.experiments import simulated
+from plugin.experiments.settings import EXPERIMENTS
 
 from tests.support.app import SHOP, base_overrides
 from tests.support.shops import install
@@ -54,6 +56,13 @@ def test_outside_the_demo_nothing_simulated_is_shown(tmp_path):
         app.extensions["storelift"].store.close()
 
 
-def test_the_demo_s_settings_form_lists_the_shop_s_own_surfaces_not_the_simulated_ones(demo):
+def test_every_surface_the_demo_s_report_shows_can_be_given_its_own_holdout_in_the_shop_s_settings(demo):
+    saved = {**EXPERIMENTS.defaults(), "surface_percent": {"emails:cart": 20}}
+    headers = {"Authorization": f"Bearer {session_token()}"}
+    assert demo.put("/admin/api/experiments/settings", headers=headers, json=saved).status_code == 200
     page = demo.get("/admin", query_string={"id_token": session_token()}).get_data(as_text=True)
-    assert "data-surface=" not in page  # nobody has met a surface of this shop yet
+    reported = re.findall(r'<h2 id="h-\d+">(.*?) <span class="tag">Simulated</span></h2>', page)
+    offered = dict(re.findall(r'<label for="f-surface-\d+">(.*?)</label>\n<input [^>]*value="(\d*)"', page))
+    assert len(reported) == len(simulated.SURFACES) and "Abandoned cart emails" in reported
+    assert set(reported) <= set(offered)
+    assert offered["Abandoned cart emails"] == "20"  # the shop's own setting, not the simulation's

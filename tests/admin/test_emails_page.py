@@ -5,12 +5,15 @@ DNS is never asked: every DKIM lookup here is a stand-in for ``dkim_keys.resolve
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 import time
 
 import dkim
 import dns.resolver
 import pytest
+from PIL import Image
 
 from devstore.mailbox import Mailbox
 from plugin.admin.emails import ATTRIBUTION_DAYS, flow_report, readable_minutes
@@ -20,6 +23,7 @@ from plugin.app import create_app
 from plugin.capture.signup import subscribe
 from plugin.clock import now_ms
 from plugin.emails import dkim_keys
+from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH
 from plugin.emails.settings import EMAILS
 from plugin.store.commerce import Customer
 
@@ -163,6 +167,17 @@ def test_a_shop_with_nobody_yet_previews_for_a_labelled_made_up_person(client):
     assert "SAMPLE-CODE" in response.json["html"] and response.json["stand_in_items"] is False
 
 
+def test_a_shop_with_no_products_yet_previews_picked_for_you_with_labelled_sample_products(client):
+    response = client.post("/admin/api/emails/preview", headers=bearer(), json={"flow": "welcome"})
+    html = response.json["html"]
+    assert response.json["sample_products"] is True and "Picked for you" in html
+    images = re.findall(r'<img [^>]*src="https://storelift\.test(/email/s/[^"]+\.png)"', html)
+    assert len(images) == 4 and html.count('alt="Sample product: yours will show here"') == 4
+    card = client.get(images[0])
+    assert card.status_code == 200 and Image.open(io.BytesIO(card.data)).size == (CARD_WIDTH, CARD_HEIGHT)
+    assert f"Sample product: yours will show here: https://{SHOP}/" in response.json["text"]
+
+
 def test_a_preview_of_an_unknown_flow_or_bad_texts_is_refused_by_name(client, store):
     form = cart_texts(store, subject="")
     response = client.post("/admin/api/emails/preview", headers=bearer(),
@@ -201,6 +216,7 @@ def test_send_me_a_test_renders_signs_and_hands_it_to_the_mail_server(mail_clien
     assert response.status_code == 200 and response.json["message"].startswith(f"Sent to {ME}: the mail server took it")
     [mail] = mailbox.messages(to=ME)
     assert mail.subject == "[Test] Your Test Shop cart" and "Hello Ada" in mail.html and "A sample product" in mail.text
+    assert "Picked for you" in mail.html and "https://storelift.test/email/s/" in mail.html  # as the preview shows
     name, value = dkim_keys.txt_record("sl", DOMAIN, pair.public_b64)
     assert dkim.verify(mail.raw, dnsfunc=lambda asked, timeout=5: value.encode()
                        if asked.decode().rstrip(".") == name else None)

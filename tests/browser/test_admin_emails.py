@@ -1,6 +1,6 @@
 """The Emails page inside devstore's store admin frame, in chromium: the preview renders visibly in its
-sandboxed frame, follows the flow opened from the keyboard, keeps merchant markup as text, a delay reads
-as hours and saves, and a test without a mail server says why. A screenshot of the whole page (a viewport tall enough for the frame to hold it) is kept in the
+sandboxed frame (the welcome email with its "Picked for you" cards loaded), follows the flow opened from the
+keyboard, keeps merchant markup as text, a delay reads as hours and saves, and a test without a mail server says why. A screenshot of the whole page (a viewport tall enough for the frame to hold it) is kept in the
 test's temporary folder."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import io
 import pytest
 from PIL import Image
 
+from plugin.emails.cards import CARD_WIDTH
 from plugin.emails.settings import EMAILS
 
 from tests.support.storefront import API_KEY, SHOP
@@ -41,6 +42,12 @@ def test_the_emails_page_previews_each_flow_in_its_sandbox_and_works_from_the_ke
         expect(frame.locator("h1")).to_have_text("Emails")
         expect(frame.locator("#preview-person")).to_contain_text("Shown for")
         expect(frame.locator("#preview-subject")).to_have_text("Welcome to Front Shop: your 10% code")
+        welcome = frame.frame_locator("#preview-frame")
+        expect(welcome.get_by_role("heading", name="Picked for you")).to_be_visible()
+        cards = welcome.locator('img[src*="/email/s/"]')
+        expect(cards).to_have_count(4)
+        for n in range(4):  # each card drawn and loaded inside the sandbox, as a mail client shows it
+            expect(cards.nth(n)).to_have_js_property("naturalWidth", CARD_WIDTH)
 
         cart = frame.locator("#flow-cart > summary")
         cart.focus()

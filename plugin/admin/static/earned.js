@@ -17,8 +17,7 @@
   }
 
   function showErrors(errors) {
-    var surfaceError = document.getElementById("e-surface_percent");  /* only when a surface is running */
-    if (surfaceError) surfaceError.textContent = errors.surface_percent || "";
+    document.getElementById("e-surface_percent").textContent = errors.surface_percent || "";
     fields.forEach(function (name) {
       var message = errors[name] || "";
       document.getElementById("e-" + name).textContent = message;

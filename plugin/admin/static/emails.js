@@ -83,8 +83,13 @@
         person.textContent = "Shown for " + r.body.person.label + ".";
         document.getElementById("preview-subject").textContent = r.body.subject;
         document.getElementById("preview-preheader").textContent = r.body.preview || "(none)";
-        document.getElementById("preview-note").textContent = r.body.stand_in_items ?
-          "The item is a sample: a shopper sees their own cart or checkout." : "";
+        document.getElementById("preview-note").textContent = [
+          r.body.stand_in_items ? "The item is a sample: a shopper sees their own cart or checkout." : "",
+          r.body.sample_products ?
+            "The products under \u201cPicked for you\u201d are samples: your store has none to recommend yet." :
+            "\u201cPicked for you\u201d shows what would be chosen for this person now; " +
+            "a shopper\u2019s email chooses when they open it."
+        ].join(" ").trim();
       }, function () { if (mine === asked) person.textContent = "Could not reach Storelift."; });
   }
   function previewSoon() { clearTimeout(timer); timer = setTimeout(preview, PREVIEW_WAIT_MS); }
