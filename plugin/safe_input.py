@@ -98,7 +98,7 @@ def whole_number(value, low: int, high: int, name: str | None = None) -> int:
     if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(f"{name + ': ' if name else ''}a whole number from {low} to {high}")
+        raise InputError(f"{name + ': ' if name else ''}must be a whole number from {low} to {high}")
     return value
 
 

@@ -53,7 +53,7 @@ def _text(limit: int) -> Any:
         if not value:
             raise ValueError("must not be empty")
         if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise ValueError(f"must be at most {limit} characters")
         if _CONTROL_RE.search(value):
             raise ValueError("contains control characters")
         return value
@@ -83,7 +83,7 @@ def _code(pattern: re.Pattern, message: str) -> Any:
 def _devices(value: Any) -> list[str]:
     if isinstance(value, list) and value and all(d in ("desktop", "mobile") for d in value):
         return sorted(set(value))
-    raise ValueError("choose desktop, mobile or both")
+    raise ValueError("must include desktop, mobile or both")
 
 
 def _paths(value: Any) -> list[str]:
@@ -93,7 +93,7 @@ def _paths(value: Any) -> list[str]:
     if (isinstance(value, list) and len(value) <= MAX_PATTERNS
             and all(isinstance(p, str) and _PATTERN_RE.fullmatch(p) for p in value)):
         return value
-    raise ValueError(f"up to {MAX_PATTERNS} paths starting with /, * matches anything")
+    raise ValueError(f"must be up to {MAX_PATTERNS} paths, each starting with / (* matches anything)")
 
 
 Color = Annotated[str, PlainValidator(_color)]
@@ -121,9 +121,9 @@ class Colors(SettingsModel):
 class Discount(SettingsModel):
     kind: choice("percentage", "fixed_amount", message="must be percentage or fixed_amount") = "percentage"
     value: str = "10"
-    currency: _code(_CURRENCY_RE, "a three-letter currency code like USD") = "USD"
+    currency: _code(_CURRENCY_RE, "must be a three-letter currency code like USD") = "USD"
     expires_days: whole(1, 365) = 30
-    prefix: _code(_PREFIX_RE, "up to 12 letters A-Z and digits") = "WELCOME"
+    prefix: _code(_PREFIX_RE, "must be up to 12 letters A-Z and digits") = "WELCOME"
     # A subscriber whose code was used or expired may get another one by signing up again.
     second_code: Flag = False
 
@@ -142,10 +142,10 @@ class Discount(SettingsModel):
             raise ValueError("must be a number") from None
         if info.data.get("kind", cls.model_fields["kind"].default) == "percentage":
             if not (1 <= amount <= 100 and amount == amount.to_integral_value()):
-                raise ValueError("a percentage must be a whole number from 1 to 100")
+                raise ValueError("must be a whole percentage from 1 to 100")
             return str(int(amount))
         if not (0 < amount <= 10_000 and amount.as_tuple().exponent >= -2):
-            raise ValueError("an amount must be above 0, at most 10000, with at most 2 decimals")
+            raise ValueError("must be an amount above 0, at most 10000, with at most 2 decimals")
         return str(amount.quantize(Decimal("0.01")))
 
 

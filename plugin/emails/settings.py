@@ -39,7 +39,7 @@ def _text(limit: int, *, lines: bool = False, empty: bool = False) -> Any:
         if not value and not empty:
             raise ValueError("must not be empty")
         if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise ValueError(f"must be at most {limit} characters")
         if _CONTROL_RE.search(value.replace("\n", "") if lines else value) or (not lines and "\n" in value):
             raise ValueError("contains control characters" if lines else "must be one line")
         return value
@@ -93,7 +93,7 @@ def _refuse_zone() -> str:
 
 def _delays(value: Any) -> list[int]:
     if not isinstance(value, list) or not 1 <= len(value) <= 3:
-        raise ValueError("one to three delays, in minutes")
+        raise ValueError("must be one to three delays, in minutes")
     parsed = [whole_number(v, 0, MAX_DELAY_MINUTES) for v in value]
     if parsed != sorted(set(parsed)):
         raise ValueError("each delay must be later than the one before")

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import PlainValidator
 
-from plugin.safe_input import whole_number
-from plugin.settings import Feature, Flag, SettingsModel, choice, whole
+from plugin.safe_input import InputError, whole_number
+from plugin.settings import Feature, FieldErrors, Flag, SettingsModel, choice, whole
 
 # A surface's experiment: the capture pop-up, a block type's, an email flow's (``assignment`` names them).
 SURFACE_RE = re.compile(r"capture|blocks:[a-z_]{1,40}|emails:[a-z]{1,20}")
@@ -25,13 +25,20 @@ MAX_SURFACES = 40
 
 
 def _surface_percents(value: Any) -> dict[str, int]:
+    """A bad percentage is refused under its surface (``surface_percent.capture``), so the admin marks
+    that surface's field rather than the whole group."""
     if not isinstance(value, dict) or len(value) > MAX_SURFACES:
         raise ValueError(f"must give at most {MAX_SURFACES} surfaces a holdout percentage each")
-    percents = {}
+    percents, refused = {}, {}
     for name, percent in value.items():
         if not isinstance(name, str) or not SURFACE_RE.fullmatch(name):
             raise ValueError(f"{str(name)[:40]!r} is not a surface")
-        percents[name] = whole_number(percent, 0, 50)
+        try:
+            percents[name] = whole_number(percent, 0, 50)
+        except InputError as exc:
+            refused[name] = exc.reason
+    if refused:
+        raise FieldErrors(refused)
     return percents
 
 

@@ -94,7 +94,7 @@ def _price(value) -> str | None:
     if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
         raise ValueError(f"must be a number from 0 to {MAX_PRICE}")
     if amount.as_tuple().exponent < -PRICE_PLACES:
-        raise ValueError(f"at most {PRICE_PLACES} decimals")
+        raise ValueError(f"must have at most {PRICE_PLACES} decimals")
     return str(amount)
 
 
@@ -129,7 +129,7 @@ def _boosts(value) -> dict:
     if not isinstance(value, dict):
         raise ValueError("must be an object of selector: factor")
     if len(value) > LIMITS["boosts"]:
-        raise ValueError(f"at most {LIMITS['boosts']} entries")
+        raise ValueError(f"must have at most {LIMITS['boosts']} entries")
     marked, seen = {}, set()
     for raw, factor in value.items():
         marked[raw] = factor

@@ -62,7 +62,7 @@ def listed(parse: Callable[[Any], str], limit: int) -> Any:
         if not isinstance(value, list):
             raise ValueError("must be a list")
         if len(value) > limit:
-            raise ValueError(f"at most {limit} entries")
+            raise ValueError(f"must have at most {limit} entries")
         return value
 
     return Annotated[list[Annotated[str, PlainValidator(parse)]], BeforeValidator(bounded),

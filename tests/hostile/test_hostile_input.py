@@ -115,7 +115,7 @@ def test_the_largest_64_bit_id_is_an_id_that_is_simply_not_found(client, install
 def test_a_subscriber_list_limit_must_be_in_range(client, store, installed_shop):
     installed_shop()
     response = client.get("/admin/api/capture/subscribers", query_string={"limit": "-5"}, headers=admin_headers())
-    assert response.status_code == 400 and response.get_json()["reason"] == "limit: a whole number from 1 to 1000"
+    assert response.status_code == 400 and response.get_json()["reason"] == "limit: must be a whole number from 1 to 1000"
 
 
 def test_the_webhook_intake_stores_a_signed_3000_deep_body_and_answers_200(client, store):

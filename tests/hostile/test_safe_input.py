@@ -56,7 +56,7 @@ def test_whole_numbers_are_json_integers_or_ascii_digits(value, expected):
 
 @pytest.mark.parametrize("value", ["²", "١٢", "１２", "9" * 5000, "-1", "1.0", 1.0, True, None, "", "91", 91])
 def test_anything_else_is_refused_with_the_range(value):
-    assert reason(lambda: whole_number(value, 0, 90, name="days")) == ("days: a whole number from 0 to 90", 400)
+    assert reason(lambda: whole_number(value, 0, 90, name="days")) == ("days: must be a whole number from 0 to 90", 400)
 
 
 @pytest.mark.parametrize("value", [1, "1", INT64_MAX, str(INT64_MAX)])

@@ -47,8 +47,8 @@ def test_each_features_defaults_validate_as_they_are(feature):
 def test_every_problem_is_named_by_its_field_in_the_merchants_words():
     probe = Feature("probe", Probe)
     assert refused(probe, {"on": "yes", "size": "0", "mode": "c", "tags": ["a", "b", "c", "d"], "x" * 60: 1}) == {
-        "on": "must be true or false", "size": "a whole number from 1 to 9", "mode": "must be a or b",
-        "tags": "at most 3 entries", "x" * 40: "unknown field"}
+        "on": "must be true or false", "size": "must be a whole number from 1 to 9", "mode": "must be a or b",
+        "tags": "must have at most 3 entries", "x" * 40: "unknown field"}
     assert refused(probe, {"tags": ["a", " ", 5]}) == {"tags.1": "must be a tag", "tags.2": "must be a tag"}
     assert refused(probe, ["not", "an", "object"]) == {"settings": "must be an object"}
     assert refused(CAPTURE, {"texts": "hello"}) == {"texts": "must be an object"}

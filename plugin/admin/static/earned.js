@@ -1,5 +1,5 @@
 /* The holdout settings form on "What Storelift earned": PUT through StoreliftAdmin.fetch (static/admin.js),
-   which adds a fresh session token; field errors are shown next to their fields. */
+   which adds a fresh session token; field errors are shown next to their fields (static/form_errors.js). */
 (function () {
   var form = document.getElementById("experiments"), statusEl = document.getElementById("status");
   var fields = ["holdout_percent", "global_holdout", "global_percent", "block_control", "window_days"];
@@ -16,16 +16,9 @@
     return settings;
   }
 
-  function showErrors(errors) {
-    document.getElementById("e-surface_percent").textContent = errors.surface_percent || "";
-    fields.forEach(function (name) {
-      var message = errors[name] || "";
-      document.getElementById("e-" + name).textContent = message;
-      document.getElementById("f-" + name).setAttribute("aria-invalid", message ? "true" : "false");
-    });
-    var names = Object.keys(errors);
-    document.getElementById("summary").textContent = names.length ? "Not saved: " + names.length + " field(s) to fix." : "";
-  }
+  /* Each refused field by its label, marked and linked from the summary: static/form_errors.js, which
+     every settings form shares. */
+  function showErrors(errors) { StoreliftForms.showErrors(form, errors); }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();

@@ -9,7 +9,7 @@
   "use strict";
   var state = JSON.parse(document.getElementById("emails-state").textContent);
   var form = document.getElementById("settings"), statusEl = document.getElementById("status");
-  var summary = document.getElementById("summary"), previewFlow = document.getElementById("preview-flow");
+  var previewFlow = document.getElementById("preview-flow");
   var frame = document.getElementById("preview-frame"), testStatus = document.getElementById("test-status");
   var PREVIEW_WAIT_MS = 400, asked = 0, timer = null;
 
@@ -47,25 +47,15 @@
       (delays.length === 1 ? " email: " : " emails: ") + delays.join(", ");
   }
 
-  function showErrors(errors) {
-    Array.prototype.forEach.call(document.querySelectorAll("#settings .error"), function (e) { e.textContent = ""; });
-    var keys = Object.keys(errors || {}), unplaced = [];
-    keys.forEach(function (key) {
-      var el = document.getElementById("e-" + key.split(".").join("-"));
-      if (!el) { unplaced.push(key + ": " + errors[key]); return; }
-      el.textContent = errors[key];
-      var details = el.closest("details");
-      if (details) details.open = true;
-    });
-    summary.textContent = keys.length ? "Not saved: " + keys.length + " problem" + (keys.length > 1 ? "s" : "") +
-      (unplaced.length ? " (" + unplaced.join("; ") + ")" : " below") + "." : "";
-  }
+  /* Each refused field by its flow and label, its flow opened, marked and linked from the summary
+     (static/form_errors.js, which every settings form shares). */
+  function showErrors(errors) { StoreliftForms.showErrors(form, errors); }
 
   function answer(response) {
     return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
   }
-  function problem(body) {
-    if (body.errors) return Object.keys(body.errors).map(function (k) { return k + ": " + body.errors[k]; }).join("; ");
+  function problem(body) {  /* fields named as the merchant reads them, not by the API's dotted names */
+    if (body.errors) return StoreliftForms.describe(form, body.errors).join("; ");
     return body.message || body.reason || "refused";
   }
 
@@ -162,7 +152,8 @@
     var input = document.getElementById("suppress-email"), error = document.getElementById("e-email");
     StoreliftAdmin.fetch("/admin/api/emails/suppressions", { method: "POST", body: { email: input.value } })
       .then(answer).then(function (r) {
-        error.textContent = r.ok ? "" : problem(r.body);
+        if (r.ok || r.body.errors) StoreliftForms.showErrors(suppressForm, r.ok ? {} : r.body.errors);
+        else error.textContent = problem(r.body);
         if (!r.ok) return;
         suppressStatus.textContent = r.body.added ? "Added" + (r.body.skipped ? "; " + r.body.skipped + " planned email(s) will not go." : ".") : "Already on the list.";
         input.value = "";
