@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator
 
 Request = tuple[str, str, bytes, dict]  # method, path, body, headers
@@ -78,7 +79,7 @@ def start_server(module: str, *args: str) -> tuple[subprocess.Popen, int]:
 
 def process_cpu_s(pid: int) -> float:
     """User plus system CPU seconds process ``pid`` has used (Linux's /proc)."""
-    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -6,8 +6,8 @@ with the shop's merchandising rules, from their purchases (as a customer or
 by email) and what they looked at in the store in the last ``BROWSING_MS`` on
 any of their browsers, as the storefront's block weighs a session; leaving
 out what is in their cart or checkout and what they bought; when that cannot
-answer, the shop's best sellers. The choice is kept 24 hours (Barilliance's cache), so the images and
-the links under them agree, and chosen again after that. Each product is
+answer, the shop's best sellers. The choice is kept 24 hours (Barilliance's
+cache), so the images and the links under them agree, and chosen again after that. Each product is
 drawn as a card (``cards``), kept in this process's ``CardCache`` by what it
 shows, so a repeat open costs a dictionary lookup. Product images are fetched
 through the platform client (timeouts, retries) and kept too.

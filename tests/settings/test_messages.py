@@ -13,17 +13,10 @@ from plugin.capture.settings import CAPTURE
 from plugin.emails.settings import EMAILS
 from plugin.experiments.settings import EXPERIMENTS
 from plugin.recommendations.settings import RECOMMENDATIONS
-from plugin.settings import Feature, SettingsError
 
-from ..support.settings_fields import at, leaf_fields
+from ..support.settings_fields import at, leaf_fields, refused
 
 FEATURES = (CAPTURE, RECOMMENDATIONS, EMAILS, EXPERIMENTS)
-
-
-def refused(feature: Feature, data) -> dict[str, str]:
-    with pytest.raises(SettingsError) as caught:
-        feature.validate(data)
-    return caught.value.errors
 
 
 @pytest.mark.parametrize("feature", FEATURES, ids=lambda f: f.name)

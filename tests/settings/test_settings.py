@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from plugin.capture.settings import CAPTURE
 from plugin.emails.settings import EMAILS
 from plugin.recommendations.settings import RECOMMENDATIONS
-from plugin.settings import Feature, Flag, SettingsCache, SettingsError, SettingsModel, choice, listed, whole
+from plugin.settings import Feature, Flag, SettingsCache, SettingsModel, choice, listed, whole
 from plugin.store import Store
 
 from ..support.database import database_url
+from ..support.settings_fields import refused
 from plugin.store import migrations
 
 SHOP = "settings.myshopify.com"
@@ -31,12 +32,6 @@ class Probe(SettingsModel):
     size: whole(1, 9) = 3
     mode: choice("a", "b", message="must be a or b") = "a"
     tags: listed(tag, 3) = []
-
-
-def refused(feature: Feature, data) -> dict[str, str]:
-    with pytest.raises(SettingsError) as caught:
-        feature.validate(data)
-    return caught.value.errors
 
 
 @pytest.mark.parametrize("feature", FEATURES, ids=lambda f: f.name)

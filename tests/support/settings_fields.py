@@ -1,10 +1,13 @@
-"""The fields of a feature's settings model as the API names them, for tests that go through every one."""
+"""The fields of a feature's settings model as the API names them, for tests that go through every one,
+and what validation says of a settings object it refuses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from plugin.settings import SettingsModel
+import pytest
+
+from plugin.settings import Feature, SettingsError, SettingsModel
 
 
 def leaf_fields(model: type[SettingsModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -23,3 +26,10 @@ def at(path: tuple[str, ...], value) -> dict:
     for name in reversed(path):
         data = {name: data}
     return data
+
+
+def refused(feature: Feature, data) -> dict[str, str]:
+    """The errors ``feature`` refuses ``data`` with, by field (the test fails if it accepts it)."""
+    with pytest.raises(SettingsError) as caught:
+        feature.validate(data)
+    return caught.value.errors
