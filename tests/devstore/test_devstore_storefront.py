@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 from tests.support.devstore import http, install, Receiver, SCOPES, shop, start_shop, subscribe  # noqa: F401
 
 from devstore.clock import Clock
@@ -37,6 +39,19 @@ def test_seed_is_deterministic_and_realistic():
         {first.products[li.product_id].category for li in o.line_items}) == 1)
     multi = sum(1 for o in first.orders.values() if len(o.line_items) > 1)
     assert same_category / multi > 0.4  # baskets have structure
+
+
+@pytest.mark.parametrize("catalog_size", [240, 3000])
+def test_seeded_product_names_never_repeat_a_word_and_stay_unique(catalog_size):
+    """An adjective that already starts its noun ("Trail" + "Trail Map Case") is not said twice, and no two
+    products share a name or a handle, in the default catalog and in one large enough to reuse every name."""
+    store = Store(Settings(catalog_size=catalog_size, customer_count=10, order_history=10), Clock())
+    seed_store(store)
+    titles = [p.title for p in store.products.values()]
+    assert [t for t in titles if re.search(r"\b(\w+) \1\b", t)] == []
+    assert len(set(titles)) == len(titles) == catalog_size
+    assert len({p.handle for p in store.products.values()}) == catalog_size
+    assert "Trail Map Case" in titles  # the name its adjective would have doubled
 
 
 def test_pages_render(shop):
