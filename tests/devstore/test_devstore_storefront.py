@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 
 import pytest
+from PIL import Image as Picture
 
 from tests.support.devstore import http, install, Receiver, SCOPES, shop, start_shop, subscribe  # noqa: F401
 
@@ -69,6 +71,14 @@ def test_pages_render(shop):
     assert svg.headers["Content-Type"].startswith("image/svg+xml") and svg.text.startswith("<svg")
     assert browser.get(f"{shop.url}/products/{product['handle']}.js", timeout=10).json()["id"] == product["id"]
     assert browser.get(f"{shop.url}/collections/nope", timeout=10).status_code == 404
+
+
+def test_the_shop_has_an_icon_at_favicon_ico(shop):
+    """Every browser asks an origin for /favicon.ico: without one, every visit logs a 404 in the console."""
+    response = http().get(f"{shop.url}/favicon.ico", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    icon = Picture.open(io.BytesIO(response.content))
+    assert icon.format == "ICO" and icon.size == (32, 32)
 
 
 def test_draft_products_are_not_on_the_storefront(shop):
