@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .state import Discount, LineItem, RedeemCode, Store
+from .state import Checkout, Discount, LineItem, RedeemCode, Store
 
 
 class DiscountRejected(Exception):
@@ -55,6 +55,12 @@ def discount_amount(discount: Discount, items: list[LineItem], subtotal: Decimal
     else:
         off = Decimal(discount.amount or "0")
     return min(off, subtotal).quantize(Decimal("0.01"))
+
+
+def checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> Decimal:
+    """What the checkout's code takes off its ``subtotal``: the amount its page shows and its webhooks carry."""
+    found = store.discount_by_code(checkout.discount_code) if checkout.discount_code else None
+    return discount_amount(found[0], checkout.line_items, subtotal) if found else Decimal(0)
 
 
 def record_use(discount: Discount, redeem: RedeemCode, email: str | None) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from PIL import Image as Picture
@@ -180,6 +182,38 @@ def test_discount_link_stores_code_and_redirects(shop):
     _, variant = _variant(shop)
     browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 1}, timeout=10)
     assert "WELCOME10" in browser.get(f"{shop.url}/checkout", timeout=10).text
+
+
+def _order_summary(page: str) -> str:
+    """The checkout's order summary as the shopper reads it: its text, tags dropped, spaces collapsed."""
+    aside = re.search(r'<aside class="summary">(.*?)</aside>', page, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", aside)).split())
+
+
+def test_checkout_shows_the_code_what_it_takes_off_and_the_total_the_order_then_has():
+    """As on the platform's checkout: "Subtotal", "Discount CODE −$x.xx", "Total"; and the order paid from it
+    reports that same code, amount and total in its orders/create webhook."""
+    receiver = Receiver()
+    shop = start_shop()
+    try:
+        subscribe(shop, install(shop)["access_token"], "ORDERS_CREATE", receiver.url + "/webhooks")
+        browser = http()
+        browser.get(f"{shop.url}/discount/SPRING15", timeout=10)  # the link a pop-up or an email gives
+        _, variant = _variant(shop)
+        browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 2}, timeout=10)
+        summary = _order_summary(browser.get(f"{shop.url}/checkout", timeout=10).text)
+        paid = _checkout(browser, shop, None, "saver@example.com")
+        assert paid.status_code == 200 and "Thank you" in paid.text
+        shop.drain()
+        order = receiver.of("orders/create")[-1].json
+        subtotal, off, total = (Decimal(order[k]) for k in ("subtotal_price", "total_discounts", "total_price"))
+        [code] = order["discount_codes"]
+        assert code["code"] == "SPRING15" and Decimal(code["amount"]) == off
+        assert off == (subtotal * Decimal("0.15")).quantize(Decimal("0.01")) and total == subtotal - off
+        assert f"Subtotal ${subtotal:,.2f} Discount SPRING15 −${off:,.2f} Total ${total:,.2f}" in summary
+    finally:
+        shop.shutdown()
+        receiver.close()
 
 
 def test_login_by_email_and_account(shop):
