@@ -6,12 +6,14 @@ means "the browser would see text, not a tag" and "only in the iframe" means "on
 
 from __future__ import annotations
 
+import io
 import smtplib
 import threading
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
 import pytest
+from PIL import Image as Picture
 
 from devstore.mailbox import Mailbox
 from devstore.mailbox_web import create_inbox_app, serve_mailbox
@@ -234,6 +236,13 @@ def test_the_raw_message_downloads_as_an_eml_file(mailbox, inbox):
 def test_an_unknown_message_is_not_found(inbox):
     assert inbox.get("/mail/7").status_code == 404
     assert inbox.get("/mail/7.eml").status_code == 404
+
+
+def test_the_inbox_has_an_icon_at_favicon_ico(mailbox):
+    """The demo's inbox is a browser tab of its own: without an icon, each visit logs a 404 in the console."""
+    response = create_inbox_app(mailbox).test_client().get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert Picture.open(io.BytesIO(response.get_data())).format == "ICO"
 
 
 def test_serve_mailbox_runs_smtp_and_the_inbox_on_loopback():
