@@ -57,10 +57,18 @@ def discount_amount(discount: Discount, items: list[LineItem], subtotal: Decimal
     return min(off, subtotal).quantize(Decimal("0.01"))
 
 
-def checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> Decimal:
-    """What the checkout's code takes off its ``subtotal``: the amount its page shows and its webhooks carry."""
+def kind(discount: Discount) -> str:
+    """The ``type`` the platform's order and checkout payloads give a code."""
+    return "percentage" if discount.percentage is not None else "fixed_amount"
+
+
+def checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> tuple[Decimal, str | None]:
+    """What the checkout's code takes off its ``subtotal`` (the amount its page shows and its webhooks
+    carry), and the code's ``kind`` (None without a known code)."""
     found = store.discount_by_code(checkout.discount_code) if checkout.discount_code else None
-    return discount_amount(found[0], checkout.line_items, subtotal) if found else Decimal(0)
+    if not found:
+        return Decimal(0), None
+    return discount_amount(found[0], checkout.line_items, subtotal), kind(found[0])
 
 
 def record_use(discount: Discount, redeem: RedeemCode, email: str | None) -> None:

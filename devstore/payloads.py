@@ -154,7 +154,7 @@ def order_json(store: Store, order: Order) -> dict:
 def checkout_json(store: Store, checkout: Checkout) -> dict:
     items = [line_item_json(store, li) for li in checkout.line_items]
     subtotal = sum((Decimal(li.price) * li.quantity for li in checkout.line_items), Decimal(0))
-    discount = checkout_discount(store, checkout, subtotal)
+    discount, kind = checkout_discount(store, checkout, subtotal)
     customer = store.customers.get(checkout.customer_id) if checkout.customer_id else None
     return {
         "id": checkout.id, "token": checkout.token, "cart_token": checkout.cart_token, "email": checkout.email,
@@ -165,7 +165,7 @@ def checkout_json(store: Store, checkout: Checkout) -> dict:
         "currency": store.settings.currency, "presentment_currency": store.settings.currency,
         "completed_at": _ts(store, checkout.completed_at), "closed_at": None, "source_name": "web",
         "name": f"#{checkout.id}", "line_items": items, "shipping_lines": [],
-        "discount_codes": [{"code": checkout.discount_code, "amount": money(discount), "type": "percentage"}]
+        "discount_codes": [{"code": checkout.discount_code, "amount": money(discount), "type": kind or "fixed_amount"}]
         if checkout.discount_code else [],
         "subtotal_price": money(subtotal - discount), "total_line_items_price": money(subtotal),
         "total_discounts": money(discount), "total_tax": "0.00", "total_price": money(subtotal - discount),

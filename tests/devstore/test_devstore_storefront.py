@@ -211,6 +211,32 @@ def test_checkout_shows_the_code_what_it_takes_off_and_the_total_the_order_then_
         assert code["code"] == "SPRING15" and Decimal(code["amount"]) == off
         assert off == (subtotal * Decimal("0.15")).quantize(Decimal("0.01")) and total == subtotal - off
         assert f"Subtotal ${subtotal:,.2f} Discount SPRING15 −${off:,.2f} Total ${total:,.2f}" in summary
+        assert f"Discount <strong>SPRING15</strong>: −${off:,.2f}" in paid.text  # the thank-you page names it too
+    finally:
+        shop.shutdown()
+        receiver.close()
+
+
+def test_a_fixed_amount_code_is_a_fixed_amount_in_the_checkout_webhook():
+    """The abandoned-checkout flows read the checkout's codes: $5 off is not "percentage"."""
+    receiver = Receiver()
+    shop = start_shop()
+    try:
+        token = install(shop, scope=SCOPES)["access_token"]
+        subscribe(shop, token, "CHECKOUTS_UPDATE", receiver.url + "/webhooks")
+        shop.gql(token, """mutation { discountCodeBasicCreate(basicCodeDiscount: {title: "Five", code: "FIVE",
+            startsAt: "2020-01-01T00:00:00Z", endsAt: "2999-01-01T00:00:00Z",
+            customerGets: {value: {discountAmount: {amount: "5.00", appliesOnEachItem: false}}}}) {
+            userErrors { message } } }""")
+        browser = http()
+        _, variant = _variant(shop)
+        browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 1}, timeout=10)
+        page = browser.post(f"{shop.url}/checkout", data={"email": "five@example.com", "discount_code": "FIVE",
+                                                          "action": "apply"}, timeout=10)
+        assert page.status_code == 200
+        shop.drain()
+        [code] = receiver.of("checkouts/update")[-1].json["discount_codes"]
+        assert code == {"code": "FIVE", "amount": "5.00", "type": "fixed_amount"}
     finally:
         shop.shutdown()
         receiver.close()
