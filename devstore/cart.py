@@ -7,6 +7,7 @@ written against the platform calls exactly these URLs.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, redirect, request
@@ -74,7 +75,9 @@ def view():
             variant = rt.store.variants.get(line.variant_id)
             if variant is not None:
                 lines.append((index, line, variant, rt.store.products[variant.product_id]))
-        return render_page("store/cart.html", "cart", lines=lines, cart=cart, error=request.args.get("error"))
+        subtotal = sum((Decimal(variant.price) * line.quantity for _, line, variant, _ in lines), Decimal(0))
+        return render_page("store/cart.html", "cart", lines=lines, subtotal=subtotal, cart=cart,
+                           error=request.args.get("error"))
 
 
 @bp.post("/cart/add")

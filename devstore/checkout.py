@@ -33,9 +33,11 @@ def _address(form, customer_id: int = 0) -> Address | None:
 
 
 def _render(checkout, error: str | None = None, status: int = 200, form: dict | None = None):
-    subtotal = sum(Decimal(li.price) * li.quantity for li in checkout.line_items)
+    """The checkout page; its summary shows what the code takes off, so the shopper sees the code worked."""
+    subtotal = sum((Decimal(li.price) * li.quantity for li in checkout.line_items), Decimal(0))
+    discount, _ = discounts.checkout_discount(runtime().store, checkout, subtotal)
     return render_page("store/checkout.html", "checkout", checkout=checkout, error=error, form=form or {},
-                       subtotal=subtotal, status=status)
+                       subtotal=subtotal, discount=discount, total=subtotal - discount, status=status)
 
 
 @bp.get("/checkout")

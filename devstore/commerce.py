@@ -207,7 +207,7 @@ def place_order(store: Store, *, email: str, items: list[tuple[int, int]], first
             redeem_pair = discounts.redeemable(store, discount_code, email, now)
             discount_total = discounts.discount_amount(redeem_pair[0], line_items, subtotal)
             codes = [{"code": redeem_pair[1].code, "amount": money(discount_total),
-                      "type": "percentage" if redeem_pair[0].percentage is not None else "fixed_amount"}]
+                      "type": discounts.kind(redeem_pair[0])}]
         customer = _customer_for(store, email, first_name, last_name, address)
         for _, variant, quantity in lines:
             variant.inventory_quantity -= quantity

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .state import Discount, LineItem, RedeemCode, Store
+from .state import Checkout, Discount, LineItem, RedeemCode, Store
 
 
 class DiscountRejected(Exception):
@@ -55,6 +55,20 @@ def discount_amount(discount: Discount, items: list[LineItem], subtotal: Decimal
     else:
         off = Decimal(discount.amount or "0")
     return min(off, subtotal).quantize(Decimal("0.01"))
+
+
+def kind(discount: Discount) -> str:
+    """The ``type`` the platform's order and checkout payloads give a code."""
+    return "percentage" if discount.percentage is not None else "fixed_amount"
+
+
+def checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> tuple[Decimal, str | None]:
+    """What the checkout's code takes off its ``subtotal`` (the amount its page shows and its webhooks
+    carry), and the code's ``kind`` (None without a known code)."""
+    found = store.discount_by_code(checkout.discount_code) if checkout.discount_code else None
+    if not found:
+        return Decimal(0), None
+    return discount_amount(found[0], checkout.line_items, subtotal), kind(found[0])
 
 
 def record_use(discount: Discount, redeem: RedeemCode, email: str | None) -> None:

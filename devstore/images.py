@@ -3,14 +3,15 @@
 Each image is a colored tile with the product's initials and title, so pages and widgets look like a
 catalog while staying self-contained. The storefront's pages use the SVG; the Admin API and webhooks
 carry the PNG (``png_images.py``), a raster image as the platform's CDN serves. Images never change once
-created, so each PNG is drawn once per process and kept.
+created, so each PNG is drawn once per process and kept. The shop's favicon is drawn here too: browsers
+ask every origin for ``/favicon.ico``.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 
-from .png_images import initials, render_png
+from .png_images import initials, render_favicon, render_png
 from .runtime import runtime
 from .state import Image
 
@@ -45,5 +46,13 @@ def product_image_png(image_id: int):
     if png is None:  # drawn outside the store lock; two first requests at once draw the same bytes
         png = cache.setdefault(image.id, render_png(image))
     response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask every origin for /favicon.ico; a 404 there is an error in every shopper's console."""
+    response = Response(render_favicon(runtime().settings.shop_name), mimetype="image/vnd.microsoft.icon")
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

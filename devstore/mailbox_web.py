@@ -1,9 +1,11 @@
 """The mailbox's web inbox, and running it with its SMTP server on loopback for the demo.
 
 A person trying the demo should see the emails Storelift sends the way a shopper would: the HTML
-part rendered, its images loaded, its links working. An email is someone else's HTML, though, so
-it is only ever shown inside a sandboxed ``srcdoc`` iframe without ``allow-scripts`` or
-``allow-same-origin``: its scripts never run and it cannot reach the inbox. Everything else on the
+part rendered whole, its images loaded, its links working. An email is someone else's HTML, though,
+so it is only ever shown inside a sandboxed ``srcdoc`` iframe without ``allow-scripts``: its scripts
+never run. The frame has ``allow-same-origin`` only so that the inbox's own script
+(``static/mailbox/fit-frame.js``) can read how tall the email is and make the frame that tall; with
+scripts off in the frame, the email gets nothing that could act on the inbox. Everything else on the
 pages (subjects, addresses, headers, the text part) is data, escaped by Jinja's autoescape.
 """
 
@@ -19,20 +21,24 @@ from flask import Blueprint, Flask, Response, abort, redirect, render_template
 from werkzeug.serving import make_server
 
 from .mailbox import Mailbox
+from .png_images import render_favicon
 
 # The email's HTML inherits this policy inside its srcdoc frame (CSP Level 3, "Initialize a
 # Document's CSP list": srcdoc documents inherit their parent's policy container). So: no scripts
-# anywhere, no forms posting anywhere, but images, fonts and inline styles from anywhere, as a mail
-# client loads them when a message is opened.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src http: https: data:; font-src http: https: data:; "
-                           "style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'self'")
+# but the inbox's own files (and the frame's sandbox stops even those in the email), no forms
+# posting anywhere, but images, fonts and inline styles from anywhere, as a mail client loads them
+# when a message is opened.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; img-src http: https: data:; "
+                           "font-src http: https: data:; style-src 'unsafe-inline'; form-action 'none'; "
+                           "frame-ancestors 'self'")
 
 _HEAD_TAG = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 
 
 def inbox_blueprint(mailbox: Mailbox) -> Blueprint:
     """The inbox's pages, to register on any Flask app at a prefix (e.g. ``url_prefix="/mail"``)."""
-    bp = Blueprint("mailbox", __name__, template_folder="templates")
+    bp = Blueprint("mailbox", __name__, template_folder="templates", static_folder="static/mailbox",
+                   static_url_path="/static")
 
     def page(template: str, **context) -> str:
         return render_template(template, smtp_url=mailbox.smtp_url, when=_when, **context)
@@ -88,6 +94,11 @@ def create_inbox_app(mailbox: Mailbox, prefix: str = "/mail") -> Flask:
     @app.get("/")
     def home():
         return redirect(f"{prefix}/")
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask every origin for /favicon.ico; a 404 there is an error in the inbox tab's console."""
+        return Response(render_favicon("Mail"), mimetype="image/vnd.microsoft.icon")
 
     return app
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .clock import iso_local
-from .discounts import discount_amount
+from .discounts import checkout_discount
 from .ids import gid
 from .state import Address, Cart, Checkout, Customer, Image, LineItem, Order, Product, Store, Variant, money
 
@@ -154,7 +154,7 @@ def order_json(store: Store, order: Order) -> dict:
 def checkout_json(store: Store, checkout: Checkout) -> dict:
     items = [line_item_json(store, li) for li in checkout.line_items]
     subtotal = sum((Decimal(li.price) * li.quantity for li in checkout.line_items), Decimal(0))
-    discount = _checkout_discount(store, checkout, subtotal)
+    discount, kind = checkout_discount(store, checkout, subtotal)
     customer = store.customers.get(checkout.customer_id) if checkout.customer_id else None
     return {
         "id": checkout.id, "token": checkout.token, "cart_token": checkout.cart_token, "email": checkout.email,
@@ -165,7 +165,7 @@ def checkout_json(store: Store, checkout: Checkout) -> dict:
         "currency": store.settings.currency, "presentment_currency": store.settings.currency,
         "completed_at": _ts(store, checkout.completed_at), "closed_at": None, "source_name": "web",
         "name": f"#{checkout.id}", "line_items": items, "shipping_lines": [],
-        "discount_codes": [{"code": checkout.discount_code, "amount": money(discount), "type": "percentage"}]
+        "discount_codes": [{"code": checkout.discount_code, "amount": money(discount), "type": kind or "fixed_amount"}]
         if checkout.discount_code else [],
         "subtotal_price": money(subtotal - discount), "total_line_items_price": money(subtotal),
         "total_discounts": money(discount), "total_tax": "0.00", "total_price": money(subtotal - discount),
@@ -174,15 +174,6 @@ def checkout_json(store: Store, checkout: Checkout) -> dict:
         "billing_address": address_json(checkout.shipping_address),
         "customer": customer_json(store, customer) if customer else None,
     }
-
-
-def _checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> Decimal:
-    if not checkout.discount_code:
-        return Decimal(0)
-    found = store.discount_by_code(checkout.discount_code)
-    if found is None:
-        return Decimal(0)
-    return discount_amount(found[0], checkout.line_items, subtotal)
 
 
 def cart_json(store: Store, cart: Cart) -> dict:

@@ -1,4 +1,5 @@
-"""Placeholder product images as PNG: the SVG tile (``templates/store/placeholder.svg``) drawn with Pillow.
+"""Placeholder product images as PNG: the SVG tile (``templates/store/placeholder.svg``) drawn with Pillow;
+and the shop's favicon, drawn the same way.
 
 The Admin API and webhooks carry these, as the platform's CDN serves raster images: an app that draws
 product images itself (Storelift's email cards) cannot read SVG. The drawing depends only on the image's
@@ -20,6 +21,7 @@ CIRCLE_CENTRE, CIRCLE_RADIUS, CIRCLE_OPACITY = (400, 360), 170, 0.18
 INITIALS_BASELINE, INITIALS_SIZE = 410, 150
 LABEL_BASELINE, LABEL_SIZE, LABEL_MAX_WIDTH = 660, 40, 720
 WHITE = (255, 255, 255)
+FAVICON_INK = (34, 34, 34)  # the storefront's text and primary buttons, #222 in store.css
 
 
 def initials(title: str) -> str:
@@ -45,6 +47,17 @@ def render_png(image: Image) -> bytes:
               font=label_font, fill=WHITE, anchor="ms")
     out = io.BytesIO()
     tile.save(out, format="PNG")
+    return out.getvalue()
+
+
+def render_favicon(shop_name: str) -> bytes:
+    """The shop's 32x32 icon as an ICO file: its initials, white on the theme's ink colour."""
+    side = 32
+    icon = Picture.new("RGB", (side, side), FAVICON_INK)
+    ImageDraw.Draw(icon).text((side / 2, side / 2), initials(shop_name), font=ImageFont.load_default(size=15),
+                              fill=WHITE, anchor="mm")
+    out = io.BytesIO()
+    icon.save(out, format="ICO", sizes=[(side, side)])
     return out.getvalue()
 
 

@@ -53,13 +53,19 @@ def _products(store: Store, rng: random.Random, now: float) -> list[Product]:
         rng.shuffle(names)
         for i in range(count):
             adj, noun, group = names[i % len(names)]
-            title = f"{adj} {noun}" + (f" {i // len(names) + 1}" if i >= len(names) else "")
+            title = product_name(adj, noun) + (f" {i // len(names) + 1}" if i >= len(names) else "")
             made.append(_product(store, rng, now, cat, title, group))
     made.sort(key=lambda p: p.created_at)
     # ids follow creation order, as on the platform
     for product in made:
         _assign_ids(store, product)
     return made
+
+
+def product_name(adjective: str, noun: str) -> str:
+    """The adjective before the noun, unless the noun already starts with it: "Trail" + "Trail Map Case" is
+    "Trail Map Case". No random draw decides this, so the seed's draws, and so its catalog, stay the same."""
+    return noun if noun.startswith(f"{adjective} ") else f"{adjective} {noun}"
 
 
 def _product(store: Store, rng: random.Random, now: float, cat: dict, title: str, group: str) -> Product:

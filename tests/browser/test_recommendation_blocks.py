@@ -64,7 +64,7 @@ def open_page(browser, options: dict):
     context.add_init_script(HEIGHTS_PROBE)
     errors: list[str] = []
     tab = context.new_page()
-    tab.on("console", lambda m: m.type == "error" and "favicon" not in str(m.location) and errors.append(m.text))
+    tab.on("console", lambda m: m.type == "error" and errors.append(m.text))
     tab.on("pageerror", lambda e: errors.append(str(e)))
     tab.errors = errors
     return tab

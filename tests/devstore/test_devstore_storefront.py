@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import io
 import re
 from collections import Counter
+from decimal import Decimal
+
+import pytest
+from PIL import Image as Picture
 
 from tests.support.devstore import http, install, Receiver, SCOPES, shop, start_shop, subscribe  # noqa: F401
 
@@ -39,6 +45,19 @@ def test_seed_is_deterministic_and_realistic():
     assert same_category / multi > 0.4  # baskets have structure
 
 
+@pytest.mark.parametrize("catalog_size", [240, 3000])
+def test_seeded_product_names_never_repeat_a_word_and_stay_unique(catalog_size):
+    """An adjective that already starts its noun ("Trail" + "Trail Map Case") is not said twice, and no two
+    products share a name or a handle, in the default catalog and in one large enough to reuse every name."""
+    store = Store(Settings(catalog_size=catalog_size, customer_count=10, order_history=10), Clock())
+    seed_store(store)
+    titles = [p.title for p in store.products.values()]
+    assert [t for t in titles if re.search(r"\b(\w+) \1\b", t)] == []
+    assert len(set(titles)) == len(titles) == catalog_size
+    assert len({p.handle for p in store.products.values()}) == catalog_size
+    assert "Trail Map Case" in titles  # the name its adjective would have doubled
+
+
 def test_pages_render(shop):
     browser = http()
     for path in ("/", "/collections", "/collections/all", "/collections/coffee-tea", "/search?q=organic",
@@ -54,6 +73,14 @@ def test_pages_render(shop):
     assert svg.headers["Content-Type"].startswith("image/svg+xml") and svg.text.startswith("<svg")
     assert browser.get(f"{shop.url}/products/{product['handle']}.js", timeout=10).json()["id"] == product["id"]
     assert browser.get(f"{shop.url}/collections/nope", timeout=10).status_code == 404
+
+
+def test_the_shop_has_an_icon_at_favicon_ico(shop):
+    """Every browser asks an origin for /favicon.ico: without one, every visit logs a 404 in the console."""
+    response = http().get(f"{shop.url}/favicon.ico", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    icon = Picture.open(io.BytesIO(response.content))
+    assert icon.format == "ICO" and icon.size == (32, 32)
 
 
 def test_draft_products_are_not_on_the_storefront(shop):
@@ -155,6 +182,64 @@ def test_discount_link_stores_code_and_redirects(shop):
     _, variant = _variant(shop)
     browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 1}, timeout=10)
     assert "WELCOME10" in browser.get(f"{shop.url}/checkout", timeout=10).text
+
+
+def _order_summary(page: str) -> str:
+    """The checkout's order summary as the shopper reads it: its text, tags dropped, spaces collapsed."""
+    aside = re.search(r'<aside class="summary">(.*?)</aside>', page, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", aside)).split())
+
+
+def test_checkout_shows_the_code_what_it_takes_off_and_the_total_the_order_then_has():
+    """As on the platform's checkout: "Subtotal", "Discount CODE −$x.xx", "Total"; and the order paid from it
+    reports that same code, amount and total in its orders/create webhook."""
+    receiver = Receiver()
+    shop = start_shop()
+    try:
+        subscribe(shop, install(shop)["access_token"], "ORDERS_CREATE", receiver.url + "/webhooks")
+        browser = http()
+        browser.get(f"{shop.url}/discount/SPRING15", timeout=10)  # the link a pop-up or an email gives
+        _, variant = _variant(shop)
+        browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 2}, timeout=10)
+        summary = _order_summary(browser.get(f"{shop.url}/checkout", timeout=10).text)
+        paid = _checkout(browser, shop, None, "saver@example.com")
+        assert paid.status_code == 200 and "Thank you" in paid.text
+        shop.drain()
+        order = receiver.of("orders/create")[-1].json
+        subtotal, off, total = (Decimal(order[k]) for k in ("subtotal_price", "total_discounts", "total_price"))
+        [code] = order["discount_codes"]
+        assert code["code"] == "SPRING15" and Decimal(code["amount"]) == off
+        assert off == (subtotal * Decimal("0.15")).quantize(Decimal("0.01")) and total == subtotal - off
+        assert f"Subtotal ${subtotal:,.2f} Discount SPRING15 −${off:,.2f} Total ${total:,.2f}" in summary
+        assert f"Discount <strong>SPRING15</strong>: −${off:,.2f}" in paid.text  # the thank-you page names it too
+    finally:
+        shop.shutdown()
+        receiver.close()
+
+
+def test_a_fixed_amount_code_is_a_fixed_amount_in_the_checkout_webhook():
+    """The abandoned-checkout flows read the checkout's codes: $5 off is not "percentage"."""
+    receiver = Receiver()
+    shop = start_shop()
+    try:
+        token = install(shop, scope=SCOPES)["access_token"]
+        subscribe(shop, token, "CHECKOUTS_UPDATE", receiver.url + "/webhooks")
+        shop.gql(token, """mutation { discountCodeBasicCreate(basicCodeDiscount: {title: "Five", code: "FIVE",
+            startsAt: "2020-01-01T00:00:00Z", endsAt: "2999-01-01T00:00:00Z",
+            customerGets: {value: {discountAmount: {amount: "5.00", appliesOnEachItem: false}}}}) {
+            userErrors { message } } }""")
+        browser = http()
+        _, variant = _variant(shop)
+        browser.post(f"{shop.url}/cart/add", data={"id": variant, "quantity": 1}, timeout=10)
+        page = browser.post(f"{shop.url}/checkout", data={"email": "five@example.com", "discount_code": "FIVE",
+                                                          "action": "apply"}, timeout=10)
+        assert page.status_code == 200
+        shop.drain()
+        [code] = receiver.of("checkouts/update")[-1].json["discount_codes"]
+        assert code == {"code": "FIVE", "amount": "5.00", "type": "fixed_amount"}
+    finally:
+        shop.shutdown()
+        receiver.close()
 
 
 def test_login_by_email_and_account(shop):

@@ -6,12 +6,14 @@ means "the browser would see text, not a tag" and "only in the iframe" means "on
 
 from __future__ import annotations
 
+import io
 import smtplib
 import threading
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
 import pytest
+from PIL import Image as Picture
 
 from devstore.mailbox import Mailbox
 from devstore.mailbox_web import create_inbox_app, serve_mailbox
@@ -212,14 +214,15 @@ def test_the_html_part_exists_only_inside_the_sandboxed_frame(mailbox, inbox):
     response = inbox.get("/mail/1")
     page = Page(response.get_data(as_text=True))
     [frame] = page.all("iframe")
-    assert frame["sandbox"] == "allow-popups allow-popups-to-escape-sandbox"
+    assert frame["sandbox"] == "allow-same-origin allow-popups allow-popups-to-escape-sandbox"  # no allow-scripts
     assert frame["srcdoc"] == '<base target="_blank">' + html + "\n"
-    assert page.all("script") == [] and page.all("img") == []
+    assert page.all("script") == [{"src": "/mail/static/fit-frame.js", "defer": None}] and page.all("img") == []
+    assert inbox.get("/mail/static/fit-frame.js").mimetype == "text/javascript"
     assert not any("onclick" in attrs for _, attrs in page.elements)
     assert "https://shop.example.test/cart" not in [a.get("href") for a in page.all("a")]
     assert "document.cookie" not in page.text
     policy = dict(d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";"))
-    assert policy["default-src"] == "'none'" and "script-src" not in policy, "nothing on the page may run scripts"
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'", "only the inbox's own scripts run"
 
 
 def test_the_raw_message_downloads_as_an_eml_file(mailbox, inbox):
@@ -233,6 +236,13 @@ def test_the_raw_message_downloads_as_an_eml_file(mailbox, inbox):
 def test_an_unknown_message_is_not_found(inbox):
     assert inbox.get("/mail/7").status_code == 404
     assert inbox.get("/mail/7.eml").status_code == 404
+
+
+def test_the_inbox_has_an_icon_at_favicon_ico(mailbox):
+    """The demo's inbox is a browser tab of its own: without an icon, each visit logs a 404 in the console."""
+    response = create_inbox_app(mailbox).test_client().get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert Picture.open(io.BytesIO(response.get_data())).format == "ICO"
 
 
 def test_serve_mailbox_runs_smtp_and_the_inbox_on_loopback():
@@ -277,6 +287,34 @@ def test_in_a_browser_the_email_shows_its_images_and_opens_links_in_a_tab_but_ru
                 email.locator("#shop").click()
             opened.value.wait_for_load_state()
             assert opened.value.url == f"{elsewhere.url}/cart" and opened.value.title() == "The store"
+        finally:
+            page.context.close()
+    finally:
+        running.stop()
+        elsewhere.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+def test_in_a_browser_the_frame_is_as_tall_as_the_email_so_none_of_it_is_cut_off(browser, viewport):
+    """A triggered email's product cards come last: the frame grows to the whole email, on a phone and a desktop,
+    and the page scrolls instead of a box inside it."""
+    elsewhere = ServerThread(_elsewhere)
+    running = serve_mailbox()
+    try:
+        cards = "".join(f'<p><img src="{elsewhere.url}/product.svg" width="240" height="180"> Product {n}</p>'
+                        for n in range(1, 9))
+        html = (f'<!doctype html><html><head><title>e</title></head><body><h1>We saved your cart</h1>{cards}'
+                f'<p id="footer">Unsubscribe</p></body></html>')
+        send(running.mailbox, letter(html=html))
+        page = browser.new_page(viewport=viewport)
+        try:
+            page.goto(running.web_url + "1")  # waits for the load event, which waits for the frame's
+            frame = page.locator("iframe.html-part")
+            inside = frame.evaluate("f => f.clientHeight")
+            email = page.frame_locator("iframe.html-part")
+            footer_bottom = email.locator("#footer").evaluate("p => p.getBoundingClientRect().bottom")
+            assert footer_bottom <= inside and inside > viewport["height"]
+            assert email.locator("html").evaluate("html => html.scrollHeight") <= inside  # nothing left to scroll to
         finally:
             page.context.close()
     finally:

@@ -31,7 +31,7 @@ class Shopper:
         self.context.add_init_script(CLS_PROBE)
         self.errors: list[str] = []
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and "favicon" not in str(m.location) and self.errors.append(f"{m.text} {m.location.get('url')}"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} {m.location.get('url')}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def open(self, path: str = "/", **kw):
