@@ -56,3 +56,20 @@ def test_the_checkout_fits_the_screen_with_its_discount_and_total_in_view(browse
         assert inside(page, ".totals .discount", width) and inside(page, ".totals .total", width)
     finally:
         context.close()
+
+
+def test_a_code_typed_at_checkout_applies_before_the_contact_fields_are_filled(browser, shop):
+    """As on the platform's checkout: "Apply" asks for no email first (the browser's required-field check is
+    the payment's, not the code's), and the summary then shows what the code takes off."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        fill_cart(page, shop)
+        page.goto(f"{shop.url}/checkout")
+        page.get_by_label("Discount code").fill("SPRING15")
+        page.get_by_role("button", name="Apply").click()
+        page.locator(".totals .discount").wait_for(state="visible", timeout=5000)
+        assert "SPRING15" in page.locator(".totals .discount").inner_text()
+        assert page.get_by_label("Email").input_value() == ""
+    finally:
+        context.close()
