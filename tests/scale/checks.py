@@ -64,6 +64,15 @@ def knows_order(port: int, n: int) -> bool:
 
 
 def orders_unknown_to(port: int, orders: int) -> list[int]:
+    """The orders the web process on ``port`` has not counted, once it has read the whole feed.
+
+    A process answers from its published model while one request's thread applies the feed rows
+    that came since its last request: reads never wait for an apply. So one request goes alone
+    first, and its thread applies every row that came since the storefront traffic stopped. Probes
+    sent in parallel at once would be answered from the model before that apply, and the first
+    order that arrived late (order 5, in this plan) would show as never counted.
+    """
+    knows_order(port, 0)
     with ThreadPoolExecutor(4) as pool:
         known = list(pool.map(lambda n: knows_order(port, n), range(orders)))
     return [n for n, seen in enumerate(known) if not seen]
