@@ -10,8 +10,6 @@ reason.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, redirect, request, session
 
 from . import commerce, discounts
@@ -34,8 +32,7 @@ def _address(form, customer_id: int = 0) -> Address | None:
 
 def _render(checkout, error: str | None = None, status: int = 200, form: dict | None = None):
     """The checkout page; its summary shows what the code takes off, so the shopper sees the code worked."""
-    subtotal = sum((Decimal(li.price) * li.quantity for li in checkout.line_items), Decimal(0))
-    discount, _ = discounts.checkout_discount(runtime().store, checkout, subtotal)
+    subtotal, discount, _ = discounts.checkout_totals(runtime().store, checkout)
     return render_page("store/checkout.html", "checkout", checkout=checkout, error=error, form=form or {},
                        subtotal=subtotal, discount=discount, total=subtotal - discount, status=status)
 

@@ -201,7 +201,7 @@ def place_order(store: Store, *, email: str, items: list[tuple[int, int]], first
                 raise CommerceError(f"Only {max(variant.inventory_quantity, 0)} of {product.title} left", 422)
             lines.append((product, variant, quantity))
         line_items = [_line_item(store, p, v, q) for p, v, q in lines]
-        subtotal = sum((Decimal(li.price) * li.quantity for li in line_items), Decimal(0))
+        subtotal = discounts.items_subtotal(line_items)
         discount_total, codes, redeem_pair = Decimal(0), [], None
         if discount_code:
             redeem_pair = discounts.redeemable(store, discount_code, email, now)

@@ -46,6 +46,11 @@ def redeemable(store: Store, code: str, email: str | None, now: float) -> tuple[
     return discount, redeem
 
 
+def items_subtotal(items: list[LineItem]) -> Decimal:
+    """What line items cost before any discount: each price times its quantity."""
+    return sum((Decimal(item.price) * item.quantity for item in items), Decimal(0))
+
+
 def discount_amount(discount: Discount, items: list[LineItem], subtotal: Decimal) -> Decimal:
     """What the code takes off ``subtotal``; never more than the subtotal."""
     if discount.percentage is not None:
@@ -62,13 +67,14 @@ def kind(discount: Discount) -> str:
     return "percentage" if discount.percentage is not None else "fixed_amount"
 
 
-def checkout_discount(store: Store, checkout: Checkout, subtotal: Decimal) -> tuple[Decimal, str | None]:
-    """What the checkout's code takes off its ``subtotal`` (the amount its page shows and its webhooks
+def checkout_totals(store: Store, checkout: Checkout) -> tuple[Decimal, Decimal, str | None]:
+    """The checkout's subtotal, what its code takes off it (the amounts its page shows and its webhooks
     carry), and the code's ``kind`` (None without a known code)."""
+    subtotal = items_subtotal(checkout.line_items)
     found = store.discount_by_code(checkout.discount_code) if checkout.discount_code else None
     if not found:
-        return Decimal(0), None
-    return discount_amount(found[0], checkout.line_items, subtotal), kind(found[0])
+        return subtotal, Decimal(0), None
+    return subtotal, discount_amount(found[0], checkout.line_items, subtotal), kind(found[0])
 
 
 def record_use(discount: Discount, redeem: RedeemCode, email: str | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .clock import iso_local
-from .discounts import checkout_discount
+from .discounts import checkout_totals, items_subtotal
 from .ids import gid
 from .state import Address, Cart, Checkout, Customer, Image, LineItem, Order, Product, Store, Variant, money
 
@@ -137,7 +137,7 @@ def order_json(store: Store, order: Order) -> dict:
         "cart_token": order.cart_token, "checkout_token": order.checkout_token, "checkout_id": order.checkout_id,
         "subtotal_price": order.subtotal_price, "subtotal_price_set": money_set(store, order.subtotal_price),
         "total_discounts": order.total_discounts, "total_discounts_set": money_set(store, order.total_discounts),
-        "total_line_items_price": money(sum((Decimal(li.price) * li.quantity for li in order.line_items), Decimal(0))),
+        "total_line_items_price": money(items_subtotal(order.line_items)),
         "total_price": order.total_price, "total_price_set": money_set(store, order.total_price),
         "current_total_price": "0.00" if order.cancelled_at else order.total_price,
         "total_tax": "0.00", "taxes_included": False, "tax_lines": [], "total_weight": sum(li.grams * li.quantity for li in order.line_items),
@@ -153,8 +153,7 @@ def order_json(store: Store, order: Order) -> dict:
 
 def checkout_json(store: Store, checkout: Checkout) -> dict:
     items = [line_item_json(store, li) for li in checkout.line_items]
-    subtotal = sum((Decimal(li.price) * li.quantity for li in checkout.line_items), Decimal(0))
-    discount, kind = checkout_discount(store, checkout, subtotal)
+    subtotal, discount, kind = checkout_totals(store, checkout)
     customer = store.customers.get(checkout.customer_id) if checkout.customer_id else None
     return {
         "id": checkout.id, "token": checkout.token, "cart_token": checkout.cart_token, "email": checkout.email,

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 from . import catalog_data as data
+from .discounts import items_subtotal
 from .state import Address, Collection, Customer, Discount, Image, LineItem, Order, Product, RedeemCode, Store, Variant, money
 
 DAY = 86400.0
@@ -231,7 +232,7 @@ def _orders(store: Store, rng: random.Random, now: float, products: list[Product
                                   title=product.title, variant_title=variant.title if variant.title != "Default Title" else "",
                                   sku=variant.sku, vendor=product.vendor, quantity=quantity, price=variant.price,
                                   grams=variant.grams))
-        subtotal = sum((Decimal(li.price) * li.quantity for li in lines), Decimal(0))
+        subtotal = items_subtotal(lines)
         codes, discount_total = [], Decimal(0)
         if rng.random() < 0.1:
             code = rng.choice(list(discount_codes))
