@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, abort, redirect, render_template
 from werkzeug.serving import make_server
 
 from .mailbox import Mailbox
-from .png_images import render_favicon
+from .images import favicon_response
 
 # The email's HTML inherits this policy inside its srcdoc frame (CSP Level 3, "Initialize a
 # Document's CSP list": srcdoc documents inherit their parent's policy container). So: no scripts
@@ -98,7 +98,7 @@ def create_inbox_app(mailbox: Mailbox, prefix: str = "/mail") -> Flask:
     @app.get("/favicon.ico")
     def favicon():
         """Browsers ask every origin for /favicon.ico; a 404 there is an error in the inbox tab's console."""
-        return Response(render_favicon("Mail"), mimetype="image/vnd.microsoft.icon")
+        return favicon_response("Mail")
 
     return app
 

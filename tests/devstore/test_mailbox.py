@@ -243,6 +243,7 @@ def test_the_inbox_has_an_icon_at_favicon_ico(mailbox):
     response = create_inbox_app(mailbox).test_client().get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
     assert Picture.open(io.BytesIO(response.get_data())).format == "ICO"
+    assert "max-age" in response.headers["Cache-Control"]  # not asked for again on every page of the inbox
 
 
 def test_serve_mailbox_runs_smtp_and_the_inbox_on_loopback():
