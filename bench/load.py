@@ -62,11 +62,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(module: str, *args: str) -> tuple[subprocess.Popen, int]:
-    """Start ``python -m module PORT *args`` and wait until it accepts connections."""
+def start_server(module: str, *args: str, timeout_s: float = 30.0) -> tuple[subprocess.Popen, int]:
+    """Start ``python -m module PORT *args`` and wait until it accepts connections (``timeout_s``: at most)."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", module, str(port), *args])
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -110,7 +110,7 @@ def _limit(text: str) -> int:
         raise BadRequest(f"limit must be 1 to {recommendations.MAX_LIMIT}") from None
 
 
-def _shopper_requests() -> list[tuple[recommendations.ShopperRequest, str]]:
+def shopper_requests() -> list[tuple[recommendations.ShopperRequest, str]]:
     """The page's slots, in order: each one's request and title."""
     args = request.args
     blocks = args.getlist("block") or [""]
@@ -145,24 +145,46 @@ def _wants_json() -> bool:
     return accept.quality("application/json") > accept.quality("text/html")
 
 
-@bp.get("/proxy/recommendations")
-def block():
-    try:
-        slots = _shopper_requests()
-    except BadRequest as exc:
-        return door.error(400, "bad_request", str(exc))
+@dataclass(frozen=True)
+class Page:
+    """What all of a page's slots share, read once before any slot is chosen."""
+
+    settings: recommendations.BlockSettings  # the merchant's pins, boosts, exclusions and price band, as served
+    experiments: dict  # the holdout settings each slot's arm is drawn under
+    bot: bool
+    now: int  # epoch ms
+    person: dict | None  # the visitor's stored person (``store.recommendations.shopper``)
+    signals: list  # the visitor's current session (``recommendations.page_session``)
+
+
+def read_page(asked: list[recommendations.ShopperRequest]) -> Page:
+    """The shop's settings and the visitor's person and session, for the page's slots ``asked``.
+
+    The reads every block request makes whatever it shows; ``bench.block_floor`` times them on their own.
+    """
     services = door.services()
     settings, experiments = services.settings.served_and_read(g.shop, RECOMMENDATIONS, EXPERIMENTS)
     bot, now = door.is_bot(), now_ms()
-    visitor = slots[0][0].visitor_id  # the same for every slot of the page
+    visitor = asked[0].visitor_id  # the same for every slot of the page
     person = services.store.recommendations.shopper(g.shop, visitor) if visitor and not bot else None
-    signals = [] if bot else recommendations.page_session(services.store, g.shop, [r for r, _ in slots], now / 1000)
+    signals = [] if bot else recommendations.page_session(services.store, g.shop, asked, now / 1000)
+    return Page(settings, experiments, bot, now, person, signals)
+
+
+@bp.get("/proxy/recommendations")
+def block():
+    try:
+        slots = shopper_requests()
+    except BadRequest as exc:
+        return door.error(400, "bad_request", str(exc))
+    services = door.services()
+    page = read_page([asked for asked, _ in slots])
     answers, shown = [], ()
     for asked, title in slots:  # in page order: each slot leaves out what the ones before it show
-        arm = holdout.for_arm(services.store, g.shop, asked, person, now, experiments, bot=bot)
+        arm = holdout.for_arm(services.store, g.shop, asked, page.person, page.now, page.experiments, bot=page.bot)
         served = (holdout.empty_slot(asked) if arm is None
-                  else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown), settings,
-                                                     person=person, signals=signals))
+                  else recommendations.recommend_for(services.models, g.shop, replace(arm, exclude=shown),
+                                                     page.settings, person=page.person, signals=page.signals))
         shown += tuple(item["product_id"] for item in served.items)
         answers.append((served, title))
     if _wants_json():
@@ -171,12 +193,13 @@ def block():
         body = json.dumps(blocks[0] if len(blocks) == 1 else {"blocks": blocks}, separators=(",", ":"))
         mimetype = "application/json"
     else:
-        body = "".join(_fragment(served, title) for served, title in answers)
+        body = "".join(fragment(served, title) for served, title in answers)
         mimetype = "text/html"
     return door.revalidated(body, mimetype, "Accept, Accept-Encoding")
 
 
-def _fragment(served: recommendations.Served, title: str) -> str:
+def fragment(served: recommendations.Served, title: str) -> str:
+    """One slot's HTML: its cards with tracked links and prices, or the empty slot a holdout control keeps."""
     if served.rec_id == holdout.EMPTY_REC_ID:
         return render_template("recommendations/empty_slot.html", served=served)
     rec_query = tracking_query(served.rec_id)
