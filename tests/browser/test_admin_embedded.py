@@ -5,7 +5,7 @@ tab, link, download and Save in the frame, then leaves the page open while both 
 (devstore's, which signs session tokens, and Storelift's, which checks them) move far past
 the token's one-minute lifetime, and clicks everything again. Every click must get a fresh
 token from the store admin's App Bridge shim: nothing is refused, every tab renders its
-heading and every download its content.
+heading and every download its content, and the browser's console stays empty.
 """
 
 from __future__ import annotations
@@ -101,9 +101,10 @@ def test_every_tab_link_and_download_works_in_the_frame_also_after_an_hour(brows
     services = shop.app.extensions["storelift"]
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
-    refused = []
+    refused, console = [], []
     page.on("response", lambda r: r.url.startswith(shop.app_url) and r.status >= 400
             and refused.append((r.status, r.url.split("?")[0])))
+    page.on("console", lambda m: m.type in ("error", "warning") and console.append(m.text))
     try:
         page.goto(f"{shop.store_url}/admin/apps/{API_KEY}")
         frame = page.frame_locator("#app-frame")
@@ -121,6 +122,7 @@ def test_every_tab_link_and_download_works_in_the_frame_also_after_an_hour(brows
 
         check_downloads(click_everything(page, frame), data_request)
         assert refused == []
+        assert console == []  # a token request posted to an origin that is not the parent's logs a warning
     finally:
         services.clock = time.time
         context.close()

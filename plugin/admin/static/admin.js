@@ -14,6 +14,11 @@
   var script = document.currentScript;
   var pageToken = script.getAttribute("data-token");
   var parentOrigins = script.getAttribute("data-parent-origins").split(" ");
+  // Ask only the parent's own origin when the browser names it (location.ancestorOrigins): posting
+  // to each allowed origin in turn reaches the same parent, but logs a warning for every other one.
+  var ancestors = window.location.ancestorOrigins;
+  var askOrigins = ancestors && ancestors.length && parentOrigins.indexOf(ancestors[0]) >= 0
+    ? [ancestors[0]] : parentOrigins;
   var ANSWER_MS = 5000;
   var pending = {}, seq = 0;
 
@@ -30,7 +35,7 @@
     return new Promise(function (resolve) {
       var id = "r" + (++seq);
       pending[id] = resolve;
-      parentOrigins.forEach(function (origin) {  /* delivered only to the parent's actual origin */
+      askOrigins.forEach(function (origin) {  /* delivered only to the parent's actual origin */
         window.parent.postMessage({ type: "storelift:id_token", requestId: id }, origin);
       });
       setTimeout(function () { if (pending[id]) { delete pending[id]; resolve(pageToken); } }, ANSWER_MS);
