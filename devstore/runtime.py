@@ -27,7 +27,8 @@ class Devstore:
     buckets: dict[str, LeakyBucket] = field(default_factory=dict)
     failures: FailureInjector = field(default_factory=FailureInjector)
     extensions: dict = field(default_factory=dict)  # app handle → theme.Extension
-    png_images: dict[int, bytes] = field(default_factory=dict)  # image id → its PNG (images never change)
+    # (image id, width) → its PNG: images never change
+    png_images: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
     def bucket(self, app_handle: str) -> LeakyBucket:
         """One cost bucket per app and shop, as on the platform."""

@@ -40,6 +40,7 @@ from urllib.parse import urlencode
 from flask import Response, g, render_template, request
 
 from plugin.clock import now_ms
+from plugin.platform import images
 from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.experiments.settings import EXPERIMENTS
 from plugin.recommendations.serving import api as recommendations
@@ -60,6 +61,8 @@ CURRENCY_RE = re.compile(r"[A-Z]{3}")
 SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£", "JPY": "¥",
            "INR": "₹", "CHF": "CHF ", "SEK": "kr ", "DKK": "kr ", "NOK": "kr "}
 ZERO_DECIMALS = {"JPY", "KRW", "VND", "CLP", "ISK"}
+CARD_IMAGE_WIDTHS = (160, 320, 480, 640)  # pixels: the card's 160 px at 1x-3x, and a phone's wider card at 2x
+CARD_IMAGE_FALLBACK = 320  # for a browser without srcset
 
 
 def format_money(amount: str | None, currency: str | None) -> str:
@@ -204,9 +207,16 @@ def fragment(served: recommendations.Served, title: str) -> str:
         return render_template("recommendations/empty_slot.html", served=served)
     rec_query = tracking_query(served.rec_id)
     items = [{**item, "link": tracked(item["url"], rec_query, n),
-              "price_text": format_money(item["price"], served.currency), "position": n}
+              "price_text": format_money(item["price"], served.currency), "position": n,
+              **(_card_image(item["image"]) if item["image"] else {})}
              for n, item in enumerate(served.items, 1)]
     return render_template("recommendations/block.html", served=served, items=items, title=title)
+
+
+def _card_image(url: str) -> dict:
+    """The card's image at the sizes it is shown: 160 px wide on a wide screen, up to 44 % of the
+    screen on a narrow one (``block.html``), each at the screen's pixel density."""
+    return {"image": images.sized(url, CARD_IMAGE_FALLBACK), "srcset": images.srcset(url, CARD_IMAGE_WIDTHS)}
 
 
 def _event() -> dict | None:

@@ -16,11 +16,13 @@ from urllib.parse import urljoin
 from plugin.capture.settings import CAPTURE
 from plugin.capture.texts import discount_label
 from plugin.config import Config
+from plugin.platform import images
 from plugin.store import Send, Store
 
 from .render import Brand, EmailContent, Item, Slot, Texts
 
 ITEM_SOURCES = {"checkout": ("checkout_lines", "checkout_token"), "cart": ("cart_lines", "cart_token")}
+LINE_IMAGE_WIDTH = 128  # pixels asked of the platform's CDN for a line's image, shown at 64 px (2x screens)
 # Recommendation slots per flow: two under a cart's or checkout's own items, four where they are the content.
 SLOTS = {"welcome": 4, "browse": 4, "cart": 2, "checkout": 2, "winback": 4}
 
@@ -109,6 +111,6 @@ def _items(config: Config, store: Store, send: Send) -> list[Item]:
         image = line["image_src"]
         kept.append(Item(title=line["title"] or "", price=line["price"] or "0",
                          url=urljoin(base + "/", line["url"] or "/"),
-                         image_url=urljoin(base + "/", image) if image else None,
+                         image_url=images.sized(urljoin(base + "/", image), LINE_IMAGE_WIDTH) if image else None,
                          variant_title=line["variant_title"], quantity=line["quantity"]))
     return kept

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from plugin.clock import DAY_MS, HOUR_MS
+from plugin.platform import images
 from plugin.platform.client import PlatformClient
 from plugin.platform.errors import PlatformError
 from plugin.recommendations.serving.api import SESSION_SIGNALS, ShopperRequest, recommend_for
@@ -27,7 +28,7 @@ from plugin.recommendations.settings import RECOMMENDATIONS
 from plugin.store import Send
 
 from .card_cache import CardCache
-from .cards import render_card
+from .cards import IMAGE_SIDE, render_card
 
 log = logging.getLogger("storelift.emails")
 
@@ -98,7 +99,7 @@ def card(services: Any, cache: CardCache, shop: str, product: dict, currency: st
     kept, so the next open tries the image again.
     """
     url = product.get("image")
-    url = urljoin(services.config.shop_base_url(shop) + "/", url) if url else None
+    url = images.sized(urljoin(services.config.shop_base_url(shop) + "/", url), IMAGE_SIDE) if url else None
     key = ("card", shop, product["product_id"], product.get("title"), product.get("price"), currency, url)
     cached = cache.get(key)
     if cached is not None:

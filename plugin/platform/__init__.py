@@ -11,6 +11,7 @@ in one place; the other modules are the conversations Storelift has through it. 
 - ``pull``: platform → Storelift, the catalog and recent orders, to repair missed webhooks and to
   fill a new install (``bulk`` runs the first one as bulk operations).
 - ``push_customers``: Storelift → platform, email subscribers become customers with marketing consent.
+- ``images``: product image URLs asking the platform's CDN for the size a card shows.
 
 Nothing here imports Flask: the doors (install, admin, webhooks, widgets) call into this package.
 """

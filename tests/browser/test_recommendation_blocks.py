@@ -276,6 +276,31 @@ def test_a_slot_in_view_when_filled_loads_its_images_eagerly(shop, browser):
         desk.context.close()
 
 
+# Each loaded card image: the width the browser chose to fetch (devstore draws what ``width`` asks, as
+# tests/devstore/test_png_images.py shows; naturalWidth is in CSS pixels once srcset chose), and the
+# pixels its box needs on this screen.
+IMAGE_SIZES = """() => [...document.querySelectorAll('storelift-recs')].flatMap(el => [...el.shadowRoot.querySelectorAll('img')]
+    .filter(img => img.complete && img.naturalWidth).map(img => [
+        Number(new URL(img.currentSrc).searchParams.get('width') || 800),
+        Math.ceil(img.getBoundingClientRect().width * devicePixelRatio)]))"""
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_card_images_come_at_the_size_the_screen_shows_them_not_the_products_original(shop, browser, device):
+    """devstore's images are 800 px, as the platform's CDN keeps them: a card asks for what it draws."""
+    tab = open_page(browser, TALL if device == "desktop" else PHONE)
+    try:
+        tab.goto(shop.store_url + "/")
+        tab.wait_for_function(FILLED, timeout=10_000)
+        tab.wait_for_function(f"({IMAGE_SIZES})().length >= 8", timeout=10_000)
+        for fetched, needed in tab.evaluate(IMAGE_SIZES):
+            assert needed <= fetched < 800, (fetched, needed)  # sharp, and smaller than the original
+            assert fetched <= 2 * needed, (fetched, needed)  # never more than twice the pixels across
+        assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
 def admin_token() -> str:
     """A session token as the platform's admin issues it to this stack's app."""
     now = int(time.time())

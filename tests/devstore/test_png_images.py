@@ -55,6 +55,17 @@ def test_the_png_is_the_same_bytes_every_time(api):
     assert http().get(url, timeout=10).content == http().get(url, timeout=10).content
 
 
+def test_width_asks_for_a_smaller_png_in_proportion_and_never_a_larger_one(api):
+    """As the platform's CDN: ``width=N`` draws N pixels wide; beyond the original, the original's size."""
+    image = _product_images(api)["featuredImage"]
+    for asked, size in ((160, (160, 160)), (320, (320, 320)), (5000, (image["width"], image["height"]))):
+        response = http().get(image["url"], params={"v": "1", "width": asked}, timeout=10)
+        with Picture.open(io.BytesIO(response.content)) as picture:
+            assert picture.size == size, asked
+    for bad in ("0", "-5", "wide", "99999"):
+        assert http().get(image["url"], params={"width": bad}, timeout=10).status_code == 400, bad
+
+
 def test_an_unknown_image_is_not_found(api):
     shop, _ = api
     assert http().get(f"{shop.url}/cdn/shop/files/999999999.png", timeout=10).status_code == 404

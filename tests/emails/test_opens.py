@@ -8,12 +8,14 @@ import io
 import json
 import re
 
+import responses
 from PIL import Image
+from responses import matchers
 
 from plugin.clock import now_ms
 from plugin.emails import flows
 from plugin.people import identity
-from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH
+from plugin.emails.cards import CARD_HEIGHT, CARD_WIDTH, IMAGE_SIDE
 from plugin.store.commerce import Line, Order, Product, Variant
 
 from ..support.app import SECRET, SHOP
@@ -136,3 +138,20 @@ def test_the_products_follow_what_the_person_looked_at_in_the_store(mail_app, sh
     image = re.findall(r'src="https://storelift\.test(/email/o/[^"]+\.png)"', mail.html)[0]
     assert mail_app.test_client().get(image).status_code == 200
     assert shop.emails.slots(SHOP, 1)[1][0] == "p4"  # the best seller p2 would lead without the viewed coat
+
+
+def test_a_cards_product_image_is_fetched_from_the_cdn_at_the_size_the_card_draws(
+        mail_app, shop, worker, mailbox, clock):
+    """The card draws the image 280 px wide: the open fetches that, not the 2,048 px original."""
+    shop.commerce.upsert_product(SHOP, Product(  # newer than catalog_and_history's p2, so it is kept
+        product_id="p2", source_updated_at=2, title="Green hat", status="active", published_at=1, url="/products/p2",
+        image_src="https://cdn.shopify.com/s/files/1/hat.png?v=3",
+        variants=(Variant("vp2", price="10.00", inventory_quantity=9),)))
+    _, images, _ = sent_checkout_email(shop, worker, mailbox, clock)
+    picture = io.BytesIO()
+    Image.new("RGB", (280, 280), "#2a9d8f").save(picture, "PNG")
+    with responses.RequestsMock() as platform:
+        platform.get("https://cdn.shopify.com/s/files/1/hat.png", body=picture.getvalue(), content_type="image/png",
+                     match=[matchers.query_param_matcher({"v": "3", "width": str(IMAGE_SIDE)})])
+        assert mail_app.test_client().get(images[0]).status_code == 200  # p2, the best seller, fills the first slot
+        assert len(platform.calls) == 1

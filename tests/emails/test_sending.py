@@ -214,6 +214,21 @@ def test_item_links_and_images_given_as_paths_point_at_the_storefront(shop, work
     assert f'href="https://{SHOP}/products/blue"' in mail.html and f'src="https://{SHOP}/cdn/blue.png"' in mail.html
 
 
+def test_a_lines_image_on_the_platforms_cdn_is_asked_for_at_twice_the_size_it_shows(shop, worker, mailbox, clock):
+    """Shown at 64 px: a 2,048 px product photo would make the email slow to open on a phone."""
+    from plugin.store.commerce import Product, Variant
+    shop.commerce.upsert_product(SHOP, Product(
+        product_id="p1", source_updated_at=2, title="Blue shirt", status="active",
+        image_src="https://cdn.shopify.com/s/files/1/blue.png?v=3", url="/products/blue",
+        variants=(Variant("v1", price="19.90", inventory_quantity=5),)))
+    checkout(shop)
+    flows.on_checkout(shop, SHOP, "c1", now_ms())
+    clock.advance(61 * MINUTE_MS)
+    worker.run_until_idle()
+    [mail] = mailbox.messages()
+    assert 'src="https://cdn.shopify.com/s/files/1/blue.png?v=3&amp;width=128"' in mail.html
+
+
 def test_a_checkout_whose_items_sold_out_is_not_mailed(shop, worker, mailbox, clock):
     from plugin.store.commerce import Product, Variant
     shop.commerce.upsert_product(SHOP, Product(product_id="p1", source_updated_at=2, title="Blue shirt",

@@ -268,6 +268,20 @@ def test_slots_that_do_not_line_up_are_a_400(client, shop, params):
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
 
 
+def test_card_images_are_asked_of_the_platforms_cdn_at_the_size_the_card_shows(client, shop):
+    """A 160 px card must not load a 2,048 px product photo: the CDN resizes, so the card offers sizes."""
+    product(shop, SHOP, "777", image="https://cdn.shopify.com/s/files/1/files/mug.jpg?v=3", created=10**12)
+    text = get(client, {"block": "new_arrivals", "limit": "2"}, headers=HTML).get_data(as_text=True)
+    cdn, other = re.findall(r"<img [^>]*>", text)
+    mug = "https://cdn.shopify.com/s/files/1/files/mug.jpg?v=3&amp;width="
+    assert f'src="{mug}320"' in cdn
+    assert f'srcset="{mug}160 160w, {mug}320 320w, {mug}480 480w, {mug}640 640w"' in cdn
+    assert 'sizes="(max-width:749px) 44vw, 160px"' in cdn
+    assert 'src="https://cdn.example/1007.png"' in other and "srcset" not in other  # a host that may not resize
+    answer = get(client, {"block": "new_arrivals", "limit": "1"}).get_json()  # JSON keeps the product's own URL
+    assert answer["items"][0]["image"] == "https://cdn.shopify.com/s/files/1/files/mug.jpg?v=3"
+
+
 def test_a_single_variant_product_gets_an_add_to_cart_form_and_others_a_link(client, shop):
     shop.commerce.upsert_product(SHOP, Product(
         product_id="1000", source_updated_at=5, title="Two sizes", handle="two-sizes", url="/products/two-sizes",
