@@ -1,6 +1,7 @@
 """Links in triggered emails: the unsubscribe page and its one-click POST (RFC 8058), and the open-time
-recommendation slots (``/email/o/…png`` images and ``/email/c/…`` links), and the slot images of the
-admin's previews and test emails (``/email/s/…png``).
+recommendation slots (``/email/o/…png`` images and ``/email/c/…`` links, and the text part's
+``/email/p/…`` links to the product it names), and the slot images of the admin's previews and test
+emails (``/email/s/…png``).
 
 The mail client POSTs ``List-Unsubscribe=One-Click`` to the URL in the
 ``List-Unsubscribe`` header with no cookies (RFC 8058 §3.2); a person who
@@ -11,6 +12,7 @@ address is shown. A bad or expired token changes nothing and says so.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -23,6 +25,7 @@ from plugin.emails.unsubscribe import unsubscribe
 from plugin.services import Services
 
 bp = Blueprint("emails", __name__, template_folder="templates")
+PRODUCT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}")  # the platform's resource ids
 
 
 @bp.route("/email/u/<token>", methods=["GET", "POST"])
@@ -62,6 +65,23 @@ def slot_click(token: str, slot: int):
     if send is None:
         abort(404)
     product, _ = opens.shown(services, send, slot, SLOTS[send.flow], now_ms())
+    return _land(services, send, token, slot, product)
+
+
+@bp.get("/email/p/<token>/<int:slot>/<product_id>")
+def named_click(token: str, slot: int, product_id: str):
+    """The text part's link for a slot: the product the text names (the send's pick), not what an open of
+    the HTML part chose since, so a link reads where it goes. The click counts as the slot's."""
+    services = Services.of(current_app)
+    send = _send(services, token, slot)
+    if send is None or not PRODUCT_ID_RE.fullmatch(product_id):
+        abort(404)
+    product, _ = opens.displayed(services, send.shop, product_id)  # None once the shop no longer shows it
+    return _land(services, send, token, slot, product)
+
+
+def _land(services, send, token: str, slot: int, product: dict | None):
+    """Record the slot's click and send the shopper to the product (the storefront when it is gone)."""
     storefront = services.config.shop_base_url(send.shop)
     services.store.emails.click(send.shop, send.id, slot, product["product_id"] if product else None, now_ms())
     target = urljoin(storefront + "/", product["url"]) if product else storefront + "/"

@@ -11,7 +11,7 @@ carries the code the widget showed: the subscriber's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from plugin.capture.settings import CAPTURE
 from plugin.capture.texts import discount_label
@@ -41,6 +41,10 @@ class Links:
     def slot(self, kind: str, number: int) -> str:
         """Slot ``number``'s image (``o``, opened) or link (``c``, clicked)."""
         return f"{self.app_url}/email/{kind}/{self.slot_token}/{number}" + (".png" if kind == "o" else "")
+
+    def named(self, number: int, product_id: str) -> str:
+        """The text part's link for slot ``number``: to ``product_id``, the product the text names."""
+        return f"{self.app_url}/email/p/{self.slot_token}/{number}/{quote(product_id, safe='')}"
 
 
 def build(config: Config, store: Store, send: Send, settings: dict, links: Links, picks: list[dict], *,
@@ -72,7 +76,8 @@ def build(config: Config, store: Store, send: Send, settings: dict, links: Links
         discount=discount_label(capture["discount"]),
         code=send.code,
         items=tuple(items),
-        slots=tuple(Slot(image_url=links.slot("o", n), link_url=links.slot("c", n), alt=pick["title"] or "")
+        slots=tuple(Slot(image_url=links.slot("o", n), link_url=links.slot("c", n), alt=pick["title"] or "",
+                         text_url=links.named(n, pick["product_id"]))
                     for n, pick in enumerate(picks, 1)),
     )
 

@@ -74,6 +74,7 @@ class Slot:
     image_url: str  # absolute https URL of /email/o/<token>/<n>.png
     link_url: str  # absolute URL of /email/c/<token>/<n>
     alt: str  # what the slot shows at send time, for readers with images off
+    text_url: str  # the text part's link: to the product ``alt`` names (an open may choose another since)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,8 @@ def _view(content: EmailContent, texts: Texts) -> dict:
     brand = content.brand
     color = brand.color if _COLOR_RE.fullmatch(brand.color) else DEFAULT_COLOR
     slots = [
-        {"image_url": _checked_url(s.image_url), "link_url": _checked_url(s.link_url), "alt": s.alt}
+        {"image_url": _checked_url(s.image_url), "link_url": _checked_url(s.link_url), "alt": s.alt,
+         "text_url": _checked_url(s.text_url)}
         for s in content.slots
     ]
     return {
@@ -278,7 +280,7 @@ def _plain_text(view: dict) -> str:
         blocks.append("\n".join([view["items_heading"], *map(_item_line, view["items"])]))
     blocks.append(f"{view['button']}: {view['button_url']}")
     if view["slots"]:
-        blocks.append("\n".join([view["slots_heading"], *(f"{s['alt']}: {s['link_url']}" for s in view["slots"])]))
+        blocks.append("\n".join([view["slots_heading"], *(f"{s['alt']}: {s['text_url']}" for s in view["slots"])]))
     footer = [view["shop_name"], *view["address_lines"], f"Unsubscribe: {view['unsubscribe_url']}"]
     blocks.append("\n".join(footer))
     return "\n\n".join(blocks) + "\n"

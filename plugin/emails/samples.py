@@ -76,6 +76,9 @@ class PreviewLinks(Links):
     def slot(self, kind: str, number: int) -> str:
         return (self.images if kind == "o" else self.targets)[number - 1]
 
+    def named(self, number: int, product_id: str) -> str:
+        return self.targets[number - 1]  # already the page of the product the preview chose
+
 
 def sample_person(store: Store, shop: str) -> Sample:
     """The shop's newest consenting address, or a made-up person when it has none."""

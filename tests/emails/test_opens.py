@@ -155,3 +155,26 @@ def test_a_cards_product_image_is_fetched_from_the_cdn_at_the_size_the_card_draw
                      match=[matchers.query_param_matcher({"v": "3", "width": str(IMAGE_SIDE)})])
         assert mail_app.test_client().get(images[0]).status_code == 200  # p2, the best seller, fills the first slot
         assert len(platform.calls) == 1
+
+
+def test_the_text_parts_link_leads_to_the_product_it_names_even_after_an_open_chose_another(
+        mail_app, shop, worker, mailbox, clock):
+    """The text part names the send's picks; an open of the HTML part may choose others since (here p2,
+    bought after the send). A link that says "Green hat" must still lead to the green hat."""
+    mail, images, _ = sent_checkout_email(shop, worker, mailbox, clock)
+    named = dict(re.findall(r"^(.+): https://storelift\.test(/email/p/\S+)$", mail.text, re.M))
+    assert "Green hat" in named and len(named) == 2  # p2, the best seller, is a pick at send time
+    shop.commerce.upsert_order(SHOP, Order(order_id="mine", source_updated_at=1, email=BUYER, created_at=now_ms(),
+                                           lines=(Line(quantity=1, product_id="p2", variant_id="vp2", price="10.00",
+                                                       title="Green hat"),)))
+    client = mail_app.test_client()
+    client.get(images[0])
+    assert "p2" not in {product for product, _ in shop.emails.slots(SHOP, 1).values()}  # the open chose another
+    answer = client.get(named["Green hat"])
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"https://{SHOP}/products/p2?sl_t=")
+    assert shop.emails.clicks(SHOP) == {"checkout": 1}
+    slot_and_token = named["Green hat"].rsplit("/", 1)[0]
+    assert client.get(slot_and_token + "/no%20such").status_code == 404  # not a product id
+    assert client.get(slot_and_token.replace("/email/p/", "/email/p/forged") + "/p2").status_code == 404
+    gone = client.get(slot_and_token + "/p999")  # a product the shop no longer shows: the storefront
+    assert gone.status_code == 302 and gone.headers["Location"].startswith(f"https://{SHOP}/?sl_t=")

@@ -96,7 +96,8 @@ def brand(**changes) -> Brand:
 
 def slots(n: int) -> tuple[Slot, ...]:
     return tuple(Slot(image_url=f"https://app.example/email/o/tok/{i}.png",
-                      link_url=f"https://app.example/email/c/tok/{i}", alt=f"Linen Scarf {i}") for i in range(n))
+                      link_url=f"https://app.example/email/c/tok/{i}", alt=f"Linen Scarf {i}",
+                      text_url=f"https://app.example/email/p/tok/{i}/{700 + i}") for i in range(n))
 
 
 def button(document: Document) -> Element:
@@ -157,7 +158,8 @@ HOSTILE_FIELDS = {
                                               image_url="https://cdn.example/p.jpg"),)),
     "item variant": lambda: content(items=(Item(title="T", price="1", url="https://acme.example/p", variant_title=HOSTILE),)),
     "items heading": lambda: content(items_heading=HOSTILE),
-    "slot alt": lambda: content(slots=(Slot("https://app.example/o/1.png", "https://app.example/c/1", HOSTILE),)),
+    "slot alt": lambda: content(slots=(Slot("https://app.example/o/1.png", "https://app.example/c/1", HOSTILE,
+                                                     "https://app.example/p/1/7"),)),
     "slots heading": lambda: content(slots=slots(1), slots_heading=HOSTILE),
 }
 
@@ -285,7 +287,7 @@ def test_slots_are_linked_images_two_to_a_row_that_stack_on_phones():
         assert document.elements.index(image) == document.elements.index(link) + 1  # the image is the link's content
     assert len([d for d in document.all("div") if "mj-column-per-50" in d.attrs.get("class", "")]) == 3
     assert "More for you" in document.texts("h2")
-    assert "More for you\nLinen Scarf 0: https://app.example/email/c/tok/0\nLinen Scarf 1: " in email.text
+    assert "More for you\nLinen Scarf 0: https://app.example/email/p/tok/0/700\nLinen Scarf 1: " in email.text
 
 
 def test_every_image_has_alt_text_and_a_size():
@@ -337,6 +339,6 @@ def test_the_text_part_is_the_whole_email_in_order():
         "Your code: WELCOME-7Q2X\n\n"
         "Your items\n2 × Blue Shirt (M) — $19.90\n\n"
         f"Back to my cart: {BUTTON_URL}\n\n"
-        "Picked for you\nLinen Scarf 0: https://app.example/email/c/tok/0\n\n"
+        "Picked for you\nLinen Scarf 0: https://app.example/email/p/tok/0/700\n\n"
         f"Acme\n1 Main St\nSpringfield, IL 62701\nUSA\nUnsubscribe: {UNSUBSCRIBE}\n"
     )
