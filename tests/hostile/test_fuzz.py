@@ -48,6 +48,8 @@ EXEMPT = {
     "/email/o/<token>/<int:slot>.png": "an email's slot image: a signed token and a slot number the send has, else 404"
                                        " (tests/emails/test_opens.py)",
     "/email/c/<token>/<int:slot>": "an email's slot link: the same token and slot checks (tests/emails/test_opens.py)",
+    "/email/p/<token>/<int:slot>/<product_id>": "an email text part's product link: the same token and slot checks,"
+                                                " and a product id pattern, else 404 (tests/emails/test_opens.py)",
     "/email/s/<token>.png": "a preview's slot image: a signed sample token, else 404 (tests/emails/test_preview.py)",
     "/email/u/<token>": "the unsubscribe link: a signed token is verified first, and forged, damaged, misused and"
                         " oversized tokens are refused with nothing changed (tests/emails/test_unsubscribe.py)",
