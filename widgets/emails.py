@@ -12,7 +12,6 @@ address is shown. A bad or expired token changes nothing and says so.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -24,8 +23,9 @@ from plugin.emails.tokens import BadToken, tagged, verify
 from plugin.emails.unsubscribe import unsubscribe
 from plugin.services import Services
 
+from .door import RESOURCE_RE
+
 bp = Blueprint("emails", __name__, template_folder="templates")
-PRODUCT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}")  # the platform's resource ids
 
 
 @bp.route("/email/u/<token>", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def named_click(token: str, slot: int, product_id: str):
     the HTML part chose since, so a link reads where it goes. The click counts as the slot's."""
     services = Services.of(current_app)
     send = _send(services, token, slot)
-    if send is None or not PRODUCT_ID_RE.fullmatch(product_id):
+    if send is None or not RESOURCE_RE.fullmatch(product_id):
         abort(404)
     product, _ = opens.displayed(services, send.shop, product_id)  # None once the shop no longer shows it
     return _land(services, send, token, slot, product)
